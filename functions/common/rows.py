@@ -91,6 +91,8 @@ class Row:
     error: str | None = None
     error_detail: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # what later stages decided or learnt about the row (outcome, owner, tier, score, ...)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         doc: dict[str, Any] = {"n": self.number, "raw": self.raw}
@@ -104,6 +106,8 @@ class Row:
                 doc["ed"] = self.error_detail
         if self.warnings:
             doc["w"] = self.warnings
+        if self.meta:
+            doc["m"] = self.meta
         return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -117,6 +121,7 @@ class Row:
             error=doc.get("e"),
             error_detail=doc.get("ed"),
             warnings=doc.get("w", []),
+            meta=doc.get("m", {}),
         )
 
     @property

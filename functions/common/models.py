@@ -1,0 +1,261 @@
+"""DynamoDB table models: the single source of every table's keys and indexes.
+
+The local runtime creates tables from these models and the CDK stack declares the same keys
+(a test compares them). Table names come from settings: `bind_tables()` points every model
+at its table and endpoint, once per process.
+
+Hot-path reads and conditional writes go through the plain boto3 client (PartiQL batches);
+the models are used for schema, admin reads and low-volume writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from functions.common.settings import Settings, get_settings
+
+
+class _Base(Model):
+    class Meta:
+        abstract = True
+        table_name = "unbound"
+        region = "us-east-1"
+        billing_mode = "PAY_PER_REQUEST"
+
+
+class GlobalContact(_Base):
+    """Platform-wide record of a person, keyed on canonical email."""
+
+    class Meta(_Base.Meta):
+        logical_name = "GlobalContacts"
+
+    email = UnicodeAttribute(hash_key=True)
+    total_sent = NumberAttribute(default=0)
+    total_responses = NumberAttribute(default=0)
+    response_rate = NumberAttribute(default=0)
+    bounce_status = UnicodeAttribute(null=True)
+    company_domain = UnicodeAttribute(null=True)
+    first_seen_at = UnicodeAttribute(null=True)
+    first_seen_job = UnicodeAttribute(null=True)
+
+
+class ClientAssignment(_Base):
+    """Agency ownership of an email. `sk` is `ACTIVE` for the one live owner, `HIST#...` for history."""
+
+    class Meta(_Base.Meta):
+        logical_name = "ClientAssignments"
+
+    email = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    client_id = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    priority = NumberAttribute(default=0)
+    assigned_at = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    job_id = UnicodeAttribute(null=True)
+    released_at = UnicodeAttribute(null=True)
+
+
+class ContactsByIdIndex(GlobalSecondaryIndex["Contact"]):
+    class Meta:
+        index_name = "by_contact_id"
+        projection = AllProjection()
+
+    contact_id = UnicodeAttribute(hash_key=True)
+
+
+class ContactsByCreatedIndex(GlobalSecondaryIndex["Contact"]):
+    class Meta:
+        index_name = "by_workspace_created"
+        projection = AllProjection()
+
+    workspace_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class Contact(_Base):
+    """A workspace's contact; unique per (workspace, canonical email) by its key."""
+
+    class Meta(_Base.Meta):
+        logical_name = "Contacts"
+
+    workspace_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute(range_key=True)
+    contact_id = UnicodeAttribute()
+    fields = MapAttribute[str, Any](default=dict)
+    custom_fields = MapAttribute[str, Any](default=dict)
+    tags = ListAttribute[str](default=list)
+    company_domain = UnicodeAttribute(null=True)
+    client_id = UnicodeAttribute(null=True)
+    dnt = BooleanAttribute(default=False)
+    icp_tier = UnicodeAttribute(null=True)
+    lead_score = NumberAttribute(null=True)
+    grade = UnicodeAttribute(null=True)
+    score_breakdown = JSONAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    created_by_job = UnicodeAttribute(null=True)
+    last_job = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    is_deleted = BooleanAttribute(default=False)
+    deleted_at = UnicodeAttribute(null=True)
+    deletion_reason = UnicodeAttribute(null=True)
+
+    by_contact_id = ContactsByIdIndex()
+    by_workspace_created = ContactsByCreatedIndex()
+
+
+class Company(_Base):
+    """Firmographics of a company, platform-wide by registrable domain."""
+
+    class Meta(_Base.Meta):
+        logical_name = "Companies"
+
+    domain = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute(null=True)
+    industry = UnicodeAttribute(null=True)
+    employee_count = NumberAttribute(null=True)
+    revenue_band = UnicodeAttribute(null=True)
+    tech_stack = ListAttribute[str](null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class JobsByWorkspaceIndex(GlobalSecondaryIndex["ImportJob"]):
+    class Meta:
+        index_name = "by_workspace"
+        projection = AllProjection()
+
+    workspace_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class ImportJob(_Base):
+    class Meta(_Base.Meta):
+        logical_name = "ImportJobs"
+
+    job_id = UnicodeAttribute(hash_key=True)
+    workspace_id = UnicodeAttribute()
+    source = UnicodeAttribute(default="csv")
+    status = UnicodeAttribute()
+    stage = UnicodeAttribute()
+    stages = ListAttribute[MapAttribute[str, Any]](default=list)
+    options = JSONAttribute(default=dict)
+    counters = JSONAttribute(default=dict)
+    warnings = ListAttribute[str](default=list)
+    error = UnicodeAttribute(null=True)
+    input_key = UnicodeAttribute(null=True)
+    results_key = UnicodeAttribute(null=True)
+    errors_key = UnicodeAttribute(null=True)
+    chunk_count = NumberAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+    by_workspace = JobsByWorkspaceIndex()
+
+
+class Suppression(_Base):
+    """`scope` is a workspace id or `GLOBAL`; `value` is an email or `@domain`."""
+
+    class Meta(_Base.Meta):
+        logical_name = "Suppressions"
+
+    scope = UnicodeAttribute(hash_key=True)
+    value = UnicodeAttribute(range_key=True)
+    reason = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class EnrichmentCacheEntry(_Base):
+    class Meta(_Base.Meta):
+        logical_name = "EnrichmentCache"
+        ttl_attribute = "expires_at_epoch"
+
+    email_hash = UnicodeAttribute(hash_key=True)
+    provider = UnicodeAttribute()
+    status = UnicodeAttribute()
+    payload = JSONAttribute(null=True)
+    fetched_at = UnicodeAttribute()
+    expires_at_epoch = NumberAttribute()
+
+
+class ConfigItem(_Base):
+    """Workspace configuration: ICP rules, scoring model, mappings, custom fields, keys, watermarks.
+
+    `pk` is the workspace id (or `APIKEY#<hash>` for API key look-ups); `sk` names the item.
+    """
+
+    class Meta(_Base.Meta):
+        logical_name = "Config"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = JSONAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class IdempotencyRecord(_Base):
+    """The table Powertools idempotency writes to (its default attribute names)."""
+
+    class Meta(_Base.Meta):
+        logical_name = "Idempotency"
+        ttl_attribute = "expiration"
+
+    id = UnicodeAttribute(hash_key=True)
+    expiration = NumberAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[_Base], ...] = (
+    GlobalContact,
+    ClientAssignment,
+    Contact,
+    Company,
+    ImportJob,
+    Suppression,
+    EnrichmentCacheEntry,
+    ConfigItem,
+    IdempotencyRecord,
+)
+
+
+def bind_tables(settings: Settings | None = None, host: str | None = None) -> None:
+    """Point every model at its table name (from settings) and, locally, the engine endpoint."""
+    settings = settings or get_settings()
+    for model in ALL_MODELS:
+        model.Meta.table_name = settings.table_name(model.Meta.logical_name)
+        model.Meta.region = settings.region
+        model.Meta.host = host
+        model._connection = None
+
+
+def table_name(model: type[_Base]) -> str:
+    return get_settings().table_name(model.Meta.logical_name)
+
+
+def key_schema(model: type[_Base]) -> dict[str, Any]:
+    """Keys, attribute types, indexes and TTL of a model, in CreateTable vocabulary."""
+    schema = model._get_schema()
+    out: dict[str, Any] = {
+        "KeySchema": _hash_first(schema["key_schema"]),
+        "AttributeDefinitions": sorted(schema["attribute_definitions"], key=lambda a: a["AttributeName"]),
+        "GlobalSecondaryIndexes": [
+            {"IndexName": i["index_name"], "KeySchema": _hash_first(i["key_schema"]), "Projection": i["projection"]}
+            for i in schema.get("global_secondary_indexes", [])
+        ],
+        "TimeToLiveAttribute": getattr(model.Meta, "ttl_attribute", None),
+    }
+    return out
+
+
+def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(keys, key=lambda k: k["KeyType"] != "HASH")

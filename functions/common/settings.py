@@ -1,0 +1,41 @@
+"""Runtime configuration, parsed once from the environment.
+
+On AWS the CDK stack sets these variables; locally `local.runtime` sets them before any
+handler runs. Code reads `get_settings()` instead of `os.environ`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CI_", extra="ignore")
+
+    stage: str = "local"
+    table_prefix: str = "contact-import-local"
+    bucket: str = "contact-import-local"
+    region: str = "us-east-1"
+    event_bus: str | None = None
+
+    chunk_rows: int = 2_000
+    max_concurrency: int = 4
+    max_rows: int = 1_000_000
+    max_bytes: int = 500 * 1024 * 1024
+    report_ttl_days: int = 7
+    default_assignment_days: int = 90
+
+    def table_name(self, logical: str) -> str:
+        return f"{self.table_prefix}-{logical}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (the local runtime and tests change the environment)."""
+    get_settings.cache_clear()

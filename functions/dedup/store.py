@@ -1,0 +1,59 @@
+"""DynamoDB adapter for deduplication and commit: batched reads and conditional PartiQL writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from functions.common import ddb
+from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
+
+
+def contacts_by_email(workspace_id: str, emails: Iterable[str]) -> dict[str, dict[str, Any]]:
+    keys = [{"workspace_id": workspace_id, "email": e} for e in dict.fromkeys(emails)]
+    return {item["email"]: item for item in ddb.batch_get(table_name(Contact), keys)}
+
+
+def global_contacts(emails: Iterable[str]) -> dict[str, dict[str, Any]]:
+    keys = [{"email": e} for e in dict.fromkeys(emails)]
+    return {item["email"]: item for item in ddb.batch_get(table_name(GlobalContact), keys)}
+
+
+def active_assignments(emails: Iterable[str]) -> dict[str, dict[str, Any]]:
+    keys = [{"email": e, "sk": "ACTIVE"} for e in dict.fromkeys(emails)]
+    return {item["email"]: item for item in ddb.batch_get(table_name(ClientAssignment), keys)}
+
+
+def companies(domains: Iterable[str]) -> dict[str, dict[str, Any]]:
+    keys = [{"domain": d} for d in dict.fromkeys(domains)]
+    return {item["domain"]: item for item in ddb.batch_get(table_name(Company), keys)}
+
+
+def insert(table: str, item: dict[str, Any]) -> ddb.Statement:
+    """INSERT fails with DuplicateItem when the key exists: create-only, safe under races."""
+    names = sorted(k for k, v in item.items() if v is not None)
+    body = ", ".join(f"'{n}': ?" for n in names)
+    return ddb.Statement(f'INSERT INTO "{table}" VALUE {{{body}}}', tuple(item[n] for n in names))
+
+
+def update(
+    table: str,
+    key: dict[str, Any],
+    sets: dict[str, Any],
+    *,
+    condition: str | None = None,
+    condition_params: Sequence[Any] = (),
+    removes: Sequence[str] = (),
+) -> ddb.Statement:
+    """UPDATE of an existing item (PartiQL UPDATE never creates), optionally conditional."""
+    set_names = sorted(sets)
+    clauses = " ".join(f"SET {n}=?" for n in set_names)
+    clauses += "".join(f" REMOVE {n}" for n in removes)
+    where = " AND ".join(f"{k}=?" for k in key)
+    if condition:
+        where += f" AND ({condition})"
+    params = tuple(sets[n] for n in set_names) + tuple(key.values()) + tuple(condition_params)
+    return ddb.Statement(f'UPDATE "{table}" {clauses} WHERE {where}', params)
+
+
+execute = ddb.execute_batch

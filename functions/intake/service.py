@@ -1,0 +1,148 @@
+"""Intake: stream the uploaded file from S3, parse and validate it, and split it into chunks.
+
+The chunk files and the manifest are the checkpoint: when the manifest exists, Intake has
+finished and a retry or resume returns its summary without reading the file again. A file
+rejected at any point leaves no chunk behind and writes nothing to any table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from functions.common import chunks, jobs, s3
+from functions.common.errors import FileRejected
+from functions.common.rows import Reason, Row
+from functions.common.settings import get_settings
+from functions.intake.duplicates import InFileDuplicates
+from functions.intake.mapping import MappingDoc
+from functions.intake.parse import Intake, IntakeOptions
+
+
+@dataclass(frozen=True)
+class IntakeRequest:
+    job_id: str
+    workspace_id: str
+    key: str
+    options: dict[str, Any]
+    source: str = "csv"
+
+    @classmethod
+    def from_event(cls, event: dict[str, Any]) -> IntakeRequest:
+        return cls(
+            job_id=event["job_id"],
+            workspace_id=event.get("workspace_id", "default"),
+            key=event["key"],
+            options=event.get("options") or {},
+            source=event.get("source", "csv"),
+        )
+
+
+def header_key(job_id: str) -> str:
+    return f"imports/{job_id}/header.json"
+
+
+def intake_options(options: dict[str, Any]) -> IntakeOptions:
+    settings = get_settings()
+    mapping = MappingDoc.model_validate(options["mapping"]) if options.get("mapping") else None
+    return IntakeOptions(
+        mapping=mapping,
+        max_rows=int(options.get("max_rows") or settings.max_rows),
+        max_bytes=int(options.get("max_bytes") or settings.max_bytes),
+        default_country=options.get("default_country"),
+        import_tags=list(options.get("tags") or []),
+    )
+
+
+def _summary(job_id: str, manifest: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "rejected": False,
+        "job_id": job_id,
+        "manifest_key": s3.manifest_key(job_id),
+        "chunk_count": len(manifest),
+        "total": sum(int(c["rows"]) for c in manifest),
+        "max_concurrency": get_settings().max_concurrency,
+    }
+
+
+def run(request: IntakeRequest) -> dict[str, Any]:
+    job_id = request.job_id
+    if s3.exists(s3.manifest_key(job_id)):
+        return _summary(job_id, s3.get_json(s3.manifest_key(job_id)))
+
+    stream, size = s3.open_stream(request.key)
+    chunk_rows = get_settings().chunk_rows
+    try:
+        intake = Intake(stream, intake_options(request.options), size=size)
+        duplicates = InFileDuplicates()
+        manifest: list[dict[str, Any]] = []
+        for n, batch in enumerate(_batches(intake.rows(), chunk_rows)):
+            for row in batch:
+                if row.error is None and row.email:
+                    duplicates.add(row.number, row.email)
+            chunks.write_rows(job_id, n, "intake", batch)
+            manifest.append({"n": n, "rows": len(batch)})
+    except FileRejected as exc:
+        s3.delete_prefix(f"imports/{job_id}/")
+        jobs.reject(job_id, f"{exc.code}: {exc.message}")
+        return {
+            "rejected": True,
+            "job_id": job_id,
+            "code": exc.code,
+            "message": exc.message,
+            "manifest_key": None,
+            "chunk_count": 0,
+            "max_concurrency": 1,
+        }
+
+    _mark_duplicates(job_id, duplicates.twins(), chunk_rows)
+    s3.put_json(
+        header_key(job_id),
+        {"headers": intake.headers, "encoding": intake.encoding, "delimiter": intake.delimiter},
+    )
+    summary = _summary(job_id, manifest)
+    jobs.create(
+        job_id,
+        workspace_id=request.workspace_id,
+        options=request.options,
+        source=request.source,
+        input_key=request.key,
+        stage="parsing",
+    )
+    jobs.advance(
+        job_id,
+        "parsing",
+        chunk_count=summary["chunk_count"],
+        counters={"total": summary["total"]},
+        warnings=list(intake.warnings),
+    )
+    # the manifest goes last: its presence means every chunk above is complete
+    s3.put_json(s3.manifest_key(job_id), manifest)
+    return summary
+
+
+def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _mark_duplicates(job_id: str, twins: dict[int, list[int]], chunk_rows: int) -> None:
+    """Every row whose email repeats in the file becomes an error naming its twins; nothing is guessed."""
+    by_chunk: dict[int, set[int]] = {}
+    for number in twins:
+        by_chunk.setdefault((number - 1) // chunk_rows, set()).add(number)
+    for n in sorted(by_chunk):
+        rows = list(chunks.read_rows(job_id, n, "intake"))
+        for row in rows:
+            if row.number in by_chunk[n]:
+                others = ", ".join(str(t) for t in twins[row.number])
+                row.error = Reason.DUPLICATE_IN_FILE
+                row.error_detail = f"{row.email} also appears in row(s) {others}"
+        chunks.write_rows(job_id, n, "intake", rows)

@@ -1,0 +1,26 @@
+"""Every Lambda function of the pipeline: logical name -> dotted handler path and ASL substitution.
+
+The CDK stack and the local runtime both build their functions from this table, so the
+state machine definition, the deployed functions and the local dispatcher cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    name: str
+    handler: str
+    substitution: str | None  # the `${...}` placeholder in statemachines/import.asl.json
+    timeout_s: int = 900
+    memory_mb: int = 1024
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("Intake", "functions.intake.handler.handler", "IntakeFunctionArn", memory_mb=1769),
+    FunctionSpec("Commit", "functions.dedup.commit_handler.handler", "CommitFunctionArn"),
+    FunctionSpec("Report", "functions.report.handler.handler", "ReportFunctionArn"),
+    FunctionSpec("Fail", "functions.report.fail_handler.handler", "FailFunctionArn", timeout_s=60, memory_mb=256),
+)

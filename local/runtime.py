@@ -1,0 +1,260 @@
+"""The one-machine runtime: DynamoDB Local, moto's S3 and Step Functions engine, in-process Lambdas.
+
+The state machine executed is exactly `statemachines/import.asl.json` with its `${...}`
+substitutions filled in. Lambda tasks reach the project's handlers through one seam: moto's
+no-docker Lambda backend `invoke`, replaced by a dispatcher. S3 objects are written through
+to `--data-dir` and loaded back at start, so a failed import can be resumed by a later process
+and reports stay downloadable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import logging
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from functions.common import aws as common_aws
+from functions.common.models import bind_tables
+from functions.common.settings import get_settings, reset_settings
+from functions.registry import FUNCTIONS
+from local import dynamodb, tables
+from local.s3store import PersistentS3
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ASL_PATH = REPO_ROOT / "statemachines" / "import.asl.json"
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+FUNCTION_PREFIX = "contact-import-"
+STATE_MACHINE_NAME = "contact-import"
+DEFAULT_DATA_DIR = Path(".contact-import")
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context object the handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 1024
+    invoked_function_arn: str = ""
+    aws_request_id: str = ""
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 900_000
+
+
+def function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{FUNCTION_PREFIX}{name}"
+
+
+def asl_definition(bucket: str) -> str:
+    """The ASL file with its substitutions filled in, exactly as CDK does on deploy."""
+    text = ASL_PATH.read_text()
+    subs = {spec.substitution: function_arn(spec.name) for spec in FUNCTIONS if spec.substitution}
+    subs["Bucket"] = bucket
+    for name, value in subs.items():
+        text = text.replace("${" + name + "}", value)
+    if "${" in text:
+        raise ValueError(f"unfilled substitution in {ASL_PATH}")
+    return text
+
+
+class Dispatcher:
+    """Routes a Lambda invoke to the project's handler, in this process."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
+        self._lock = threading.Lock()
+        self.calls: dict[str, int] = {}
+        # test-only fault injection: name -> callable raising before the handler runs
+        self.faults: dict[str, Callable[[dict[str, Any]], None]] = {}
+
+    def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
+        with self._lock:
+            if name not in self._handlers:
+                spec = next(s for s in FUNCTIONS if s.name == name)
+                module, attr = spec.handler.rsplit(".", 1)
+                self._handlers[name] = getattr(importlib.import_module(module), attr)
+            return self._handlers[name]
+
+    def invoke(self, function_name: str, body: Any, response_headers: dict[str, str]) -> bytes:
+        name = function_name.rsplit(":", 1)[-1].removeprefix(FUNCTION_PREFIX)
+        with self._lock:
+            self.calls[name] = self.calls.get(name, 0) + 1
+        try:
+            event = json.loads(body or b"{}")
+            if name in self.faults:
+                self.faults[name](event)
+            result = self.handler(name)(event, LambdaContext(function_name=name))
+            return json.dumps(result).encode()
+        except Exception as exc:  # a function error, as Lambda reports it
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps(
+                {
+                    "errorType": type(exc).__name__,
+                    "errorMessage": str(exc),
+                    "stackTrace": traceback.format_exception(exc)[-5:],
+                }
+            ).encode()
+
+
+class Runtime:
+    """Everything the pipeline needs, on this machine. Use as a context manager."""
+
+    def __init__(self, data_dir: Path | None = DEFAULT_DATA_DIR, *, in_memory: bool = False) -> None:
+        self.data_dir = data_dir.resolve() if data_dir else None
+        self.in_memory = in_memory or data_dir is None
+        self.dispatcher = Dispatcher()
+        self._stack = contextlib.ExitStack()
+        self.ddb_endpoint = ""
+        self.moto_endpoint = ""
+        self.state_machine_arn = ""
+
+    def __enter__(self) -> Runtime:
+        try:
+            self._start()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _start(self) -> None:
+        _set_base_env()
+        ddb_dir = None if self.in_memory or self.data_dir is None else self.data_dir / "dynamodb"
+        engine = self._stack.enter_context(dynamodb.running(data_dir=ddb_dir))
+        self.ddb_endpoint = engine.endpoint
+        os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = engine.endpoint
+
+        self.moto_endpoint = self._start_moto()
+        for service in ("S3", "SFN", "LAMBDA", "EVENTBRIDGE"):
+            os.environ[f"AWS_ENDPOINT_URL_{service}"] = self.moto_endpoint
+        reset_settings()
+        common_aws.reset_clients()
+        settings = get_settings()
+        bind_tables(settings, host=engine.endpoint)
+        tables.create_all(engine.endpoint)
+
+        s3 = common_aws.client("s3")
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(Bucket=settings.bucket)
+        if self.persistent_s3:
+            self.persistent_s3.load(s3)
+        self.state_machine_arn = self._create_state_machine(settings.bucket)
+
+    persistent_s3: PersistentS3 | None = None
+
+    def _start_moto(self) -> str:
+        from moto.awslambda_simple.models import LambdaSimpleBackend
+        from moto.core.config import default_user_config
+        from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+        default_user_config["stepfunctions"]["execute_state_machine"] = True
+        default_user_config["lambda"]["use_docker"] = False
+        dispatcher = self.dispatcher
+
+        def invoke(self_: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any):
+            return dispatcher.invoke(function_name, body, response_headers)
+
+        original_invoke = LambdaSimpleBackend.invoke
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        self._stack.callback(setattr, LambdaSimpleBackend, "invoke", original_invoke)
+
+        if self.data_dir is not None:
+            self.persistent_s3 = PersistentS3(self.data_dir / "s3")
+            self._stack.enter_context(self.persistent_s3.write_through())
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        port = dynamodb.free_port()
+        os.environ["MOTO_PORT"] = str(port)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        self._stack.callback(server.stop)
+        self._stack.callback(_reset_moto)
+        return f"http://127.0.0.1:{port}"
+
+    def _create_state_machine(self, bucket: str) -> str:
+        sfn = common_aws.client("stepfunctions")
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{STATE_MACHINE_NAME}"
+        definition = asl_definition(bucket)
+        try:
+            sfn.describe_state_machine(stateMachineArn=arn)
+            sfn.update_state_machine(stateMachineArn=arn, definition=definition)
+        except sfn.exceptions.StateMachineDoesNotExist:
+            sfn.create_state_machine(
+                name=STATE_MACHINE_NAME,
+                definition=definition,
+                roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/contact-import-sfn",
+                type="STANDARD",
+            )
+        return arn
+
+    # --- executions -------------------------------------------------------------------------
+
+    def start_execution(self, name: str, payload: dict[str, Any]) -> str:
+        sfn = common_aws.client("stepfunctions")
+        resp = sfn.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload))
+        return str(resp["executionArn"])
+
+    def wait(
+        self, execution_arn: str, *, timeout: float = 3600, on_poll: Callable[[], None] | None = None
+    ) -> dict[str, Any]:
+        sfn = common_aws.client("stepfunctions")
+        deadline = time.monotonic() + timeout
+        while True:
+            desc = sfn.describe_execution(executionArn=execution_arn)
+            if desc["status"] != "RUNNING":
+                return dict(desc)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution {execution_arn} still running after {timeout}s")
+            if on_poll:
+                on_poll()
+            time.sleep(0.2)
+
+
+def _set_base_env() -> None:
+    defaults = {
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        "POWERTOOLS_SERVICE_NAME": "contact-import",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    # the runtime owns these: never let a developer's real AWS profile leak in
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(key, None)
+    os.environ["AWS_ACCESS_KEY_ID"] = "local"
+    os.environ["AWS_SECRET_ACCESS_KEY"] = "local"
+
+
+def _reset_moto() -> None:
+    from moto.backends import get_backend
+
+    for service in ("s3", "stepfunctions"):
+        with contextlib.suppress(Exception):
+            for account in get_backend(service).values():  # type: ignore[arg-type]
+                account.reset()
+
+
+@contextlib.contextmanager
+def started(data_dir: Path | None = DEFAULT_DATA_DIR, *, in_memory: bool = False) -> Iterator[Runtime]:
+    with Runtime(data_dir, in_memory=in_memory) as rt:
+        yield rt
