@@ -22,5 +22,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("Intake", "functions.intake.handler.handler", "IntakeFunctionArn", memory_mb=1769),
     FunctionSpec("Commit", "functions.dedup.commit_handler.handler", "CommitFunctionArn"),
     FunctionSpec("Report", "functions.report.handler.handler", "ReportFunctionArn"),
-    FunctionSpec("Fail", "functions.report.fail_handler.handler", "FailFunctionArn", timeout_s=60, memory_mb=256),
+    FunctionSpec(
+        "Fail", "functions.report.fail_handler.handler", "FailFunctionArn", timeout_s=60, memory_mb=256
+    ),
 )

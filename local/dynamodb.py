@@ -116,9 +116,7 @@ def start(
         cmd += ["-sharedDb", "-dbPath", str(data_dir.resolve())]
     cmd += ["-port", str(port)]
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
-    process = subprocess.Popen(
-        cmd, cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    process = subprocess.Popen(cmd, cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     engine = DynamoDBLocal(endpoint=f"http://127.0.0.1:{port}", process=process)
     try:
         wait_ready(engine.endpoint, process=process)

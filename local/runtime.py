@@ -166,7 +166,9 @@ class Runtime:
         default_user_config["lambda"]["use_docker"] = False
         dispatcher = self.dispatcher
 
-        def invoke(self_: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any):
+        def invoke(
+            self_: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+        ):
             return dispatcher.invoke(function_name, body, response_headers)
 
         original_invoke = LambdaSimpleBackend.invoke
@@ -206,7 +208,9 @@ class Runtime:
 
     def start_execution(self, name: str, payload: dict[str, Any]) -> str:
         sfn = common_aws.client("stepfunctions")
-        resp = sfn.start_execution(stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload))
+        resp = sfn.start_execution(
+            stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload)
+        )
         return str(resp["executionArn"])
 
     def wait(

@@ -42,7 +42,9 @@ class PersistentS3:
         original_put, original_delete = S3Backend.put_object, S3Backend.delete_object
         store = self
 
-        def put_object(backend: Any, bucket_name: str, key_name: str, value: bytes, *args: Any, **kwargs: Any):
+        def put_object(
+            backend: Any, bucket_name: str, key_name: str, value: bytes, *args: Any, **kwargs: Any
+        ):
             key = original_put(backend, bucket_name, key_name, value, *args, **kwargs)
             store._save(bucket_name, key_name, bytes(value))
             return key

@@ -13,6 +13,9 @@ from functions.common.settings import get_settings
 _CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 5},
     max_pool_connections=32,
+    # requests are built by our own code; botocore re-validating every nested attribute value
+    # costs more than the DynamoDB Local call itself on the hot path
+    parameter_validation=False,
     connect_timeout=5,
     read_timeout=60,
 )

@@ -88,8 +88,13 @@ class StatementOutcome:
     message: str | None = None
 
 
-_RETRYABLE = {"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict", "RequestLimitExceeded",
-              "InternalServerError"}
+_RETRYABLE = {
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+    "TransactionConflict",
+    "RequestLimitExceeded",
+    "InternalServerError",
+}
 
 
 def execute_batch(statements: Sequence[Statement]) -> list[StatementOutcome]:

@@ -88,7 +88,9 @@ def advance(job_id: str, stage: str, **attrs: Any) -> None:
     missing = [s for s in STAGES[1 : STAGE_RANK[stage] + 1] if s not in seen]
     if missing:
         ts = now_iso()
-        actions.append(ImportJob.stages.set(ImportJob.stages.append([{"stage": s, "at": ts} for s in missing])))
+        actions.append(
+            ImportJob.stages.set(ImportJob.stages.append([{"stage": s, "at": ts} for s in missing]))
+        )
     job.update(actions=actions)
 
 
@@ -132,3 +134,24 @@ def complete(job_id: str, *, counters: dict[str, Any], results_key: str, errors_
             ImportJob.updated_at.set(now_iso()),
         ]
     )
+
+
+def as_dict(job: ImportJob) -> dict[str, Any]:
+    counters = dict(job.counters or {})
+    return {
+        "job_id": job.job_id,
+        "workspace_id": job.workspace_id,
+        "source": job.source,
+        "status": job.status,
+        "stage": job.stage,
+        "stages": [dict(s) for s in job.stages],
+        "counters": counters,
+        "warnings": list(job.warnings or []),
+        "error": job.error,
+        "options": job.options,
+        "chunk_count": job.chunk_count,
+        "results_key": job.results_key,
+        "errors_key": job.errors_key,
+        "created_at": job.created_at,
+        "updated_at": job.updated_at,
+    }

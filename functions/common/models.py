@@ -249,7 +249,11 @@ def key_schema(model: type[_Base]) -> dict[str, Any]:
         "KeySchema": _hash_first(schema["key_schema"]),
         "AttributeDefinitions": sorted(schema["attribute_definitions"], key=lambda a: a["AttributeName"]),
         "GlobalSecondaryIndexes": [
-            {"IndexName": i["index_name"], "KeySchema": _hash_first(i["key_schema"]), "Projection": i["projection"]}
+            {
+                "IndexName": i["index_name"],
+                "KeySchema": _hash_first(i["key_schema"]),
+                "Projection": i["projection"],
+            }
             for i in schema.get("global_secondary_indexes", [])
         ],
         "TimeToLiveAttribute": getattr(model.Meta, "ttl_attribute", None),

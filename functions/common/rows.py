@@ -60,6 +60,8 @@ class Reason(StrEnum):
     EXISTS = "EXISTS"
     NOT_FOUND = "NOT_FOUND"
     UNKNOWN_CONTACT_ID = "UNKNOWN_CONTACT_ID"
+    CONTACT_ID_MISMATCH = "CONTACT_ID_MISMATCH"  # update by id: the id's contact has another email
+    CONTACT_DELETED = "CONTACT_DELETED"  # the matching contact is soft-deleted; restore is explicit
     # suppression
     SUPPRESSED_EMAIL = "SUPPRESSED_EMAIL"
     SUPPRESSED_DOMAIN = "SUPPRESSED_DOMAIN"

@@ -36,7 +36,11 @@ def new_contact_id() -> str:
 
 
 def _contact_fields(row: Row) -> dict[str, Any]:
-    return {k: v for k, v in row.fields.items() if k not in ("email", "tags", "contact_id") and v not in ("", None)}
+    return {
+        k: v
+        for k, v in row.fields.items()
+        if k not in ("email", "tags", "contact_id") and v not in ("", None)
+    }
 
 
 def _new_item(ctx: JobContext, row: Row) -> dict[str, Any]:
@@ -86,7 +90,9 @@ def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
     pending: dict[str, Row] = {}
     for row in rows:
         if row.error:
-            results[row.number] = RowResult(row.number, RowStatus.ERROR, reason_text(row.error, row.error_detail))
+            results[row.number] = RowResult(
+                row.number, RowStatus.ERROR, reason_text(row.error, row.error_detail)
+            )
         else:
             assert row.email
             pending[row.email] = row
@@ -102,7 +108,9 @@ def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
             current = existing.get(email)
             if current is not None and current.get("last_job") == ctx.job_id:
                 # this job already wrote it (a retry): report what the first attempt decided
-                status = RowStatus.IMPORTED if current.get("created_by_job") == ctx.job_id else RowStatus.UPDATED
+                status = (
+                    RowStatus.IMPORTED if current.get("created_by_job") == ctx.job_id else RowStatus.UPDATED
+                )
                 results[row.number] = _written(row, status, current["contact_id"])
                 continue
             if current is None:
@@ -137,15 +145,20 @@ def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
     if pending:
         raise store.ddb.TransientStoreError(f"{len(pending)} rows kept conflicting with concurrent writers")
 
-    written = [r for r in rows if r.number in results and results[r.number].status in
-               (RowStatus.IMPORTED, RowStatus.UPDATED)]
+    written = [
+        r
+        for r in rows
+        if r.number in results and results[r.number].status in (RowStatus.IMPORTED, RowStatus.UPDATED)
+    ]
     _ensure_globals(ctx, written)
     return [results[r.number] for r in rows]
 
 
 def _written(row: Row, status: RowStatus, contact_id: str) -> RowResult:
     reason = Reason.NEW_CONTACT if status == RowStatus.IMPORTED else Reason.EXISTING_CONTACT
-    return RowResult(row.number, status, reason_text(reason), contact_id=contact_id, warnings=list(row.warnings))
+    return RowResult(
+        row.number, status, reason_text(reason), contact_id=contact_id, warnings=list(row.warnings)
+    )
 
 
 def _ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
@@ -166,9 +179,15 @@ def _ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
                 },
             )
         )
-    domains = {r.fields["company_domain"]: r.fields.get("company_name") for r in rows if r.fields.get("company_domain")}
+    domains = {
+        r.fields["company_domain"]: r.fields.get("company_name")
+        for r in rows
+        if r.fields.get("company_domain")
+    }
     for domain, name in domains.items():
-        statements.append(store.insert(table_name(Company), {"domain": domain, "name": name, "updated_at": ctx.now}))
+        statements.append(
+            store.insert(table_name(Company), {"domain": domain, "name": name, "updated_at": ctx.now})
+        )
     for outcome in store.execute(statements):
         if not outcome.ok and outcome.code != "DuplicateItem":
             raise RuntimeError(f"unexpected DynamoDB outcome: {outcome}")

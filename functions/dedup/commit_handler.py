@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.observability import logger, metrics, tracer
@@ -14,4 +15,6 @@ from functions.dedup import pipeline
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return pipeline.commit_chunk(event["job_id"], int(event["chunk"]["n"]))
+    result = pipeline.commit_chunk(event["job_id"], int(event["chunk"]["n"]))
+    metrics.add_metric(name="RowsCommitted", unit=MetricUnit.Count, value=result.get("rows", 0))
+    return result

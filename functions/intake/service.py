@@ -58,6 +58,8 @@ def intake_options(options: dict[str, Any]) -> IntakeOptions:
 def _summary(job_id: str, manifest: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "rejected": False,
+        "code": None,
+        "message": None,
         "job_id": job_id,
         "manifest_key": s3.manifest_key(job_id),
         "chunk_count": len(manifest),

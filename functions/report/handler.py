@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.observability import logger, metrics, tracer
@@ -14,4 +15,6 @@ from functions.report import logic
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return logic.run(event["job_id"])
+    result = logic.run(event["job_id"])
+    metrics.add_metric(name="ImportsCompleted", unit=MetricUnit.Count, value=1)
+    return result

@@ -1,0 +1,49 @@
+# The front door. `make run` imports the sample file; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ROWS ?= 100000
+
+.PHONY: setup java tools run test unit integration lint format bench bench-intake clean
+
+setup: $(VENV)/.installed tools
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+java:
+	@command -v java >/dev/null || { echo "Java 17+ is required for DynamoDB Local. On Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless" >&2; exit 1; }
+	@java -version 2>&1 | awk -F'"' '/version/ { split($$2, v, "."); if (v[1] < 17) { print "Java 17+ is required (found " $$2 ")" > "/dev/stderr"; exit 1 } }'
+
+tools: java $(VENV)/.installed
+	@$(BIN)/python -c "from local.dynamodb import ensure_installed; print('DynamoDB Local:', ensure_installed())"
+
+run: setup
+	$(BIN)/contact-import import examples/contacts.csv
+
+test: setup
+	$(BIN)/pytest -q
+
+unit: $(VENV)/.installed
+	$(BIN)/pytest -q tests/unit
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python bench/pipeline_bench.py --rows $(ROWS)
+
+bench-intake: $(VENV)/.installed
+	$(BIN)/python bench/intake_bench.py
+
+clean:
+	rm -rf .contact-import bench/out

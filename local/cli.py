@@ -1,0 +1,253 @@
+"""`contact-import`: run the pipeline on this machine.
+
+Progress goes to stderr; with `--json`, stdout carries exactly one JSON document.
+Exit codes of `import`: 0 job complete (row errors included), 2 file rejected, 1 internal failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from local import runtime
+
+DATA_DIR_OPTION = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=lambda: Path(os.environ.get("CONTACT_IMPORT_DATA_DIR", ".contact-import")),
+    show_default=".contact-import",
+    help="Where the local tables and objects live.",
+)
+
+
+def _emit(doc: Any, as_json: bool, human: str) -> None:
+    if as_json:
+        click.echo(json.dumps(doc, indent=2, default=str))
+    else:
+        click.echo(human)
+
+
+class _ProgressBar:
+    """A tqdm bar on stderr showing the stage and rows done."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.bar: Any = None
+        self.enabled = enabled
+
+    def __call__(self, progress: Any) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=progress.total, unit="rows", file=sys.stderr, dynamic_ncols=True)
+        if progress.total and self.bar.total != progress.total:
+            self.bar.total = progress.total
+        self.bar.set_description(progress.stage)
+        self.bar.n = progress.done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@click.group()
+def main() -> None:
+    """Contact Import Pipeline, on one machine."""
+
+
+def _summary_text(doc: dict[str, Any]) -> str:
+    if doc["status"] == "rejected":
+        return f"File rejected: {doc.get('error')}"
+    if doc["status"] != "complete":
+        return f"Import {doc['job_id']} {doc['status']} at {doc['stage']}: {doc.get('error')}"
+    lines = [
+        f"Import {doc['job_id']} complete: {doc['total']} rows — {doc['imported']} imported, "
+        f"{doc['updated']} updated, {doc['skipped']} skipped, {doc['suppressed']} suppressed, "
+        f"{doc['errored']} errors",
+        f"Results: {doc['results_csv']}",
+        f"Errors:  {doc['errors_csv']}",
+    ]
+    lines += [f"Warning: {w}" for w in doc.get("warnings") or []]
+    return "\n".join(lines)
+
+
+def _finish(outcome: Any, as_json: bool) -> None:
+    doc = outcome.as_json()
+    if outcome.status == "rejected":
+        click.echo(f"error: {outcome.error}", err=True)
+    _emit(doc, as_json, _summary_text(doc))
+    sys.exit({"complete": 0, "rejected": 2}.get(outcome.status, 1))
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--workspace", default="default", show_default=True)
+@click.option("--tags", default="", help="Comma-separated tags added to every contact of this import.")
+@click.option("--dnt", is_flag=True, help="Flag the imported contacts Do Not Touch.")
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help='JSON column mapping: {"columns": {"<header>": "<field>" | "custom:<name>" | null}}.',
+)
+@DATA_DIR_OPTION
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Where to write the reports.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+def import_cmd(
+    path: Path,
+    workspace: str,
+    tags: str,
+    dnt: bool,
+    mapping: Path | None,
+    data_dir: Path,
+    out: Path | None,
+    as_json: bool,
+) -> None:
+    """Import a CSV file through the pipeline."""
+    from local import imports
+
+    rejected = _precheck(path)
+    if rejected:
+        _finish(
+            imports.ImportOutcome("", "rejected", "parsing", error=rejected, extra={"code": "UNREADABLE"}),
+            as_json,
+        )
+    options: dict[str, Any] = {"tags": [t.strip() for t in tags.split(",") if t.strip()], "dnt": dnt}
+    if mapping:
+        try:
+            options["mapping"] = json.loads(mapping.read_text())
+        except ValueError as exc:
+            _finish(
+                imports.ImportOutcome(
+                    "",
+                    "rejected",
+                    "parsing",
+                    error=f"mapping file is not JSON: {exc}",
+                    extra={"code": "BAD_MAPPING"},
+                ),
+                as_json,
+            )
+    bar = _ProgressBar(enabled=True)
+    try:
+        with runtime.Runtime(data_dir) as rt:
+            outcome = imports.run_import(
+                rt,
+                path,
+                workspace_id=workspace,
+                options=options,
+                out_dir=(out or data_dir / "reports").resolve(),
+                on_progress=bar,
+            )
+    finally:
+        bar.close()
+    _finish(outcome, as_json)
+
+
+def _precheck(path: Path) -> str | None:
+    if not path.exists():
+        return f"{path} does not exist"
+    if not os.access(path, os.R_OK):
+        return f"{path} is not readable"
+    return None
+
+
+@main.command("resume")
+@click.argument("job_id")
+@DATA_DIR_OPTION
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+def resume_cmd(job_id: str, data_dir: Path, out: Path | None, as_json: bool) -> None:
+    """Resume a failed import from the stage where it stopped."""
+    from local import imports
+
+    bar = _ProgressBar(enabled=True)
+    try:
+        with runtime.Runtime(data_dir) as rt:
+            try:
+                outcome = imports.resume(
+                    rt, job_id, out_dir=(out or data_dir / "reports").resolve(), on_progress=bar
+                )
+            except LookupError as exc:
+                raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
+    _finish(outcome, as_json)
+
+
+@main.group()
+def contacts() -> None:
+    """Read contacts."""
+
+
+@contacts.command("list")
+@click.option("--workspace", default="default", show_default=True)
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def contacts_list(workspace: str, data_dir: Path, as_json: bool) -> None:
+    """List a workspace's contacts."""
+    from functions.common import contacts_repo
+
+    with runtime.Runtime(data_dir):
+        items = list(contacts_repo.list_contacts(workspace))
+    human = (
+        "\n".join(f"{c['id']}  {c['email']}  {c.get('full_name') or ''}" for c in items) or "(no contacts)"
+    )
+    _emit(items, as_json, human)
+
+
+@main.group()
+def jobs() -> None:
+    """Read import jobs."""
+
+
+@jobs.command("show")
+@click.argument("job_id")
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def jobs_show(job_id: str, data_dir: Path, as_json: bool) -> None:
+    """Show a job with its stage history and counters."""
+    from functions.common import jobs as jobs_mod
+
+    with runtime.Runtime(data_dir):
+        job = jobs_mod.get(job_id)
+        if job is None:
+            raise click.ClickException(f"no job {job_id}")
+        doc = jobs_mod.as_dict(job)
+    human = "\n".join(f"{k}: {v}" for k, v in doc.items())
+    _emit(doc, as_json, human)
+
+
+@main.group()
+def local() -> None:
+    """Run parts of the local runtime by themselves."""
+
+
+@local.command("dynamodb")
+@DATA_DIR_OPTION
+@click.option("--port", type=int, default=8000, show_default=True)
+def local_dynamodb(data_dir: Path, port: int) -> None:
+    """Run DynamoDB Local in the foreground, for several processes to share
+    (point them at it with AWS_ENDPOINT_URL_DYNAMODB)."""
+    from local import dynamodb
+
+    engine = dynamodb.start(data_dir=data_dir / "dynamodb", port=port)
+    click.echo(
+        f"DynamoDB Local on {engine.endpoint} (data in {data_dir / 'dynamodb'}); Ctrl-C stops it", err=True
+    )
+    try:
+        assert engine.process is not None
+        engine.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.stop()
+
+
+if __name__ == "__main__":
+    main()

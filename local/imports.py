@@ -1,0 +1,160 @@
+"""Running an import on the one-machine runtime: upload, start the state machine, follow it, fetch reports."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from functions.common import jobs, s3
+from functions.common.aws import client
+from functions.common.settings import get_settings
+from local.runtime import Runtime
+
+
+@dataclass
+class Progress:
+    stage: str
+    done: int
+    total: int | None
+
+
+@dataclass
+class ImportOutcome:
+    job_id: str
+    status: str  # complete | rejected | failed
+    stage: str
+    counters: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    results_csv: Path | None = None
+    errors_csv: Path | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        c = self.counters
+        doc: dict[str, Any] = {
+            "job_id": self.job_id,
+            "status": self.status,
+            "stage": self.stage,
+            "total": c.get("total", 0),
+            "imported": c.get("imported", 0),
+            "updated": c.get("updated", 0),
+            "skipped": c.get("skipped", 0),
+            "suppressed": c.get("suppressed", 0),
+            "errored": c.get("errored", 0),
+            "results_csv": str(self.results_csv) if self.results_csv else None,
+            "errors_csv": str(self.errors_csv) if self.errors_csv else None,
+            "warnings": self.warnings,
+        }
+        if self.error:
+            doc["error"] = self.error
+        doc.update(self.extra)
+        return doc
+
+
+def new_job_id() -> str:
+    return f"job_{uuid.uuid4().hex[:20]}"
+
+
+def chunks_done(job_id: str, stage: str = "commit") -> int:
+    return sum(1 for k in s3.list_keys(f"imports/{job_id}/chunks/") if k.endswith(f"/{stage}.jsonl"))
+
+
+def run_import(
+    rt: Runtime,
+    path: Path,
+    *,
+    workspace_id: str,
+    options: dict[str, Any],
+    out_dir: Path,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> ImportOutcome:
+    job_id = new_job_id()
+    key = f"uploads/{workspace_id}/{job_id}/{path.name}"
+    client("s3").upload_file(str(path), get_settings().bucket, key)
+    payload = {"job_id": job_id, "workspace_id": workspace_id, "key": key, "options": options}
+    return follow(rt, job_id, rt.start_execution(job_id, payload), out_dir=out_dir, on_progress=on_progress)
+
+
+def resume(
+    rt: Runtime, job_id: str, *, out_dir: Path, on_progress: Callable[[Progress], None] | None = None
+) -> ImportOutcome:
+    """Start the job's state machine again; every finished stage is skipped by its checkpoint."""
+    job = jobs.get(job_id)
+    if job is None:
+        raise LookupError(f"no job {job_id}")
+    if job.status == "complete":
+        return outcome_of(job_id, out_dir=out_dir)
+    attempt = len([s for s in job.stages if s.get("stage") == "resumed"]) + 1
+    payload = {
+        "job_id": job_id,
+        "workspace_id": job.workspace_id,
+        "key": job.input_key,
+        "options": dict(job.options or {}),
+        "resume": attempt,
+    }
+    arn = rt.start_execution(f"{job_id}-resume-{attempt}-{uuid.uuid4().hex[:6]}", payload)
+    return follow(rt, job_id, arn, out_dir=out_dir, on_progress=on_progress)
+
+
+def follow(
+    rt: Runtime,
+    job_id: str,
+    execution_arn: str,
+    *,
+    out_dir: Path,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> ImportOutcome:
+    def poll() -> None:
+        if on_progress is None:
+            return
+        job = jobs.get(job_id)
+        if job is None:
+            on_progress(Progress("parsing", 0, None))
+            return
+        total = (job.counters or {}).get("total")
+        done = min(total or 0, chunks_done(job_id) * get_settings().chunk_rows)
+        on_progress(Progress(job.stage, done, total))
+
+    desc = rt.wait(execution_arn, on_poll=poll)
+    if desc["status"] == "SUCCEEDED":
+        output = json.loads(desc.get("output") or "{}")
+        intake = output.get("intake") or {}
+        if intake.get("rejected"):
+            return ImportOutcome(
+                job_id, "rejected", "parsing", error=intake.get("message"), extra={"code": intake.get("code")}
+            )
+    return outcome_of(job_id, out_dir=out_dir)
+
+
+def outcome_of(job_id: str, *, out_dir: Path) -> ImportOutcome:
+    job = jobs.get(job_id)
+    if job is None:
+        return ImportOutcome(
+            job_id, "failed", "parsing", error="the import failed before the job was recorded"
+        )
+    outcome = ImportOutcome(
+        job_id,
+        job.status,
+        job.stage,
+        counters=dict(job.counters or {}),
+        warnings=list(job.warnings or []),
+        error=job.error,
+    )
+    if job.status == "complete":
+        target = out_dir / job_id
+        target.mkdir(parents=True, exist_ok=True)
+        outcome.results_csv = download(job.results_key, target / "results.csv")
+        outcome.errors_csv = download(job.errors_key, target / "errors.csv")
+    return outcome
+
+
+def download(key: str | None, dest: Path) -> Path | None:
+    if not key:
+        return None
+    client("s3").download_file(get_settings().bucket, key, str(dest))
+    return dest.resolve()
