@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class FileRejected(Exception):  # noqa: N818 - a domain outcome, not a bug
+class FileRejected(Exception):
     """The whole file is unusable; raised before anything is written.
 
     `code` is stable (e.g. `EMPTY_FILE`, `BINARY_FILE`, `TOO_MANY_ROWS`); `message` says what
@@ -16,9 +16,9 @@ class FileRejected(Exception):  # noqa: N818 - a domain outcome, not a bug
         self.message = message
 
 
-class ConfigInvalid(Exception):  # noqa: N818
+class ConfigInvalid(Exception):
     """A configuration document (ICP rules, scoring model, mapping) is not acceptable."""
 
 
-class StageFailed(Exception):  # noqa: N818
+class StageFailed(Exception):
     """A stage could not finish; the job is marked failed at that stage and is resumable."""

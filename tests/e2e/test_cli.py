@@ -1,0 +1,82 @@
+"""The `contact-import` command as a user runs it: a real process, its exit code and its JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli(*args: str, data_dir: Path, endpoint: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
+    return subprocess.run(
+        [sys.executable, "-m", "local.cli", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_import_prints_one_json_object_and_exits_zero(ddb_endpoint: str, tmp_path: Path) -> None:
+    proc = cli(
+        "import",
+        "examples/contacts.csv",
+        "--workspace",
+        "cli_ws",
+        "--json",
+        data_dir=tmp_path,
+        endpoint=ddb_endpoint,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert set(doc) >= {
+        "job_id",
+        "status",
+        "stage",
+        "total",
+        "imported",
+        "updated",
+        "skipped",
+        "suppressed",
+        "errored",
+        "results_csv",
+        "errors_csv",
+        "warnings",
+    }
+    assert doc["status"] == "complete"
+    assert Path(doc["results_csv"]).is_absolute() and Path(doc["results_csv"]).exists()
+
+    shown = cli("jobs", "show", doc["job_id"], "--json", data_dir=tmp_path, endpoint=ddb_endpoint)
+    job = json.loads(shown.stdout)
+    assert job["stages"][0]["stage"] == "queued"
+    assert job["stages"][-1]["stage"] == "complete"
+    assert job["counters"]["total"] == doc["total"]
+
+    listed = cli(
+        "contacts", "list", "--workspace", "cli_ws", "--json", data_dir=tmp_path, endpoint=ddb_endpoint
+    )
+    items = json.loads(listed.stdout)
+    assert len(items) == doc["imported"]
+    assert {"id", "email", "first_name", "company", "tags", "custom_fields", "created_at"} <= set(items[0])
+
+
+def test_rejected_file_exits_two_with_the_reason(ddb_endpoint: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    proc = cli("import", str(empty), "--json", data_dir=tmp_path, endpoint=ddb_endpoint)
+    assert proc.returncode == 2
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "rejected"
+    assert "empty" in doc["error"].lower()
+    assert "empty" in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
