@@ -73,7 +73,7 @@ def create(
 
 
 def advance(job_id: str, stage: str, **attrs: Any) -> None:
-    """Record that the job reached `stage` (idempotent; never moves backwards)."""
+    """Record that the job reached `stage`: once in the history; the visible stage never moves back."""
     job = get(job_id)
     if job is None:
         return
@@ -85,12 +85,9 @@ def advance(job_id: str, stage: str, **attrs: Any) -> None:
         actions.append(ImportJob.stage.set(stage))
     if job.status in ("queued", "failed"):
         actions += [ImportJob.status.set("running"), ImportJob.error.remove()]
-    missing = [s for s in STAGES[1 : STAGE_RANK[stage] + 1] if s not in seen]
-    if missing:
-        ts = now_iso()
-        actions.append(
-            ImportJob.stages.set(ImportJob.stages.append([{"stage": s, "at": ts} for s in missing]))
-        )
+    if stage not in seen:
+        entry = [{"stage": stage, "at": now_iso()}]
+        actions.append(ImportJob.stages.set(ImportJob.stages.append(entry)))
     job.update(actions=actions)
 
 
