@@ -207,7 +207,8 @@ class Conditions(BaseModel):
     List conditions are "any of" and compared case-insensitively. A condition on a field the
     contact (or its company, before enrichment) lacks does not match: an unknown employee count
     is not "at least 200". `title_contains` matches at the start of a word, so "CTO" does not
-    match "Director" and "Engineer" still matches "Engineering Manager".
+    match "Director" and "Engineer" still matches "Engineering Manager". Countries compare as
+    ISO codes where one is known ("US" matches "United States").
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -564,7 +565,9 @@ def _parse_json(data: Any, what: str) -> Any:
         try:
             return json.loads(data)
         except json.JSONDecodeError as exc:
-            raise ConfigInvalid(f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+            raise ConfigInvalid(
+                f"{what}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            ) from None
     return data
 
 
