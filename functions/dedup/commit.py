@@ -1,108 +1,192 @@
-"""Commit: the arbiter. Writes contacts with conditional statements and decides each row's status.
+"""Commit: the arbiter. Claims ownership and writes contacts with conditional statements.
 
-Safe to run twice: a contact already written by this job (`last_job`) is not written again and
-keeps the status it got the first time, so counters never double.
+Deduplicate only classified; here the conditional writes decide. A client import first claims
+each email's ClientAssignment (INSERT, or taking over an expired one with an optimistic
+condition on the exact previous owner); a row whose claim is lost becomes `skipped` and
+writes nothing. Then contacts are inserted (INSERT fails if a concurrent writer created it:
+the row is merged on top instead) or updated under a version condition.
+
+Safe to run twice: a contact already written by this job (`last_job`) is not written again
+and keeps the status it got the first time, and a claim already held by this client is kept,
+so counters never double.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
-from functions.common.models import Company, Contact, GlobalContact, table_name
+from functions.common.context import JobContext
+from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
 from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text
+from functions.common.stage import decision
 from functions.dedup import store
+from functions.dedup.classify import AssignmentView, owned_reason
+from functions.dedup.merge import merge_contact
 
 MAX_ROUNDS = 5
-
-
-@dataclass(frozen=True)
-class JobContext:
-    job_id: str
-    workspace_id: str
-    now: str
-    client_id: str | None = None
-    tags: tuple[str, ...] = ()
-    options: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def import_tag(self) -> str:
-        return f"import:{self.job_id}"
+ACTIVE = "ACTIVE"
 
 
 def new_contact_id() -> str:
     return f"cont_{uuid.uuid4().hex[:20]}"
 
 
-def _contact_fields(row: Row) -> dict[str, Any]:
-    return {
-        k: v
-        for k, v in row.fields.items()
-        if k not in ("email", "tags", "contact_id") and v not in ("", None)
-    }
-
-
-def _new_item(ctx: JobContext, row: Row) -> dict[str, Any]:
-    tags = sorted({*row.fields.get("tags", []), *ctx.tags, ctx.import_tag})
-    return {
-        "workspace_id": ctx.workspace_id,
-        "email": row.email,
-        "contact_id": new_contact_id(),
-        "fields": _contact_fields(row),
-        "custom_fields": dict(row.custom),
-        "tags": tags,
-        "company_domain": row.fields.get("company_domain"),
-        "client_id": ctx.client_id,
-        "dnt": bool(ctx.options.get("dnt")),
-        "created_at": ctx.now,
-        "updated_at": ctx.now,
-        "created_by_job": ctx.job_id,
-        "last_job": ctx.job_id,
-        "version": 1,
-        "is_deleted": False,
-    }
-
-
-def _merged_sets(ctx: JobContext, existing: dict[str, Any], row: Row) -> dict[str, Any]:
-    """Import values overwrite, blank cells never erase, tags only grow."""
-    fields = dict(existing.get("fields") or {})
-    fields.update(_contact_fields(row))
-    custom = dict(existing.get("custom_fields") or {})
-    custom.update({k: v for k, v in row.custom.items() if v not in ("", None)})
-    tags = sorted({*(existing.get("tags") or []), *row.fields.get("tags", []), *ctx.tags, ctx.import_tag})
-    sets: dict[str, Any] = {
-        "fields": fields,
-        "custom_fields": custom,
-        "tags": tags,
-        "updated_at": ctx.now,
-        "last_job": ctx.job_id,
-        "version": int(existing.get("version", 1)) + 1,
-    }
-    if row.fields.get("company_domain"):
-        sets["company_domain"] = row.fields["company_domain"]
-    return sets
-
-
 def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
-    """Write every valid row; return exactly one result per input row, in input order."""
+    """Write every row that survived the earlier stages; one result per input row, in order."""
     results: dict[int, RowResult] = {}
-    pending: dict[str, Row] = {}
+    todo: dict[str, Row] = {}
     for row in rows:
+        d = decision(row)
         if row.error:
             results[row.number] = RowResult(
-                row.number, RowStatus.ERROR, reason_text(row.error, row.error_detail)
+                row.number,
+                RowStatus.ERROR,
+                reason_text(row.error, row.error_detail),
+                warnings=list(row.warnings),
+            )
+        elif d.get("action") in (None, "none"):
+            results[row.number] = RowResult(
+                row.number,
+                RowStatus(d.get("status", "error")),
+                d.get("reason", "UNDECIDED"),
+                warnings=list(row.warnings),
             )
         else:
-            assert row.email
-            pending[row.email] = row
+            todo[row.email or ""] = row
 
+    if ctx.client_id:
+        claimants = [r for r in todo.values() if decision(r).get("claim")]
+        for email, owner in claim(ctx, claimants).items():
+            row = todo.pop(email)
+            results[row.number] = RowResult(
+                row.number, RowStatus.SKIPPED, owned_reason(owner), warnings=list(row.warnings)
+            )
+
+    written = write_contacts(ctx, list(todo.values()), results)
+    ensure_globals(ctx, written)
+    return [results[r.number] for r in rows]
+
+
+# --- ownership --------------------------------------------------------------------------------
+
+
+def _assignment_item(ctx: JobContext, email: str) -> dict[str, Any]:
+    return {
+        "email": email,
+        "sk": ACTIVE,
+        "client_id": ctx.client_id,
+        "workspace_id": ctx.workspace_id,
+        "priority": ctx.priority,
+        "assigned_at": ctx.now,
+        "expires_at": ctx.expires_at,
+        "job_id": ctx.job_id,
+    }
+
+
+def claim(ctx: JobContext, rows: list[Row]) -> dict[str, AssignmentView]:
+    """Claim every row's email for the importing client; returns the rows lost, with their owner."""
+    table = table_name(ClientAssignment)
+    emails = [r.email or "" for r in rows]
+    outcomes = store.execute([store.insert(table, _assignment_item(ctx, e)) for e in emails])
+    contested = [e for e, o in zip(emails, outcomes, strict=True) if not o.ok]
+    _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
+
+    lost: dict[str, AssignmentView] = {}
+    for _ in range(MAX_ROUNDS):
+        if not contested:
+            return lost
+        current = store.active_assignments(contested)
+        takeovers: list[tuple[str, dict[str, Any]]] = []
+        for email in contested:
+            item = current.get(email)
+            if item is None:
+                takeovers.append((email, {}))  # released meanwhile: claim it fresh
+                continue
+            view = AssignmentView.from_item(item)
+            if view is None or not view.is_active(ctx.now_dt):
+                takeovers.append((email, item))
+            elif view.client_id != ctx.client_id:
+                lost[email] = view
+            # else: this client already holds it (an earlier import or a retry): nothing to write
+        statements = []
+        for email, previous in takeovers:
+            if not previous:
+                statements.append(store.insert(table, _assignment_item(ctx, email)))
+                continue
+            sets = {k: v for k, v in _assignment_item(ctx, email).items() if k not in ("email", "sk")}
+            statements.append(
+                store.update(
+                    table,
+                    {"email": email, "sk": ACTIVE},
+                    sets,
+                    condition="client_id=? AND assigned_at=?",
+                    condition_params=(previous["client_id"], previous["assigned_at"]),
+                    removes=("released_at",),
+                )
+            )
+        outcomes = store.execute(statements)
+        contested = []
+        history = []
+        for (email, previous), outcome in zip(takeovers, outcomes, strict=True):
+            if outcome.ok:
+                if previous:
+                    history.append(
+                        store.insert(
+                            table,
+                            {
+                                **previous,
+                                "sk": f"HIST#{previous['assigned_at']}#{previous['client_id']}",
+                                "superseded_by_job": ctx.job_id,
+                            },
+                        )
+                    )
+            elif outcome.code in ("DuplicateItem", "ConditionalCheckFailed"):
+                contested.append(email)  # someone moved first: look again
+            else:
+                _raise_unexpected([outcome])
+        _raise_unexpected(o for o in store.execute(history) if not o.ok and o.code != "DuplicateItem")
+    if contested:
+        raise store.ddb.TransientStoreError(f"{len(contested)} ownership claims kept conflicting")
+    return lost
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+def _score_attrs(row: Row) -> dict[str, Any]:
+    s = row.meta.get("s") or {}
+    if not s:
+        return {}
+    return {
+        "icp_tier": s["tier"],
+        "lead_score": s["score"],
+        "grade": s["grade"],
+        "score_breakdown": {"rule": s["rule"], **s.get("breakdown", {})},
+    }
+
+
+def _merge(ctx: JobContext, existing: dict[str, Any] | None, row: Row) -> Any:
+    return merge_contact(
+        existing,
+        row.fields,
+        incoming_custom=row.custom,
+        no_overwrite=ctx.no_overwrite,
+        import_tags=[*ctx.tags, ctx.import_tag],
+        dnt=ctx.dnt,
+    )
+
+
+def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResult]) -> list[Row]:
+    """Insert or update each row's contact; fills `results`; returns the rows written."""
     contacts_table = table_name(Contact)
+    pending = {r.email or "": r for r in rows}
+    written: list[Row] = []
     for _ in range(MAX_ROUNDS):
         if not pending:
-            break
+            return written
         existing = store.contacts_by_email(ctx.workspace_id, pending)
-        plans: list[tuple[Row, str, dict[str, Any] | None]] = []
+        plans: list[tuple[Row, RowStatus, str, list[str]]] = []
         statements = []
         for email, row in pending.items():
             current = existing.get(email)
@@ -111,83 +195,113 @@ def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
                 status = (
                     RowStatus.IMPORTED if current.get("created_by_job") == ctx.job_id else RowStatus.UPDATED
                 )
-                results[row.number] = _written(row, status, current["contact_id"])
+                results[row.number] = _written(row, status, current["contact_id"], [])
+                written.append(row)
                 continue
+            merged = _merge(ctx, current, row)
             if current is None:
-                item = _new_item(ctx, row)
-                plans.append((row, "insert", item))
+                item = {
+                    "workspace_id": ctx.workspace_id,
+                    "email": email,
+                    "contact_id": new_contact_id(),
+                    **merged.as_item(),
+                    "client_id": ctx.client_id,
+                    "created_at": ctx.now,
+                    "updated_at": ctx.now,
+                    "created_by_job": ctx.job_id,
+                    "last_job": ctx.job_id,
+                    "version": 1,
+                    "is_deleted": False,
+                    **_score_attrs(row),
+                }
+                plans.append((row, RowStatus.IMPORTED, item["contact_id"], merged.warnings))
                 statements.append(store.insert(contacts_table, item))
             else:
-                sets = _merged_sets(ctx, current, row)
-                plans.append((row, "update", current))
+                sets = {
+                    **merged.as_item(),
+                    **_score_attrs(row),
+                    "updated_at": ctx.now,
+                    "last_job": ctx.job_id,
+                    "version": int(current.get("version", 1)) + 1,
+                }
+                if ctx.client_id:
+                    sets["client_id"] = ctx.client_id
+                sets = {k: v for k, v in sets.items() if v is not None}
+                plans.append((row, RowStatus.UPDATED, current["contact_id"], merged.warnings))
                 statements.append(
                     store.update(
                         contacts_table,
-                        {"workspace_id": ctx.workspace_id, "email": row.email},
+                        {"workspace_id": ctx.workspace_id, "email": email},
                         sets,
                         condition="version=?",
                         condition_params=(current.get("version", 1),),
                     )
                 )
-        outcomes = store.execute(statements)
         still: dict[str, Row] = {}
-        for (row, kind, item), outcome in zip(plans, outcomes, strict=True):
+        for (row, status, contact_id, warnings), outcome in zip(
+            plans, store.execute(statements), strict=True
+        ):
             if outcome.ok:
-                assert item is not None
-                status = RowStatus.IMPORTED if kind == "insert" else RowStatus.UPDATED
-                results[row.number] = _written(row, status, item["contact_id"])
+                results[row.number] = _written(row, status, contact_id, warnings)
+                written.append(row)
             elif outcome.code in ("DuplicateItem", "ConditionalCheckFailed"):
-                # another writer got there first: read again and merge on top of its write
-                still[row.email or ""] = row
+                still[row.email or ""] = row  # a concurrent writer got there first: merge on top of it
             else:
-                raise RuntimeError(f"unexpected DynamoDB outcome for row {row.number}: {outcome}")
+                _raise_unexpected([outcome])
         pending = still
-    if pending:
-        raise store.ddb.TransientStoreError(f"{len(pending)} rows kept conflicting with concurrent writers")
-
-    written = [
-        r
-        for r in rows
-        if r.number in results and results[r.number].status in (RowStatus.IMPORTED, RowStatus.UPDATED)
-    ]
-    _ensure_globals(ctx, written)
-    return [results[r.number] for r in rows]
+    raise store.ddb.TransientStoreError(f"{len(pending)} contacts kept conflicting with concurrent writers")
 
 
-def _written(row: Row, status: RowStatus, contact_id: str) -> RowResult:
+def _written(row: Row, status: RowStatus, contact_id: str, warnings: list[str]) -> RowResult:
     reason = Reason.NEW_CONTACT if status == RowStatus.IMPORTED else Reason.EXISTING_CONTACT
+    s = row.meta.get("s") or {}
     return RowResult(
-        row.number, status, reason_text(reason), contact_id=contact_id, warnings=list(row.warnings)
+        row.number,
+        status,
+        reason_text(reason),
+        contact_id=contact_id,
+        icp_tier=s.get("tier"),
+        lead_score=s.get("score"),
+        grade=s.get("grade"),
+        rule=s.get("rule"),
+        warnings=[*row.warnings, *warnings],
     )
 
 
-def _ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
+def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
     """GlobalContact and Company records are created once; an existing one is left as it is."""
-    statements = []
-    for row in rows:
-        statements.append(
-            store.insert(
-                table_name(GlobalContact),
-                {
-                    "email": row.email,
-                    "total_sent": 0,
-                    "total_responses": 0,
-                    "response_rate": 0,
-                    "company_domain": row.fields.get("company_domain"),
-                    "first_seen_at": ctx.now,
-                    "first_seen_job": ctx.job_id,
-                },
-            )
+    emails = [r.email or "" for r in rows]
+    known = store.global_contacts(emails)
+    statements = [
+        store.insert(
+            table_name(GlobalContact),
+            {
+                "email": r.email,
+                "total_sent": 0,
+                "total_responses": 0,
+                "response_rate": 0,
+                "company_domain": r.fields.get("company_domain"),
+                "first_seen_at": ctx.now,
+                "first_seen_job": ctx.job_id,
+            },
         )
-    domains = {
+        for r in rows
+        if r.email not in known
+    ]
+    names = {
         r.fields["company_domain"]: r.fields.get("company_name")
         for r in rows
         if r.fields.get("company_domain")
     }
-    for domain, name in domains.items():
-        statements.append(
-            store.insert(table_name(Company), {"domain": domain, "name": name, "updated_at": ctx.now})
-        )
-    for outcome in store.execute(statements):
-        if not outcome.ok and outcome.code != "DuplicateItem":
-            raise RuntimeError(f"unexpected DynamoDB outcome: {outcome}")
+    have = store.companies(names)
+    statements += [
+        store.insert(table_name(Company), {"domain": d, "name": n, "updated_at": ctx.now})
+        for d, n in names.items()
+        if d not in have
+    ]
+    _raise_unexpected(o for o in store.execute(statements) if not o.ok and o.code != "DuplicateItem")
+
+
+def _raise_unexpected(outcomes: Any) -> None:
+    for outcome in outcomes:
+        raise RuntimeError(f"unexpected DynamoDB outcome: {outcome.code}: {outcome.message}")

@@ -1,34 +1,41 @@
-"""Per-chunk stage runners: read the previous stage's output, write this stage's, skip if done."""
+"""Per-chunk stage runners called by the stage handlers."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from functions.common import chunks, jobs
-from functions.common.errors import StageFailed
-from functions.dedup.commit import JobContext, commit_rows
+from functions.common.context import job_context
+from functions.common.stage import run_chunk_stage, score_source
+from functions.dedup.commit import commit_rows
+from functions.dedup.dedup import dedup_rows
+from functions.score.stage import score_rows
+from functions.suppress.stage import suppress_rows
 
 
-def job_context(job_id: str) -> JobContext:
-    job = jobs.get(job_id)
-    if job is None:
-        raise StageFailed(f"job {job_id} does not exist")
-    options = dict(job.options or {})
-    return JobContext(
-        job_id=job_id,
-        workspace_id=job.workspace_id,
-        now=jobs.now_iso(),
-        client_id=options.get("client"),
-        tags=tuple(options.get("tags") or ()),
-        options=options,
+def dedup_chunk(job_id: str, n: int) -> dict[str, Any]:
+    return run_chunk_stage(
+        job_id, n, stage="dedup", source="intake", job_stage="deduplicating", fn=dedup_rows
+    )
+
+
+def suppress_chunk(job_id: str, n: int) -> dict[str, Any]:
+    return run_chunk_stage(
+        job_id, n, stage="suppress", source="dedup", job_stage="suppressing", fn=suppress_rows
+    )
+
+
+def score_chunk(job_id: str, n: int) -> dict[str, Any]:
+    jobs.advance(job_id, "segmenting")
+    return run_chunk_stage(
+        job_id, n, stage="score", source=score_source(job_id, n), job_stage="scoring", fn=score_rows
     )
 
 
 def commit_chunk(job_id: str, n: int) -> dict[str, Any]:
     if chunks.done(job_id, n, "commit"):
-        return {"chunk": n, "skipped": True}
+        return {"chunk": n, "stage": "commit", "skipped": True}
     ctx = job_context(job_id)
-    rows = list(chunks.read_rows(job_id, n, "intake"))
-    results = commit_rows(ctx, rows)
+    results = commit_rows(ctx, list(chunks.read_rows(job_id, n, "score")))
     chunks.write_results(job_id, n, "commit", results)
-    return {"chunk": n, "rows": len(results)}
+    return {"chunk": n, "stage": "commit", "rows": len(results)}

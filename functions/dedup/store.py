@@ -57,3 +57,22 @@ def update(
 
 
 execute = ddb.execute_batch
+
+
+def contacts_by_id(workspace_id: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Contacts of this workspace by contact id (update-by-id imports; one query per id)."""
+    from functions.common.aws import client
+
+    out: dict[str, dict[str, Any]] = {}
+    for contact_id in dict.fromkeys(contact_ids):
+        resp = client("dynamodb").query(
+            TableName=table_name(Contact),
+            IndexName="by_contact_id",
+            KeyConditionExpression="contact_id = :c",
+            ExpressionAttributeValues={":c": {"S": contact_id}},
+        )
+        for item in resp.get("Items", []):
+            doc = ddb.from_item(item)
+            if doc.get("workspace_id") == workspace_id:
+                out[contact_id] = doc
+    return out

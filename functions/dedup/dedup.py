@@ -1,0 +1,71 @@
+"""Deduplicate (read only): classify each row against GlobalContact, ClientAssignment and Contacts.
+
+The decision travels in `row.meta["d"]`; Commit acts on it and has the last word on ownership.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from functions.common.context import JobContext
+from functions.common.rows import Row
+from functions.common.stage import finished
+from functions.dedup import store
+from functions.dedup.classify import (
+    AssignmentView,
+    Classification,
+    ContactView,
+    ExistingState,
+    GlobalContactView,
+    ImportPurpose,
+    classify,
+)
+
+
+def decision_doc(c: Classification) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "status": str(c.status),
+        "code": str(c.code),
+        "reason": c.reason,
+        "action": str(c.action),
+        "claim": c.claim,
+        "create_global": c.create_global,
+    }
+    if c.contact_id:
+        doc["contact_id"] = c.contact_id
+    if c.warnings:
+        doc["warnings"] = list(c.warnings)
+    return doc
+
+
+def dedup_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
+    live = [r for r in rows if not finished(r) and r.email]
+    emails = [r.email for r in live if r.email]
+    contacts = store.contacts_by_email(ctx.workspace_id, emails)
+    globals_ = store.global_contacts(emails)
+    assignments = store.active_assignments(emails)
+    by_id: dict[str, dict[str, Any]] = {}
+    if ImportPurpose(ctx.purpose) is ImportPurpose.UPDATE:
+        ids = [str(r.fields["contact_id"]) for r in live if r.fields.get("contact_id")]
+        by_id = store.contacts_by_id(ctx.workspace_id, ids)
+    now = ctx.now_dt
+    for row in live:
+        email = row.email or ""
+        g, a, c = globals_.get(email), assignments.get(email), contacts.get(email)
+        by = by_id.get(str(row.fields.get("contact_id") or ""))
+        existing = ExistingState(
+            global_contact=GlobalContactView.from_item(g) if g else None,
+            assignment=AssignmentView.from_item(a) if a else None,
+            contact=ContactView.from_item(c) if c else None,
+            contact_by_id=ContactView.from_item(by) if by else None,
+        )
+        result = classify(row.fields, ctx.client_id, ctx.purpose, now, existing)
+        row.meta["d"] = decision_doc(result)
+        if g:
+            row.meta["g"] = {
+                k: g.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
+            }
+        if result.owner is not None:
+            row.meta["owner"] = {k: str(v) for k, v in asdict(result.owner).items() if v is not None}
+    return rows

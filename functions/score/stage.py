@@ -1,0 +1,51 @@
+"""Segment + Score (read only): ICP tier by the workspace's rules, lead score and grade."""
+
+from __future__ import annotations
+
+from functions.common import config_store
+from functions.common.config_models import IcpRuleSet, ScoringModelDoc, load_icp_rules, load_scoring_model
+from functions.common.context import JobContext
+from functions.common.rows import Row
+from functions.common.stage import finished
+from functions.dedup import store
+from functions.dedup.classify import GlobalContactView
+from functions.score.icp import build_profile, evaluate_tier
+from functions.score.scoring import rule_text, score
+
+
+def workspace_models(workspace_id: str) -> tuple[IcpRuleSet, ScoringModelDoc]:
+    rules = config_store.get_doc(workspace_id, config_store.ICP_RULES)
+    model = config_store.get_doc(workspace_id, config_store.SCORING_MODEL)
+    return (
+        load_icp_rules(rules) if rules is not None else IcpRuleSet([]),
+        load_scoring_model(model) if model is not None else ScoringModelDoc(),
+    )
+
+
+def score_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
+    live = [r for r in rows if not finished(r)]
+    if not live:
+        return rows
+    rules, model = workspace_models(ctx.workspace_id)
+    companies = store.companies(r.fields["company_domain"] for r in live if r.fields.get("company_domain"))
+    for row in live:
+        company = row.meta.get("company") or companies.get(row.fields.get("company_domain") or "")
+        profile = build_profile(row.fields, company)
+        # derived from the title when the file did not say: what segments and rules look at
+        for name in ("seniority", "department"):
+            value = getattr(profile, name)
+            if value and not row.fields.get(name):
+                row.fields[name] = value
+        tier = evaluate_tier(rules, profile)
+        history = (
+            GlobalContactView.from_item({"email": row.email, **row.meta["g"]}) if row.meta.get("g") else None
+        )
+        result = score(model, profile, history)
+        row.meta["s"] = {
+            "tier": tier.tier,
+            "rule": rule_text(tier, result),
+            "score": result.score,
+            "grade": result.grade,
+            "breakdown": result.breakdown,
+        }
+    return rows

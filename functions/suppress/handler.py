@@ -1,0 +1,16 @@
+"""Suppress Lambda: mark one chunk's suppressed rows before anything is enriched or written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common.observability import logger, tracer
+from functions.dedup import pipeline
+
+
+@logger.inject_lambda_context(correlation_id_path="job_id")
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return pipeline.suppress_chunk(event["job_id"], int(event["chunk"]["n"]))
