@@ -89,6 +89,16 @@ def _finish(outcome: Any, as_json: bool) -> None:
 @main.command("import")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--workspace", default="default", show_default=True)
+@click.option("--client", default=None, help="Agency client that claims ownership of the imported emails.")
+@click.option(
+    "--purpose", type=click.Choice(["create", "update", "upsert"]), default="upsert", show_default=True
+)
+@click.option("--no-overwrite", is_flag=True, help="Fill empty fields only; never change a stored value.")
+@click.option(
+    "--priority", type=int, default=0, show_default=True, help="Priority of the client's assignments."
+)
+@click.option("--assignment-days", type=click.IntRange(1, 3650), default=90, show_default=True)
+@click.option("--preview", is_flag=True, help="Predict the first 100 rows' outcome; write nothing.")
 @click.option("--tags", default="", help="Comma-separated tags added to every contact of this import.")
 @click.option("--dnt", is_flag=True, help="Flag the imported contacts Do Not Touch.")
 @click.option(
@@ -102,6 +112,12 @@ def _finish(outcome: Any, as_json: bool) -> None:
 def import_cmd(
     path: Path,
     workspace: str,
+    client: str | None,
+    purpose: str,
+    no_overwrite: bool,
+    priority: int,
+    assignment_days: int,
+    preview: bool,
     tags: str,
     dnt: bool,
     mapping: Path | None,
@@ -118,7 +134,15 @@ def import_cmd(
             imports.ImportOutcome("", "rejected", "parsing", error=rejected, extra={"code": "UNREADABLE"}),
             as_json,
         )
-    options: dict[str, Any] = {"tags": [t.strip() for t in tags.split(",") if t.strip()], "dnt": dnt}
+    options: dict[str, Any] = {
+        "tags": [t.strip() for t in tags.split(",") if t.strip()],
+        "dnt": dnt,
+        "client": client,
+        "purpose": purpose,
+        "no_overwrite": no_overwrite,
+        "priority": priority,
+        "assignment_days": assignment_days,
+    }
     if mapping:
         try:
             options["mapping"] = json.loads(mapping.read_text())
@@ -133,6 +157,9 @@ def import_cmd(
                 ),
                 as_json,
             )
+    if preview:
+        _run_preview(path, workspace, options, data_dir, as_json)
+        return
     bar = _ProgressBar(enabled=True)
     try:
         with runtime.Runtime(data_dir) as rt:
@@ -147,6 +174,25 @@ def import_cmd(
     finally:
         bar.close()
     _finish(outcome, as_json)
+
+
+def _run_preview(path: Path, workspace: str, options: dict[str, Any], data_dir: Path, as_json: bool) -> None:
+    from functions.common.errors import FileRejected
+    from local.preview import preview
+
+    with runtime.Runtime(data_dir):
+        try:
+            doc = preview(path, workspace_id=workspace, options=options)
+        except FileRejected as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            _emit(
+                {"status": "rejected", "code": exc.code, "error": exc.message},
+                as_json,
+                f"File rejected: {exc}",
+            )
+            sys.exit(2)
+    lines = [f"{r['row']:>4}  {r['status']:<10} {r['reason'] or ''}" for r in doc["rows"]]
+    _emit(doc, as_json, "\n".join([*lines, f"Predicted: {doc['predicted']}"]))
 
 
 def _precheck(path: Path) -> str | None:
@@ -221,6 +267,111 @@ def jobs_show(job_id: str, data_dir: Path, as_json: bool) -> None:
         doc = jobs_mod.as_dict(job)
     human = "\n".join(f"{k}: {v}" for k, v in doc.items())
     _emit(doc, as_json, human)
+
+
+@main.group()
+def suppress() -> None:
+    """Suppression lists."""
+
+
+@suppress.command("add")
+@click.argument("value")
+@click.option("--workspace", default=None, help="The workspace whose list this goes on.")
+@click.option(
+    "--reason",
+    required=True,
+    type=click.Choice(["opt_out", "hard_bounce", "spam_complaint", "unsubscribe", "manual", "compliance"]),
+)
+@click.option(
+    "--global", "is_global", is_flag=True, help="Platform-wide opt-out (emails only, no workspace)."
+)
+@DATA_DIR_OPTION
+def suppress_add(value: str, workspace: str | None, reason: str, is_global: bool, data_dir: Path) -> None:
+    """Suppress an email, or a domain written as @domain (and its subdomains)."""
+    from functions.common import admin
+    from functions.common.errors import ConfigInvalid
+
+    if is_global == bool(workspace):
+        raise click.UsageError("give --workspace W, or --global for the platform layer (not both)")
+    with runtime.Runtime(data_dir):
+        try:
+            entry = admin.add_suppression(value, reason=reason, workspace_id=workspace, is_global=is_global)
+        except ConfigInvalid as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"suppressed {entry['value']} ({entry['reason']}) in {entry['scope']}")
+
+
+@main.group()
+def config() -> None:
+    """Workspace configuration."""
+
+
+def _set_config(kind: str, path: Path, workspace: str, data_dir: Path) -> None:
+    from functions.common import admin
+    from functions.common.errors import ConfigInvalid
+
+    with runtime.Runtime(data_dir):
+        try:
+            admin.set_config(workspace, kind, path.read_bytes())
+        except ConfigInvalid as exc:
+            raise click.ClickException(f"{path}: {exc}") from exc
+    click.echo(f"{kind} saved for workspace {workspace}")
+
+
+@config.command("set-icp")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--workspace", required=True)
+@DATA_DIR_OPTION
+def config_set_icp(path: Path, workspace: str, data_dir: Path) -> None:
+    """Replace the workspace's ICP tier rules (ordered; first match wins)."""
+    _set_config("icp_rules", path, workspace, data_dir)
+
+
+@config.command("set-scoring")
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--workspace", required=True)
+@DATA_DIR_OPTION
+def config_set_scoring(path: Path, workspace: str, data_dir: Path) -> None:
+    """Replace the workspace's scoring model."""
+    _set_config("scoring_model", path, workspace, data_dir)
+
+
+@main.group()
+def assignments() -> None:
+    """Agency ownership of emails."""
+
+
+@assignments.command("show")
+@click.argument("email")
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def assignments_show(email: str, data_dir: Path, as_json: bool) -> None:
+    """The active owner of an email and the history of earlier owners."""
+    from functions.common import admin
+
+    with runtime.Runtime(data_dir):
+        doc = admin.assignment_history(email)
+    active = doc["active"]
+    human = f"{doc['email']}: " + (
+        f"owned by {active['client_id']} until {active['expires_at']}" if active else "no active owner"
+    )
+    _emit(doc, as_json, human)
+
+
+@assignments.command("release")
+@click.argument("email")
+@click.option("--client", required=True, help="The client releasing its claim (must be the owner).")
+@DATA_DIR_OPTION
+def assignments_release(email: str, client: str, data_dir: Path) -> None:
+    """Release a client's claim so another client can import the email."""
+    from functions.common import admin
+
+    with runtime.Runtime(data_dir):
+        try:
+            admin.release_assignment(email, client)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"released {email} from {client}")
 
 
 @main.group()

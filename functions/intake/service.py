@@ -15,7 +15,7 @@ from functions.common import chunks, jobs, s3
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
 from functions.common.settings import get_settings
-from functions.intake.duplicates import InFileDuplicates
+from functions.intake.duplicates import InFileDuplicates, twin_detail
 from functions.intake.mapping import MappingDoc
 from functions.intake.parse import Intake, IntakeOptions
 
@@ -144,7 +144,6 @@ def _mark_duplicates(job_id: str, twins: dict[int, list[int]], chunk_rows: int) 
         rows = list(chunks.read_rows(job_id, n, "intake"))
         for row in rows:
             if row.number in by_chunk[n]:
-                others = ", ".join(str(t) for t in twins[row.number])
                 row.error = Reason.DUPLICATE_IN_FILE
-                row.error_detail = f"{row.email} also appears in row(s) {others}"
+                row.error_detail = twin_detail(row.email or "", twins[row.number])
         chunks.write_rows(job_id, n, "intake", rows)

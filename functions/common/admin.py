@@ -1,0 +1,92 @@
+"""Low-volume administrative writes shared by the CLI and the API: suppressions, workspace
+configuration, assignment history and release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from functions.common import config_store, ddb
+from functions.common.aws import client
+from functions.common.config_models import (
+    SuppressionKind,
+    load_icp_rules,
+    load_scoring_model,
+    load_suppression_entry,
+)
+from functions.common.errors import ConfigInvalid
+from functions.common.jobs import now_iso
+from functions.common.models import ClientAssignment, Suppression, table_name
+from functions.suppress.rules import GLOBAL_SCOPE
+
+_LOADERS = {config_store.ICP_RULES: load_icp_rules, config_store.SCORING_MODEL: load_scoring_model}
+
+
+def add_suppression(
+    value: str, *, reason: str, workspace_id: str | None, is_global: bool = False
+) -> dict[str, Any]:
+    """Suppress an email or `@domain` for a workspace, or an email platform-wide."""
+    text = value.strip()
+    kind = SuppressionKind.DOMAIN if text.startswith("@") or "@" not in text else SuppressionKind.EMAIL
+    entry = load_suppression_entry(
+        {
+            "kind": str(kind),
+            "value": text.lstrip("@") if kind is SuppressionKind.DOMAIN else text,
+            "reason": reason,
+            "is_global": is_global,
+        }
+    )
+    if not is_global and not workspace_id:
+        raise ConfigInvalid("a workspace suppression needs a workspace")
+    scope = GLOBAL_SCOPE if is_global else str(workspace_id)
+    stored = f"@{entry.value}" if kind is SuppressionKind.DOMAIN else entry.value
+    Suppression(scope, stored, reason=str(entry.reason), created_at=now_iso()).save()
+    return {"scope": scope, "value": stored, "reason": str(entry.reason)}
+
+
+def set_config(workspace_id: str, kind: str, raw: bytes | str) -> Any:
+    """Validate a configuration document and store it; a bad one raises ConfigInvalid and stores nothing."""
+    doc = _LOADERS[kind](raw)
+    config_store.put_doc(workspace_id, kind, doc.model_dump(mode="json"))
+    return doc
+
+
+def assignment_history(email: str) -> dict[str, Any]:
+    email = email.strip().lower()
+    resp = client("dynamodb").query(
+        TableName=table_name(ClientAssignment),
+        KeyConditionExpression="email = :e",
+        ExpressionAttributeValues={":e": {"S": email}},
+        ConsistentRead=True,
+    )
+    items = [ddb.from_item(i) for i in resp.get("Items", [])]
+    active = next((i for i in items if i["sk"] == "ACTIVE"), None)
+    history = sorted((i for i in items if i["sk"] != "ACTIVE"), key=lambda i: i["sk"])
+    return {"email": email, "active": active, "history": history}
+
+
+def release_assignment(email: str, client_id: str) -> None:
+    """Move the client's active assignment to history; only the owner can release it."""
+    email = email.strip().lower()
+    active = assignment_history(email)["active"]
+    if active is None or active["client_id"] != client_id:
+        owner = active["client_id"] if active else "nobody"
+        raise LookupError(f"{email} is not assigned to {client_id} (owner: {owner})")
+    history = {**active, "sk": f"HIST#{active['assigned_at']}#{client_id}", "released_at": now_iso()}
+    client("dynamodb").transact_write_items(
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": table_name(ClientAssignment),
+                    "Item": {k: ddb.to_av(v) for k, v in history.items()},
+                }
+            },
+            {
+                "Delete": {
+                    "TableName": table_name(ClientAssignment),
+                    "Key": {"email": {"S": email}, "sk": {"S": "ACTIVE"}},
+                    "ConditionExpression": "client_id = :c AND assigned_at = :a",
+                    "ExpressionAttributeValues": {":c": {"S": client_id}, ":a": {"S": active["assigned_at"]}},
+                }
+            },
+        ]
+    )
