@@ -14,6 +14,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from functions.common import faults
 from functions.common.aws import client
 
 _ser = TypeSerializer()
@@ -123,6 +124,7 @@ def execute_batch(statements: Sequence[Statement]) -> list[StatementOutcome]:
             todo = retry
             if todo:
                 attempt = _backoff(attempt)
+        faults.point("ddb.batch_written")
     return [r for r in results if r is not None]
 
 

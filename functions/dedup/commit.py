@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from functions.common import faults
 from functions.common.context import JobContext
 from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
 from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text
@@ -63,7 +64,9 @@ def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
                 row.number, RowStatus.SKIPPED, owned_reason(owner), warnings=list(row.warnings)
             )
 
+    faults.point("commit.after_claims")
     written = write_contacts(ctx, list(todo.values()), results)
+    faults.point("commit.after_contacts")
     ensure_globals(ctx, written)
     return [results[r.number] for r in rows]
 
