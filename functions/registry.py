@@ -22,6 +22,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("Intake", "functions.intake.handler.handler", "IntakeFunctionArn", memory_mb=1769),
     FunctionSpec("Dedup", "functions.dedup.handler.handler", "DedupFunctionArn"),
     FunctionSpec("Suppress", "functions.suppress.handler.handler", "SuppressFunctionArn"),
+    FunctionSpec("Enrich", "functions.enrich.handler.handler", "EnrichFunctionArn"),
     FunctionSpec("Score", "functions.score.handler.handler", "ScoreFunctionArn"),
     FunctionSpec("Commit", "functions.dedup.commit_handler.handler", "CommitFunctionArn"),
     FunctionSpec("Report", "functions.report.handler.handler", "ReportFunctionArn"),

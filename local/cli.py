@@ -99,6 +99,10 @@ def _finish(outcome: Any, as_json: bool) -> None:
 )
 @click.option("--assignment-days", type=click.IntRange(1, 3650), default=90, show_default=True)
 @click.option("--preview", is_flag=True, help="Predict the first 100 rows' outcome; write nothing.")
+@click.option("--enrich", is_flag=True, help="Enrich the rows that survive dedup and suppression.")
+@click.option("--force-refresh", is_flag=True, help="With --enrich: ignore fresh cache entries.")
+@click.option("--enrich-limit", type=click.IntRange(0), default=None, help="At most N provider calls.")
+@click.option("--enrich-provider", default=None, help="apollo, peopledatalabs or file (the local default).")
 @click.option("--tags", default="", help="Comma-separated tags added to every contact of this import.")
 @click.option("--dnt", is_flag=True, help="Flag the imported contacts Do Not Touch.")
 @click.option(
@@ -118,6 +122,10 @@ def import_cmd(
     priority: int,
     assignment_days: int,
     preview: bool,
+    enrich: bool,
+    force_refresh: bool,
+    enrich_limit: int | None,
+    enrich_provider: str | None,
     tags: str,
     dnt: bool,
     mapping: Path | None,
@@ -142,6 +150,10 @@ def import_cmd(
         "no_overwrite": no_overwrite,
         "priority": priority,
         "assignment_days": assignment_days,
+        "enrich": enrich,
+        "force_refresh": force_refresh,
+        "enrich_limit": enrich_limit,
+        "enrich_provider": enrich_provider,
     }
     if mapping:
         try:
@@ -372,6 +384,27 @@ def assignments_release(email: str, client: str, data_dir: Path) -> None:
         except LookupError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"released {email} from {client}")
+
+
+@main.group()
+def keys() -> None:
+    """Keys: workspace enrichment provider keys (BYOK)."""
+
+
+@keys.command("set-provider")
+@click.argument("provider", type=click.Choice(["apollo", "peopledatalabs"]))
+@click.option("--workspace", required=True)
+@DATA_DIR_OPTION
+def keys_set_provider(provider: str, workspace: str, data_dir: Path) -> None:
+    """Store the workspace's own provider key, read from stdin, encrypted (never printed or logged)."""
+    from functions.common import admin
+
+    secret = sys.stdin.readline().strip()
+    if not secret:
+        raise click.UsageError('pipe the key on stdin, e.g. `printf %s "$KEY" | contact-import keys ...`')
+    with runtime.Runtime(data_dir):
+        admin.set_provider_key(workspace, provider, secret)
+    click.echo(f"{provider} key stored for workspace {workspace} (encrypted)")
 
 
 @main.group()

@@ -50,6 +50,8 @@ class ImportOutcome:
             "errors_csv": str(self.errors_csv) if self.errors_csv else None,
             "warnings": self.warnings,
         }
+        if "enrichment" in c:
+            doc["enrichment"] = c["enrichment"]
         if self.error:
             doc["error"] = self.error
         doc.update(self.extra)

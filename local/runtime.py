@@ -142,6 +142,8 @@ class Runtime:
         self.moto_endpoint = self._start_moto()
         for service in ("S3", "SFN", "LAMBDA", "EVENTBRIDGE"):
             os.environ[f"AWS_ENDPOINT_URL_{service}"] = self.moto_endpoint
+        if self.data_dir is not None and not os.environ.get("CI_MASTER_KEYS"):
+            os.environ["CI_MASTER_KEYS"] = _local_master_key(self.data_dir)
         reset_settings()
         common_aws.reset_clients()
         settings = get_settings()
@@ -247,6 +249,19 @@ def _set_base_env() -> None:
         os.environ.pop(key, None)
     os.environ["AWS_ACCESS_KEY_ID"] = "local"
     os.environ["AWS_SECRET_ACCESS_KEY"] = "local"
+
+
+def _local_master_key(data_dir: Path) -> str:
+    """The one-machine stand-in for the master-key secret: generated once, readable by the owner only."""
+    from functions.enrich.keys import generate_master_key
+
+    path = data_dir / "master.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(generate_master_key())
+    return path.read_text().strip()
 
 
 def _reset_moto() -> None:

@@ -90,3 +90,16 @@ def release_assignment(email: str, client_id: str) -> None:
             },
         ]
     )
+
+
+def set_provider_key(workspace_id: str, provider: str, plaintext: str) -> None:
+    """Encrypt a workspace's provider key with the master key(s) and store only the token."""
+    from functions.common.settings import get_settings
+    from functions.enrich.keys import KeyVault
+    from functions.enrich.stage import PROVIDER_KEY_PREFIX
+
+    master = get_settings().master_keys
+    if master is None:
+        raise ConfigInvalid("no master key is configured (CI_MASTER_KEYS); cannot store provider keys")
+    token = KeyVault.from_raw(master).encrypt_key(plaintext)
+    config_store.put_doc(workspace_id, PROVIDER_KEY_PREFIX + provider, {"token": token})

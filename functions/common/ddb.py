@@ -76,6 +76,22 @@ def batch_get(table: str, keys: Sequence[dict[str, Any]], *, consistent: bool = 
     return out
 
 
+def batch_put(table: str, items: Sequence[dict[str, Any]]) -> None:
+    """Unconditional puts, 25 per request, unprocessed items retried with backoff."""
+    ddb = client("dynamodb")
+    for start in range(0, len(items), PARTIQL_BATCH_MAX):
+        pending = [
+            {"PutRequest": {"Item": {k: to_av(v) for k, v in item.items() if v is not None}}}
+            for item in items[start : start + PARTIQL_BATCH_MAX]
+        ]
+        attempt = 0
+        while pending:
+            resp = ddb.batch_write_item(RequestItems={table: pending})
+            pending = resp.get("UnprocessedItems", {}).get(table, [])
+            if pending:
+                attempt = _backoff(attempt)
+
+
 @dataclass(frozen=True)
 class Statement:
     sql: str

@@ -7,7 +7,9 @@ handler runs. Code reads `get_settings()` instead of `os.environ`.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +28,15 @@ class Settings(BaseSettings):
     max_bytes: int = 500 * 1024 * 1024
     report_ttl_days: int = 7
     default_assignment_days: int = 90
+
+    # enrichment: provider name ("file" reads enrich_file; "apollo" / "peopledatalabs" call out)
+    enrich_provider: str = "file"
+    enrich_file: str = str(Path(__file__).resolve().parents[2] / "examples" / "enrichment.jsonl")
+    enrich_base_urls: dict[str, str] = {}
+    # Fernet master keys (comma-separated, newest first) that encrypt workspace provider keys
+    master_keys: SecretStr | None = None
+    # the platform's own provider keys, used when a workspace has none (JSON object)
+    platform_keys: dict[str, SecretStr] = {}
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}-{logical}"

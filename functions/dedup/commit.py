@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from functions.common import faults
+from functions.common import ddb, faults
 from functions.common.context import JobContext
 from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
 from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text
@@ -291,10 +291,24 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
         for r in rows
         if r.email not in known
     ]
+    enriched = {
+        r.fields["company_domain"]: r.meta["company"]
+        for r in rows
+        if r.meta.get("company") and r.fields.get("company_domain")
+    }
+    if enriched:
+        # fresh firmographics from the provider replace what was known of the company
+        ddb.batch_put(
+            table_name(Company),
+            [
+                {**{k: v for k, v in company.items() if k != "domain"}, "domain": domain, "updated_at": ctx.now}
+                for domain, company in enriched.items()
+            ],
+        )
     names = {
         r.fields["company_domain"]: r.fields.get("company_name")
         for r in rows
-        if r.fields.get("company_domain")
+        if r.fields.get("company_domain") and r.fields["company_domain"] not in enriched
     }
     have = store.companies(names)
     statements += [

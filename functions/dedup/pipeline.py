@@ -25,6 +25,19 @@ def suppress_chunk(job_id: str, n: int) -> dict[str, Any]:
     )
 
 
+def enrich_chunk(job_id: str, n: int) -> dict[str, Any]:
+    from functions.enrich.stage import enrich_chunk_rows
+
+    return run_chunk_stage(
+        job_id,
+        n,
+        stage="enrich",
+        source="suppress",
+        job_stage="enriching",
+        fn=lambda ctx, rows: enrich_chunk_rows(ctx, n, rows),
+    )
+
+
 def score_chunk(job_id: str, n: int) -> dict[str, Any]:
     jobs.advance(job_id, "segmenting")
     return run_chunk_stage(

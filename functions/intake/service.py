@@ -55,8 +55,9 @@ def intake_options(options: dict[str, Any]) -> IntakeOptions:
     )
 
 
-def _summary(job_id: str, manifest: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary(job_id: str, manifest: list[dict[str, Any]], options: dict[str, Any]) -> dict[str, Any]:
     return {
+        "enrich": bool(options.get("enrich")),
         "rejected": False,
         "code": None,
         "message": None,
@@ -71,7 +72,7 @@ def _summary(job_id: str, manifest: list[dict[str, Any]]) -> dict[str, Any]:
 def run(request: IntakeRequest) -> dict[str, Any]:
     job_id = request.job_id
     if s3.exists(s3.manifest_key(job_id)):
-        return _summary(job_id, s3.get_json(s3.manifest_key(job_id)))
+        return _summary(job_id, s3.get_json(s3.manifest_key(job_id)), request.options)
 
     stream, size = s3.open_stream(request.key)
     chunk_rows = get_settings().chunk_rows
@@ -90,6 +91,7 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         jobs.reject(job_id, f"{exc.code}: {exc.message}")
         return {
             "rejected": True,
+            "enrich": False,
             "job_id": job_id,
             "code": exc.code,
             "message": exc.message,
@@ -103,7 +105,7 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         header_key(job_id),
         {"headers": intake.headers, "encoding": intake.encoding, "delimiter": intake.delimiter},
     )
-    summary = _summary(job_id, manifest)
+    summary = _summary(job_id, manifest, request.options)
     jobs.create(
         job_id,
         workspace_id=request.workspace_id,

@@ -15,6 +15,7 @@ from typing import IO, Any
 
 from functions.common import chunks, jobs, s3
 from functions.common.aws import client
+from functions.common.errors import StageFailed
 from functions.common.rows import Row, RowResult, RowStatus
 from functions.common.settings import get_settings
 from functions.intake.service import header_key
@@ -92,6 +93,10 @@ def run(job_id: str) -> dict[str, Any]:
         return {"status": "complete", "counters": job.counters}
     header = s3.get_json(header_key(job_id))
     manifest = s3.get_json(s3.manifest_key(job_id))
+    missing = [n for n in range(len(manifest)) if not chunks.done(job_id, n, FINAL_STAGE)]
+    if missing:
+        # never report a partial import as complete: every row must have its one status
+        raise StageFailed(f"{len(missing)} chunk(s) have no result yet (first: {missing[0]}); resume the job")
     results_key, errors_key = s3.report_key(job_id, "results"), s3.report_key(job_id, "errors")
     with (
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as results_f,
@@ -103,9 +108,44 @@ def run(job_id: str) -> dict[str, Any]:
             client("s3").upload_fileobj(
                 _Encoded(f), get_settings().bucket, key, ExtraArgs={"ContentType": "text/csv; charset=utf-8"}
             )
+    enrichment = enrichment_counters(job_id, len(manifest))
+    if enrichment is not None:
+        counters = {**counters, "enrichment": enrichment}
     jobs.complete(job_id, counters=counters, results_key=results_key, errors_key=errors_key)
     _publish_completed(job_id, job.workspace_id, counters)
     return {"status": "complete", "counters": counters}
+
+
+ENRICHMENT_COUNTERS = (
+    "requested",
+    "cache_hits",
+    "provider_calls",
+    "enriched",
+    "not_found",
+    "failed",
+    "not_enriched",
+)
+
+
+def enrichment_counters(job_id: str, chunk_count: int) -> dict[str, int] | None:
+    """Summed from the enrich checkpoints; None when the import did not enrich."""
+    totals = dict.fromkeys(ENRICHMENT_COUNTERS, 0)
+    seen = False
+    for n in range(chunk_count):
+        if not chunks.done(job_id, n, "enrich"):
+            continue
+        seen = True
+        for row in chunks.read_rows(job_id, n, "enrich"):
+            e = row.meta.get("e")
+            if not e:
+                continue
+            totals["requested"] += 1
+            totals[e["status"]] += 1
+            if e["cached"]:
+                totals["cache_hits"] += 1
+            elif e["status"] != "not_enriched":
+                totals["provider_calls"] += 1
+    return totals if seen else None
 
 
 class _Encoded:

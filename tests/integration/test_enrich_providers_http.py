@@ -86,7 +86,7 @@ def test_found_over_http_maps_company_and_contact(
     assert result.contact.linkedin_url.startswith("https://www.linkedin.com/in/maria-garcia")
     (request,) = stub.calls(EMAIL)
     assert request.method == "POST" and request.headers["X-Api-Key"] == KEY
-    assert request.body["email"] == EMAIL
+    assert request.email == EMAIL and EMAIL not in request.path
 
 
 @pytest.mark.parametrize("cls", PROVIDERS)

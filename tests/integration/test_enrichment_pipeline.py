@@ -1,0 +1,63 @@
+"""Enrichment inside the real pipeline: cache first, never paid twice, limits, off means off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from functions.common import contacts_repo
+from local import imports
+from local.runtime import Runtime
+from tests.integration.helpers import read_csv
+
+pytestmark = pytest.mark.integration
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "contacts.csv"
+
+
+def test_enrichment_fills_contacts_and_companies_and_a_reimport_pays_nothing(
+    rt: Runtime, workspace: str, out_dir: Path
+) -> None:
+    first = imports.run_import(rt, EXAMPLE, workspace_id=workspace, options={"enrich": True}, out_dir=out_dir)
+    assert first.status == "complete", first.error
+    e = first.counters["enrichment"]
+    assert e["requested"] == first.counters["imported"]
+    assert e["enriched"] > 100 and e["provider_calls"] + e["cache_hits"] == e["requested"]
+    assert e["enriched"] + e["not_found"] + e["failed"] + e["not_enriched"] == e["requested"]
+
+    listed = {c["email"]: c for c in contacts_repo.list_contacts(workspace)}
+    zoe = listed["zoe.brown@acme-analytics.com"]
+    assert zoe["linkedin_url"] and zoe["company"]["industry"] and zoe["company"]["employee_count"]
+
+    calls_before = rt.dispatcher.calls.get("Enrich", 0)
+    again = imports.run_import(rt, EXAMPLE, workspace_id=workspace, options={"enrich": True}, out_dir=out_dir)
+    e2 = again.counters["enrichment"]
+    assert e2["provider_calls"] == 0 and e2["cache_hits"] == e2["requested"] == again.counters["updated"]
+    assert rt.dispatcher.calls["Enrich"] > calls_before
+
+
+def test_enrichment_off_makes_no_enrich_call(rt: Runtime, workspace: str, out_dir: Path) -> None:
+    before = rt.dispatcher.calls.get("Enrich", 0)
+    outcome = imports.run_import(rt, EXAMPLE, workspace_id=workspace, options={}, out_dir=out_dir)
+    assert outcome.status == "complete"
+    assert "enrichment" not in outcome.counters
+    assert rt.dispatcher.calls.get("Enrich", 0) == before
+
+
+def test_enrich_limit_caps_provider_calls_and_marks_the_rest(
+    rt: Runtime, workspace: str, out_dir: Path
+) -> None:
+    outcome = imports.run_import(
+        rt,
+        EXAMPLE,
+        workspace_id=workspace,
+        options={"enrich": True, "enrich_limit": 10, "force_refresh": True},
+        out_dir=out_dir,
+    )
+    e = outcome.counters["enrichment"]
+    assert e["provider_calls"] == 10
+    assert e["not_enriched"] == e["requested"] - 10
+    rows = read_csv(outcome.results_csv)
+    reason = rows[0].index("Reason")
+    assert sum("NOT_ENRICHED" in r[reason] for r in rows[1:]) == e["not_enriched"]
+    assert outcome.counters["errored"] == 5  # not_enriched is not an error
