@@ -24,6 +24,11 @@ class JobContext:
     priority: int = 0
     assignment_days: int = 90
     options: dict[str, Any] = field(default_factory=dict)
+    started_at: str | None = None  # when the job was created (None: now)
+
+    @property
+    def started_dt(self) -> datetime:
+        return datetime.fromisoformat((self.started_at or self.now).replace("Z", "+00:00"))
 
     @property
     def import_tag(self) -> str:
@@ -39,7 +44,9 @@ class JobContext:
         return end.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     @classmethod
-    def from_options(cls, job_id: str, workspace_id: str, options: dict[str, Any], now: str) -> JobContext:
+    def from_options(
+        cls, job_id: str, workspace_id: str, options: dict[str, Any], now: str, started_at: str | None = None
+    ) -> JobContext:
         return cls(
             job_id=job_id,
             workspace_id=workspace_id,
@@ -52,6 +59,7 @@ class JobContext:
             priority=int(options.get("priority") or 0),
             assignment_days=int(options.get("assignment_days") or get_settings().default_assignment_days),
             options=dict(options),
+            started_at=started_at,
         )
 
 
@@ -59,4 +67,6 @@ def job_context(job_id: str) -> JobContext:
     job = jobs.get(job_id)
     if job is None:
         raise StageFailed(f"job {job_id} does not exist")
-    return JobContext.from_options(job_id, job.workspace_id, dict(job.options or {}), jobs.now_iso())
+    return JobContext.from_options(
+        job_id, job.workspace_id, dict(job.options or {}), jobs.now_iso(), job.created_at
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -32,11 +33,21 @@ PROVIDER_KEY_PREFIX = "provider_key#"
 
 
 class DynamoCache:
-    """The EnrichmentCache table behind the orchestrator's cache port."""
+    """The EnrichmentCache table behind the orchestrator's cache port.
+
+    `not_before` hides entries fetched earlier: that is how `force_refresh` ignores old answers
+    while still counting what this same job already paid for, so a resumed job never pays twice.
+    """
+
+    def __init__(self, not_before: datetime | None = None) -> None:
+        self.not_before = not_before
 
     def get_many(self, hashes: Sequence[str]) -> Mapping[str, CacheEntry]:
         items = ddb.batch_get(table_name(EnrichmentCacheEntry), [{"email_hash": h} for h in hashes])
-        return {i["email_hash"]: CacheEntry.from_item(i) for i in items}
+        entries = (CacheEntry.from_item(i) for i in items)
+        return {
+            e.email_hash: e for e in entries if self.not_before is None or e.fetched_at >= self.not_before
+        }
 
     def put_many(self, entries: Sequence[CacheEntry]) -> None:
         ddb.batch_put(table_name(EnrichmentCacheEntry), [e.to_item() for e in entries])
@@ -134,14 +145,8 @@ def enrich_chunk_rows(ctx: JobContext, n: int, rows: list[Row]) -> list[Row]:
 
     async def run() -> Any:
         try:
-            return await enrich_rows(
-                requests,
-                provider,
-                DynamoCache(),
-                now=ctx.now_dt,
-                force_refresh=bool(ctx.options.get("force_refresh")),
-                limit=limit,
-            )
+            not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
+            return await enrich_rows(requests, provider, DynamoCache(not_before), now=ctx.now_dt, limit=limit)
         finally:
             close = getattr(provider, "aclose", None)
             if close is not None:
