@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests.integration.helpers import read_csv
 
 pytestmark = pytest.mark.integration
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "contacts.csv"
+ENRICHMENT = EXAMPLE.with_name("enrichment.jsonl")
 
 
 def test_enrichment_fills_contacts_and_companies_and_a_reimport_pays_nothing(
@@ -61,3 +63,19 @@ def test_enrich_limit_caps_provider_calls_and_marks_the_rest(
     reason = rows[0].index("Reason")
     assert sum("NOT_ENRICHED" in r[reason] for r in rows[1:]) == e["not_enriched"]
     assert outcome.counters["errored"] == 5  # not_enriched is not an error
+
+
+def test_preview_projects_provider_calls_only_for_rows_not_freshly_cached(
+    rt: Runtime, workspace: str, out_dir: Path, tmp_path: Path
+) -> None:
+    from local.preview import preview
+
+    people = [json.loads(line)["email"] for line in ENRICHMENT.read_text().splitlines()[:40]]
+    path = tmp_path / "p.csv"
+    path.write_text("Email\n" + "\n".join(p.upper() for p in people) + "\nnew.person@nowhere-known.example\n")
+    before = preview(path, workspace_id=workspace, options={"enrich": True, "force_refresh": True})
+    assert before["enrichment"]["projected_calls"] == 41
+    imports.run_import(rt, path, workspace_id=workspace + "_x", options={"enrich": True}, out_dir=out_dir)
+    after = preview(path, workspace_id=workspace, options={"enrich": True})
+    assert after["enrichment"]["projected_calls"] == 0  # the cache is platform-wide: nothing left to pay
+    assert all(r["status"] == "imported" for r in after["rows"])  # a preview of this workspace: all new
