@@ -386,6 +386,25 @@ def assignments_release(email: str, client: str, data_dir: Path) -> None:
     click.echo(f"released {email} from {client}")
 
 
+@main.command("enrich")
+@click.option("--workspace", required=True)
+@click.option("--tier", default="", help="Only contacts of these ICP tiers, e.g. A,B.")
+@click.option("--force-refresh", is_flag=True, help="Ignore fresh cache entries.")
+@click.option("--enrich-provider", default=None)
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def enrich_cmd(
+    workspace: str, tier: str, force_refresh: bool, enrich_provider: str | None, data_dir: Path, as_json: bool
+) -> None:
+    """Enrich existing contacts (cache first), then re-segment and re-score them."""
+    from functions.enrich.later import enrich_existing
+
+    tiers = {t.strip().upper() for t in tier.split(",") if t.strip()} or None
+    with runtime.Runtime(data_dir):
+        doc = enrich_existing(workspace, tiers=tiers, force_refresh=force_refresh, provider=enrich_provider)
+    _emit(doc, as_json, ", ".join(f"{k}: {v}" for k, v in doc.items()))
+
+
 @main.group()
 def keys() -> None:
     """Keys: workspace enrichment provider keys (BYOK)."""

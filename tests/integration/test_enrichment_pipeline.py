@@ -79,3 +79,30 @@ def test_preview_projects_provider_calls_only_for_rows_not_freshly_cached(
     after = preview(path, workspace_id=workspace, options={"enrich": True})
     assert after["enrichment"]["projected_calls"] == 0  # the cache is platform-wide: nothing left to pay
     assert all(r["status"] == "imported" for r in after["rows"])  # a preview of this workspace: all new
+
+
+def test_enrich_later_only_touches_the_chosen_tiers_and_rescores(
+    rt: Runtime, workspace: str, out_dir: Path
+) -> None:
+    from functions.common import admin, config_store
+    from functions.enrich.later import enrich_existing
+
+    admin.set_config(
+        workspace,
+        config_store.ICP_RULES,
+        json.dumps([{"name": "sales leaders", "tier": "A", "conditions": {"department_in": ["sales"]}}]),
+    )
+    imports.run_import(rt, EXAMPLE, workspace_id=workspace, options={}, out_dir=out_dir)
+    before = {c["email"]: c for c in contacts_repo.list_contacts(workspace)}
+    tier_a = {e for e, c in before.items() if c["icp_tier"] == "A"}
+    assert 0 < len(tier_a) < len(before)
+
+    totals = enrich_existing(workspace, tiers={"A"}, force_refresh=True)
+
+    assert totals["contacts"] == len(tier_a)
+    after = {c["email"]: c for c in contacts_repo.list_contacts(workspace)}
+    for email, contact in after.items():
+        if email in tier_a:
+            continue
+        assert contact["updated_at"] == before[email]["updated_at"]  # other tiers untouched
+    assert any(after[e]["is_enriched"] for e in tier_a)
