@@ -4,8 +4,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ROWS ?= 100000
+STAGE ?= dev
+LAYER := build/lambda-layer
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test unit integration lint format bench bench-intake clean
+.PHONY: setup java tools run test unit integration lint format bench bench-intake layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -44,6 +47,16 @@ bench: setup
 
 bench-intake: $(VENV)/.installed
 	$(BIN)/python bench/intake_bench.py
+
+# the Lambda dependencies layer: pyproject's runtime deps at this venv's versions, as cp312 arm64 wheels (needs PyPI)
+$(LAYER)/requirements.txt: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m infra.layer --out $(LAYER)
+
+layer: $(LAYER)/requirements.txt
+
+# CloudFormation and assets in cdk.out/; cdk-nag (AwsSolutions) runs during synthesis and fails it on an unacknowledged finding
+synth: $(LAYER)/requirements.txt
+	$(BIN)/python -m infra.app -c stage=$(STAGE)
 
 clean:
 	rm -rf .contact-import bench/out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from datetime import date, datetime
@@ -92,22 +93,23 @@ def coerce(defn: CustomFieldDef, raw: str) -> Any:
     text = raw.strip()
     if not text:
         return None
-    kind = defn.field_type
-    if kind is FieldType.STRING:
-        return text
-    if kind is FieldType.NUMBER:
-        return _number(text)
-    if kind is FieldType.BOOLEAN:
-        folded = text.casefold()
-        if folded in _TRUE:
-            return True
-        if folded in _FALSE:
-            return False
-        raise ValueError(f"{text!r} is not a yes/no value (use true/false, yes/no or 1/0)")
-    if kind is FieldType.DATE:
-        return _date(text)
-    if kind is FieldType.DROPDOWN:
-        return _option(defn, text)
+    return _COERCE[defn.field_type](defn, text)
+
+
+def _string(defn: CustomFieldDef, text: str) -> str:
+    return text
+
+
+def _boolean(defn: CustomFieldDef, text: str) -> bool:
+    folded = text.casefold()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not a yes/no value (use true/false, yes/no or 1/0)")
+
+
+def _multi(defn: CustomFieldDef, text: str) -> list[str]:
     parts = [p.strip() for p in re.split(r"[;|]" if (";" in text or "|" in text) else ",", text)]
     values: list[str] = []
     for part in parts:
@@ -118,7 +120,9 @@ def coerce(defn: CustomFieldDef, raw: str) -> Any:
     return values
 
 
-def _number(text: str) -> int | float:
+def _number(defn: CustomFieldDef, text: str) -> int | float:
+    if text.isascii() and text.isdigit():
+        return int(text)
     if not _NUMBER.fullmatch(text):
         raise ValueError(f"{text!r} is not a number")
     plain = text.replace(",", "")
@@ -130,16 +134,14 @@ def _number(text: str) -> int | float:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def _date(text: str) -> str:
+def _date(defn: CustomFieldDef, text: str) -> str:
     m = _DMY_OR_MDY.fullmatch(text)
     if m is not None:
         a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         candidates = set()
         for day, month in ((a, b), (b, a)):
-            try:
+            with contextlib.suppress(ValueError):
                 candidates.add(date(year, month, day))
-            except ValueError:
-                pass
         if len(candidates) == 1:
             return candidates.pop().isoformat()
         if len(candidates) > 1:
@@ -164,3 +166,13 @@ def _option(defn: CustomFieldDef, text: str) -> str:
             return option
     shown = ", ".join(defn.options[:10]) + (", …" if len(defn.options) > 10 else "")
     raise ValueError(f"{text!r} is not one of the options ({shown})")
+
+
+_COERCE = {
+    FieldType.STRING: _string,
+    FieldType.NUMBER: _number,
+    FieldType.BOOLEAN: _boolean,
+    FieldType.DATE: _date,
+    FieldType.DROPDOWN: _option,
+    FieldType.MULTI_SELECT: _multi,
+}

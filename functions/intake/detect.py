@@ -7,13 +7,14 @@ memory stays flat whatever the file size.
 
 from __future__ import annotations
 
+import _csv
 import codecs
 import csv
 import io
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import BinaryIO
@@ -27,6 +28,7 @@ CHUNK_BYTES = 1 << 18
 # No sane CSV line is this long; past it the file is not line-structured text.
 MAX_LINE_CHARS = 32 << 20
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
+MAX_STRAY_NULS = 16
 
 _SAVE_AS_CSV = "open it in Excel, Numbers or Google Sheets and save or export it as CSV (UTF-8)"
 
@@ -94,8 +96,6 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
 )
-# Detectors return ISO names for what is in practice Windows-1252 text (its superset).
-_AS_CP1252 = frozenset(("ascii", "latin_1", "iso8859_1", "iso8859_15", "cp1252", "windows_1252"))
 _CONTROL_BYTES = re.compile(rb"[\x01-\x08\x0e-\x1f]")
 _CONTROL_CHARS = re.compile(r"[\x01-\x08\x0e-\x1f\ufffd]")
 
@@ -115,9 +115,9 @@ def detect_encoding(sample: bytes, at_eof: bool) -> EncodingGuess:
     Raises FileRejected for binary content (control bytes, too many NULs) and for text no
     detector can decode.
     """
-    for bom, codec, name in _BOMS:
+    for bom, bom_codec, name in _BOMS:
         if sample.startswith(bom):
-            return EncodingGuess(codec, name, len(bom))
+            return EncodingGuess(bom_codec, name, len(bom))
     utf16 = _bomless_utf16(sample[:8192])
     if utf16 is not None:
         return EncodingGuess(
@@ -131,7 +131,9 @@ def detect_encoding(sample: bytes, at_eof: bool) -> EncodingGuess:
     if controls > len(probe) * 0.05:
         raise FileRejected("BINARY_FILE", "The file looks like a binary file, not CSV text.")
     nuls = probe.count(0)
-    if nuls > len(probe) * 0.01:
+    # A stray NUL or two (a bad export, a padded field) is stripped with a warning; more
+    # than that and the file is not text.
+    if nuls > MAX_STRAY_NULS and nuls > len(probe) * 0.001:
         raise FileRejected(
             "BINARY_FILE",
             f"The file contains NUL bytes ({nuls:,} in the first {len(probe):,} bytes): it is a binary "
@@ -144,14 +146,81 @@ def detect_encoding(sample: bytes, at_eof: bool) -> EncodingGuess:
         return EncodingGuess("utf-8", "utf-8", 0, nul_bytes=bool(nuls))
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(sample[:65536]).best()
-    if best is None:
+    probe = sample[:65536]
+    best = charset_normalizer.from_bytes(probe).best()
+    codec: str | None
+    if best is not None and not _single_byte(best.encoding):
+        # a multi-byte encoding (Shift-JIS, GB18030, …): its byte patterns are distinctive
+        codec = best.encoding
+    else:
+        codec = _pick_single_byte(probe)
+    if codec is None:
         raise FileRejected(
             "UNDECODABLE", f"The file's text encoding could not be recognised — {_SAVE_AS_CSV}."
         )
-    codec = "cp1252" if best.encoding in _AS_CP1252 else best.encoding
     warning = f"The file is not UTF-8; its encoding was detected as {codec}. Check accented characters."
     return EncodingGuess(codec, codec, 0, (warning,), nul_bytes=bool(nuls))
+
+
+# Legacy single-byte code pages, most likely first: Excel on Western Windows writes
+# Windows-1252. charset-normalizer cannot tell these apart on the few accented letters a
+# contact list has (it calls French text cp1250 and Russian cp1250 too), so they are
+# ranked here by how plausible each decoding's words look.
+_SINGLE_BYTE = ("cp1252", "cp1250", "cp1251", "cp1257", "cp1254", "cp1253", "mac_roman")
+_SINGLE_BYTE_PREFIXES = (
+    "cp12",
+    "cp8",
+    "cp4",
+    "cp7",
+    "iso8859",
+    "latin",
+    "mac_",
+    "koi8",
+    "hp_roman8",
+    "kz1048",
+    "ptcp154",
+)
+_WORDS = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _single_byte(encoding: str) -> bool:
+    return encoding.startswith(_SINGLE_BYTE_PREFIXES)
+
+
+def _pick_single_byte(data: bytes) -> str | None:
+    best: tuple[int, int] | None = None
+    choice = None
+    for rank, codec in enumerate(_SINGLE_BYTE):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = (_implausibility(text), rank)
+        if best is None or score < best:
+            best, choice = score, codec
+    return choice
+
+
+def _implausibility(text: str) -> int:
+    """How wrong a decoding looks: symbols inside words ("£ukasz"), runs of accents ("Čâŕí")."""
+    penalty = 0
+    for m in _NON_ASCII.finditer(text):
+        c = m.group()
+        if not c.isalpha():
+            i = m.start()
+            if (i > 0 and text[i - 1].isalpha()) or (i + 1 < len(text) and text[i + 1].isalpha()):
+                penalty += 2
+    for m in _WORDS.finditer(text):
+        word = m.group()
+        if len(word) < 3 or word.isascii():
+            continue
+        latin_accented = sum(1 for c in word if "\u00c0" <= c <= "\u024f")
+        if latin_accented * 2 > len(word):
+            penalty += 1
+        if latin_accented < len(word) and any(c.isascii() for c in word) and any(c > "\u024f" for c in word):
+            penalty += 3  # Latin and Cyrillic/Greek letters in one word ("Wiњniewska")
+    return penalty
 
 
 def _bomless_utf16(head: bytes) -> str | None:
@@ -177,7 +246,7 @@ def check_text(text: str) -> None:
 # UTF-8 read as Windows-1252 and saved as UTF-8 again: "é" becomes "Ã©", "’" becomes "â€™".
 _MOJIBAKE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+"
-)  # noqa: E501
+)
 
 
 def double_encoded_example(text: str) -> tuple[str, str] | None:
@@ -203,7 +272,7 @@ class Dialect:
     escapechar: str | None = None
     skipinitialspace: bool = False
 
-    def reader(self, lines: Iterator[str] | io.StringIO) -> Iterator[list[str]]:
+    def reader(self, lines: Iterable[str]) -> _csv.Reader:
         return csv.reader(
             lines,
             delimiter=self.delimiter,
@@ -231,17 +300,14 @@ def detect_dialect(text: str, at_eof: bool) -> Dialect:
     if '\\"' in text:
         variants += [Dialect(d, escapechar="\\") for d in DELIMITERS]
     variants += [Dialect(d, skipinitialspace=True) for d in DELIMITERS if f'{d} "' in text]
-    best, best_score = Dialect(), (False, 0.0, 0, 0)
-    for priority, dialect in enumerate(variants):
-        score = _score(dialect, text, at_eof, -priority)
-        if score > best_score:
-            best, best_score = dialect, score
-    return best
+    return max(variants, key=lambda d: _score(d, text, at_eof, -variants.index(d)))
 
 
 def _score(dialect: Dialect, text: str, at_eof: bool, priority: int) -> tuple[bool, float, int, int]:
     try:
-        records = [r for r in islice(dialect.reader(io.StringIO(text, newline="")), 500) if any(r)]
+        records = [
+            r for r in islice(dialect.reader(io.StringIO(text, newline="")), 500) if "".join(r).strip()
+        ]
     except csv.Error:
         return (False, 0.0, 0, priority)
     if not at_eof and len(records) > 2:
@@ -249,9 +315,11 @@ def _score(dialect: Dialect, text: str, at_eof: bool, priority: int) -> tuple[bo
     if not records:
         return (False, 0.0, 0, priority)
     width = len(records[0])
+    if width < 2:
+        return (False, 0.0, 0, priority)  # one column under any delimiter: the common one wins
     counts = Counter(len(r) for r in records)
     consistency = round(counts[width] / len(records), 1)
-    return (width > 1, consistency, width, priority)
+    return (True, consistency, width, priority)
 
 
 # --------------------------------------------------------------------------------------
@@ -331,7 +399,7 @@ class LineSource:
                 if len(carry) > MAX_LINE_CHARS:
                     raise FileRejected(
                         "LINE_TOO_LONG",
-                        f"A line of the file is longer than {MAX_LINE_CHARS >> 20} MB: it is not a CSV "
+                        f"A line of the file is longer than {_size(MAX_LINE_CHARS)}: it is not a CSV "
                         f"file, or its line breaks are missing — {_SAVE_AS_CSV}.",
                     )
                 continue
@@ -377,13 +445,21 @@ class LineSource:
 
 def _too_large(max_bytes: int) -> str:
     return (
-        f"The file is larger than the {max_bytes / (1 << 20):,.0f} MB limit; split it into smaller "
-        "files and import them one at a time."
+        f"The file is larger than the {_size(max_bytes)} limit; split it into smaller files and import "
+        "them one at a time."
     )
 
 
-def read_sample(stream: BinaryIO, size: int = SAMPLE_BYTES) -> tuple[bytes, bool]:
-    """Up to `size` bytes from the stream and whether the stream ended within them."""
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:,.{0 if n % scale == 0 else 1}f} {unit}"
+    return f"{n:,} bytes"
+
+
+def read_sample(stream: BinaryIO, size: int | None = None) -> tuple[bytes, bool]:
+    """Up to `size` (default SAMPLE_BYTES) bytes from the stream and whether it ended within them."""
+    size = SAMPLE_BYTES if size is None else size
     parts: list[bytes] = []
     got = 0
     while got < size:

@@ -211,7 +211,7 @@ def plan_columns(
                 column_map[index] = target
                 claimed[target] = index
 
-    custom_keys = {}
+    custom_keys: dict[str, str] = {}
     for defn in custom_fields.values():
         for label in (defn.name, defn.display_label):
             if label:

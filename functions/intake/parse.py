@@ -5,6 +5,12 @@ sample and the header; TOO_MANY_ROWS, FILE_TOO_LARGE and NO_DATA_ROWS while stre
 Row-level problems never raise: they set `Row.error`. Rows are numbered 1, 2, … in file
 order counting data rows only: the header and blank lines take no number, so a row's
 number is its position in the results CSV, not its line in the file.
+
+Decisions worth knowing: NUL bytes are stripped with a file warning when there are a few
+(at most detect.MAX_STRAY_NULS in the sample, or past it), and the file is BINARY_FILE
+when there are more; a row whose only extra cells are empty (a trailing delimiter) is not
+malformed, nor is a header whose trailing names are empty; a row that is entirely empty
+or whitespace is a blank line, not a row.
 """
 
 from __future__ import annotations
@@ -12,17 +18,17 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from functions.common.canonical import (
     canonical_email,
     country_iso2,
+    domain_facts,
     e164_phone,
-    is_free_mail,
     normalise_linkedin_url,
-    registrable_domain,
     split_full_name,
     strip_name_suffix,
 )
@@ -136,7 +142,16 @@ class Intake:
                 self._special[target] = index
             else:
                 self._plain.append((index, target))
+        self._plain_names = [name for _, name in self._plain]
+        self._plain_get = _getter([index for index, _ in self._plain])
+        self._custom_keys = [key for _, key in self._custom_text]
+        self._custom_get = _getter([index for index, _ in self._custom_text])
+        self._phones = [(name, self._special[name]) for name in ("phone", "mobile") if name in self._special]
         self._domain_fallbacks = domain_fallbacks
+        self._domain_col = self._special.get("company_domain", -1)
+        self._linkedin_col = self._special.get("linkedin_url", -1)
+        self._owner_col = self._special.get("owner_email", -1)
+        self._tags_col = self._special.get("tags", -1)
         self._default_region = country_iso2(self.options.default_country)
         if self.options.default_country and self._default_region is None:
             self.warnings.append(
@@ -157,6 +172,11 @@ class Intake:
         number = 0
         build = self._row
         line = reader.line_num
+        # Each row is held back until the next one is read: only at the end of the file can
+        # a quote that never closed be told apart from a cell that legitimately ends a line.
+        pending: Row | None = None
+        pending_cells: list[str] = []
+        pending_line = 0
         try:
             for cells in reader:
                 start, line = line, reader.line_num
@@ -164,26 +184,40 @@ class Intake:
                     continue
                 number += 1
                 if number > max_rows:
+                    if pending is not None:
+                        yield pending
                     raise FileRejected(
                         "TOO_MANY_ROWS",
                         f"The file has more than {max_rows:,} data rows; split it into files of at most "
                         f"{max_rows:,} rows and import them one at a time.",
                     )
                 if line - start > MAX_RECORD_LINES:
-                    yield _malformed(
+                    row = _malformed(
                         number,
                         cells,
                         f"a quoted cell starting on line {start + 1} runs on for {line - start:,} lines; "
                         'a closing quote (") is probably missing',
                     )
-                    continue
-                yield build(number, cells, start + 1)
+                else:
+                    row = build(number, cells, start + 1)
+                if pending is not None:
+                    yield pending
+                pending, pending_cells, pending_line = row, cells, start + 1
         except csv.Error as exc:
             raise FileRejected(
                 "MALFORMED_FILE",
                 f"The file could not be read past line {reader.line_num:,} ({exc}); a cell there is larger "
                 f'than {MAX_CELL_CHARS >> 20} MB, usually because a quote (") is never closed.',
             ) from None
+        if pending is not None:
+            if pending.error != Reason.MALFORMED_ROW and pending_cells[-1].endswith(("\n", "\r")):
+                pending = _malformed(
+                    pending.number,
+                    pending_cells,
+                    f'a quote (") opened on line {pending_line} is never closed, so the rest of the file '
+                    "ended up in this row; close the quote and re-upload",
+                )
+            yield pending
         self.warnings.extend(self._source.finish_warnings())
         if number == 0:
             raise FileRejected(
@@ -194,20 +228,21 @@ class Intake:
     def _row(self, number: int, cells: list[str], line: int) -> Row:
         n = self._n
         if len(cells) != n and not (len(cells) > n and not "".join(cells[n:]).strip()):
-            return _malformed(number, cells, f"expected {n} fields, found {len(cells)} (line {line})")
+            hint = ""
+            if any("\n" in c or "\r" in c for c in cells):
+                hint = '; a cell spans several lines, so a quote (") may be missing its closing quote'
+            return _malformed(number, cells, f"expected {n} fields, found {len(cells)} (line {line}){hint}")
 
-        fields: dict[str, Any] = {}
-        for index, name in self._plain:
-            value = cells[index]
-            if value:
-                value = value.strip()
-                if value:
-                    fields[name] = value if value.isascii() else unicodedata.normalize("NFC", value)
+        fields: dict[str, Any] = {
+            name: value
+            for name, value in zip(self._plain_names, map(str.strip, self._plain_get(cells)), strict=True)
+            if value
+        }
+        if not "".join(fields.values()).isascii():
+            fields = {name: unicodedata.normalize("NFC", value) for name, value in fields.items()}
         warnings: list[str] = []
         errors: list[tuple[Reason, str]] = []
-        special = self._special
-
-        index = special["email"]
+        index = self._special["email"]
         value = cells[index].strip()
         email: str | None = None
         if not value:
@@ -241,12 +276,11 @@ class Intake:
             if suffix:
                 fields["last_name"], fields["name_suffix"] = last, suffix
 
-        for name in ("phone", "mobile"):
-            index = special.get(name, -1)
-            if index >= 0 and (value := cells[index].strip()):
+        for name, index in self._phones:
+            if value := cells[index].strip():
                 fields[name] = self._phone(value, fields.get("country"), warnings)
 
-        index = special.get("linkedin_url", -1)
+        index = self._linkedin_col
         if index >= 0 and (value := cells[index].strip()):
             try:
                 fields["linkedin_url"] = normalise_linkedin_url(value)
@@ -254,29 +288,26 @@ class Intake:
                 fields["linkedin_url"] = value
                 warnings.append(f"linkedin_url: {exc}; kept as given")
 
-        index = special.get("owner_email", -1)
+        index = self._owner_col
         if index >= 0 and (value := cells[index].strip()):
             try:
                 fields["owner_email"] = canonical_email(value)
             except ValueError as exc:
                 warnings.append(f"owner_email ignored: {exc}")
 
-        index = special.get("tags", -1)
-        tags = (
-            _dedupe_tags(_TAG_SPLIT.split(cells[index]), self._import_tags)
-            if index >= 0
-            else self._import_tags
-        )
+        index = self._tags_col
+        raw_tags = cells[index].strip() if index >= 0 else ""
+        tags = _dedupe_tags(_TAG_SPLIT.split(raw_tags), self._import_tags) if raw_tags else self._import_tags
         if tags:
             fields["tags"] = list(tags)
 
-        custom: dict[str, Any] = {}
-        for index, key in self._custom_text:
-            value = cells[index]
-            if value:
-                value = value.strip()
-                if value:
-                    custom[key] = value if value.isascii() else unicodedata.normalize("NFC", value)
+        custom: dict[str, Any] = {
+            key: value
+            for key, value in zip(self._custom_keys, map(str.strip, self._custom_get(cells)), strict=True)
+            if value
+        }
+        if not "".join(custom.values()).isascii():
+            custom = {key: unicodedata.normalize("NFC", value) for key, value in custom.items()}
         for index, key, defn in self._custom_typed:
             try:
                 typed = coerce(defn, cells[index])
@@ -296,12 +327,12 @@ class Intake:
 
     def _company_domain(self, cells: list[str], email: str | None, warnings: list[str]) -> str | None:
         """The registrable domain from the domain column, else a website column, else the email."""
-        index = self._special.get("company_domain", -1)
+        index = self._domain_col
         if index >= 0 and (value := cells[index].strip()):
-            domain = registrable_domain(value)
+            domain, free = domain_facts(value)
             if domain is None:
                 warnings.append(f"company_domain: {value!r} is not a domain or website; ignored")
-            elif is_free_mail(domain):
+            elif free:
                 warnings.append(
                     f"company_domain: {domain!r} is a free-mail provider, not a company domain; ignored"
                 )
@@ -309,12 +340,12 @@ class Intake:
                 return domain
         for index in self._domain_fallbacks:
             if value := cells[index].strip():
-                domain = registrable_domain(value)
-                if domain is not None and not is_free_mail(domain):
+                domain, free = domain_facts(value)
+                if domain is not None and not free:
                     return domain
         if email is not None:
-            domain = registrable_domain(email[email.rfind("@") + 1 :])
-            if domain is not None and not is_free_mail(domain):
+            domain, free = domain_facts(email[email.rfind("@") + 1 :])
+            if domain is not None and not free:
                 return domain
         return None
 
@@ -328,6 +359,16 @@ class Intake:
         except ValueError as exc:
             warnings.append(f"phone: {exc}; kept as given")
             return value
+
+
+def _getter(indexes: list[int]) -> Callable[[list[str]], Sequence[str]]:
+    """The cells at `indexes`, as a sequence, in one C-level call."""
+    if not indexes:
+        return lambda cells: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda cells: (cells[only],)
+    return itemgetter(*indexes)
 
 
 def _malformed(number: int, cells: list[str], detail: str) -> Row:

@@ -1,0 +1,187 @@
+"""What each Lambda function may touch, keyed by its name in `functions.registry.FUNCTIONS`.
+
+This table is the one place to say what a new function needs: a registry entry without a row
+here stops synthesis. Each grant names the table (by its model's logical name) or the bucket
+prefix and the exact actions the code calls, nothing wider. Read from the code:
+
+- Intake: streams the upload (`uploads/`), writes and re-reads chunk files, the header and the
+  manifest under `imports/{job}/`, deletes them when it rejects a file, checks whether the
+  manifest exists, and creates/advances/rejects the ImportJob.
+- Every per-chunk stage (Dedup, Suppress, Enrich, Score, Commit) checks whether its output
+  exists, reads the previous stage's chunk file and writes its own under `imports/`, and reads
+  the job; all but Commit also advance the job's visible stage.
+- Dedup: batch-reads Contacts, GlobalContacts and ClientAssignments; an `update` import looks
+  contacts up by id through the Contacts `by_contact_id` index.
+- Suppress: batch-reads Suppressions.
+- Enrich: reserves its share of the import's call limit with a conditional UpdateItem on the
+  job, reads and writes EnrichmentCache in batches, reads the workspace's provider key
+  (Config) and re-checks domain suppressions (Suppressions) for domains it learnt.
+- Score: reads the workspace's ICP rules and scoring model (Config) and batch-reads Companies.
+- Commit: claims ClientAssignments and writes Contacts with conditional PartiQL INSERT/UPDATE
+  after batch-reading them; inserts GlobalContacts and Companies that do not exist yet.
+- Report: reads the header, manifest and chunk files, writes `reports/`, completes the job and
+  publishes the completion event.
+- Fail: reads the job and marks it failed.
+- Trigger (`functions/api/trigger.py`, once the registry names it): reads the job an upload
+  belongs to and starts the import state machine, named after the job.
+
+HeadObject on a missing key answers 403 instead of 404 without s3:ListBucket, and the
+checkpoint logic (`s3.exists`) needs the 404; so the functions that check existence get
+ListBucket, limited by an `s3:prefix` condition to the prefix they check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from functions.common.models import ALL_MODELS, key_schema
+from functions.registry import FUNCTIONS, FunctionSpec
+
+
+@dataclass(frozen=True)
+class TableGrant:
+    table: str  # a model's Meta.logical_name
+    actions: tuple[str, ...]
+    index: str | None = None  # a GSI of that table: the grant is on the index, not the table
+
+
+@dataclass(frozen=True)
+class ObjectGrant:
+    prefix: str  # a key prefix in the upload/report bucket, ending in "/"
+    actions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FunctionAccess:
+    tables: tuple[TableGrant, ...] = ()
+    objects: tuple[ObjectGrant, ...] = ()
+    list_prefixes: tuple[str, ...] = ()  # s3:ListBucket, conditioned on s3:prefix
+    publish_events: bool = False  # events:PutEvents on the pipeline's event bus
+    start_import: bool = False  # states:StartExecution on the import state machine (CI_STATE_MACHINE_ARN)
+
+
+GET_ITEM = ("dynamodb:GetItem",)
+BATCH_GET = ("dynamodb:BatchGetItem",)
+QUERY = ("dynamodb:Query",)
+JOB_CREATE = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+JOB_UPDATE = ("dynamodb:GetItem", "dynamodb:UpdateItem")
+# conditional PartiQL INSERT/UPDATE through BatchExecuteStatement, after a BatchGetItem
+CONDITIONAL_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
+INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
+
+READ = ("s3:GetObject",)
+WRITE = ("s3:PutObject",)
+READ_WRITE = ("s3:GetObject", "s3:PutObject")
+# upload_fileobj switches to multipart above 8 MiB; an abandoned upload must be abortable
+WRITE_LARGE = ("s3:PutObject", "s3:AbortMultipartUpload")
+
+UPLOADS = "uploads/"
+IMPORTS = "imports/"
+REPORTS = "reports/"
+
+FUNCTION_ACCESS: dict[str, FunctionAccess] = {
+    "Intake": FunctionAccess(
+        tables=(TableGrant("ImportJobs", JOB_CREATE),),
+        objects=(
+            ObjectGrant(UPLOADS, READ),
+            ObjectGrant(IMPORTS, ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")),
+        ),
+        list_prefixes=(IMPORTS,),
+    ),
+    "Dedup": FunctionAccess(
+        tables=(
+            TableGrant("ImportJobs", JOB_UPDATE),
+            TableGrant("Contacts", BATCH_GET),
+            TableGrant("Contacts", QUERY, index="by_contact_id"),
+            TableGrant("GlobalContacts", BATCH_GET),
+            TableGrant("ClientAssignments", BATCH_GET),
+        ),
+        objects=(ObjectGrant(IMPORTS, READ_WRITE),),
+        list_prefixes=(IMPORTS,),
+    ),
+    "Suppress": FunctionAccess(
+        tables=(TableGrant("ImportJobs", JOB_UPDATE), TableGrant("Suppressions", BATCH_GET)),
+        objects=(ObjectGrant(IMPORTS, READ_WRITE),),
+        list_prefixes=(IMPORTS,),
+    ),
+    "Enrich": FunctionAccess(
+        tables=(
+            TableGrant("ImportJobs", JOB_UPDATE),
+            TableGrant("EnrichmentCache", ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem")),
+            TableGrant("Config", GET_ITEM),
+            TableGrant("Suppressions", BATCH_GET),
+        ),
+        objects=(ObjectGrant(IMPORTS, READ_WRITE),),
+        list_prefixes=(IMPORTS,),
+    ),
+    "Score": FunctionAccess(
+        tables=(
+            TableGrant("ImportJobs", JOB_UPDATE),
+            TableGrant("Config", GET_ITEM),
+            TableGrant("Companies", BATCH_GET),
+        ),
+        objects=(ObjectGrant(IMPORTS, READ_WRITE),),
+        list_prefixes=(IMPORTS,),
+    ),
+    "Commit": FunctionAccess(
+        tables=(
+            TableGrant("ImportJobs", GET_ITEM),
+            TableGrant("ClientAssignments", CONDITIONAL_WRITE),
+            TableGrant("Contacts", CONDITIONAL_WRITE),
+            TableGrant("GlobalContacts", INSERT_ONCE),
+            TableGrant("Companies", INSERT_ONCE),
+        ),
+        objects=(ObjectGrant(IMPORTS, READ_WRITE),),
+        list_prefixes=(IMPORTS,),
+    ),
+    "Report": FunctionAccess(
+        tables=(TableGrant("ImportJobs", JOB_UPDATE),),
+        objects=(ObjectGrant(IMPORTS, READ), ObjectGrant(REPORTS, WRITE_LARGE)),
+        publish_events=True,
+    ),
+    "Fail": FunctionAccess(tables=(TableGrant("ImportJobs", JOB_UPDATE),)),
+    # declared ahead of its registry entry: infra/constructs/trigger.py targets it when it exists
+    "Trigger": FunctionAccess(tables=(TableGrant("ImportJobs", GET_ITEM),), start_import=True),
+}
+
+
+class MissingFunctionAccess(RuntimeError):
+    """A registry function has no row in FUNCTION_ACCESS (or a row names an unknown table)."""
+
+
+def access_for(name: str) -> FunctionAccess:
+    try:
+        return FUNCTION_ACCESS[name]
+    except KeyError:
+        raise MissingFunctionAccess(
+            f"functions.registry declares {name!r} but infra/access.py FUNCTION_ACCESS has no entry for it: "
+            "add one listing the tables, bucket prefixes and actions the function uses"
+        ) from None
+
+
+def check_access_table(specs: tuple[FunctionSpec, ...] = FUNCTIONS) -> None:
+    """Fail synthesis loudly when the table and the registry or the models disagree."""
+    registered = {spec.name for spec in specs}
+    missing = sorted(registered - FUNCTION_ACCESS.keys())
+    if missing:
+        raise MissingFunctionAccess(
+            f"no FUNCTION_ACCESS entry in infra/access.py for registry function(s) {missing}: "
+            "add one listing the tables, bucket prefixes and actions each uses"
+        )
+    indexes = {
+        model.Meta.logical_name: {i["IndexName"] for i in key_schema(model)["GlobalSecondaryIndexes"]}
+        for model in ALL_MODELS
+    }
+    for name, access in FUNCTION_ACCESS.items():
+        for grant in access.tables:
+            if grant.table not in indexes:
+                raise MissingFunctionAccess(f"FUNCTION_ACCESS[{name!r}] names unknown table {grant.table!r}")
+            if grant.index is not None and grant.index not in indexes[grant.table]:
+                raise MissingFunctionAccess(
+                    f"FUNCTION_ACCESS[{name!r}] names unknown index {grant.index!r} of {grant.table}"
+                )
+        for obj in access.objects:
+            if not obj.prefix.endswith("/"):
+                raise MissingFunctionAccess(
+                    f"FUNCTION_ACCESS[{name!r}]: prefix {obj.prefix!r} must end in '/'"
+                )

@@ -1,0 +1,80 @@
+"""The one stack: a construct per concern, wired together here and nowhere else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from functions.registry import FUNCTIONS, FunctionSpec
+from infra.config import PROJECT, InfraConfig
+from infra.constructs.events import DomainEvents
+from infra.constructs.functions import Functions
+from infra.constructs.observability import Observability
+from infra.constructs.pipeline import ImportPipeline
+from infra.constructs.storage import Storage
+from infra.constructs.tables import Tables
+from infra.constructs.trigger import TRIGGER_FUNCTION, UploadTrigger
+
+
+class ContactImportStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: InfraConfig,
+        functions: tuple[FunctionSpec, ...] = FUNCTIONS,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        Tags.of(self).add("project", PROJECT)
+        Tags.of(self).add("stage", config.stage)
+
+        self.storage = Storage(self, "Storage", config=config)
+        self.tables = Tables(self, "Tables", config=config)
+        self.events = DomainEvents(self, "Events", config=config)
+        self.functions = Functions(
+            self,
+            "Functions",
+            config=config,
+            bucket=self.storage.bucket,
+            tables=self.tables,
+            event_bus=self.events.bus,
+            specs=functions,
+        )
+        self.pipeline = ImportPipeline(
+            self,
+            "Pipeline",
+            config=config,
+            functions=self.functions.by_name,
+            bucket=self.storage.bucket,
+            specs=functions,
+        )
+        self.functions.allow_starting_imports(self.pipeline.state_machine)
+        self.trigger = UploadTrigger(
+            self,
+            "Trigger",
+            config=config,
+            bucket=self.storage.bucket,
+            import_state_machine=self.pipeline.state_machine,
+            trigger_function=self.functions.by_name.get(TRIGGER_FUNCTION),
+        )
+        self.observability = Observability(
+            self,
+            "Observability",
+            config=config,
+            functions=self.functions.by_name,
+            tables=self.tables.by_logical,
+            import_state_machine=self.pipeline.state_machine,
+            trigger_state_machine=self.trigger.state_machine,
+            dead_letters=self.trigger.dead_letters,
+        )
+
+        CfnOutput(self, "BucketName", value=self.storage.bucket.bucket_name)
+        CfnOutput(self, "StateMachineArn", value=self.pipeline.state_machine.state_machine_arn)
+        CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name)
+        CfnOutput(self, "TablePrefix", value=config.table_prefix)
+        CfnOutput(self, "UploadDeadLetterQueueUrl", value=self.trigger.dead_letters.queue_url)
+        CfnOutput(self, "DashboardName", value=config.name_prefix)

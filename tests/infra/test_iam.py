@@ -1,0 +1,168 @@
+"""Least privilege: each role holds exactly the actions on exactly the resources its code uses.
+
+The expected sets below are written from reading the handlers (see infra/access.py for the
+why of each line); the template is compared to them exactly, so a wider grant and a missing
+one both fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from functions.registry import FUNCTIONS
+from tests.infra.helpers import Synth, as_list, grants, ref_id, statements_of_role
+
+XRAY = {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
+
+
+def own_logs(log_group: str) -> set[tuple[str, str]]:
+    return {
+        ("logs:CreateLogStream", f"log-group:{log_group}"),
+        ("logs:PutLogEvents", f"log-group:{log_group}"),
+    }
+
+
+def table(name: str, *actions: str) -> set[tuple[str, str]]:
+    return {(f"dynamodb:{a}", f"table:{name}") for a in actions}
+
+
+def objects(prefix: str, *actions: str) -> set[tuple[str, str]]:
+    return {(f"s3:{a}", f"objects:{prefix}") for a in actions}
+
+
+LIST_IMPORTS = {("s3:ListBucket", "bucket")}
+CHUNK_STAGE = objects("imports/*", "GetObject", "PutObject") | LIST_IMPORTS
+ADVANCE_JOB = table("ImportJobs", "GetItem", "UpdateItem")
+
+EXPECTED: dict[str, set[tuple[str, str]]] = {
+    "Intake": table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
+    | objects("uploads/*", "GetObject")
+    | objects("imports/*", "GetObject", "PutObject", "DeleteObject")
+    | LIST_IMPORTS,
+    "Dedup": ADVANCE_JOB
+    | table("Contacts", "BatchGetItem")
+    | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
+    | table("GlobalContacts", "BatchGetItem")
+    | table("ClientAssignments", "BatchGetItem")
+    | CHUNK_STAGE,
+    "Suppress": ADVANCE_JOB | table("Suppressions", "BatchGetItem") | CHUNK_STAGE,
+    "Enrich": ADVANCE_JOB
+    | table("EnrichmentCache", "BatchGetItem", "BatchWriteItem")
+    | table("Config", "GetItem")
+    | table("Suppressions", "BatchGetItem")
+    | CHUNK_STAGE,
+    "Score": ADVANCE_JOB | table("Config", "GetItem") | table("Companies", "BatchGetItem") | CHUNK_STAGE,
+    "Commit": table("ImportJobs", "GetItem")
+    | table("ClientAssignments", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
+    | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
+    | table("GlobalContacts", "BatchGetItem", "PartiQLInsert")
+    | table("Companies", "BatchGetItem", "PartiQLInsert")
+    | CHUNK_STAGE,
+    "Report": table("ImportJobs", "GetItem", "UpdateItem")
+    | objects("imports/*", "GetObject")
+    | objects("reports/*", "PutObject", "AbortMultipartUpload")
+    | {("events:PutEvents", "event-bus")},
+    "Fail": table("ImportJobs", "GetItem", "UpdateItem"),
+}
+
+
+def functions_by_name(synth: Synth) -> dict[str, dict[str, Any]]:
+    handlers = {spec.handler: spec.name for spec in FUNCTIONS}
+    return {
+        handlers[r["Properties"]["Handler"]]: r
+        for r in synth.of_type("AWS::Lambda::Function").values()
+        if r["Properties"]["Handler"] in handlers
+    }
+
+
+def test_expected_sets_cover_every_registry_function():
+    assert set(EXPECTED) == {spec.name for spec in FUNCTIONS}
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in FUNCTIONS])
+def test_function_role_grants_exactly_what_its_code_uses(dev: Synth, name: str):
+    fn = functions_by_name(dev)[name]["Properties"]
+    role_id = ref_id(fn["Role"])
+    log_group = ref_id(fn["LoggingConfig"]["LogGroup"])
+    assert role_id and log_group
+    assert grants(dev, role_id) == EXPECTED[name] | XRAY | own_logs(log_group)
+
+
+@pytest.mark.parametrize("name", [spec.name for spec in FUNCTIONS])
+def test_list_bucket_is_limited_to_the_prefix_the_function_checks(dev: Synth, name: str):
+    role_id = ref_id(functions_by_name(dev)[name]["Properties"]["Role"])
+    assert role_id
+    listing = [s for s in statements_of_role(dev, role_id) if "s3:ListBucket" in as_list(s["Action"])]
+    for statement in listing:
+        assert as_list(statement["Action"]) == ["s3:ListBucket"]
+        assert statement["Condition"] == {"StringLike": {"s3:prefix": ["imports/*"]}}
+
+
+def test_no_wildcard_actions_and_no_unscoped_resources_outside_xray_and_log_delivery(dev: Synth):
+    unscoped_ok = {
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        "xray:GetSamplingRules",
+        "xray:GetSamplingTargets",
+        # Step Functions' CloudWatch Logs delivery (LoggingConfiguration) needs these on "*"
+        "logs:CreateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:DescribeLogGroups",
+        "logs:DescribeResourcePolicies",
+        "logs:GetLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:UpdateLogDelivery",
+    }
+    for policy_id, policy in dev.of_type("AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = as_list(statement["Action"])
+            assert not any("*" in a for a in actions), (policy_id, actions)
+            if "*" in as_list(statement["Resource"]):
+                assert set(actions) <= unscoped_ok, (policy_id, actions)
+
+
+def test_every_function_has_its_own_role_without_managed_policies(dev: Synth):
+    roles = [ref_id(r["Properties"]["Role"]) for r in functions_by_name(dev).values()]
+    assert len(set(roles)) == len(FUNCTIONS)
+    for role_id in roles:
+        assert role_id
+        assert "ManagedPolicyArns" not in dev.resources[role_id]["Properties"]
+
+
+def test_import_state_machine_role_invokes_the_functions_reads_manifests_and_runs_its_map_children(
+    dev: Synth,
+):
+    sm_id, sm = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    name = sm["Properties"]["StateMachineName"]
+    role_id = ref_id(sm["Properties"]["RoleArn"])
+    assert role_id
+    function_ids = {k for k, r in dev.of_type("AWS::Lambda::Function").items() if "functions." in str(r)}
+    executions = "arn:{Partition}:states:{Region}:{AccountId}:execution:"
+    expected = (
+        {("lambda:InvokeFunction", f"function:{f}") for f in function_ids}
+        | {("s3:GetObject", "objects:imports/*/manifest.json")}
+        | {("states:StartExecution", f"state-machine:{sm_id}")}
+        | {(a, f"{executions}{name}:*") for a in ("states:DescribeExecution", "states:StopExecution")}
+        | {
+            (a, f"{executions}{name}/*")
+            for a in ("states:DescribeExecution", "states:StopExecution", "states:RedriveExecution")
+        }
+    )
+    scoped = {g for g in grants(dev, role_id) if g[1] != "*"}
+    assert scoped == expected
+
+
+def test_trigger_can_only_start_the_import_state_machine(dev: Synth):
+    import_id, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    trigger_id, trigger = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="EXPRESS")
+    role_id = ref_id(trigger["Properties"]["RoleArn"])
+    assert role_id
+    assert {g for g in grants(dev, role_id) if g[1] != "*"} == {
+        ("states:StartExecution", f"state-machine:{import_id}")
+    }
+    rule_role = ref_id(dev.one("AWS::Events::Rule")[1]["Properties"]["Targets"][0]["RoleArn"])
+    assert rule_role
+    assert grants(dev, rule_role) == {("states:StartExecution", f"state-machine:{trigger_id}")}

@@ -1,0 +1,92 @@
+"""cdk-nag (AwsSolutions, run as a CDK policy-validation plugin) and cfn-lint on the synthesized stacks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_s3 as s3
+from cfnlint.api import ManualArgs, lint
+
+from infra.app import add_policy_checks
+from infra.constructs.nag import logical_id
+from tests.infra.helpers import Synth
+
+# CDK itself emits an explicit DependsOn next to the GetAtt of a function's or state machine's
+# role (so the role's policy exists first); cfn-lint warns the dependency is already implied.
+CFN_LINT_IGNORED = ["W3005"]
+
+# Every acknowledged AwsSolutions finding, reviewed. <Bucket> is the upload bucket's logical id.
+EXPECTED_ACKNOWLEDGMENTS = {
+    "AwsSolutions-L1",  # python3.12, the runtime the dependencies layer is built for
+    "AwsSolutions-SQS3",  # the DLQ of the upload rule's target has no DLQ of its own
+    "AwsSolutions-IAM5[Resource::*]",  # X-Ray and Step Functions log delivery have no resource scoping
+    "AwsSolutions-IAM5[Resource::<Bucket.Arn>/uploads/*]",
+    "AwsSolutions-IAM5[Resource::<Bucket.Arn>/imports/*]",
+    "AwsSolutions-IAM5[Resource::<Bucket.Arn>/reports/*]",
+    "AwsSolutions-IAM5[Resource::<Bucket.Arn>/imports/*/manifest.json]",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{sm}:*]",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{sm}/*]",
+}
+
+
+def acknowledgments(synth: Synth) -> dict[str, set[str]]:
+    """Finding id -> reasons, as the plugin wrote them into the resources' Metadata."""
+    bucket = next(k for k in synth.of_type("AWS::S3::Bucket") if k.startswith("StorageBucket"))
+    sm_name = synth.resources[logical_id(synth.stack.pipeline.state_machine)]["Properties"][
+        "StateMachineName"
+    ]
+    found: dict[str, set[str]] = {}
+    for resource in synth.resources.values():
+        for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", []):
+            finding = rule["id"].replace(f"<{bucket}.Arn>", "<Bucket.Arn>").replace(sm_name, "{sm}")
+            found.setdefault(finding, set()).add(rule["reason"])
+    return found
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_synthesis_leaves_no_unacknowledged_aws_solutions_finding(stage: str, request: pytest.FixtureRequest):
+    synth: Synth = request.getfixturevalue(stage)  # the fixture's synth would have raised on an error
+    violations = [v for report in synth.validation_report()["pluginReports"] for v in report["violations"]]
+    assert violations == []
+    assert acknowledgments(synth), "the AwsSolutions plugin did not run (no acknowledgment metadata)"
+
+
+def test_only_the_reviewed_findings_are_acknowledged_each_with_a_reason(dev: Synth):
+    found = acknowledgments(dev)
+    assert set(found) == EXPECTED_ACKNOWLEDGMENTS
+    for finding, reasons in found.items():
+        assert all(len(reason) >= 30 for reason in reasons), (finding, reasons)
+
+
+def test_an_unacknowledged_error_fails_synthesis(tmp_path: Path):
+    app = cdk.App(outdir=str(tmp_path), context={"@aws-cdk/core:validationReportJson": True})
+    stack = cdk.Stack(app, "Bad")
+    s3.Bucket(stack, "Open")  # no TLS-only policy, no access logs
+    add_policy_checks(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "policy-validation-report.json").read_text())
+    rules = {v["ruleName"] for r in report["pluginReports"] for v in r["violations"]}
+    assert {"AwsSolutions-S1", "AwsSolutions-S10"} <= rules
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_cfn_lint_finds_no_error_or_warning(stage: str, request: pytest.FixtureRequest):
+    synth: Synth = request.getfixturevalue(stage)
+    matches = lint(
+        json.dumps(synth.template),
+        config=ManualArgs(regions=["us-east-1", "eu-west-1"], ignore_checks=CFN_LINT_IGNORED),
+    )
+    assert [f"{m.rule.id} {m.message} at {'/'.join(map(str, m.path))}" for m in matches] == []
+
+
+def test_stack_is_environment_agnostic(dev: Synth):
+    """No account or region is baked in: every ARN uses the AWS::Region/AWS::AccountId pseudo parameters."""
+    assert cdk.Token.is_unresolved(dev.stack.account)
+    assert cdk.Token.is_unresolved(dev.stack.region)
+    text = json.dumps(dev.template)
+    assert not re.search(r"arn:aws:[a-z0-9-]+:[a-z]{2}-[a-z]+-\d:\d{12}:", text)
