@@ -21,7 +21,9 @@ Order of decisions, and why:
 4. **Ownership** (the double-booking guard):
    - A client-scoped (agency) import is skipped `OWNED_BY_OTHER_CLIENT` when another client
      holds an unexpired assignment, whether or not the contact is already in this workspace;
-     otherwise it claims (or renews) the email for its client. An expired assignment can be
+     otherwise it claims the email for its client. A claim the client already holds is kept as
+     it is: re-importing does not extend its expiry, or an agency could hold a person forever by
+     re-uploading the same list. An expired assignment can be
      taken over. Priority does not override an unexpired assignment: only release or expiry
      frees a person (the product pages: "the original owner has to release it or let the
      assignment expire").
@@ -162,7 +164,7 @@ class Classification:
     code: Reason
     reason: str  # the full Reason cell: code, then what a person needs to know
     action: Action = Action.NONE
-    claim: bool = False  # commit should claim/renew the assignment for the importing client
+    claim: bool = False  # commit should claim the assignment for the importing client
     contact_id: str | None = None  # the contact to update
     create_global: bool = False  # no GlobalContact exists yet for this email
     owner: AssignmentView | None = None  # the owner that caused a skip

@@ -35,6 +35,11 @@ def new_contact_id() -> str:
 
 def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
     """Write every row that survived the earlier stages; one result per input row, in order."""
+    with faults.scope(ctx.workspace_id):
+        return _commit_rows(ctx, rows)
+
+
+def _commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
     results: dict[int, RowResult] = {}
     todo: dict[str, Row] = {}
     for row in rows:
@@ -57,7 +62,7 @@ def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
             todo[row.email or ""] = row
 
     if ctx.client_id:
-        claimants = [r for r in todo.values() if decision(r).get("claim")]
+        claimants = [r for r in todo.values() if decision(r).get("claim") and not decision(r).get("held")]
         for email, owner in claim(ctx, claimants).items():
             row = todo.pop(email)
             results[row.number] = RowResult(
@@ -185,10 +190,13 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
     contacts_table = table_name(Contact)
     pending = {r.email or "": r for r in rows}
     written: list[Row] = []
+    # Dedup already read the workspace: a row it found new goes straight to INSERT (a concurrent
+    # creator makes it fail with DuplicateItem, and the next round reads and merges)
+    to_read = [e for e, r in pending.items() if decision(r).get("action") != "create"]
     for _ in range(MAX_ROUNDS):
         if not pending:
             return written
-        existing = store.contacts_by_email(ctx.workspace_id, pending)
+        existing = store.contacts_by_email(ctx.workspace_id, to_read) if to_read else {}
         plans: list[tuple[Row, RowStatus, str, list[str]]] = []
         statements = []
         for email, row in pending.items():
@@ -252,6 +260,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
             else:
                 _raise_unexpected([outcome])
         pending = still
+        to_read = list(still)
     raise store.ddb.TransientStoreError(f"{len(pending)} contacts kept conflicting with concurrent writers")
 
 
@@ -273,8 +282,6 @@ def _written(row: Row, status: RowStatus, contact_id: str, warnings: list[str]) 
 
 def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
     """GlobalContact and Company records are created once; an existing one is left as it is."""
-    emails = [r.email or "" for r in rows]
-    known = store.global_contacts(emails)
     statements = [
         store.insert(
             table_name(GlobalContact),
@@ -289,7 +296,7 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
             },
         )
         for r in rows
-        if r.email not in known
+        if decision(r).get("create_global", True)
     ]
     enriched = {
         r.fields["company_domain"]: r.meta["company"]
@@ -301,20 +308,25 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
         ddb.batch_put(
             table_name(Company),
             [
-                {**{k: v for k, v in company.items() if k != "domain"}, "domain": domain, "updated_at": ctx.now}
+                {
+                    **{k: v for k, v in company.items() if k != "domain"},
+                    "domain": domain,
+                    "updated_at": ctx.now,
+                }
                 for domain, company in enriched.items()
             ],
         )
+    # only companies Score did not find; a concurrent chunk creating one first is a DuplicateItem
     names = {
         r.fields["company_domain"]: r.fields.get("company_name")
         for r in rows
-        if r.fields.get("company_domain") and r.fields["company_domain"] not in enriched
+        if r.fields.get("company_domain")
+        and r.fields["company_domain"] not in enriched
+        and not r.meta.get("co")
     }
-    have = store.companies(names)
     statements += [
         store.insert(table_name(Company), {"domain": d, "name": n, "updated_at": ctx.now})
         for d, n in names.items()
-        if d not in have
     ]
     _raise_unexpected(o for o in store.execute(statements) if not o.ok and o.code != "DuplicateItem")
 

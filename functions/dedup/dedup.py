@@ -66,6 +66,9 @@ def dedup_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
             row.meta["g"] = {
                 k: g.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
             }
+        held = existing.assignment
+        if result.claim and held is not None and held.client_id == ctx.client_id and held.is_active(now):
+            row.meta["d"]["held"] = True  # this client already owns it: commit writes no claim
         if result.owner is not None:
             row.meta["owner"] = {k: str(v) for k, v in asdict(result.owner).items() if v is not None}
     return rows

@@ -29,7 +29,10 @@ def score_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
     rules, model = workspace_models(ctx.workspace_id)
     companies = store.companies(r.fields["company_domain"] for r in live if r.fields.get("company_domain"))
     for row in live:
-        company = row.meta.get("company") or companies.get(row.fields.get("company_domain") or "")
+        stored = companies.get(row.fields.get("company_domain") or "")
+        if stored is not None:
+            row.meta["co"] = True  # the Company record exists: commit need not create it
+        company = row.meta.get("company") or stored
         profile = build_profile(row.fields, company)
         # derived from the title when the file did not say: what segments and rules look at
         for name in ("seniority", "department"):
