@@ -405,9 +405,35 @@ def enrich_cmd(
     _emit(doc, as_json, ", ".join(f"{k}: {v}" for k, v in doc.items()))
 
 
+@main.command("serve")
+@click.option("--port", type=int, default=8080, show_default=True)
+@DATA_DIR_OPTION
+def serve_cmd(port: int, data_dir: Path) -> None:
+    """Serve the HTTP API on 127.0.0.1 (uploads go to the local S3 and start imports); Ctrl-C stops."""
+    from local import server
+
+    server.serve(port, data_dir)
+
+
 @main.group()
 def keys() -> None:
-    """Keys: workspace enrichment provider keys (BYOK)."""
+    """Keys: API keys and workspace enrichment provider keys (BYOK)."""
+
+
+@keys.command("create")
+@click.option("--workspace", required=True)
+@click.option("--scopes", required=True, help="Comma-separated, e.g. contacts:read,contacts:write")
+@click.option("--name", default=None)
+@DATA_DIR_OPTION
+def keys_create(workspace: str, scopes: str, name: str | None, data_dir: Path) -> None:
+    """Create an API key; it is printed once (only its hash is stored)."""
+    from local import server
+
+    try:
+        key = server.create_key(workspace, scopes, name=name, data_dir=data_dir)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scopes") from exc
+    click.echo(key)
 
 
 @keys.command("set-provider")

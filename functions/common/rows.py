@@ -7,10 +7,11 @@ reproduce them, plus the canonical contact fields derived from them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import orjson
 
 STANDARD_FIELDS: tuple[str, ...] = (
     "email",
@@ -110,11 +111,13 @@ class Row:
             doc["w"] = self.warnings
         if self.meta:
             doc["m"] = self.meta
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        # orjson: chunk files are written and read once per stage for every row; the stdlib
+        # encoder was a fifth of intake's time per row
+        return orjson.dumps(doc).decode()
 
     @classmethod
     def from_json(cls, line: str | bytes) -> Row:
-        doc = json.loads(line)
+        doc = orjson.loads(line)
         return cls(
             number=doc["n"],
             raw=doc["raw"],
@@ -158,11 +161,11 @@ class RowResult:
         }
         if self.warnings:
             doc["w"] = self.warnings
-        return json.dumps({k: v for k, v in doc.items() if v is not None}, ensure_ascii=False)
+        return orjson.dumps({k: v for k, v in doc.items() if v is not None}).decode()
 
     @classmethod
     def from_json(cls, line: str | bytes) -> RowResult:
-        doc = json.loads(line)
+        doc = orjson.loads(line)
         return cls(
             number=doc["n"],
             status=RowStatus(doc["s"]),

@@ -30,12 +30,15 @@ class IntakeRequest:
 
     @classmethod
     def from_event(cls, event: dict[str, Any]) -> IntakeRequest:
+        """The job record's options win: a job created by the API before its upload carries them,
+        while the upload event that starts the state machine knows only the object key."""
+        job = jobs.get(event["job_id"])
         return cls(
             job_id=event["job_id"],
-            workspace_id=event.get("workspace_id", "default"),
+            workspace_id=job.workspace_id if job else event.get("workspace_id", "default"),
             key=event["key"],
-            options=event.get("options") or {},
-            source=event.get("source", "csv"),
+            options=dict(job.options or {}) if job and job.options else event.get("options") or {},
+            source=job.source if job else event.get("source", "csv"),
         )
 
 

@@ -1,0 +1,53 @@
+"""HTTP API Lambda authorizer (payload 2.0, simple responses): resolves the bearer API key.
+
+It never denies: API Gateway would answer a denial itself with `403 {"message": "Forbidden"}`,
+which is not the contract's `401 authentication_required` shape. It passes its verdict in the
+context instead (`authenticated`, `workspace_id`, `scopes`, `key_id`, or `reason`), and the API
+Lambda answers 401/403 in the contract's shape on every route that needs a key. Configure it
+without an identity source and with caching off, so a request without an Authorization header
+reaches it too (otherwise API Gateway answers those with its own 401).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.api import auth
+from functions.common.observability import logger
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return {"isAuthorized": True, "context": authorize(event.get("headers") or {})}
+
+
+# known keys, per execution environment: a revoked key keeps working here this long at most
+CACHE_TTL_S = 30.0
+_cache: dict[str, tuple[float, auth.Principal]] = {}
+
+
+def _lookup(token: str) -> auth.Principal | None:
+    digest = auth.hash_key(token)
+    hit = _cache.get(digest)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    principal = auth.lookup(token)
+    if principal is not None:
+        if len(_cache) > 1000:
+            _cache.clear()
+        _cache[digest] = (time.monotonic() + CACHE_TTL_S, principal)
+    return principal
+
+
+def authorize(headers: dict[str, str]) -> dict[str, Any]:
+    token = auth.bearer_token(headers)
+    if token is None:
+        return auth.authorizer_context(None, "an API key is required: send 'Authorization: Bearer <key>'")
+    principal = _lookup(token)
+    if principal is None:
+        logger.info("unknown API key", extra={"key_id": auth.hash_key(token)[:12]})
+        return auth.authorizer_context(None, "the API key is not valid")
+    return auth.authorizer_context(principal)

@@ -1,0 +1,597 @@
+"""Listing and searching a workspace's contacts, with opaque cursors.
+
+List: the created_* sorts page through the Contacts `by_workspace_created` index (the cursor is
+the DynamoDB key of the last contact returned, base64'd with the sort and a fingerprint of the
+filters); filters are applied to each page as it is read, and a page is only returned full or
+last. `updated_desc` and `lead_score_desc` have no index: they sort the workspace in memory and
+the cursor carries the sort key of the last contact returned. Search (POST) filters and sorts
+the workspace in memory (acceptable at this size; an index is the way up).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.api.errors import BadRequest
+from functions.common import contacts_repo, ddb
+from functions.common.aws import client
+from functions.common.models import Contact, table_name
+
+SORTS = ("created_desc", "created_asc", "updated_desc", "lead_score_desc")
+SEARCH_TEXT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "full_name",
+    "title",
+    "company_name",
+    "company_domain",
+)
+_READ_BATCH = 500
+
+
+# --- cursors -------------------------------------------------------------------------------------
+
+
+def encode_cursor(doc: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(doc, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, fingerprint: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        doc = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, UnicodeError):
+        raise BadRequest("the cursor is not one this API returned", field="cursor") from None
+    if not isinstance(doc, dict) or doc.get("f") != fingerprint:
+        raise BadRequest(
+            "the cursor belongs to a different query; repeat the query's filters and sort with its cursor",
+            field="cursor",
+        )
+    return doc
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def start_key(state: Mapping[str, Any], workspace_id: str, names: tuple[str, ...]) -> dict[str, Any] | None:
+    """The DynamoDB start key a cursor carries, checked: this workspace's, with exactly its key names."""
+    key = state.get("k")
+    if key is None:
+        return None
+    if (
+        not isinstance(key, dict)
+        or set(key) != set(names)
+        or not all(isinstance(v, str) and v for v in key.values())
+        or key.get("workspace_id", workspace_id) != workspace_id
+    ):
+        raise BadRequest("the cursor is not one this API returned", field="cursor")
+    return {k: ddb.to_av(v) for k, v in key.items()}
+
+
+def query_pages(request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Query pages from `request` on; a start key DynamoDB refuses came from a forged cursor."""
+    from_cursor = "ExclusiveStartKey" in request
+    while True:
+        try:
+            resp = client("dynamodb").query(**request)
+        except ClientError as exc:
+            if from_cursor and exc.response["Error"]["Code"] == "ValidationException":
+                raise BadRequest("the cursor is not one this API returned", field="cursor") from None
+            raise
+        from_cursor = False
+        yield resp
+        if "LastEvaluatedKey" not in resp:
+            return
+        request["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+
+# --- list filters -------------------------------------------------------------------------------
+
+
+def parse_time(value: str | None, name: str) -> datetime | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(
+            f"{name} must be an ISO 8601 timestamp, e.g. 2026-04-01T10:00:00Z", field=name
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _item_time(item: Mapping[str, Any], name: str) -> datetime | None:
+    value = item.get(name)
+    if not value:
+        return None
+    try:
+        return parse_time(str(value), name)
+    except BadRequest:
+        return None
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    icp_tiers: frozenset[str] = frozenset()
+    grades: frozenset[str] = frozenset()
+    tags: tuple[str, ...] = ()
+    search: str | None = None
+    created_after: datetime | None = None
+    updated_after: datetime | None = None
+    is_deleted: bool | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        icp_tier: str | None = None,
+        grade: str | None = None,
+        tag: str | None = None,
+        search: str | None = None,
+        created_after: str | None = None,
+        updated_after: str | None = None,
+        is_deleted: bool | None = None,
+    ) -> ListFilters:
+        return cls(
+            icp_tiers=frozenset(t.upper() for t in _csv(icp_tier)),
+            grades=frozenset(g.upper() for g in _csv(grade)),
+            tags=tuple(t.casefold() for t in _csv(tag)),
+            search=(search or "").strip().casefold() or None,
+            created_after=parse_time(created_after, "created_after"),
+            updated_after=parse_time(updated_after, "updated_after"),
+            is_deleted=is_deleted,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.icp_tiers
+            or self.grades
+            or self.tags
+            or self.search
+            or self.created_after
+            or self.updated_after
+            or self.is_deleted is not None
+        )
+
+    def matches(self, item: Mapping[str, Any]) -> bool:
+        if self.icp_tiers and str(item.get("icp_tier") or "").upper() not in self.icp_tiers:
+            return False
+        if self.grades and str(item.get("grade") or "").upper() not in self.grades:
+            return False
+        if self.tags:
+            have = {str(t).casefold() for t in item.get("tags") or []}
+            if not all(t in have for t in self.tags):
+                return False
+        if self.is_deleted is not None and bool(item.get("is_deleted")) != self.is_deleted:
+            return False
+        if self.created_after:
+            created = _item_time(item, "created_at")
+            if created is None or created <= self.created_after:
+                return False
+        if self.updated_after:
+            updated = _item_time(item, "updated_at")
+            if updated is None or updated <= self.updated_after:
+                return False
+        if self.search:
+            fields = item.get("fields") or {}
+            haystack = [
+                item.get("email"),
+                item.get("company_domain"),
+                *(fields.get(f) for f in SEARCH_TEXT_FIELDS),
+            ]
+            if not any(self.search in str(v).casefold() for v in haystack if v):
+                return False
+        return True
+
+    def fingerprint(self, workspace_id: str, sort: str) -> str:
+        return _fingerprint(
+            workspace_id,
+            sort,
+            sorted(self.icp_tiers),
+            sorted(self.grades),
+            self.tags,
+            self.search,
+            self.created_after,
+            self.updated_after,
+            self.is_deleted,
+        )
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    has_more: bool
+    total_count: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+def list_page(
+    workspace_id: str, filters: ListFilters, *, sort: str, page_size: int, cursor: str | None
+) -> Page:
+    fingerprint = filters.fingerprint(workspace_id, sort)
+    state = decode_cursor(cursor, fingerprint) if cursor else {}
+    if sort in ("created_desc", "created_asc"):
+        return _indexed_page(workspace_id, filters, sort, page_size, state, fingerprint)
+    return _sorted_page(workspace_id, filters, sort, page_size, state, fingerprint)
+
+
+def _query_created(
+    workspace_id: str, filters: ListFilters, ascending: bool, start: dict[str, Any] | None, **extra: Any
+) -> Iterator[dict[str, Any]]:
+    """Raw pages of the workspace's contacts in creation order (a created_after bound goes in the key)."""
+    condition = "workspace_id = :w"
+    values: dict[str, Any] = {":w": {"S": workspace_id}}
+    if filters.created_after:
+        condition += " AND created_at > :after"
+        # stored stamps are ...T10:00:00.000Z: compare in the same text form
+        values[":after"] = {
+            "S": filters.created_after.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        }
+    request: dict[str, Any] = {
+        "TableName": table_name(Contact),
+        "IndexName": "by_workspace_created",
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": ascending,
+        **extra,
+    }
+    if start:
+        request["ExclusiveStartKey"] = start
+    yield from query_pages(request)
+
+
+def _count(workspace_id: str, filters: ListFilters) -> int:
+    if not filters.active or (filters.created_after and not _other_filters(filters)):
+        return sum(r["Count"] for r in _query_created(workspace_id, filters, True, None, Select="COUNT"))
+    return sum(
+        1
+        for resp in _query_created(workspace_id, filters, True, None)
+        for raw in resp.get("Items", [])
+        if filters.matches(ddb.from_item(raw))
+    )
+
+
+def _other_filters(filters: ListFilters) -> bool:
+    return ListFilters(**{**filters.__dict__, "created_after": None}).active
+
+
+def _index_key(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {"workspace_id": item["workspace_id"], "email": item["email"], "created_at": item["created_at"]}
+
+
+def _indexed_page(
+    workspace_id: str,
+    filters: ListFilters,
+    sort: str,
+    page_size: int,
+    state: dict[str, Any],
+    fingerprint: str,
+) -> Page:
+    collected: list[dict[str, Any]] = []
+    start = start_key(state, workspace_id, ("workspace_id", "email", "created_at"))
+    pages = _query_created(
+        workspace_id, filters, sort == "created_asc", start, Limit=min(_READ_BATCH, page_size + 1)
+    )
+    for resp in pages:
+        for raw in resp.get("Items", []):
+            item = ddb.from_item(raw)
+            if filters.matches(item):
+                collected.append(item)
+        if len(collected) > page_size:
+            break
+    total = state["t"] if "t" in state else _count(workspace_id, filters)
+    has_more = len(collected) > page_size
+    items = collected[:page_size]
+    next_cursor = (
+        encode_cursor({"f": fingerprint, "k": _index_key(items[-1]), "t": total})
+        if has_more and items
+        else None
+    )
+    return Page(items, next_cursor, has_more, total)
+
+
+def _sort_key(sort: str) -> Callable[[Mapping[str, Any]], list[Any]]:
+    if sort == "updated_desc":
+
+        def by_updated(item: Mapping[str, Any]) -> list[Any]:
+            when = _item_time(item, "updated_at")
+            return [-(when.timestamp() if when else 0.0), item["email"]]
+
+        return by_updated
+
+    def by_score(item: Mapping[str, Any]) -> list[Any]:
+        score = item.get("lead_score")
+        if isinstance(score, int | float) and not isinstance(score, bool) and math.isfinite(score):
+            return [0, -float(score), item["email"]]
+        return [1, 0.0, item["email"]]
+
+    return by_score
+
+
+def _sorted_page(
+    workspace_id: str,
+    filters: ListFilters,
+    sort: str,
+    page_size: int,
+    state: dict[str, Any],
+    fingerprint: str,
+) -> Page:
+    key = _sort_key(sort)
+    items = sorted((i for i in contacts_repo.iter_items(workspace_id) if filters.matches(i)), key=key)
+    keys = [key(i) for i in items]
+    if "k" in state and not isinstance(state["k"], list):
+        raise BadRequest("the cursor is not one this API returned", field="cursor")
+    try:
+        start = bisect_right(keys, state["k"]) if "k" in state else 0
+    except TypeError:
+        raise BadRequest("the cursor is not one this API returned", field="cursor") from None
+    page = items[start : start + page_size]
+    has_more = start + page_size < len(items)
+    next_cursor = encode_cursor({"f": fingerprint, "k": key(page[-1])}) if has_more and page else None
+    return Page(page, next_cursor, has_more, len(items))
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+OPS = (
+    "eq",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in",
+    "not_in",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "is_empty",
+    "is_not_empty",
+)
+_TOP_LEVEL = (
+    "email",
+    "lead_score",
+    "icp_tier",
+    "grade",
+    "tags",
+    "dnt",
+    "client_id",
+    "is_deleted",
+    "created_at",
+    "updated_at",
+    "company_domain",
+    "id",
+    "contact_id",
+)
+
+
+def field_value(item: Mapping[str, Any], name: str) -> Any:
+    """The value a search filter or sort reads: top-level attributes, person fields, `company.*`,
+    `custom_fields.*` (or `custom.*`); `has_tag` is the tag list."""
+    if name == "has_tag":
+        return list(item.get("tags") or [])
+    if name in ("id", "contact_id"):
+        return item.get("contact_id")
+    if name in _TOP_LEVEL:
+        return item.get(name)
+    head, _, rest = name.partition(".")
+    if head in ("custom_fields", "custom") and rest:
+        return (item.get("custom_fields") or {}).get(rest)
+    if head == "company" and rest:
+        if rest == "domain":
+            return item.get("company_domain")
+        if rest == "name":
+            return (item.get("fields") or {}).get("company_name")
+        return None
+    return (item.get("fields") or {}).get(name)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().casefold()
+    return value
+
+
+def _ordered(a: Any, b: Any) -> tuple[Any, Any] | None:
+    """A pair that can be compared with < (numbers with numbers, text with text), or None."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return None
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a, b
+    if isinstance(a, int | float) and isinstance(b, str):
+        try:
+            return a, float(b)
+        except ValueError:
+            return None
+    if isinstance(a, str) and isinstance(b, str):
+        ta, tb = _as_time(a), _as_time(b)
+        if ta is not None and tb is not None:
+            return ta, tb
+        return a.casefold(), b.casefold()
+    return None
+
+
+def _as_time(value: str) -> datetime | None:
+    if len(value) < 10 or value[4:5] != "-":
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def _scalar_test(op: str, value: Any, target: Any) -> bool:
+    if op in ("eq", "ne"):
+        equal = _norm(value) == _norm(target) or (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and isinstance(target, str)
+            and _ordered(value, target) is not None
+            and float(value) == float(target)
+        )
+        return equal if op == "eq" else not equal
+    if op in ("gt", "gte", "lt", "lte"):
+        pair = _ordered(value, target)
+        if pair is None:
+            return False
+        a, b = pair
+        return {"gt": a > b, "gte": a >= b, "lt": a < b, "lte": a <= b}[op]
+    if op in ("contains", "starts_with", "ends_with"):
+        if value is None or isinstance(value, dict | list) or target is None:
+            return False
+        text, needle = str(value).casefold(), str(target).casefold()
+        if op == "contains":
+            return needle in text
+        return text.startswith(needle) if op == "starts_with" else text.endswith(needle)
+    if op in ("in", "not_in"):
+        found = any(_scalar_test("eq", value, t) for t in target)
+        return found if op == "in" else not found
+    raise BadRequest(f"unknown operator {op!r}", field="filters")
+
+
+def holds(op: str, value: Any, target: Any) -> bool:
+    if op == "is_empty":
+        return _blank(value)
+    if op == "is_not_empty":
+        return not _blank(value)
+    if isinstance(value, list):
+        # a list field (tags, multi_select): positive ops hold for any element, negative ones for all
+        if op in ("ne", "not_in"):
+            return all(holds(op, v, target) for v in value)
+        return any(holds(op, v, target) for v in value)
+    return _scalar_test(op, value, target)
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    op: str
+    value: Any = None
+
+    def check(self, position: int) -> None:
+        where = f"filters.{position}"
+        if self.op not in OPS:
+            raise BadRequest(f"unknown operator {self.op!r}; one of {', '.join(OPS)}", field=f"{where}.op")
+        if self.op in ("is_empty", "is_not_empty"):
+            return
+        if self.value is None:
+            raise BadRequest(f"operator {self.op!r} needs a value", field=f"{where}.value")
+        if self.op in ("in", "not_in") and not isinstance(self.value, list):
+            raise BadRequest(f"operator {self.op!r} needs a list of values", field=f"{where}.value")
+        if self.op not in ("in", "not_in") and isinstance(self.value, list | dict):
+            raise BadRequest(f"operator {self.op!r} needs a single value", field=f"{where}.value")
+
+    def matches(self, item: Mapping[str, Any]) -> bool:
+        return holds(self.op, field_value(item, self.field), self.value)
+
+
+def _search_sort_key(specs: list[tuple[str, bool]]) -> Callable[[Mapping[str, Any]], Any]:
+    def key(item: Mapping[str, Any]) -> Any:
+        parts: list[Any] = []
+        for name, descending in specs:
+            value = field_value(item, name)
+            if isinstance(value, list):
+                value = ",".join(sorted(str(v) for v in value)) or None
+            if value is None or isinstance(value, dict):
+                parts.append(_Last())
+            elif isinstance(value, bool):
+                parts.append(_Rank((0, int(value)), descending))
+            elif isinstance(value, int | float):
+                parts.append(_Rank((0, float(value)), descending))
+            else:
+                parts.append(_Rank((1, str(value).casefold()), descending))
+        parts.append(item["email"])
+        return parts
+
+    return key
+
+
+class _Rank:
+    """One sort component: a (type, value) pair, reversed for descending; missing values sort last."""
+
+    __slots__ = ("descending", "value")
+
+    def __init__(self, value: tuple[int, Any], descending: bool) -> None:
+        self.value, self.descending = value, descending
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, _Last):
+            return True
+        assert isinstance(other, _Rank)
+        if self.value[0] != other.value[0]:
+            return self.value[0] < other.value[0]
+        return self.value[1] > other.value[1] if self.descending else self.value[1] < other.value[1]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Rank) and self.value == other.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Last:
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Last)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def search(
+    workspace_id: str,
+    filters: list[Filter],
+    *,
+    logic: str,
+    sort: list[tuple[str, bool]],
+    page_size: int,
+    cursor: str | None,
+) -> Page:
+    for position, f in enumerate(filters):
+        f.check(position)
+    fingerprint = _fingerprint(workspace_id, [f.__dict__ for f in filters], logic, sort)
+    offset = 0
+    if cursor:
+        offset = decode_cursor(cursor, fingerprint).get("o", 0)
+        if not isinstance(offset, int) or offset < 0:
+            raise BadRequest("the cursor is not one this API returned", field="cursor")
+    combine = all if logic == "AND" else any
+    matched = [
+        i
+        for i in contacts_repo.iter_items(workspace_id)
+        if not filters or combine(f.matches(i) for f in filters)
+    ]
+    matched.sort(key=_search_sort_key(sort))
+    page = matched[offset : offset + page_size]
+    has_more = offset + page_size < len(matched)
+    next_cursor = encode_cursor({"f": fingerprint, "o": offset + page_size}) if has_more else None
+    return Page(page, next_cursor, has_more, len(matched))

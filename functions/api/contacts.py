@@ -1,0 +1,476 @@
+"""Contact writes of the API: create and bulk create through the import stages, PATCH, tags,
+soft delete / restore and GDPR hard delete.
+
+Creation runs exactly the chunk chain an import runs (dedup -> suppress -> score -> commit) on
+an in-memory list of rows, so ownership claims, suppression, scoring and merge rules are the
+same whichever way a contact arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from functions.api import custom_fields
+from functions.api.contact_rows import (
+    WRITABLE_FIELDS,
+    FieldError,
+    canonical_fields,
+    contact_row,
+    mark_duplicates,
+    typed_custom,
+)
+from functions.api.errors import BadRequest, Conflict, NotFound, Suppressed
+from functions.common import ddb
+from functions.common.aws import client
+from functions.common.canonical import canonical_email
+from functions.common.contact_view import contact_object
+from functions.common.context import JobContext
+from functions.common.jobs import now_iso
+from functions.common.models import ClientAssignment, ConfigItem, Contact, table_name
+from functions.common.rows import Row, RowResult, RowStatus
+from functions.dedup import store
+from functions.dedup.commit import commit_rows
+from functions.dedup.dedup import dedup_rows
+from functions.dedup.merge import union_tags
+from functions.score.icp import build_profile
+from functions.score.stage import score_rows
+from functions.suppress.stage import suppress_rows
+
+
+class ApiContext(JobContext):
+    """A JobContext for an API request: no `import:<job>` tag, which would tag every contact
+    created through the API with a one-off request id."""
+
+    @property
+    def import_tag(self) -> str:
+        return ""
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def view(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    doc = contact_object(dict(item), dict(company) if company else None)
+    doc["deleted_at"] = item.get("deleted_at")
+    doc["deletion_reason"] = item.get("deletion_reason")
+    return doc
+
+
+def views(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    companies = store.companies(i["company_domain"] for i in items if i.get("company_domain"))
+    return [view(i, companies.get(i.get("company_domain") or "")) for i in items]
+
+
+def item_by_email(workspace_id: str, email: str) -> dict[str, Any] | None:
+    resp = client("dynamodb").get_item(
+        TableName=table_name(Contact),
+        Key={"workspace_id": {"S": workspace_id}, "email": {"S": email}},
+        ConsistentRead=True,
+    )
+    return ddb.from_item(resp["Item"]) if "Item" in resp else None
+
+
+def item_by_id(workspace_id: str, contact_id: str, *, consistent: bool = True) -> dict[str, Any]:
+    """The workspace's contact with this id (another workspace's contact is 'not found').
+
+    `consistent`: re-read the item itself (the index is eventually consistent) - what a write
+    needs for its version condition; a read is served from the index's full projection.
+    """
+    resp = client("dynamodb").query(
+        TableName=table_name(Contact),
+        IndexName="by_contact_id",
+        KeyConditionExpression="contact_id = :c",
+        ExpressionAttributeValues={":c": {"S": contact_id}},
+    )
+    for raw in resp.get("Items", []):
+        found = ddb.from_item(raw)
+        if found.get("workspace_id") == workspace_id:
+            if not consistent:
+                return found
+            item = item_by_email(workspace_id, found["email"])
+            if item is not None and item.get("contact_id") == contact_id:
+                return item
+    raise NotFound(f"no contact {contact_id} in this workspace")
+
+
+def get(workspace_id: str, contact_id: str) -> dict[str, Any]:
+    return views([item_by_id(workspace_id, contact_id, consistent=False)])[0]
+
+
+# --- creating through the pipeline stages ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateOptions:
+    purpose: str = "upsert"
+    no_overwrite: bool = False
+    client_id: str | None = None
+    tags: tuple[str, ...] = ()
+    dnt: bool = False
+
+    def as_options(self) -> dict[str, Any]:
+        return {
+            "purpose": self.purpose,
+            "no_overwrite": self.no_overwrite,
+            "client": self.client_id,
+            "tags": list(self.tags),
+            "dnt": self.dnt,
+            "source": "api",
+        }
+
+
+def run_stages(workspace_id: str, rows: list[Row], options: CreateOptions) -> list[RowResult]:
+    """Dedup -> suppress -> score -> commit, as one import chunk; one result per row, in order."""
+    ctx = ApiContext.from_options(
+        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso()
+    )
+    return _chain(ctx, rows)
+
+
+def _chain(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
+    return commit_rows(ctx, score_rows(ctx, suppress_rows(ctx, dedup_rows(ctx, rows))))
+
+
+BULK_SLICE = 100  # rows per concurrent slice: BatchGetItem takes 100 keys, PartiQL batches 25
+BULK_WORKERS = 10
+
+
+def run_stages_parallel(workspace_id: str, rows: list[Row], options: CreateOptions) -> list[RowResult]:
+    """The chain over slices of the rows at once, as the Map runs chunks: the slices share no live
+    email (in-request duplicates are errors already) and commit's conditional writes arbitrate
+    anyway, so they cannot interfere; the time is DynamoDB round trips, which overlap."""
+    ctx = ApiContext.from_options(
+        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso()
+    )
+    slices = [rows[i : i + BULK_SLICE] for i in range(0, len(rows), BULK_SLICE)]
+    if len(slices) <= 1:
+        return _chain(ctx, rows)
+    with ThreadPoolExecutor(max_workers=min(BULK_WORKERS, len(slices)), thread_name_prefix="bulk") as pool:
+        return [result for part in pool.map(lambda s: _chain(ctx, s), slices) for result in part]
+
+
+def _rows(workspace_id: str, payloads: list[Mapping[str, Any]]) -> list[Row]:
+    defs = custom_fields.definitions(workspace_id) if any(p.get("custom_fields") for p in payloads) else {}
+    rows = [contact_row(n, p, custom_defs=defs) for n, p in enumerate(payloads, start=1)]
+    for row, payload in zip(rows, payloads, strict=True):
+        if payload.get("dnt") and not row.error:
+            row.meta["dnt"] = True
+    mark_duplicates(rows)
+    return rows
+
+
+def create_one(workspace_id: str, payload: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+    """201 and the new contact, 200 and the existing (updated) one; 4xx for the other outcomes."""
+    rows = _rows(workspace_id, [payload])
+    row = rows[0]
+    if row.error:
+        raise BadRequest(f"{row.error}: {row.error_detail}", field=row.meta.get("field", "email"))
+    options = CreateOptions(client_id=payload.get("client_id"), dnt=bool(payload.get("dnt")))
+    result = run_stages(workspace_id, rows, options)[0]
+    if result.status in (RowStatus.IMPORTED, RowStatus.UPDATED):
+        item = item_by_email(workspace_id, row.email or "")
+        if item is None:  # deleted between commit and read: vanishingly rare, never silent
+            raise NotFound(f"contact {result.contact_id} was removed while it was being created")
+        return (201 if result.status == RowStatus.IMPORTED else 200), views([item])[0]
+    _raise_for(result, field="email")
+    raise AssertionError("unreachable")
+
+
+def _raise_for(result: RowResult, *, field: str) -> None:
+    if result.status == RowStatus.SUPPRESSED:
+        raise Suppressed(result.reason, field=field)
+    if result.status == RowStatus.SKIPPED:
+        raise Conflict(result.reason, field=field)
+    raise BadRequest(result.reason, field=field)
+
+
+DEDUP_BEHAVIOURS = {
+    "update": ("upsert", False),  # existing contacts are updated
+    "fill_empty": ("upsert", True),  # existing contacts get only their empty fields filled
+    "skip": ("create", False),  # existing contacts are left alone (skipped EXISTS)
+}
+
+
+def create_bulk(
+    workspace_id: str,
+    payloads: list[Mapping[str, Any]],
+    *,
+    dedup_behavior: str = "update",
+    client_id: str | None = None,
+    tags: Iterable[str] = (),
+) -> dict[str, Any]:
+    purpose, no_overwrite = DEDUP_BEHAVIOURS[dedup_behavior]
+    rows = _rows(workspace_id, payloads)
+    # per-contact dnt: the pipeline's dnt is per job, so dnt rows go through as their own batch
+    batches: dict[bool, list[Row]] = {}
+    for row in rows:
+        batches.setdefault(bool(row.meta.get("dnt")), []).append(row)
+    results: dict[int, RowResult] = {}
+    for dnt, batch in batches.items():
+        options = CreateOptions(purpose, no_overwrite, client_id, tuple(tags), dnt)
+        for result in run_stages_parallel(workspace_id, batch, options):
+            results[result.number] = result
+    summary = {"total": len(rows), "imported": 0, "updated": 0, "skipped": 0, "suppressed": 0, "errored": 0}
+    out = []
+    for row in rows:
+        result = results[row.number]
+        status = str(result.status)
+        summary["errored" if status == "error" else status] += 1
+        out.append(
+            {
+                "index": row.number - 1,
+                "email": row.email or (row.raw[0] if row.raw else None),
+                "status": status,
+                "reason": result.reason,
+                "contact_id": result.contact_id,
+                "icp_tier": result.icp_tier,
+                "lead_score": result.lead_score,
+                "grade": result.grade,
+                "warnings": list(result.warnings),
+            }
+        )
+    return {"summary": summary, "results": out}
+
+
+# --- direct updates -----------------------------------------------------------------------------
+
+
+def _update(item: dict[str, Any], sets: dict[str, Any], removes: Iterable[str] = ()) -> dict[str, Any]:
+    """Write `sets` (and remove `removes`) if the contact is still at the version read; 409 otherwise."""
+    now = now_iso()
+    sets = {**sets, "updated_at": now, "version": int(item.get("version", 1)) + 1}
+    names = {f"#a{i}": k for i, k in enumerate(sets)}
+    values = {f":v{i}": ddb.to_av(v) for i, v in enumerate(sets.values())}
+    expr = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets)))
+    removes = [r for r in removes if r not in sets]
+    if removes:
+        names.update({f"#r{i}": k for i, k in enumerate(removes)})
+        expr += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+    names["#version"] = "version"
+    values[":expected"] = ddb.to_av(item.get("version", 1))
+    try:
+        client("dynamodb").update_item(
+            TableName=table_name(Contact),
+            Key={"workspace_id": {"S": item["workspace_id"]}, "email": {"S": item["email"]}},
+            UpdateExpression=expr,
+            ConditionExpression="attribute_exists(email) AND (#version = :expected OR attribute_not_exists(#version))",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise Conflict(
+                f"contact {item['contact_id']} was changed by another request meanwhile; read it and retry"
+            ) from None
+        raise
+    updated = {**item, **{k: v for k, v in sets.items() if v is not None}}
+    for name in removes:
+        updated.pop(name, None)
+    return updated
+
+
+def _live(workspace_id: str, contact_id: str) -> dict[str, Any]:
+    item = item_by_id(workspace_id, contact_id)
+    if item.get("is_deleted"):
+        raise Conflict(f"contact {contact_id} is deleted; restore it first (POST .../restore)")
+    return item
+
+
+def _rescore(
+    workspace_id: str, item: dict[str, Any], fields: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The contact's fields (seniority/department derived from the title where absent) and its
+    tier, score and grade as they will be: the same segmenting and scoring an import runs."""
+    row = Row(1, [], fields={**fields, "email": item["email"]}, custom=dict(item.get("custom_fields") or {}))
+    history = store.global_contacts([item["email"]]).get(item["email"])
+    if history:
+        row.meta["g"] = {
+            k: history.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
+        }
+    ctx = ApiContext.from_options("api_rescore", workspace_id, {}, now_iso())
+    row = score_rows(ctx, [row])[0]
+    new_fields = {k: v for k, v in row.fields.items() if k != "email"}
+    s = row.meta.get("s") or {}
+    if not s:
+        return new_fields, {}
+    return new_fields, {
+        "icp_tier": s["tier"],
+        "lead_score": s["score"],
+        "grade": s["grade"],
+        "score_breakdown": {"rule": s["rule"], **s.get("breakdown", {})},
+    }
+
+
+def _derived_from_title(stored: dict[str, Any]) -> dict[str, Any]:
+    """Stored seniority/department values that are exactly what the stored title implies: they
+    were derived, so a new title re-derives them (a value someone set is kept)."""
+    without = {k: v for k, v in stored.items() if k not in ("seniority", "department")}
+    profile = build_profile(without)
+    return {
+        name: stored[name]
+        for name in ("seniority", "department")
+        if stored.get(name) and stored.get(name) == getattr(profile, name)
+    }
+
+
+def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """Only the given fields change; null clears a field; `tags` replaces the list; custom fields
+    merge key by key (null removes a key). The email is the identity and cannot change."""
+    item = _live(workspace_id, contact_id)
+    if changes.get("email") is not None:
+        try:
+            same = canonical_email(str(changes["email"])) == item["email"]
+        except ValueError:
+            same = False
+        if not same:
+            raise BadRequest("the email is a contact's identity and cannot be changed", field="email")
+    stored = dict(item.get("fields") or {})
+    given = {k: v for k, v in changes.items() if k in WRITABLE_FIELDS}
+    provided = {k: v for k, v in given.items() if v is not None}
+    try:
+        canonical = canonical_fields(provided, [], country=stored.get("country"))
+        defs = custom_fields.definitions(workspace_id) if changes.get("custom_fields") else {}
+        custom_changes = typed_custom(changes.get("custom_fields") or {}, defs)
+    except FieldError as exc:
+        raise BadRequest(exc.message, field=exc.field) from None
+    # a new full name fills first/last only where the contact has none (as an import would)
+    for derived in ("first_name", "last_name", "name_suffix"):
+        if derived not in given and derived in canonical and stored.get(derived):
+            canonical.pop(derived)
+    new_fields = {k: v for k, v in stored.items() if k not in given}
+    new_fields.update(canonical)
+    if "title" in given:
+        for name in _derived_from_title(stored):
+            if name not in given:
+                new_fields.pop(name, None)
+    new_fields, scores = _rescore(workspace_id, item, new_fields)
+
+    sets: dict[str, Any] = {"fields": new_fields}
+    removes: list[str] = []
+    if new_fields.get("company_domain"):
+        sets["company_domain"] = new_fields["company_domain"]
+    else:
+        removes.append("company_domain")
+    if "tags" in changes:
+        sets["tags"] = union_tags([], [str(t) for t in changes.get("tags") or []])
+    if custom_changes:
+        custom = dict(item.get("custom_fields") or {})
+        for name, value in custom_changes.items():
+            if value is None or value == []:
+                custom.pop(name, None)
+            else:
+                custom[name] = value
+        sets["custom_fields"] = custom
+    if changes.get("dnt") is not None:
+        sets["dnt"] = bool(changes["dnt"])
+    sets.update(scores)
+    return views([_update(item, sets, removes)])[0]
+
+
+def change_tags(workspace_id: str, contact_id: str, add: list[str], remove: list[str]) -> dict[str, Any]:
+    item = _live(workspace_id, contact_id)
+    gone = {t.strip().casefold() for t in remove}
+    kept = [t for t in item.get("tags") or [] if t.casefold() not in gone]
+    tags = union_tags(kept, [t for t in add if t.strip().casefold() not in gone])
+    if tags == list(item.get("tags") or []):
+        return views([item])[0]
+    return views([_update(item, {"tags": tags})])[0]
+
+
+def soft_delete(workspace_id: str, contact_id: str, reason: str | None) -> dict[str, Any]:
+    item = item_by_id(workspace_id, contact_id)
+    if item.get("is_deleted"):
+        return views([item])[0]  # deleting twice is the same as deleting once
+    sets = {"is_deleted": True, "deleted_at": now_iso(), "deletion_reason": reason or "unspecified"}
+    return views([_update(item, sets)])[0]
+
+
+def restore(workspace_id: str, contact_id: str) -> dict[str, Any]:
+    item = item_by_id(workspace_id, contact_id)
+    if not item.get("is_deleted"):
+        return views([item])[0]
+    return views([_update(item, {"is_deleted": False}, removes=("deleted_at", "deletion_reason"))])[0]
+
+
+def retention_pk(workspace_id: str) -> str:
+    return f"RETENTION#{workspace_id}"
+
+
+def hard_delete(
+    workspace_id: str, contact_id: str, *, requested_by: str, reason: str | None
+) -> dict[str, Any]:
+    """GDPR erasure: the contact item and this workspace's ownership records go; a retention log
+    entry (no personal data: the email only as a SHA-256) records that it happened."""
+    item = item_by_id(workspace_id, contact_id)
+    ts = now_iso()
+    entry = {
+        "contact_id": contact_id,
+        "email_sha256": hashlib.sha256(item["email"].encode("utf-8")).hexdigest(),
+        "deleted_at": ts,
+        "requested_by_key": requested_by,
+        "reason": reason or "gdpr_erasure",
+    }
+    try:
+        client("dynamodb").transact_write_items(
+            TransactItems=[
+                {
+                    "Delete": {
+                        "TableName": table_name(Contact),
+                        "Key": {"workspace_id": {"S": workspace_id}, "email": {"S": item["email"]}},
+                        "ConditionExpression": "contact_id = :c",
+                        "ExpressionAttributeValues": {":c": {"S": contact_id}},
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": table_name(ConfigItem),
+                        "Item": {
+                            "pk": {"S": retention_pk(workspace_id)},
+                            "sk": {"S": f"{ts}#{contact_id}"},
+                            "doc": {"S": json.dumps(entry)},
+                            "updated_at": {"S": ts},
+                        },
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            raise NotFound(f"no contact {contact_id} in this workspace") from None
+        raise
+    _erase_assignments(workspace_id, item["email"])
+    return entry
+
+
+def _erase_assignments(workspace_id: str, email: str) -> None:
+    resp = client("dynamodb").query(
+        TableName=table_name(ClientAssignment),
+        KeyConditionExpression="email = :e",
+        ExpressionAttributeValues={":e": {"S": email}},
+        ConsistentRead=True,
+    )
+    for raw in resp.get("Items", []):
+        doc = ddb.from_item(raw)
+        if doc.get("workspace_id") == workspace_id:
+            client("dynamodb").delete_item(
+                TableName=table_name(ClientAssignment),
+                Key={"email": {"S": email}, "sk": {"S": doc["sk"]}},
+            )
+
+
+def retention_log(workspace_id: str) -> list[dict[str, Any]]:
+    resp = client("dynamodb").query(
+        TableName=table_name(ConfigItem),
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": retention_pk(workspace_id)}},
+        ConsistentRead=True,
+    )
+    return [json.loads(ddb.from_item(i)["doc"]) for i in resp.get("Items", [])]

@@ -1,0 +1,66 @@
+"""Preview: the first rows of a file through parse, map, dedup, suppression and scoring against
+live data, with no write of any kind."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, BinaryIO
+
+from functions.common.context import JobContext
+from functions.common.jobs import now_iso
+from functions.common.rows import Reason
+from functions.dedup.dedup import dedup_rows
+from functions.intake.duplicates import InFileDuplicates, twin_detail
+from functions.intake.parse import Intake
+from functions.intake.service import intake_options
+from functions.score.stage import score_rows
+from functions.suppress.stage import suppress_rows
+
+PREVIEW_ROWS = 100
+
+
+def preview_stream(
+    stream: BinaryIO,
+    *,
+    size: int | None,
+    workspace_id: str,
+    options: dict[str, Any],
+    limit: int = PREVIEW_ROWS,
+) -> dict[str, Any]:
+    """Raises FileRejected for a file the import would reject."""
+    intake = Intake(stream, intake_options(options), size=size)
+    rows = list(itertools.islice(intake.rows(), limit))
+    duplicates = InFileDuplicates()
+    for row in rows:
+        if row.error is None and row.email:
+            duplicates.add(row.number, row.email)
+    for number, others in duplicates.twins().items():
+        row = rows[number - 1]
+        row.error, row.error_detail = Reason.DUPLICATE_IN_FILE, twin_detail(row.email or "", others)
+    ctx = JobContext.from_options("preview", workspace_id, options, now_iso())
+    rows = score_rows(ctx, suppress_rows(ctx, dedup_rows(ctx, rows)))
+    predicted: list[dict[str, Any]] = []
+    counts: dict[str, int] = {}
+    for row in rows:
+        d = row.meta.get("d") or {}
+        status = "error" if row.error else d.get("status", "error")
+        s = row.meta.get("s") or {}
+        predicted.append(
+            {
+                "row": row.number,
+                "email": row.email,
+                "status": status,
+                "reason": f"{row.error}: {row.error_detail}" if row.error else d.get("reason"),
+                "icp_tier": s.get("tier"),
+                "lead_score": s.get("score"),
+                "grade": s.get("grade"),
+            }
+        )
+        counts[status] = counts.get(status, 0) + 1
+    return {
+        "status": "preview",
+        "rows": predicted,
+        "predicted": counts,
+        "headers": intake.headers,
+        "warnings": list(intake.warnings),
+    }

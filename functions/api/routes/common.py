@@ -1,0 +1,29 @@
+"""What every router needs: the caller from the authorizer's context, with its scope checked."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from functions.api import auth
+from functions.api.errors import BadRequest
+
+
+def authorizer_context(router: APIGatewayHttpRouter) -> dict[str, Any] | None:
+    request_context = router.current_event.raw_event.get("requestContext") or {}
+    ctx = (request_context.get("authorizer") or {}).get("lambda")
+    return ctx if isinstance(ctx, dict) else None
+
+
+def caller(router: APIGatewayHttpRouter, *any_of_scopes: str) -> auth.Principal:
+    """The calling key's principal; 401 without a valid key, 403 without one of the scopes."""
+    return auth.require(authorizer_context(router), *any_of_scopes)
+
+
+def path_param(value: str, name: str, *, max_length: int = 200) -> str:
+    text = unquote(value)
+    if not text or len(text) > max_length:
+        raise BadRequest(f"{name} must be 1-{max_length} characters", field=name)
+    return text

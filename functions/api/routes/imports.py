@@ -1,0 +1,176 @@
+"""Imports: create (presigned upload), list, get, resume, reports, preview; field mappings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from functions.api import auth, imports
+from functions.api.errors import error_responses
+from functions.api.models import (
+    Deleted,
+    FieldMappingIn,
+    FieldMappingList,
+    FieldMappingOut,
+    ImportCreate,
+    ImportOut,
+    ImportPage,
+    PreviewOut,
+    PreviewRequest,
+    ReportLink,
+)
+from functions.api.routes.common import caller, path_param
+
+router = APIGatewayHttpRouter()
+JSON = "application/json"
+
+
+def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
+    return {status: {"description": description, "content": {JSON: {"model": model}}}}
+
+
+@router.post(
+    "/api/v1/imports",
+    summary="Create an import: the job, and a presigned S3 POST for its file (the upload starts it)",
+    tags=["imports"],
+    responses={**_ok(ImportOut, "The queued job with its upload form", 201), **error_responses(404)},
+)
+def create_import(body: ImportCreate) -> Response[ImportOut]:
+    who = caller(router, auth.IMPORTS_WRITE)
+    doc = imports.create(who.workspace_id, body.model_dump())
+    return Response(201, content_type=JSON, body=ImportOut.model_validate(doc))
+
+
+@router.get(
+    "/api/v1/imports",
+    summary="List the workspace's imports, newest first",
+    tags=["imports"],
+    responses=_ok(ImportPage, "A page of imports"),
+)
+def list_imports(
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=4000)] = None,
+    status: Annotated[Literal["queued", "running", "complete", "failed", "rejected"] | None, Query()] = None,
+) -> ImportPage:
+    who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE)
+    return ImportPage.model_validate(
+        imports.list_jobs(who.workspace_id, page_size=page_size, cursor=cursor, status=status)
+    )
+
+
+@router.post(
+    "/api/v1/imports/preview",
+    summary="Predict the first 100 rows' outcome against live data; writes nothing",
+    tags=["imports"],
+    responses={**_ok(PreviewOut, "The predicted status of each row"), **error_responses(404)},
+)
+def preview_import(body: PreviewRequest) -> PreviewOut:
+    who = caller(router, auth.IMPORTS_WRITE, auth.IMPORTS_READ)
+    doc = body.model_dump(exclude_none=True)
+    if body.options is not None:
+        doc["options"] = body.options.model_dump()
+    return PreviewOut.model_validate(imports.preview(who.workspace_id, doc))
+
+
+@router.get(
+    "/api/v1/imports/<job_id>",
+    summary="An import: stage, counters, percent done",
+    tags=["imports"],
+    responses={**_ok(ImportOut, "The import"), **error_responses(404)},
+)
+def get_import(job_id: str) -> ImportOut:
+    who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE)
+    return ImportOut.model_validate(imports.get(who.workspace_id, path_param(job_id, "job_id")))
+
+
+@router.post(
+    "/api/v1/imports/<job_id>/resume",
+    summary="Start a previewed import, or resume a failed one from the stage where it stopped",
+    tags=["imports"],
+    responses={**_ok(ImportOut, "The import, started", 202), **error_responses(404, 409)},
+)
+def resume_import(job_id: str) -> Response[ImportOut]:
+    who = caller(router, auth.IMPORTS_WRITE)
+    doc = imports.resume(who.workspace_id, path_param(job_id, "job_id"))
+    return Response(202, content_type=JSON, body=ImportOut.model_validate(doc))
+
+
+@router.get(
+    "/api/v1/imports/<job_id>/results",
+    summary="A download link (7 days) for the results CSV: every row with its status and reason",
+    tags=["imports"],
+    responses={**_ok(ReportLink, "A presigned download link"), **error_responses(404, 409)},
+)
+def results_link(job_id: str) -> ReportLink:
+    who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE)
+    return ReportLink.model_validate(
+        imports.report_link(who.workspace_id, path_param(job_id, "job_id"), "results")
+    )
+
+
+@router.get(
+    "/api/v1/imports/<job_id>/errors",
+    summary="A download link (7 days) for the error CSV: only the errored rows, ready to fix",
+    tags=["imports"],
+    responses={**_ok(ReportLink, "A presigned download link"), **error_responses(404, 409)},
+)
+def errors_link(job_id: str) -> ReportLink:
+    who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE)
+    return ReportLink.model_validate(
+        imports.report_link(who.workspace_id, path_param(job_id, "job_id"), "errors")
+    )
+
+
+# --- field mappings -----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/api/v1/field-mappings",
+    summary="Save a column mapping to reuse (field_mapping_id on an import)",
+    tags=["imports"],
+    responses=_ok(FieldMappingOut, "Created", 201),
+)
+def create_mapping(body: FieldMappingIn) -> Response[FieldMappingOut]:
+    who = caller(router, auth.IMPORTS_WRITE, auth.CONFIG_WRITE)
+    doc = imports.create_mapping(who.workspace_id, body.name, body.columns)
+    return Response(201, content_type=JSON, body=FieldMappingOut.model_validate(doc))
+
+
+@router.get(
+    "/api/v1/field-mappings",
+    summary="The workspace's saved mappings",
+    tags=["imports"],
+    responses=_ok(FieldMappingList, "Every saved mapping"),
+)
+def list_mappings() -> FieldMappingList:
+    who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE, auth.CONFIG_READ, auth.CONFIG_WRITE)
+    return FieldMappingList.model_validate({"data": imports.list_mappings(who.workspace_id)})
+
+
+@router.get(
+    "/api/v1/field-mappings/<mapping_id>",
+    summary="A saved mapping",
+    tags=["imports"],
+    responses={**_ok(FieldMappingOut, "The mapping"), **error_responses(404)},
+)
+def get_mapping(mapping_id: str) -> FieldMappingOut:
+    who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE, auth.CONFIG_READ, auth.CONFIG_WRITE)
+    return FieldMappingOut.model_validate(
+        imports.get_mapping(who.workspace_id, path_param(mapping_id, "mapping_id"))
+    )
+
+
+@router.delete(
+    "/api/v1/field-mappings/<mapping_id>",
+    summary="Delete a saved mapping",
+    tags=["imports"],
+    responses={**_ok(Deleted, "Deleted"), **error_responses(404)},
+)
+def delete_mapping(mapping_id: str) -> Deleted:
+    who = caller(router, auth.IMPORTS_WRITE, auth.CONFIG_WRITE)
+    imports.delete_mapping(who.workspace_id, path_param(mapping_id, "mapping_id"))
+    return Deleted()

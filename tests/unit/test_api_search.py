@@ -1,0 +1,100 @@
+"""Search operators, AND/OR, sort order and cursors (pure, no tables)."""
+
+from __future__ import annotations
+
+import pytest
+
+from functions.api.contact_query import (
+    Filter,
+    _search_sort_key,
+    decode_cursor,
+    encode_cursor,
+    field_value,
+    holds,
+)
+from functions.api.errors import BadRequest
+
+ITEM = {
+    "email": "alice@acme.com",
+    "contact_id": "cont_1",
+    "lead_score": 72,
+    "icp_tier": "A",
+    "tags": ["director_plus", "Verified_Email"],
+    "fields": {"title": "Director of RevOps", "city": "", "company_name": "Acme"},
+    "custom_fields": {"stage": "trial", "seats": 12},
+    "company_domain": "acme.com",
+    "created_at": "2026-04-01T10:00:00.000Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "op", "value", "expected"),
+    [
+        ("icp_tier", "eq", "a", True),
+        ("icp_tier", "ne", "A", False),
+        ("icp_tier", "in", ["A", "B"], True),
+        ("icp_tier", "not_in", ["C"], True),
+        ("lead_score", "gte", 72, True),
+        ("lead_score", "gt", 72, False),
+        ("lead_score", "lt", "80", True),
+        ("lead_score", "eq", "72", True),
+        ("title", "contains", "revops", True),
+        ("title", "starts_with", "director", True),
+        ("title", "ends_with", "ops", True),
+        ("city", "is_empty", None, True),
+        ("mobile", "is_empty", None, True),
+        ("title", "is_not_empty", None, True),
+        ("has_tag", "eq", "verified_email", True),
+        ("has_tag", "ne", "verified_email", False),
+        ("has_tag", "not_in", ["cold"], True),
+        ("tags", "contains", "director", True),
+        ("custom_fields.stage", "eq", "trial", True),
+        ("custom.seats", "lte", 12, True),
+        ("company.domain", "ends_with", ".com", True),
+        ("company.name", "eq", "acme", True),
+        ("created_at", "gt", "2026-03-31T23:00:00Z", True),
+        ("created_at", "lt", "2026-04-01", False),
+        ("lead_score", "gt", "not a number", False),  # mismatched types never match, never fail
+        ("title", "gt", 5, False),
+    ],
+)
+def test_operator(field: str, op: str, value: object, expected: bool) -> None:
+    assert Filter(field, op, value).matches(ITEM) is expected
+
+
+def test_field_value_reads_every_place_a_value_lives() -> None:
+    assert field_value(ITEM, "id") == "cont_1"
+    assert field_value(ITEM, "unknown_field") is None
+    assert holds("is_empty", [], None) and not holds("is_not_empty", {}, None)
+
+
+@pytest.mark.parametrize(
+    ("f", "field"),
+    [
+        (Filter("x", "between", 1), "filters.0.op"),
+        (Filter("x", "eq"), "filters.0.value"),
+        (Filter("x", "in", "A"), "filters.0.value"),
+        (Filter("x", "eq", ["A"]), "filters.0.value"),
+    ],
+)
+def test_invalid_filters_are_400_naming_the_filter(f: Filter, field: str) -> None:
+    with pytest.raises(BadRequest) as err:
+        f.check(0)
+    assert err.value.field == field
+
+
+def test_sort_puts_missing_values_last_in_both_directions() -> None:
+    items = [{"email": e, "lead_score": s} for e, s in (("a", 10), ("b", None), ("c", 90), ("d", 10))]
+    asc = sorted(items, key=_search_sort_key([("lead_score", False)]))
+    desc = sorted(items, key=_search_sort_key([("lead_score", True)]))
+    assert [i["email"] for i in asc] == ["a", "d", "c", "b"]
+    assert [i["email"] for i in desc] == ["c", "a", "d", "b"]
+
+
+def test_a_cursor_round_trips_and_is_bound_to_its_query() -> None:
+    cursor = encode_cursor({"f": "q1", "o": 100})
+    assert decode_cursor(cursor, "q1") == {"f": "q1", "o": 100}
+    for bad, fingerprint in ((cursor, "q2"), ("%%%", "q1"), ("bm9wZQ", "q1")):
+        with pytest.raises(BadRequest) as err:
+            decode_cursor(bad, fingerprint)
+        assert err.value.field == "cursor"
