@@ -1,85 +1,18 @@
-"""Preview: the first rows through parse, map, dedup, suppression and scoring against live data,
-with no write of any kind (no S3 object, no table item)."""
+"""Preview a local file: the first rows through parse, map, dedup, suppression and scoring
+against live data, with no write of any kind (the same code the API's preview runs)."""
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 from typing import Any
 
-from functions.common.context import JobContext
-from functions.common.jobs import now_iso
-from functions.common.rows import Reason
-from functions.common.settings import get_settings
-from functions.common.stage import finished
-from functions.dedup.dedup import dedup_rows
-from functions.enrich.orchestrate import projected_calls
-from functions.enrich.stage import DynamoCache
-from functions.intake.duplicates import InFileDuplicates, twin_detail
-from functions.intake.parse import Intake
-from functions.intake.service import intake_options
-from functions.score.stage import score_rows
-from functions.suppress.stage import suppress_rows
-
-PREVIEW_ROWS = 100
+from functions.api.preview import PREVIEW_ROWS, preview_stream
 
 
 def preview(
     path: Path, *, workspace_id: str, options: dict[str, Any], limit: int = PREVIEW_ROWS
 ) -> dict[str, Any]:
     with path.open("rb") as f:
-        intake = Intake(f, intake_options(options), size=path.stat().st_size)
-        rows = list(itertools.islice(intake.rows(), limit))
-    duplicates = InFileDuplicates()
-    for row in rows:
-        if row.error is None and row.email:
-            duplicates.add(row.number, row.email)
-    twins = duplicates.twins()
-    for row in rows:
-        if row.number in twins:
-            row.error, row.error_detail = (
-                Reason.DUPLICATE_IN_FILE,
-                twin_detail(row.email or "", twins[row.number]),
-            )
-    ctx = JobContext.from_options("preview", workspace_id, options, now_iso())
-    rows = score_rows(ctx, suppress_rows(ctx, dedup_rows(ctx, rows)))
-    predicted = []
-    counts: dict[str, int] = {}
-    for row in rows:
-        d = row.meta.get("d") or {}
-        status = "error" if row.error else d.get("status", "error")
-        reason = f"{row.error}: {row.error_detail}" if row.error else d.get("reason")
-        s = row.meta.get("s") or {}
-        predicted.append(
-            {
-                "row": row.number,
-                "email": row.email,
-                "status": status,
-                "reason": reason,
-                "icp_tier": s.get("tier"),
-                "lead_score": s.get("score"),
-                "grade": s.get("grade"),
-            }
+        return preview_stream(
+            f, size=path.stat().st_size, workspace_id=workspace_id, options=options, limit=limit
         )
-        counts[status] = counts.get(status, 0) + 1
-    doc: dict[str, Any] = {
-        "status": "preview",
-        "rows": predicted,
-        "predicted": counts,
-        "headers": intake.headers,
-        "warnings": list(intake.warnings),
-    }
-    if options.get("enrich"):
-        doc["enrichment"] = projected_enrichment(ctx, [r.email for r in rows if r.email and not finished(r)])
-    return doc
-
-
-def projected_enrichment(ctx: JobContext, emails: list[str]) -> dict[str, Any]:
-    """Provider calls the import would make for these rows now: those without a fresh cache entry."""
-    settings = get_settings()
-    provider = ctx.options.get("enrich_provider") or settings.enrich_provider
-    not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
-    calls = projected_calls(
-        emails, DynamoCache(not_before), now=ctx.now_dt, limit=ctx.options.get("enrich_limit")
-    )
-    return {"provider": provider, "projected_calls": calls, "rows": len(emails)}

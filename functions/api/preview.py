@@ -9,7 +9,11 @@ from typing import Any, BinaryIO
 from functions.common.context import JobContext
 from functions.common.jobs import now_iso
 from functions.common.rows import Reason
+from functions.common.settings import get_settings
+from functions.common.stage import finished
 from functions.dedup.dedup import dedup_rows
+from functions.enrich.orchestrate import projected_calls
+from functions.enrich.stage import DynamoCache
 from functions.intake.duplicates import InFileDuplicates, twin_detail
 from functions.intake.parse import Intake
 from functions.intake.service import intake_options
@@ -57,10 +61,23 @@ def preview_stream(
             }
         )
         counts[status] = counts.get(status, 0) + 1
-    return {
+    doc: dict[str, Any] = {
         "status": "preview",
         "rows": predicted,
         "predicted": counts,
         "headers": intake.headers,
         "warnings": list(intake.warnings),
     }
+    if options.get("enrich"):
+        doc["enrichment"] = projected_enrichment(ctx, [r.email for r in rows if r.email and not finished(r)])
+    return doc
+
+
+def projected_enrichment(ctx: JobContext, emails: list[str]) -> dict[str, Any]:
+    """Provider calls the import would make for these rows now: those without a fresh cache entry."""
+    provider = ctx.options.get("enrich_provider") or get_settings().enrich_provider
+    not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
+    calls = projected_calls(
+        emails, DynamoCache(not_before), now=ctx.now_dt, limit=ctx.options.get("enrich_limit")
+    )
+    return {"provider": provider, "projected_calls": calls, "rows": len(emails)}
