@@ -29,4 +29,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "Fail", "functions.report.fail_handler.handler", "FailFunctionArn", timeout_s=60, memory_mb=256
     ),
+    # the HTTP API (API Gateway HTTP API): not in the state machine
+    FunctionSpec("Api", "functions.api.handler.handler", None, timeout_s=29, memory_mb=1024),
+    FunctionSpec("Authorizer", "functions.api.authorizer.handler", None, timeout_s=10, memory_mb=256),
+    FunctionSpec("UploadTrigger", "functions.api.trigger.handler", None, timeout_s=60, memory_mb=256),
 )

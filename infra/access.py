@@ -22,8 +22,30 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Report: reads the header, manifest and chunk files, writes `reports/`, completes the job and
   publishes the completion event.
 - Fail: reads the job and marks it failed.
-- Trigger (`functions/api/trigger.py`, once the registry names it): reads the job an upload
-  belongs to and starts the import state machine, named after the job.
+- Commit also batch-writes Companies: fresh firmographics Enrich found replace the stored ones
+  (`ensure_globals` -> `ddb.batch_put`).
+- UploadTrigger (`functions/api/trigger.py`): reads the job an upload belongs to and starts the
+  import state machine, named after the job.
+- Authorizer (`functions/api/authorizer.py`): one consistent GetItem of the API key's Config item.
+- Api (`functions/api/`), by table:
+  - Contacts: GetItem/UpdateItem a contact, DeleteItem it (hard delete, in a transaction),
+    Query the table (workspace listing sorted in memory, search) and the `by_contact_id` and
+    `by_workspace_created` indexes, and what creating through the stages needs (BatchGetItem,
+    PartiQL INSERT/UPDATE).
+  - GlobalContacts, Companies: BatchGetItem (dedup, views, rescoring), PartiQL INSERT (commit).
+    No BatchWriteItem: the API never runs Enrich, so it has no firmographics to batch-write.
+  - ClientAssignments: BatchGetItem and PartiQL INSERT/UPDATE (claims), Query (history),
+    PutItem + DeleteItem (release moves the active item to history in a transaction, which IAM
+    authorizes per item action; hard delete erases the workspace's assignments).
+  - ImportJobs: create (conditional PutItem), GetItem, UpdateItem (resume), Query `by_workspace`.
+  - Suppressions: GetItem, BatchGetItem (suppress stage), PutItem, DeleteItem, Query.
+  - Config: GetItem/PutItem/UpdateItem/DeleteItem/Query (documents, field mappings, custom
+    fields with their counter in transactions, the retention log).
+  - Idempotency: what Powertools' DynamoDB persistence layer calls (Get/Put/Update/Delete).
+  - S3: signs presigned POSTs to `uploads/` and writes webhook batches there (PutObject), checks
+    and streams an upload for preview/resume (GetObject, HeadObject), signs report GETs
+    (GetObject on `reports/`), lists `imports/{job}/chunks/` for progress; never reads chunks.
+  - starts the import state machine (`resume`), like the trigger.
 
 HeadObject on a missing key answers 403 instead of 404 without s3:ListBucket, and the
 checkpoint logic (`s3.exists`) needs the 404; so the functions that check existence get
@@ -68,6 +90,8 @@ JOB_UPDATE = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 # conditional PartiQL INSERT/UPDATE through BatchExecuteStatement, after a BatchGetItem
 CONDITIONAL_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
+# single-item reads and writes; a TransactWriteItems is authorized by its items' Put/Update/Delete
+ITEM_CRUD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
 READ = ("s3:GetObject",)
 WRITE = ("s3:PutObject",)
@@ -129,7 +153,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("ClientAssignments", CONDITIONAL_WRITE),
             TableGrant("Contacts", CONDITIONAL_WRITE),
             TableGrant("GlobalContacts", INSERT_ONCE),
-            TableGrant("Companies", INSERT_ONCE),
+            TableGrant("Companies", (*INSERT_ONCE, "dynamodb:BatchWriteItem")),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
@@ -140,8 +164,49 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         publish_events=True,
     ),
     "Fail": FunctionAccess(tables=(TableGrant("ImportJobs", JOB_UPDATE),)),
-    # declared ahead of its registry entry: infra/constructs/trigger.py targets it when it exists
-    "Trigger": FunctionAccess(tables=(TableGrant("ImportJobs", GET_ITEM),), start_import=True),
+    # infra/constructs/trigger.py makes it the upload rule's target
+    "UploadTrigger": FunctionAccess(tables=(TableGrant("ImportJobs", GET_ITEM),), start_import=True),
+    "Authorizer": FunctionAccess(tables=(TableGrant("Config", GET_ITEM),)),
+    "Api": FunctionAccess(
+        tables=(
+            TableGrant(
+                "Contacts",
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                    *CONDITIONAL_WRITE,
+                ),
+            ),
+            TableGrant("Contacts", QUERY, index="by_contact_id"),
+            TableGrant("Contacts", QUERY, index="by_workspace_created"),
+            TableGrant("GlobalContacts", INSERT_ONCE),
+            TableGrant("Companies", INSERT_ONCE),
+            TableGrant(
+                "ClientAssignments",
+                (*CONDITIONAL_WRITE, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"),
+            ),
+            TableGrant("ImportJobs", JOB_CREATE),
+            TableGrant("ImportJobs", QUERY, index="by_workspace"),
+            TableGrant(
+                "Suppressions",
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                ),
+            ),
+            TableGrant("Config", (*ITEM_CRUD, "dynamodb:Query")),
+            TableGrant("Idempotency", ITEM_CRUD),
+        ),
+        objects=(ObjectGrant(UPLOADS, READ_WRITE), ObjectGrant(REPORTS, READ)),
+        # imports/: progress lists a job's committed chunks; uploads/: resume/preview HeadObject
+        list_prefixes=(IMPORTS, UPLOADS),
+        start_import=True,
+    ),
 }
 
 

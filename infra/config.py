@@ -65,6 +65,9 @@ class InfraConfig(BaseModel):
     # None: RETAIN in prod, DESTROY elsewhere
     removal_policy: Literal["retain", "destroy"] | None = None
     cors_origins: tuple[str, ...] = ("http://localhost:3000",)
+    # the HTTP API's default stage: steady-state requests per second and burst, for all callers
+    api_throttle_rate: float = Field(default=50, gt=0)
+    api_throttle_burst: int = Field(default=100, ge=1)
     # the dependencies layer, built by `python -m infra.layer` (see README "Deploy")
     layer_dir: Path = REPO_ROOT / "build" / "lambda-layer"
     alarm_topic_arn: str | None = None

@@ -9,13 +9,14 @@ from constructs import Construct
 
 from functions.registry import FUNCTIONS, FunctionSpec
 from infra.config import PROJECT, InfraConfig
+from infra.constructs.api import API_FUNCTION, AUTHORIZER_FUNCTION, HttpApi
 from infra.constructs.events import DomainEvents
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability
 from infra.constructs.pipeline import ImportPipeline
 from infra.constructs.storage import Storage
 from infra.constructs.tables import Tables
-from infra.constructs.trigger import TRIGGER_FUNCTION, UploadTrigger
+from infra.constructs.trigger import UploadTrigger, trigger_function
 
 
 class ContactImportStack(Stack):
@@ -56,10 +57,15 @@ class ContactImportStack(Stack):
         self.trigger = UploadTrigger(
             self,
             "Trigger",
-            config=config,
             bucket=self.storage.bucket,
-            import_state_machine=self.pipeline.state_machine,
-            trigger_function=self.functions.by_name.get(TRIGGER_FUNCTION),
+            trigger_function=trigger_function(self.functions.by_name),
+        )
+        self.api = HttpApi(
+            self,
+            "Api",
+            config=config,
+            api_function=self.functions.by_name[API_FUNCTION],
+            authorizer_function=self.functions.by_name[AUTHORIZER_FUNCTION],
         )
         self.observability = Observability(
             self,
@@ -68,10 +74,11 @@ class ContactImportStack(Stack):
             functions=self.functions.by_name,
             tables=self.tables.by_logical,
             import_state_machine=self.pipeline.state_machine,
-            trigger_state_machine=self.trigger.state_machine,
+            http_api=self.api.api,
             dead_letters=self.trigger.dead_letters,
         )
 
+        CfnOutput(self, "ApiUrl", value=self.api.url)
         CfnOutput(self, "BucketName", value=self.storage.bucket.bucket_name)
         CfnOutput(self, "StateMachineArn", value=self.pipeline.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name)

@@ -263,3 +263,8 @@ def key_schema(model: type[_Base]) -> dict[str, Any]:
 
 def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(keys, key=lambda k: k["KeyType"] != "HASH")
+
+
+# Bound once at import from the environment (on AWS: CI_TABLE_PREFIX, CI_REGION); the local
+# runtime binds again with its engine's endpoint.
+bind_tables()

@@ -1,11 +1,12 @@
 """Alarms on what needs a person (failed imports, function errors and throttles, table throttles,
-undeliverable upload events) and one dashboard of the pipeline."""
+undeliverable upload events, HTTP API 5xx) and one dashboard of the pipeline and the API."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from aws_cdk import Duration
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -31,7 +32,7 @@ class Observability(Construct):
         functions: Mapping[str, lambda_.IFunction],
         tables: Mapping[str, dynamodb.ITable],
         import_state_machine: sfn.IStateMachine,
-        trigger_state_machine: sfn.IStateMachine | None,
+        http_api: apigwv2.IHttpApi,
         dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -63,12 +64,11 @@ class Observability(Construct):
             import_state_machine.metric_failed(period=PERIOD),
             "an import execution failed (the job is marked failed and can be resumed)",
         )
-        if trigger_state_machine is not None:  # else the Trigger function's error alarm says it
-            alarm(
-                "UploadTriggerFailed",
-                trigger_state_machine.metric_failed(period=PERIOD),
-                "an upload did not start its import (bad key or StartExecution error)",
-            )
+        alarm(
+            "Api5xx",
+            http_api.metric_server_error(period=PERIOD, statistic="Sum"),
+            "the HTTP API answered 5xx (function error, timeout or integration failure)",
+        )
         alarm(
             "UploadEventsDeadLettered",
             dead_letters.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
@@ -150,4 +150,25 @@ class Observability(Construct):
                 width=12,
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=self.alarms, width=12),
+        )
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="HTTP API requests",
+                left=[
+                    http_api.metric_count(period=PERIOD, statistic="Sum", label="requests"),
+                    http_api.metric_client_error(period=PERIOD, statistic="Sum", label="4xx"),
+                    http_api.metric_server_error(period=PERIOD, statistic="Sum", label="5xx"),
+                ],
+                width=12,
+            ),
+            cloudwatch.GraphWidget(
+                title="HTTP API latency",
+                left=[
+                    http_api.metric_latency(period=PERIOD, statistic="p99", label="p99"),
+                    http_api.metric_integration_latency(
+                        period=PERIOD, statistic="p99", label="integration p99"
+                    ),
+                ],
+                width=12,
+            ),
         )

@@ -31,5 +31,7 @@ def prod(tmp_path_factory: pytest.TempPathFactory) -> Synth:
             "log_retention_days": "90",
             "alarm_topic_arn": PROD_TOPIC,
             "cors_origins": '["https://app.example.com"]',
+            "api_throttle_rate": "200",
+            "api_throttle_burst": "400",
         },
     )

@@ -48,7 +48,14 @@ def test_context_strings_are_parsed_like_cli_values():
 
 @pytest.mark.parametrize(
     "context",
-    [{"log_retention_days": "45"}, {"stage": "Prod!"}, {"max_concurrency": "0"}, {"unknown_key": "1"}],
+    [
+        {"log_retention_days": "45"},
+        {"stage": "Prod!"},
+        {"max_concurrency": "0"},
+        {"api_throttle_burst": "0"},
+        {"api_throttle_rate": "0"},
+        {"unknown_key": "1"},
+    ],
 )
 def test_invalid_configuration_is_rejected(context: dict[str, str]):
     with pytest.raises(ValidationError):

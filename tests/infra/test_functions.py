@@ -13,11 +13,11 @@ from aws_cdk.assertions import Match
 from functions.common.models import ALL_MODELS
 from functions.common.settings import Settings
 from functions.registry import FUNCTIONS, FunctionSpec
-from infra.access import MissingFunctionAccess
+from infra.access import FUNCTION_ACCESS, MissingFunctionAccess
 from infra.app import cdk_json_context
 from infra.config import InfraConfig
 from infra.constructs.events import DomainEvents
-from infra.constructs.functions import Functions, LayerNotBuilt, layer_asset
+from infra.constructs.functions import STATE_MACHINE_ARN_ENV, Functions, LayerNotBuilt, layer_asset
 from infra.constructs.storage import Storage
 from infra.constructs.tables import Tables
 from tests.infra.helpers import Synth, ref_id
@@ -65,10 +65,17 @@ def test_every_handler_module_exists_in_the_code_asset(dev: Synth):
 
 
 def test_environment_is_the_settings_model(dev: Synth):
+    """Every function gets the settings; those that start imports also the state machine's ARN."""
+    from functions.api.settings import ApiSettings
+
     bucket = next(k for k in dev.of_type("AWS::S3::Bucket") if k.startswith("StorageBucket"))
     bus = next(iter(dev.of_type("AWS::Events::EventBus")))
+    import_sm, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
     for name, fn in pipeline_functions(dev).items():
-        env = fn["Environment"]["Variables"]
+        env = dict(fn["Environment"]["Variables"])
+        if FUNCTION_ACCESS[name].start_import:
+            assert env.pop(STATE_MACHINE_ARN_ENV) == {"Ref": import_sm}, name
+            assert "state_machine_arn" in ApiSettings.model_fields
         ci = {k.removeprefix("CI_").lower() for k in env if k.startswith("CI_")}
         assert ci <= Settings.model_fields.keys(), name
         assert env == {

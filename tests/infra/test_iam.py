@@ -33,6 +33,8 @@ def objects(prefix: str, *actions: str) -> set[tuple[str, str]]:
 
 
 LIST_IMPORTS = {("s3:ListBucket", "bucket")}
+# the import state machine's logical id is put in by the test
+START_IMPORT = {("states:StartExecution", "state-machine:IMPORT")}
 CHUNK_STAGE = objects("imports/*", "GetObject", "PutObject") | LIST_IMPORTS
 ADVANCE_JOB = table("ImportJobs", "GetItem", "UpdateItem")
 
@@ -58,13 +60,50 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("ClientAssignments", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert")
-    | table("Companies", "BatchGetItem", "PartiQLInsert")
+    | table("Companies", "BatchGetItem", "PartiQLInsert", "BatchWriteItem")
     | CHUNK_STAGE,
     "Report": table("ImportJobs", "GetItem", "UpdateItem")
     | objects("imports/*", "GetObject")
     | objects("reports/*", "PutObject", "AbortMultipartUpload")
     | {("events:PutEvents", "event-bus")},
     "Fail": table("ImportJobs", "GetItem", "UpdateItem"),
+    "UploadTrigger": table("ImportJobs", "GetItem") | START_IMPORT,
+    "Authorizer": table("Config", "GetItem"),
+    "Api": table("Contacts", "GetItem", "UpdateItem", "DeleteItem", "Query")
+    | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
+    | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
+    | {("dynamodb:Query", "table:Contacts/index/by_workspace_created")}
+    | table("GlobalContacts", "BatchGetItem", "PartiQLInsert")
+    | table("Companies", "BatchGetItem", "PartiQLInsert")
+    | table(
+        "ClientAssignments",
+        "BatchGetItem",
+        "PartiQLInsert",
+        "PartiQLUpdate",
+        "Query",
+        "PutItem",
+        "DeleteItem",
+    )
+    | table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
+    | {("dynamodb:Query", "table:ImportJobs/index/by_workspace")}
+    | table("Suppressions", "GetItem", "BatchGetItem", "PutItem", "DeleteItem", "Query")
+    | table("Config", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
+    | table("Idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
+    | objects("uploads/*", "GetObject", "PutObject")
+    | objects("reports/*", "GetObject")
+    | LIST_IMPORTS
+    | START_IMPORT,
+}
+
+# s3:prefix values each function's ListBucket is limited to (the prefixes it lists or HEADs under)
+LISTED_PREFIXES: dict[str, list[str]] = {
+    "Intake": ["imports/*"],
+    "Dedup": ["imports/*"],
+    "Suppress": ["imports/*"],
+    "Enrich": ["imports/*"],
+    "Score": ["imports/*"],
+    "Commit": ["imports/*"],
+    "Api": ["imports/*", "uploads/*"],
 }
 
 
@@ -87,7 +126,11 @@ def test_function_role_grants_exactly_what_its_code_uses(dev: Synth, name: str):
     role_id = ref_id(fn["Role"])
     log_group = ref_id(fn["LoggingConfig"]["LogGroup"])
     assert role_id and log_group
-    assert grants(dev, role_id) == EXPECTED[name] | XRAY | own_logs(log_group)
+    import_id, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    expected = {
+        (a, r.replace("state-machine:IMPORT", f"state-machine:{import_id}")) for a, r in EXPECTED[name]
+    }
+    assert grants(dev, role_id) == expected | XRAY | own_logs(log_group)
 
 
 @pytest.mark.parametrize("name", [spec.name for spec in FUNCTIONS])
@@ -95,9 +138,10 @@ def test_list_bucket_is_limited_to_the_prefix_the_function_checks(dev: Synth, na
     role_id = ref_id(functions_by_name(dev)[name]["Properties"]["Role"])
     assert role_id
     listing = [s for s in statements_of_role(dev, role_id) if "s3:ListBucket" in as_list(s["Action"])]
+    assert len(listing) == (1 if name in LISTED_PREFIXES else 0)
     for statement in listing:
         assert as_list(statement["Action"]) == ["s3:ListBucket"]
-        assert statement["Condition"] == {"StringLike": {"s3:prefix": ["imports/*"]}}
+        assert statement["Condition"] == {"StringLike": {"s3:prefix": LISTED_PREFIXES[name]}}
 
 
 def test_no_wildcard_actions_and_no_unscoped_resources_outside_xray_and_log_delivery(dev: Synth):
@@ -139,7 +183,10 @@ def test_import_state_machine_role_invokes_the_functions_reads_manifests_and_run
     name = sm["Properties"]["StateMachineName"]
     role_id = ref_id(sm["Properties"]["RoleArn"])
     assert role_id
-    function_ids = {k for k, r in dev.of_type("AWS::Lambda::Function").items() if "functions." in str(r)}
+    in_asl = {spec.handler for spec in FUNCTIONS if spec.substitution}
+    function_ids = {
+        k for k, r in dev.of_type("AWS::Lambda::Function").items() if r["Properties"]["Handler"] in in_asl
+    }
     executions = "arn:{Partition}:states:{Region}:{AccountId}:execution:"
     expected = (
         {("lambda:InvokeFunction", f"function:{f}") for f in function_ids}
@@ -155,14 +202,15 @@ def test_import_state_machine_role_invokes_the_functions_reads_manifests_and_run
     assert scoped == expected
 
 
-def test_trigger_can_only_start_the_import_state_machine(dev: Synth):
-    import_id, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
-    trigger_id, trigger = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="EXPRESS")
-    role_id = ref_id(trigger["Properties"]["RoleArn"])
-    assert role_id
-    assert {g for g in grants(dev, role_id) if g[1] != "*"} == {
-        ("states:StartExecution", f"state-machine:{import_id}")
-    }
-    rule_role = ref_id(dev.one("AWS::Events::Rule")[1]["Properties"]["Targets"][0]["RoleArn"])
-    assert rule_role
-    assert grants(dev, rule_role) == {("states:StartExecution", f"state-machine:{trigger_id}")}
+def test_only_the_api_the_upload_trigger_and_the_map_start_imports(dev: Synth):
+    import_id, sm = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    functions = functions_by_name(dev)
+    allowed = {ref_id(functions[name]["Properties"]["Role"]) for name in ("Api", "UploadTrigger")}
+    allowed.add(ref_id(sm["Properties"]["RoleArn"]))  # Distributed Map children
+    starters = set()
+    for policy in dev.of_type("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "states:StartExecution" in as_list(statement["Action"]):
+                assert as_list(statement["Resource"]) == [{"Ref": import_id}]
+                starters |= {ref_id(r) for r in policy["Properties"]["Roles"]}
+    assert starters == allowed

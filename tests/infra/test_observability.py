@@ -18,7 +18,7 @@ def single_metric(synth: Synth, namespace: str, metric: str) -> list[dict[str, A
     return [a for a in alarms(synth) if a.get("Namespace") == namespace and a.get("MetricName") == metric]
 
 
-def test_failed_executions_alarm_on_both_state_machines(dev: Synth):
+def test_failed_executions_alarm_on_the_import_state_machine(dev: Synth):
     found = {
         ref_id(a["Dimensions"][0]["Value"]) for a in single_metric(dev, "AWS/States", "ExecutionsFailed")
     }
@@ -68,3 +68,10 @@ def test_dashboard_is_named_after_the_stage(dev: Synth):
     dev.assertions.has_resource_properties(
         "AWS::CloudWatch::Dashboard", {"DashboardName": "contact-import-dev"}
     )
+
+
+def test_api_server_errors_alarm(dev: Synth):
+    api_id, _ = dev.one("AWS::ApiGatewayV2::Api")
+    (alarm,) = single_metric(dev, "AWS/ApiGateway", "5xx")
+    assert alarm["Dimensions"] == [{"Name": "ApiId", "Value": {"Ref": api_id}}]
+    assert alarm["Statistic"] == "Sum"
