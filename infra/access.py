@@ -34,6 +34,7 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
     PartiQL INSERT/UPDATE).
   - GlobalContacts, Companies: BatchGetItem (dedup, views, rescoring), PartiQL INSERT (commit).
     No BatchWriteItem: the API never runs Enrich, so it has no firmographics to batch-write.
+  - EnrichmentCache: BatchGetItem only (preview projects the provider calls an import would make).
   - ClientAssignments: BatchGetItem and PartiQL INSERT/UPDATE (claims), Query (history),
     PutItem + DeleteItem (release moves the active item to history in a transaction, which IAM
     authorizes per item action; hard delete erases the workspace's assignments).
@@ -201,6 +202,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             ),
             TableGrant("Config", (*ITEM_CRUD, "dynamodb:Query")),
             TableGrant("Idempotency", ITEM_CRUD),
+            # preview projects enrichment calls: which rows have a fresh cache entry
+            TableGrant("EnrichmentCache", ("dynamodb:BatchGetItem",)),
         ),
         objects=(ObjectGrant(UPLOADS, READ_WRITE), ObjectGrant(REPORTS, READ)),
         # imports/: progress lists a job's committed chunks; uploads/: resume/preview HeadObject

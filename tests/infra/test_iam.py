@@ -89,6 +89,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Suppressions", "GetItem", "BatchGetItem", "PutItem", "DeleteItem", "Query")
     | table("Config", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | table("Idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
+    | table("EnrichmentCache", "BatchGetItem")
     | objects("uploads/*", "GetObject", "PutObject")
     | objects("reports/*", "GetObject")
     | LIST_IMPORTS
