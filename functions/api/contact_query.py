@@ -19,11 +19,12 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
 from botocore.exceptions import ClientError
 
 from functions.api.errors import BadRequest
+from functions.api.models import SearchOp
 from functions.common import contacts_repo, ddb
 from functions.common.aws import client
 from functions.common.models import Contact, table_name
@@ -355,21 +356,7 @@ def _sorted_page(
 
 # --- search ---------------------------------------------------------------------------------------
 
-OPS = (
-    "eq",
-    "ne",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "in",
-    "not_in",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "is_empty",
-    "is_not_empty",
-)
+OPS: tuple[str, ...] = get_args(SearchOp)
 _TOP_LEVEL = (
     "email",
     "lead_score",

@@ -16,11 +16,10 @@ from functions.common.canonical import (
     canonical_email,
     country_iso2,
     e164_phone,
+    fill_name_parts,
     is_free_mail,
     normalise_linkedin_url,
     registrable_domain,
-    split_full_name,
-    strip_name_suffix,
 )
 from functions.common.rows import Reason, Row
 from functions.dedup.merge import union_tags
@@ -73,18 +72,7 @@ def canonical_fields(
         value = data.get(name)
         if value is not None and (text := _text(value)):
             fields[name] = text
-    if "first_name" not in fields and "last_name" not in fields and "full_name" in fields:
-        first, last, suffix = split_full_name(fields["full_name"])
-        if first:
-            fields["first_name"] = first
-        if last:
-            fields["last_name"] = last
-        if suffix and "name_suffix" not in fields:
-            fields["name_suffix"] = suffix
-    elif "last_name" in fields and "name_suffix" not in fields and " " in fields["last_name"]:
-        last, suffix = strip_name_suffix(fields["last_name"])
-        if suffix:
-            fields["last_name"], fields["name_suffix"] = last, suffix
+    fill_name_parts(fields)
     for name in ("phone", "mobile"):
         value = data.get(name)
         if value is not None and (text := _text(value)):

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
 
 import phonenumbers
@@ -24,6 +25,7 @@ __all__ = [
     "country_iso2",
     "domain_facts",
     "e164_phone",
+    "fill_name_parts",
     "is_free_mail",
     "normalise_linkedin_url",
     "registrable_domain",
@@ -798,3 +800,20 @@ def normalise_linkedin_url(value: str) -> str:
         raise ValueError(f"{text!r} has no profile name")
     kind = m.group(1)
     return f"https://www.linkedin.com/{kind}/{slug}"
+
+
+def fill_name_parts(fields: dict[str, Any]) -> None:
+    """First/last/suffix from a full name when neither part is given; else a suffix written
+    into the last name ("Downey Jr.") moves to name_suffix. Changes `fields` in place."""
+    if "first_name" not in fields and "last_name" not in fields and "full_name" in fields:
+        first, last, suffix = split_full_name(fields["full_name"])
+        if first:
+            fields["first_name"] = first
+        if last:
+            fields["last_name"] = last
+        if suffix and "name_suffix" not in fields:
+            fields["name_suffix"] = suffix
+    elif "last_name" in fields and "name_suffix" not in fields and " " in fields["last_name"]:
+        last, suffix = strip_name_suffix(fields["last_name"])
+        if suffix:
+            fields["last_name"], fields["name_suffix"] = last, suffix

@@ -6,20 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from functions.common.config_models import SENIORITY_LEVELS
+
 # Apollo's seniority vocabulary, most senior first; other providers are mapped onto it.
-SENIORITIES: tuple[str, ...] = (
-    "owner",
-    "founder",
-    "c_suite",
-    "partner",
-    "vp",
-    "head",
-    "director",
-    "manager",
-    "senior",
-    "entry",
-    "intern",
-)
+SENIORITIES: tuple[str, ...] = SENIORITY_LEVELS
 
 _SENIORITY_ALIASES = {
     # People Data Labs job_title_levels

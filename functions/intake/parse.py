@@ -28,9 +28,8 @@ from functions.common.canonical import (
     country_iso2,
     domain_facts,
     e164_phone,
+    fill_name_parts,
     normalise_linkedin_url,
-    split_full_name,
-    strip_name_suffix,
 )
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
@@ -263,18 +262,7 @@ class Intake:
         if domain is not None:
             fields["company_domain"] = domain
 
-        if "first_name" not in fields and "last_name" not in fields and "full_name" in fields:
-            first, last, suffix = split_full_name(fields["full_name"])
-            if first:
-                fields["first_name"] = first
-            if last:
-                fields["last_name"] = last
-            if suffix and "name_suffix" not in fields:
-                fields["name_suffix"] = suffix
-        elif "last_name" in fields and "name_suffix" not in fields and " " in fields["last_name"]:
-            last, suffix = strip_name_suffix(fields["last_name"])
-            if suffix:
-                fields["last_name"], fields["name_suffix"] = last, suffix
+        fill_name_parts(fields)
 
         for name, index in self._phones:
             if value := cells[index].strip():
