@@ -37,6 +37,20 @@ class Settings(BaseSettings):
     master_keys: SecretStr | None = None
     # the platform's own provider keys, used when a workspace has none (JSON object)
     platform_keys: dict[str, SecretStr] = {}
+    # on AWS: a Secrets Manager secret (JSON {"master_keys": "...", "platform_keys": {...}})
+    # that fills master_keys / platform_keys when they are not set directly
+    secrets_arn: str | None = None
+
+    # CRM syncs: the per-connection EventBridge Scheduler schedules (unset on one machine,
+    # where `contact-import serve` runs the schedules itself)
+    sync_function_arn: str | None = None
+    scheduler_role_arn: str | None = None
+    schedule_group: str | None = None
+    sync_dlq_arn: str | None = None
+    sync_default_rate: str = "rate(1 hour)"
+    sync_overlap_s: int = 300  # re-read this far behind the watermark; seen records are dropped
+    sync_max_records: int = 50_000  # per run; the next run continues from the new watermark
+    sync_lock_s: int = 900  # a crashed run's lock expires after this long
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}-{logical}"
