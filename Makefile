@@ -47,6 +47,7 @@ bench: setup
 
 bench-intake: $(VENV)/.installed
 	$(BIN)/python bench/intake_bench.py
+bench-sync: $(VENV)/.installed ; $(BIN)/python bench/sync_bench.py
 
 # the Lambda dependencies layer: pyproject's runtime deps at this venv's versions, as cp312 arm64 wheels (needs PyPI)
 $(LAYER)/requirements.txt: pyproject.toml $(VENV)/.installed

@@ -33,4 +33,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("Api", "functions.api.handler.handler", None, timeout_s=29, memory_mb=1024),
     FunctionSpec("Authorizer", "functions.api.authorizer.handler", None, timeout_s=10, memory_mb=256),
     FunctionSpec("UploadTrigger", "functions.api.trigger.handler", None, timeout_s=60, memory_mb=256),
+    # CRM syncs: per-connection schedules, the sweep schedule and ImportJob Completed events
+    FunctionSpec("Sync", "functions.sync.handler.handler", None, timeout_s=900, memory_mb=512),
 )

@@ -47,6 +47,30 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
     and streams an upload for preview/resume (GetObject, HeadObject), signs report GETs
     (GetObject on `reports/`), lists `imports/{job}/chunks/` for progress; never reads chunks.
   - starts the import state machine (`resume`), like the trigger.
+  - reads the keys secret: the connection routes encrypt CRM tokens under the master keys (and
+    provider keys stored through `admin.set_provider_key` are encrypted the same way).
+  - creates, updates and deletes the per-connection sync schedules (`/api/v1/connections`,
+    `functions/sync/schedules.py`), which run as the scheduler role it passes to EventBridge
+    Scheduler; GetSchedule too, to read one back.
+  - hands a "run now" (`POST /api/v1/connections/{id}/run`) to the Sync function as an
+    asynchronous invoke (`service.request_run`): a first sync can outlast an API request.
+- Enrich also reads the keys secret: provider keys are Fernet tokens under the master keys, and
+  the platform's own provider keys are in it.
+- Sync (`functions/sync/handler.py`, `service.py`, `connections.py`), by resource:
+  - Config: GetItem a connection (consistent) and the import's field mapping, PutItem it back
+    (conditional on its version: no UpdateItem), PutItem/DeleteItem the run lock (conditional),
+    Scan for the connections with a pending batch (the sweep; connections of every workspace).
+  - ImportJobs: create the sync's job (conditional PutItem), GetItem it (settling the pending
+    batch, the `ImportJob Completed` event), UpdateItem to fail one whose file never arrived.
+  - S3: PutObject the sync's CSV under `uploads/{workspace}/{job}/` after checking it is not
+    there yet (HeadObject: GetObject, plus ListBucket on `uploads/` for the 404).
+  - starts the import execution; reads the keys secret (CRM tokens are Fernet tokens under the
+    master keys). It calls the CRMs over the internet (no VPC).
+
+The keys secret (`read_secrets`): secretsmanager:GetSecretValue on the stage's secret and
+`CI_SECRETS_ARN`, for the functions that read `Settings.master_keys` / `platform_keys`
+(`functions/common/secrets.py`). The sync schedules (`manage_sync_schedules`) and invoking the
+Sync function (`run_syncs`): see infra/constructs/sync.py.
 
 HeadObject on a missing key answers 403 instead of 404 without s3:ListBucket, and the
 checkpoint logic (`s3.exists`) needs the 404; so the functions that check existence get
@@ -81,6 +105,10 @@ class FunctionAccess:
     list_prefixes: tuple[str, ...] = ()  # s3:ListBucket, conditioned on s3:prefix
     publish_events: bool = False  # events:PutEvents on the pipeline's event bus
     start_import: bool = False  # states:StartExecution on the import state machine (CI_STATE_MACHINE_ARN)
+    read_secrets: bool = False  # secretsmanager:GetSecretValue on the stage's keys secret (CI_SECRETS_ARN)
+    # scheduler:*Schedule in the stage's sync schedule group and iam:PassRole of the scheduler role
+    manage_sync_schedules: bool = False
+    run_syncs: bool = False  # lambda:InvokeFunction on the Sync function (CI_SYNC_FUNCTION_ARN)
 
 
 GET_ITEM = ("dynamodb:GetItem",)
@@ -138,6 +166,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
+        read_secrets=True,
     ),
     "Score": FunctionAccess(
         tables=(
@@ -209,6 +238,22 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         # imports/: progress lists a job's committed chunks; uploads/: resume/preview HeadObject
         list_prefixes=(IMPORTS, UPLOADS),
         start_import=True,
+        read_secrets=True,
+        manage_sync_schedules=True,
+        run_syncs=True,
+    ),
+    "Sync": FunctionAccess(
+        tables=(
+            TableGrant(
+                "Config",
+                ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"),
+            ),
+            TableGrant("ImportJobs", JOB_CREATE),
+        ),
+        objects=(ObjectGrant(UPLOADS, READ_WRITE),),
+        list_prefixes=(UPLOADS,),
+        start_import=True,
+        read_secrets=True,
     ),
 }
 

@@ -17,6 +17,7 @@ from constructs import Construct
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from functions.common.settings import Settings
+from functions.enrich.providers import HTTP_PROVIDERS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "contact-import"
@@ -71,12 +72,25 @@ class InfraConfig(BaseModel):
     # the dependencies layer, built by `python -m infra.layer` (see README "Deploy")
     layer_dir: Path = REPO_ROOT / "build" / "lambda-layer"
     alarm_topic_arn: str | None = None
+    # the enrichment provider imports use unless they name one (CI_ENRICH_PROVIDER); the file
+    # provider's data (examples/) is not in the code asset, so a deployment calls a real one
+    enrich_provider: str = "apollo"
 
     @field_validator("log_retention_days")
     @classmethod
     def _known_retention(cls, value: int) -> int:
         if value not in RETENTION_DAYS:
             raise ValueError(f"log_retention_days must be one of {sorted(RETENTION_DAYS)}")
+        return value
+
+    @field_validator("enrich_provider")
+    @classmethod
+    def _deployable_provider(cls, value: str) -> str:
+        if value not in HTTP_PROVIDERS:
+            raise ValueError(
+                f"enrich_provider must be one of {sorted(HTTP_PROVIDERS)} on AWS "
+                "(the file provider reads examples/, which is not deployed)"
+            )
         return value
 
     @field_validator("cors_origins", mode="before")

@@ -14,7 +14,9 @@ from infra.constructs.events import DomainEvents
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability
 from infra.constructs.pipeline import ImportPipeline
+from infra.constructs.secrets import KeysSecret
 from infra.constructs.storage import Storage
+from infra.constructs.sync import CrmSync, sync_function
 from infra.constructs.tables import Tables
 from infra.constructs.trigger import UploadTrigger, trigger_function
 
@@ -36,6 +38,7 @@ class ContactImportStack(Stack):
         self.storage = Storage(self, "Storage", config=config)
         self.tables = Tables(self, "Tables", config=config)
         self.events = DomainEvents(self, "Events", config=config)
+        self.keys = KeysSecret(self, "Secrets", config=config)
         self.functions = Functions(
             self,
             "Functions",
@@ -54,6 +57,20 @@ class ContactImportStack(Stack):
             specs=functions,
         )
         self.functions.allow_starting_imports(self.pipeline.state_machine)
+        self.functions.allow_reading_keys(self.keys.secret)
+        self.sync = CrmSync(
+            self,
+            "Sync",
+            config=config,
+            function=sync_function(self.functions.by_name),
+            event_bus=self.events.bus,
+        )
+        self.functions.allow_managing_sync_schedules(
+            sync_function=self.sync.function,
+            schedule_group=self.sync.group_name,
+            scheduler_role=self.sync.scheduler_role,
+            dead_letters=self.sync.dead_letters,
+        )
         self.trigger = UploadTrigger(
             self,
             "Trigger",
@@ -76,6 +93,7 @@ class ContactImportStack(Stack):
             import_state_machine=self.pipeline.state_machine,
             http_api=self.api.api,
             dead_letters=self.trigger.dead_letters,
+            sync_dead_letters=self.sync.dead_letters,
         )
 
         CfnOutput(self, "ApiUrl", value=self.api.url)
@@ -85,3 +103,6 @@ class ContactImportStack(Stack):
         CfnOutput(self, "TablePrefix", value=config.table_prefix)
         CfnOutput(self, "UploadDeadLetterQueueUrl", value=self.trigger.dead_letters.queue_url)
         CfnOutput(self, "DashboardName", value=config.name_prefix)
+        CfnOutput(self, "KeysSecretArn", value=self.keys.secret.secret_arn)
+        CfnOutput(self, "SyncDeadLetterQueueUrl", value=self.sync.dead_letters.queue_url)
+        CfnOutput(self, "SyncScheduleGroup", value=self.sync.group_name)

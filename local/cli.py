@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import runtime
+from local import runtime, sync_cli
 
 DATA_DIR_OPTION = click.option(
     "--data-dir",
@@ -477,6 +477,9 @@ def local_dynamodb(data_dir: Path, port: int) -> None:
     finally:
         engine.stop()
 
+
+main.add_command(sync_cli.sync)
+main.add_command(sync_cli.sources)
 
 if __name__ == "__main__":
     main()

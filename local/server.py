@@ -303,19 +303,70 @@ def running(rt: Runtime, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[
             thread.join(timeout=10)
 
 
+SYNC_TICK_S = 30.0  # how often the local scheduler looks for due CRM syncs
+
+
+def due_syncs(now: datetime) -> list[tuple[str, str]]:
+    """(workspace, connection) of every connection whose schedule says it should run now."""
+    from functions.sync import connections, schedules
+    from functions.sync.watermark import parse_iso
+
+    due = []
+    for conn in connections.all_connections():
+        last = (conn.last_run or {}).get("at")
+        try:
+            if schedules.is_due(conn.rate, parse_iso(last) if last else None, now):
+                due.append((conn.workspace_id, conn.connection_id))
+        except Exception:
+            log.exception("connection %s has an unusable schedule", conn.connection_id)
+    return due
+
+
+@contextlib.contextmanager
+def sync_scheduler(tick_s: float = SYNC_TICK_S) -> Iterator[threading.Event]:
+    """What EventBridge Scheduler does on AWS, on this machine: a daemon thread that settles
+    finished sync imports and runs every connection whose rate says it is due (service.run, the
+    same code the sync function runs). Set the yielded event to stop it."""
+    from functions.sync import service
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                service.sweep()
+                for workspace_id, connection_id in due_syncs(datetime.now(UTC)):
+                    if stop.is_set():
+                        break
+                    result = service.run(workspace_id, connection_id)
+                    log.info("scheduled sync %s: %s", connection_id, result["status"])
+            except Exception:
+                log.exception("the local sync scheduler failed a round; it tries again")
+            stop.wait(tick_s)
+
+    thread = threading.Thread(target=loop, name="sync-scheduler", daemon=True)
+    thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: str = "127.0.0.1") -> None:
     """Run the API until Ctrl-C (or SIGTERM): DynamoDB Local, moto S3 + Step Functions, the HTTP
     server; everything started is stopped on the way out."""
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        with Runtime(Path(data_dir)) as rt, running(rt, host=host, port=port) as api:
+        with Runtime(Path(data_dir)) as rt, running(rt, host=host, port=port) as api, sync_scheduler():
             print(f"Contact Import API on {api.url}  (OpenAPI: {api.url}/api/v1/openapi.json)", flush=True)
             print(f"Local S3 (presigned uploads) on {rt.moto_endpoint}; data in {rt.data_dir}", flush=True)
             print(
                 f"DynamoDB Local on {rt.ddb_endpoint} (other processes: AWS_ENDPOINT_URL_DYNAMODB={rt.ddb_endpoint})",
                 flush=True,
             )
+            print(f"CRM syncs run on their schedules (checked every {SYNC_TICK_S:.0f} s)", flush=True)
             print("Ctrl-C stops", flush=True)
             try:
                 while not stop.wait(1.0):

@@ -10,12 +10,9 @@ redelivered batch land on the same job (and the same execution), so it imports o
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import json
-import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -23,15 +20,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from functions.api import imports, trigger
-from functions.api.contact_rows import WRITABLE_FIELDS
 from functions.api.errors import BadRequest, Unauthenticated
 from functions.api.settings import get_api_settings
 from functions.common import config_store, jobs, s3
+from functions.common.batch_csv import BatchError
+from functions.common.batch_csv import batch_csv as shared_batch_csv
 
 SECRET_DOC = "webhook_secret"
 ROTATION_GRACE = timedelta(hours=24)  # the previous secret keeps working this long after a rotation
-_CUSTOM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ .\-]{0,63}")
-_COLUMNS = ("email", *WRITABLE_FIELDS, "tags")
 
 
 def rotate_secret(workspace_id: str) -> dict[str, Any]:
@@ -101,61 +97,12 @@ def verify(workspace_id: str | None, header: str | None, body: bytes, *, now: fl
     raise Unauthenticated("the signature does not match this workspace's webhook secret")
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return ";".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        raise ValueError("an object is not a cell value")
-    return str(value)
-
-
 def batch_csv(contacts: list[Any]) -> tuple[bytes, dict[str, Any]]:
-    """The batch as a CSV file and the explicit mapping of its columns (so a custom field named
-    like a standard field's synonym is never auto-mapped to it)."""
-    custom: list[str] = []
-    for position, contact in enumerate(contacts):
-        if not isinstance(contact, Mapping):
-            raise BadRequest("every contact must be a JSON object", field=f"contacts.{position}")
-        if contact.get("dnt"):
-            raise BadRequest(
-                "a webhook batch flags Do Not Touch for the whole batch: use options.dnt",
-                field=f"contacts.{position}.dnt",
-            )
-        unknown = [k for k in contact if k not in _COLUMNS and k not in ("custom_fields", "dnt")]
-        if unknown:
-            raise BadRequest(
-                f"unknown contact field {unknown[0]!r}", field=f"contacts.{position}.{unknown[0]}"
-            )
-        extra = contact.get("custom_fields") or {}
-        if not isinstance(extra, Mapping):
-            raise BadRequest("custom_fields must be an object", field=f"contacts.{position}.custom_fields")
-        for name in extra:
-            if not _CUSTOM_NAME.fullmatch(str(name)):
-                raise BadRequest(
-                    f"{name!r} is not a valid custom field name", field=f"contacts.{position}.custom_fields"
-                )
-            if name not in custom:
-                custom.append(str(name))
-    standard = [c for c in _COLUMNS if any(c in contact for contact in contacts)] or ["email"]
-    if "email" not in standard:
-        standard.insert(0, "email")
-    headers = standard + [f"custom.{name}" for name in custom]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers)
-    for position, contact in enumerate(contacts):
-        extra = contact.get("custom_fields") or {}
-        try:
-            writer.writerow([_cell(contact.get(c)) for c in standard] + [_cell(extra.get(n)) for n in custom])
-        except ValueError as exc:
-            raise BadRequest(str(exc), field=f"contacts.{position}") from None
-    columns: dict[str, str | None] = {c: c for c in standard}
-    columns.update({f"custom.{n}": f"custom:{n}" for n in custom})
-    return out.getvalue().encode("utf-8"), {"columns": columns}
+    """The batch as a CSV file and its explicit column mapping; a malformed contact is a 400."""
+    try:
+        return shared_batch_csv(contacts)
+    except BatchError as exc:
+        raise BadRequest(exc.message, field=exc.field) from None
 
 
 def intake(workspace_id: str, payload: Any) -> dict[str, Any]:

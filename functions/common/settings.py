@@ -2,6 +2,11 @@
 
 On AWS the CDK stack sets these variables; locally `local.runtime` sets them before any
 handler runs. Code reads `get_settings()` instead of `os.environ`.
+
+The keys (`master_keys`, `platform_keys`) are the exception on AWS: there the environment names
+a Secrets Manager secret (`CI_SECRETS_ARN`) and `get_settings()` fills whichever of the two is
+not set directly from it (`functions.common.secrets`), re-reading it every few minutes so a
+rotated secret is picked up without a redeploy.
 """
 
 from __future__ import annotations
@@ -57,10 +62,24 @@ class Settings(BaseSettings):
 
 
 @lru_cache(maxsize=1)
-def get_settings() -> Settings:
+def environment_settings() -> Settings:
+    """The settings exactly as the environment gives them, without the secret's keys."""
     return Settings()
 
 
+def get_settings() -> Settings:
+    settings = environment_settings()
+    if settings.secrets_arn and (settings.master_keys is None or not settings.platform_keys):
+        # imported here: the secrets module builds on this one
+        from functions.common.secrets import with_secret_keys
+
+        return with_secret_keys(settings)
+    return settings
+
+
 def reset_settings() -> None:
-    """Forget the cached settings (the local runtime and tests change the environment)."""
-    get_settings.cache_clear()
+    """Forget the cached settings and secret (the local runtime and tests change the environment)."""
+    from functions.common.secrets import forget_secret
+
+    environment_settings.cache_clear()
+    forget_secret()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, Duration
+from aws_cdk import ArnFormat, Aws, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -26,6 +28,18 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 CODE_DIR = "functions"
 # functions.api.settings.ApiSettings.state_machine_arn: the import a trigger or `resume` starts
 STATE_MACHINE_ARN_ENV = "CI_STATE_MACHINE_ARN"
+SECRETS_ARN_ENV = "CI_SECRETS_ARN"  # Settings.secrets_arn
+# Settings fields functions/sync/schedules.py creates the per-connection schedules with
+SYNC_FUNCTION_ARN_ENV = "CI_SYNC_FUNCTION_ARN"
+SCHEDULER_ROLE_ARN_ENV = "CI_SCHEDULER_ROLE_ARN"
+SCHEDULE_GROUP_ENV = "CI_SCHEDULE_GROUP"
+SYNC_DLQ_ARN_ENV = "CI_SYNC_DLQ_ARN"
+SCHEDULE_ACTIONS = (
+    "scheduler:CreateSchedule",
+    "scheduler:UpdateSchedule",
+    "scheduler:DeleteSchedule",
+    "scheduler:GetSchedule",
+)
 SERVICE_NAME = logger.service
 METRICS_NAMESPACE = metrics.namespace
 
@@ -45,6 +59,7 @@ def function_environment(config: InfraConfig, *, bucket_name: str, event_bus_nam
         "max_concurrency": config.max_concurrency,
         "chunk_rows": config.chunk_rows,
         "report_ttl_days": config.report_ttl_days,
+        "enrich_provider": config.enrich_provider,
     }
     unknown = sorted(set(settings) - Settings.model_fields.keys())
     if unknown:
@@ -166,6 +181,66 @@ class Functions(Construct):
             if self._access[name].start_import:
                 state_machine.grant_start_execution(fn)
                 fn.add_environment(STATE_MACHINE_ARN_ENV, state_machine.state_machine_arn)
+
+    def allow_reading_keys(self, secret: secretsmanager.ISecret) -> None:
+        """The functions whose access says `read_secrets` get the keys secret's ARN and may read
+        its value: GetSecretValue only (no DescribeSecret, no other secret)."""
+        for name, fn in self.by_name.items():
+            if self._access[name].read_secrets:
+                fn.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["secretsmanager:GetSecretValue"], resources=[secret.secret_arn]
+                    )
+                )
+                fn.add_environment(SECRETS_ARN_ENV, secret.secret_arn)
+
+    def allow_managing_sync_schedules(
+        self,
+        *,
+        sync_function: lambda_.IFunction,
+        schedule_group: str,
+        scheduler_role: iam.IRole,
+        dead_letters: sqs.IQueue,
+    ) -> None:
+        """The functions whose access says `manage_sync_schedules` may create, update, read and
+        delete schedules in the stage's sync group (and no other group), pass the scheduler role
+        to EventBridge Scheduler (and to no other service), and get what a schedule is made of;
+        those that say `run_syncs` may invoke the Sync function (and no version or alias)."""
+        schedules = Stack.of(self).format_arn(
+            service="scheduler",
+            resource="schedule",
+            resource_name=f"{schedule_group}/*",
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        for name, fn in self.by_name.items():
+            if self._access[name].run_syncs:
+                fn.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["lambda:InvokeFunction"], resources=[sync_function.function_arn]
+                    )
+                )
+                fn.add_environment(SYNC_FUNCTION_ARN_ENV, sync_function.function_arn)
+            if not self._access[name].manage_sync_schedules:
+                continue
+            fn.add_to_role_policy(iam.PolicyStatement(actions=list(SCHEDULE_ACTIONS), resources=[schedules]))
+            fn.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["iam:PassRole"],
+                    resources=[scheduler_role.role_arn],
+                    conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+                )
+            )
+            fn.add_environment(SYNC_FUNCTION_ARN_ENV, sync_function.function_arn)
+            fn.add_environment(SCHEDULER_ROLE_ARN_ENV, scheduler_role.role_arn)
+            fn.add_environment(SCHEDULE_GROUP_ENV, schedule_group)
+            fn.add_environment(SYNC_DLQ_ARN_ENV, dead_letters.queue_arn)
+            assert fn.role is not None
+            acknowledge(
+                fn.role,
+                "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:"
+                f"schedule/{schedule_group}/*]",
+                f"{name} manages one schedule per CRM connection, named at runtime; only in the sync group.",
+            )
 
     def _grant(self, name: str, role: iam.Role, access: FunctionAccess) -> None:
         for grant in access.tables:

@@ -1,5 +1,5 @@
 """Alarms on what needs a person (failed imports, function errors and throttles, table throttles,
-undeliverable upload events, HTTP API 5xx) and one dashboard of the pipeline and the API."""
+undeliverable upload and sync events, HTTP API 5xx) and one dashboard of the pipeline and the API."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ class Observability(Construct):
         import_state_machine: sfn.IStateMachine,
         http_api: apigwv2.IHttpApi,
         dead_letters: sqs.IQueue,
+        sync_dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         topic = (
@@ -73,6 +74,14 @@ class Observability(Construct):
             "UploadEventsDeadLettered",
             dead_letters.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
             "S3 upload events could not be delivered to the trigger and wait in the dead-letter queue",
+        )
+        alarm(
+            "SyncEventsDeadLettered",
+            sync_dead_letters.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ),
+            "a CRM sync run, sweep or import-completed event failed or could not be delivered and waits "
+            "in the sync dead-letter queue",
         )
         for name, fn in functions.items():
             alarm(f"{name}Errors", fn.metric_errors(period=PERIOD), f"the {name} function raised errors")

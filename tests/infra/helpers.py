@@ -142,6 +142,8 @@ class ResourceNames:
             "AWS::Lambda::Function": lambda: f"function:{logical_id}",
             "AWS::StepFunctions::StateMachine": lambda: f"state-machine:{logical_id}",
             "AWS::SQS::Queue": lambda: f"queue:{logical_id}",
+            "AWS::SecretsManager::Secret": lambda: f"secret:{logical_id}",
+            "AWS::IAM::Role": lambda: f"role:{logical_id}",
         }
         return names[kind]()
 

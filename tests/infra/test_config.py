@@ -54,6 +54,8 @@ def test_context_strings_are_parsed_like_cli_values():
         {"max_concurrency": "0"},
         {"api_throttle_burst": "0"},
         {"api_throttle_rate": "0"},
+        {"enrich_provider": "file"},
+        {"enrich_provider": "clearbit"},
         {"unknown_key": "1"},
     ],
 )
@@ -63,6 +65,16 @@ def test_invalid_configuration_is_rejected(context: dict[str, str]):
             InfraConfig.model_validate(context)
         else:
             config_from(**context)
+
+
+def test_a_deployment_enriches_with_apollo_unless_told_otherwise():
+    assert config_from().enrich_provider == "apollo"
+    assert config_from(enrich_provider="peopledatalabs").enrich_provider == "peopledatalabs"
+
+
+def test_the_file_provider_is_refused_because_its_data_is_not_deployed():
+    with pytest.raises(ValidationError, match="not deployed"):
+        config_from(enrich_provider="file")
 
 
 def test_access_table_rejects_an_unknown_table_or_index(monkeypatch: pytest.MonkeyPatch):

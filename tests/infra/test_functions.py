@@ -17,7 +17,18 @@ from infra.access import FUNCTION_ACCESS, MissingFunctionAccess
 from infra.app import cdk_json_context
 from infra.config import InfraConfig
 from infra.constructs.events import DomainEvents
-from infra.constructs.functions import STATE_MACHINE_ARN_ENV, Functions, LayerNotBuilt, layer_asset
+from infra.constructs.functions import (
+    SCHEDULE_GROUP_ENV,
+    SCHEDULER_ROLE_ARN_ENV,
+    SECRETS_ARN_ENV,
+    STATE_MACHINE_ARN_ENV,
+    SYNC_DLQ_ARN_ENV,
+    SYNC_FUNCTION_ARN_ENV,
+    Functions,
+    LayerNotBuilt,
+    function_environment,
+    layer_asset,
+)
 from infra.constructs.storage import Storage
 from infra.constructs.tables import Tables
 from tests.infra.helpers import Synth, ref_id
@@ -65,17 +76,32 @@ def test_every_handler_module_exists_in_the_code_asset(dev: Synth):
 
 
 def test_environment_is_the_settings_model(dev: Synth):
-    """Every function gets the settings; those that start imports also the state machine's ARN."""
+    """Every function gets the settings; those that start imports also the state machine's ARN,
+    those that read keys the secret's, those that manage sync schedules what a schedule needs."""
     from functions.api.settings import ApiSettings
 
     bucket = next(k for k in dev.of_type("AWS::S3::Bucket") if k.startswith("StorageBucket"))
     bus = next(iter(dev.of_type("AWS::Events::EventBus")))
     import_sm, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    secret = next(iter(dev.of_type("AWS::SecretsManager::Secret")))
+    sync_id, _ = dev.one("AWS::Lambda::Function", Handler="functions.sync.handler.handler")
+    sync_dlq = ref_id(
+        dev.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]["DeadLetterConfig"]["Arn"]
+    )
+    scheduler_role = ref_id(dev.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]["RoleArn"])
     for name, fn in pipeline_functions(dev).items():
         env = dict(fn["Environment"]["Variables"])
         if FUNCTION_ACCESS[name].start_import:
             assert env.pop(STATE_MACHINE_ARN_ENV) == {"Ref": import_sm}, name
             assert "state_machine_arn" in ApiSettings.model_fields
+        if FUNCTION_ACCESS[name].read_secrets:
+            assert env.pop(SECRETS_ARN_ENV) == {"Ref": secret}, name
+        if FUNCTION_ACCESS[name].run_syncs or FUNCTION_ACCESS[name].manage_sync_schedules:
+            assert env.pop(SYNC_FUNCTION_ARN_ENV) == {"Fn::GetAtt": [sync_id, "Arn"]}
+        if FUNCTION_ACCESS[name].manage_sync_schedules:
+            assert env.pop(SCHEDULER_ROLE_ARN_ENV) == {"Fn::GetAtt": [scheduler_role, "Arn"]}
+            assert env.pop(SCHEDULE_GROUP_ENV) == "contact-import-dev-sync"
+            assert env.pop(SYNC_DLQ_ARN_ENV) == {"Fn::GetAtt": [sync_dlq, "Arn"]}
         ci = {k.removeprefix("CI_").lower() for k in env if k.startswith("CI_")}
         assert ci <= Settings.model_fields.keys(), name
         assert env == {
@@ -87,10 +113,29 @@ def test_environment_is_the_settings_model(dev: Synth):
             "CI_MAX_CONCURRENCY": str(Settings.model_fields["max_concurrency"].default),
             "CI_CHUNK_ROWS": str(Settings.model_fields["chunk_rows"].default),
             "CI_REPORT_TTL_DAYS": "7",
+            "CI_ENRICH_PROVIDER": "apollo",
             "POWERTOOLS_SERVICE_NAME": "contact-import",
             "POWERTOOLS_METRICS_NAMESPACE": "ContactImport",
             "LOG_LEVEL": "INFO",
         }, name
+
+
+def test_only_the_functions_that_use_keys_or_schedules_get_their_settings(dev: Synth):
+    """The keys secret reaches Enrich, Api and Sync only; the schedule settings the Api only."""
+    functions = pipeline_functions(dev)
+    with_secret = {n for n, fn in functions.items() if SECRETS_ARN_ENV in fn["Environment"]["Variables"]}
+    assert with_secret == {"Enrich", "Api", "Sync"}
+    with_schedules = {
+        n for n, fn in functions.items() if SCHEDULE_GROUP_ENV in fn["Environment"]["Variables"]
+    }
+    assert with_schedules == {"Api"}
+
+
+def test_the_deployed_enrichment_provider_comes_from_context():
+    config = InfraConfig.from_context(cdk.App(context={"enrich_provider": "peopledatalabs"}))
+    env = function_environment(config, bucket_name="b", event_bus_name="e")
+    assert env["CI_ENRICH_PROVIDER"] == "peopledatalabs"
+    assert Settings(enrich_provider=env["CI_ENRICH_PROVIDER"]).enrich_provider == "peopledatalabs"
 
 
 def test_table_prefix_names_the_deployed_tables(dev: Synth):

@@ -33,8 +33,15 @@ def objects(prefix: str, *actions: str) -> set[tuple[str, str]]:
 
 
 LIST_IMPORTS = {("s3:ListBucket", "bucket")}
-# the import state machine's logical id is put in by the test
+# logical ids (the import state machine, the keys secret, the sync dead-letter queue, the
+# scheduler role) are put in by the test
 START_IMPORT = {("states:StartExecution", "state-machine:IMPORT")}
+READ_KEYS = {("secretsmanager:GetSecretValue", "secret:KEYS")}
+SYNC_SCHEDULES = "arn:{Partition}:scheduler:{Region}:{AccountId}:schedule/contact-import-dev-sync/*"
+MANAGE_SYNC_SCHEDULES = {
+    (f"scheduler:{a}", SYNC_SCHEDULES)
+    for a in ("CreateSchedule", "UpdateSchedule", "DeleteSchedule", "GetSchedule")
+} | {("iam:PassRole", "role:SCHEDULER")}
 CHUNK_STAGE = objects("imports/*", "GetObject", "PutObject") | LIST_IMPORTS
 ADVANCE_JOB = table("ImportJobs", "GetItem", "UpdateItem")
 
@@ -54,7 +61,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("EnrichmentCache", "BatchGetItem", "BatchWriteItem")
     | table("Config", "GetItem")
     | table("Suppressions", "BatchGetItem")
-    | CHUNK_STAGE,
+    | CHUNK_STAGE
+    | READ_KEYS,
     "Score": ADVANCE_JOB | table("Config", "GetItem") | table("Companies", "BatchGetItem") | CHUNK_STAGE,
     "Commit": table("ImportJobs", "GetItem")
     | table("ClientAssignments", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
@@ -93,7 +101,19 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | objects("uploads/*", "GetObject", "PutObject")
     | objects("reports/*", "GetObject")
     | LIST_IMPORTS
-    | START_IMPORT,
+    | START_IMPORT
+    | READ_KEYS
+    | MANAGE_SYNC_SCHEDULES
+    # POST /api/v1/connections/{id}/run hands the run to the Sync function
+    | {("lambda:InvokeFunction", "function:SYNC")},
+    "Sync": table("Config", "GetItem", "PutItem", "DeleteItem", "Scan")
+    | table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
+    | objects("uploads/*", "GetObject", "PutObject")
+    | {("s3:ListBucket", "bucket")}
+    | START_IMPORT
+    | READ_KEYS
+    # Lambda's on-failure destination for runs that failed through their retries
+    | {("sqs:SendMessage", "queue:SYNC_DLQ")},
 }
 
 # s3:prefix values each function's ListBucket is limited to (the prefixes it lists or HEADs under)
@@ -105,7 +125,11 @@ LISTED_PREFIXES: dict[str, list[str]] = {
     "Score": ["imports/*"],
     "Commit": ["imports/*"],
     "Api": ["imports/*", "uploads/*"],
+    "Sync": ["uploads/*"],
 }
+
+# the Api passes this role to EventBridge Scheduler and to no other service
+PASSED_TO = {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
 
 
 def functions_by_name(synth: Synth) -> dict[str, dict[str, Any]]:
@@ -127,11 +151,42 @@ def test_function_role_grants_exactly_what_its_code_uses(dev: Synth, name: str):
     role_id = ref_id(fn["Role"])
     log_group = ref_id(fn["LoggingConfig"]["LogGroup"])
     assert role_id and log_group
-    import_id, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
-    expected = {
-        (a, r.replace("state-machine:IMPORT", f"state-machine:{import_id}")) for a, r in EXPECTED[name]
+    assert grants(dev, role_id) == with_logical_ids(dev, EXPECTED[name]) | XRAY | own_logs(log_group)
+
+
+def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    import_id, _ = synth.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    (secret_id,) = synth.of_type("AWS::SecretsManager::Secret")
+    target = synth.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]
+    ids = {
+        "state-machine:IMPORT": f"state-machine:{import_id}",
+        "secret:KEYS": f"secret:{secret_id}",
+        "queue:SYNC_DLQ": f"queue:{ref_id(target['DeadLetterConfig']['Arn'])}",
+        "role:SCHEDULER": f"role:{ref_id(target['RoleArn'])}",
+        "function:SYNC": f"function:{ref_id(target['Arn'])}",
     }
-    assert grants(dev, role_id) == expected | XRAY | own_logs(log_group)
+    return {(action, ids.get(resource, resource)) for action, resource in expected}
+
+
+def test_the_api_passes_the_scheduler_role_to_eventbridge_scheduler_only(dev: Synth):
+    role_id = ref_id(functions_by_name(dev)["Api"]["Properties"]["Role"])
+    assert role_id
+    passing = [s for s in statements_of_role(dev, role_id) if "iam:PassRole" in as_list(s["Action"])]
+    assert len(passing) == 1
+    assert passing[0]["Condition"] == PASSED_TO
+
+
+def test_only_the_functions_that_use_the_keys_may_read_the_secret(dev: Synth):
+    (secret_id,) = dev.of_type("AWS::SecretsManager::Secret")
+    readers = set()
+    for policy in dev.of_type("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if any(a.startswith("secretsmanager:") for a in as_list(statement["Action"])):
+                assert as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"]
+                assert as_list(statement["Resource"]) == [{"Ref": secret_id}]
+                readers |= {ref_id(r) for r in policy["Properties"]["Roles"]}
+    functions = functions_by_name(dev)
+    assert readers == {ref_id(functions[n]["Properties"]["Role"]) for n in ("Enrich", "Api", "Sync")}
 
 
 @pytest.mark.parametrize("name", [spec.name for spec in FUNCTIONS])
@@ -203,10 +258,10 @@ def test_import_state_machine_role_invokes_the_functions_reads_manifests_and_run
     assert scoped == expected
 
 
-def test_only_the_api_the_upload_trigger_and_the_map_start_imports(dev: Synth):
+def test_only_the_api_the_upload_trigger_the_sync_and_the_map_start_imports(dev: Synth):
     import_id, sm = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
     functions = functions_by_name(dev)
-    allowed = {ref_id(functions[name]["Properties"]["Role"]) for name in ("Api", "UploadTrigger")}
+    allowed = {ref_id(functions[name]["Properties"]["Role"]) for name in ("Api", "UploadTrigger", "Sync")}
     allowed.add(ref_id(sm["Properties"]["RoleArn"]))  # Distributed Map children
     starters = set()
     for policy in dev.of_type("AWS::IAM::Policy").values():

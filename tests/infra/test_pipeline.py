@@ -31,6 +31,7 @@ def test_function_substitutions_point_at_the_registry_functions(dev: Synth):
         "Api",
         "Authorizer",
         "UploadTrigger",
+        "Sync",
     }
     for spec in in_asl:
         assert spec.substitution

@@ -22,7 +22,10 @@ CFN_LINT_IGNORED = ["W3005"]
 # Every acknowledged AwsSolutions finding, reviewed. <Bucket> is the upload bucket's logical id.
 EXPECTED_ACKNOWLEDGMENTS = {
     "AwsSolutions-L1",  # python3.12, the runtime the dependencies layer is built for
-    "AwsSolutions-SQS3",  # the DLQ of the upload rule's target has no DLQ of its own
+    "AwsSolutions-SQS3",  # the DLQs of the upload rule and of the sync have no DLQ of their own
+    "AwsSolutions-SMG4",  # the keys secret: Fernet master keys rotate by an operator procedure
+    # the Api manages one schedule per CRM connection in the stage's sync group
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/contact-import-dev-sync/*]",
     "AwsSolutions-APIG4",  # the webhook route: HMAC-signed batches, no API key
     "AwsSolutions-IAM5[Resource::*]",  # X-Ray and Step Functions log delivery have no resource scoping
     "AwsSolutions-IAM5[Resource::<Bucket.Arn>/uploads/*]",

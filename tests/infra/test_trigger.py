@@ -15,8 +15,17 @@ from tests.infra.helpers import Synth, grants, ref_id
 (UPLOAD_TRIGGER,) = [spec for spec in FUNCTIONS if spec.name == TRIGGER_FUNCTION]
 
 
+def upload_rule(synth: Synth) -> tuple[str, dict[str, Any]]:
+    (found,) = [
+        (k, r["Properties"])
+        for k, r in synth.of_type("AWS::Events::Rule").items()
+        if r["Properties"]["EventPattern"]["source"] == ["aws.s3"]
+    ]
+    return found
+
+
 def rule(synth: Synth) -> dict[str, Any]:
-    return synth.one("AWS::Events::Rule")[1]["Properties"]
+    return upload_rule(synth)[1]
 
 
 def upload_trigger(synth: Synth) -> tuple[str, dict[str, Any]]:
@@ -45,7 +54,7 @@ def test_rule_delivers_the_raw_event_to_the_upload_trigger_function(dev: Synth):
             "Action": "lambda:InvokeFunction",
             "Principal": "events.amazonaws.com",
             "FunctionName": {"Fn::GetAtt": [fn_id, "Arn"]},
-            "SourceArn": {"Fn::GetAtt": [dev.one("AWS::Events::Rule")[0], "Arn"]},
+            "SourceArn": {"Fn::GetAtt": [upload_rule(dev)[0], "Arn"]},
         },
     )
 
@@ -65,7 +74,7 @@ def test_undeliverable_events_go_to_an_encrypted_tls_only_dead_letter_queue(dev:
         s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
         for s in statements
     )
-    rule_id = dev.one("AWS::Events::Rule")[0]
+    rule_id = upload_rule(dev)[0]
     (allow,) = [s for s in statements if s["Effect"] == "Allow"]
     assert allow["Principal"] == {"Service": "events.amazonaws.com"}
     assert allow["Action"] == "sqs:SendMessage"
