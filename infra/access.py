@@ -51,7 +51,7 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
     provider keys stored through `admin.set_provider_key` are encrypted the same way).
   - creates, updates and deletes the per-connection sync schedules (`/api/v1/connections`,
     `functions/sync/schedules.py`), which run as the scheduler role it passes to EventBridge
-    Scheduler; GetSchedule too, to read one back.
+    Scheduler.
   - hands a "run now" (`POST /api/v1/connections/{id}/run`) to the Sync function as an
     asynchronous invoke (`service.request_run`): a first sync can outlast an API request.
 - Enrich also reads the keys secret: provider keys are Fernet tokens under the master keys, and

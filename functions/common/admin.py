@@ -100,6 +100,8 @@ def set_provider_key(workspace_id: str, provider: str, plaintext: str) -> None:
 
     master = get_settings().master_keys
     if master is None:
-        raise ConfigInvalid("no master key is configured (CI_MASTER_KEYS); cannot store provider keys")
+        raise ConfigInvalid(
+            "no master key is configured (CI_MASTER_KEYS, or master_keys in the CI_SECRETS_ARN secret); cannot store provider keys"
+        )
     token = KeyVault.from_raw(master).encrypt_key(plaintext)
     config_store.put_doc(workspace_id, PROVIDER_KEY_PREFIX + provider, {"token": token})

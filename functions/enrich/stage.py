@@ -61,7 +61,10 @@ def provider_for(ctx: JobContext) -> Any:
         return make_provider("file", path=settings.enrich_file)
     token = (config_store.get_doc(ctx.workspace_id, PROVIDER_KEY_PREFIX + name) or {}).get("token")
     if settings.master_keys is None:
-        raise ProviderAuthError(name, "no master key is configured to read provider keys (CI_MASTER_KEYS)")
+        raise ProviderAuthError(
+            name,
+            "no master key is configured to read provider keys (CI_MASTER_KEYS, or master_keys in the CI_SECRETS_ARN secret)",
+        )
     vault = KeyVault.from_raw(settings.master_keys)
     key = resolve_key(token, settings.platform_keys.get(name), vault=vault, provider=name)
     options = {"base_url": settings.enrich_base_urls[name]} if name in settings.enrich_base_urls else {}

@@ -112,7 +112,9 @@ def _seal(token: str | SecretStr) -> str:
 def _vault() -> KeyVault:
     master = get_settings().master_keys
     if master is None:
-        raise ConfigInvalid("no master key is configured (CI_MASTER_KEYS); cannot store or read CRM tokens")
+        raise ConfigInvalid(
+            "no master key is configured (CI_MASTER_KEYS, or master_keys in the CI_SECRETS_ARN secret); cannot store or read CRM tokens"
+        )
     try:
         return KeyVault.from_raw(master)
     except KeyVaultError as exc:

@@ -38,7 +38,6 @@ SCHEDULE_ACTIONS = (
     "scheduler:CreateSchedule",
     "scheduler:UpdateSchedule",
     "scheduler:DeleteSchedule",
-    "scheduler:GetSchedule",
 )
 SERVICE_NAME = logger.service
 METRICS_NAMESPACE = metrics.namespace

@@ -39,8 +39,7 @@ START_IMPORT = {("states:StartExecution", "state-machine:IMPORT")}
 READ_KEYS = {("secretsmanager:GetSecretValue", "secret:KEYS")}
 SYNC_SCHEDULES = "arn:{Partition}:scheduler:{Region}:{AccountId}:schedule/contact-import-dev-sync/*"
 MANAGE_SYNC_SCHEDULES = {
-    (f"scheduler:{a}", SYNC_SCHEDULES)
-    for a in ("CreateSchedule", "UpdateSchedule", "DeleteSchedule", "GetSchedule")
+    (f"scheduler:{a}", SYNC_SCHEDULES) for a in ("CreateSchedule", "UpdateSchedule", "DeleteSchedule")
 } | {("iam:PassRole", "role:SCHEDULER")}
 CHUNK_STAGE = objects("imports/*", "GetObject", "PutObject") | LIST_IMPORTS
 ADVANCE_JOB = table("ImportJobs", "GetItem", "UpdateItem")

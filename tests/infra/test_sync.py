@@ -225,7 +225,6 @@ def test_the_api_manages_schedules_of_the_sync_group_only_and_passes_only_the_sc
     assert sorted(as_list(manage["Action"])) == [
         "scheduler:CreateSchedule",
         "scheduler:DeleteSchedule",
-        "scheduler:GetSchedule",
         "scheduler:UpdateSchedule",
     ]
     assert as_list(manage["Resource"]) == [schedules]
