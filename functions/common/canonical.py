@@ -24,6 +24,7 @@ __all__ = [
     "canonical_email",
     "country_iso2",
     "domain_facts",
+    "e164_of",
     "e164_phone",
     "fill_name_parts",
     "is_free_mail",
@@ -112,7 +113,9 @@ def _domain_problem(domain: str) -> str | None:
         and "--" not in domain
         and domain[-1].isalpha()
         and domain[domain.rfind(".") + 1 :] not in _SPECIAL_USE_TLDS
-        and not any(domain == d or domain.endswith("." + d) for d in _SPECIAL_USE_LONG)
+        and not (
+            _SPECIAL_USE_LONG and any(domain == d or domain.endswith("." + d) for d in _SPECIAL_USE_LONG)
+        )
     ):
         return None
     return _domain_problem_slow(domain)
@@ -161,8 +164,12 @@ def registrable_domain(value: str | None) -> str | None:
     return _registrable(value.strip().lower())
 
 
-@lru_cache(maxsize=16384)
-def _registrable(text: str) -> str | None:
+def _registrable_of(text: str) -> str | None:
+    """`_registrable` without its cache: the registrable domain of a trimmed, lowercased value."""
+    m = _PLAIN_HOST.fullmatch(text)
+    if m is not None:
+        host = m.group(1)
+        return None if ".." in host else _psl_registrable(host)
     host = _host_of(text)
     if not host:
         return None
@@ -174,6 +181,15 @@ def _registrable(text: str) -> str | None:
     if not _HOST_OK.fullmatch(host) or ".." in host:
         return None
     return _psl_registrable(host)
+
+
+_registrable = lru_cache(maxsize=16384)(_registrable_of)
+
+# A host that passes _HOST_OK (letters, digits, ".", "_", "-", a letter or digit at each
+# end), optionally after http(s):// and before a path without a colon (a later "://" would be
+# taken for the scheme): nearly every domain and website cell. For text this matches,
+# `_host_of` returns group 1 unchanged, so only the ".." check is left before the suffix lookup.
+_PLAIN_HOST = re.compile(r"(?:https?://)?([a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)(?:/[^:]*)?")
 
 
 def _psl_rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -191,20 +207,60 @@ def _psl_rules() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
 # tldextract's own lookup costs ~7 µs a call; these set lookups over the same snapshot
 # cost ~1 µs, which matters when a million-row file holds 200,000 distinct domains.
 _PSL_RULES, _PSL_WILDCARDS, _PSL_EXCEPTIONS = _psl_rules()
+# Every label-suffix of every rule ("uk", "co.uk", ...) -> what it is: a suffix not listed
+# cannot be extended into a match, which is what lets `_psl_registrable` stop early, and one
+# lookup answers all of a suffix's questions.
+_PSL_TAIL, _PSL_RULE, _PSL_EXCEPTION, _PSL_WILDCARD = 1, 2, 4, 8
+
+
+def _psl_flags() -> dict[str, int]:
+    flags: dict[str, int] = {}
+    for rules, flag in (
+        (_PSL_RULES, _PSL_RULE),
+        (_PSL_EXCEPTIONS, _PSL_EXCEPTION),
+        (_PSL_WILDCARDS, _PSL_WILDCARD),
+    ):
+        for rule in rules:
+            parts = rule.split(".")
+            for i in range(len(parts)):
+                tail = ".".join(parts[i:])
+                flags[tail] = flags.get(tail, 0) | _PSL_TAIL
+            flags[rule] |= flag
+    return flags
+
+
+_PSL_FLAGS = _psl_flags()
 
 
 def _psl_registrable(host: str) -> str | None:
-    """Public-suffix-list registrable domain of an ASCII host; None if it has no known suffix."""
+    """Public-suffix-list registrable domain of an ASCII host; None if it has no known suffix.
+
+    The longest matching rule wins (an exception rule before a plain or wildcard one). The
+    suffixes are tried shortest first, and the walk stops at the first suffix that no rule
+    ends with: no longer suffix can match after it.
+    """
     labels = host.split(".")
     # the list holds internationalised suffixes in Unicode
     keys = [_punycode_label(label) for label in labels] if "xn--" in host else labels
-    for i in range(len(keys)):  # longest candidate suffix first: the longest rule wins
-        candidate = ".".join(keys[i:])
-        if candidate in _PSL_EXCEPTIONS:
-            return ".".join(labels[i:])
-        if candidate in _PSL_RULES or (i + 1 < len(keys) and ".".join(keys[i + 1 :]) in _PSL_WILDCARDS):
-            return ".".join(labels[i - 1 :]) if i > 0 else None
-    return None
+    i = len(keys) - 1
+    suffix = keys[i]
+    found = -1  # the index of the longest matching suffix so far
+    exception = False
+    wildcard = False  # "*.<previous suffix>" is a rule, so this suffix matches
+    while True:
+        flags = _PSL_FLAGS.get(suffix, 0)
+        if flags & _PSL_EXCEPTION:
+            found, exception = i, True
+        elif wildcard or flags & _PSL_RULE:
+            found, exception = i, False
+        if i == 0 or not flags:
+            break
+        wildcard = (flags & _PSL_WILDCARD) != 0
+        i -= 1
+        suffix = f"{keys[i]}.{suffix}"
+    if found < 0 or (found == 0 and not exception):
+        return None
+    return ".".join(labels[found:] if exception else labels[found - 1 :])
 
 
 def _punycode_label(label: str) -> str:
@@ -391,8 +447,18 @@ _FREE_MAIL_BRANDS = frozenset(
 @lru_cache(maxsize=32768)
 def domain_facts(value: str) -> tuple[str | None, bool]:
     """(registrable domain, is free mail) of a trimmed URL, host or email domain, in one lookup."""
-    domain = _registrable(value.lower())
-    return domain, domain is not None and _free_mail(domain)
+    text = value.lower()
+    m = _PLAIN_HOST.fullmatch(text)  # `_registrable_of`'s shortcut, inline: this runs for every new domain
+    if m is None:
+        domain = _registrable_of(text)
+    else:
+        host = m.group(1)
+        domain = None if ".." in host else _psl_registrable(host)
+    # a registrable domain is its own registrable domain, so this is `_free_mail(domain)`
+    # without a second lookup
+    return domain, domain is not None and (
+        domain in _FREE_MAIL_DOMAINS or domain.split(".", 1)[0] in _FREE_MAIL_BRANDS
+    )
 
 
 def is_free_mail(domain: str | None) -> bool:
@@ -405,11 +471,11 @@ def is_free_mail(domain: str | None) -> bool:
 @lru_cache(maxsize=65536)
 def _free_mail(text: str) -> bool:
     reg = _registrable(text)
-    if reg is None:
-        return False
-    if reg in _FREE_MAIL_DOMAINS:
-        return True
-    return reg.split(".", 1)[0] in _FREE_MAIL_BRANDS
+    return reg is not None and _free_registrable(reg)
+
+
+def _free_registrable(reg: str) -> bool:
+    return reg in _FREE_MAIL_DOMAINS or reg.split(".", 1)[0] in _FREE_MAIL_BRANDS
 
 
 # --------------------------------------------------------------------------------------
@@ -585,6 +651,12 @@ def e164_phone(value: str, country: str | None = None) -> str:
     return _e164(text, country_iso2(country) if country else None)
 
 
+def e164_of(text: str, region: str | None) -> str:
+    """`e164_phone` for a trimmed, non-empty number and a region already put through
+    `country_iso2` (or None), for callers that resolve one country for many numbers."""
+    return _e164(text, region)
+
+
 @lru_cache(maxsize=8192)
 def _e164(text: str, region: str | None) -> str:
     parsed = _fast_parse(text, region)
@@ -629,6 +701,31 @@ class _PhoneRegion:
     local_lengths: frozenset[int]
     types: tuple[_Desc, ...]
     leading_digits: re.Pattern[str] | None
+    country_code_text: str  # str(country_code)
+    # national number length -> the type patterns that apply at that length, or () when the
+    # general description rules the length out: `_valid_in` without re-checking lengths
+    type_patterns: tuple[tuple[re.Pattern[str], ...], ...]
+
+
+# _fast_parse hands on at most 17 digits; longer numbers take the general check
+_CHECKED_LENGTHS = 18
+
+
+def _type_patterns(general: _Desc, types: tuple[_Desc, ...]) -> tuple[tuple[re.Pattern[str], ...], ...]:
+    out: list[tuple[re.Pattern[str], ...]] = []
+    general_lengths, general_pattern = general
+    for length in range(_CHECKED_LENGTHS):
+        if general_pattern is None or (general_lengths and length not in general_lengths):
+            out.append(())
+            continue
+        out.append(
+            tuple(
+                pattern
+                for lengths, pattern in types
+                if pattern is not None and (not lengths or length in lengths)
+            )
+        )
+    return tuple(out)
 
 
 @lru_cache(maxsize=512)
@@ -641,6 +738,7 @@ def _phone_region(code: str, country_code: int | None = None) -> _PhoneRegion | 
     if metadata is None or general is None or metadata.country_code is None:
         return None
     types = tuple(d for d in (_desc(getattr(metadata, t, None)) for t in _NUMBER_TYPES) if d is not None)
+    general_desc = _desc(general) or (frozenset(), None)
     return _PhoneRegion(
         code=code,
         country_code=metadata.country_code,
@@ -649,11 +747,13 @@ def _phone_region(code: str, country_code: int | None = None) -> _PhoneRegion | 
             re.compile(metadata.national_prefix_for_parsing) if metadata.national_prefix_for_parsing else None
         ),
         has_transform=bool(metadata.national_prefix_transform_rule),
-        general=_desc(general) or (frozenset(), None),
+        general=general_desc,
         lengths=tuple(general.possible_length or ()),
         local_lengths=frozenset(general.possible_length_local_only or ()),
         types=types,
         leading_digits=re.compile(metadata.leading_digits) if metadata.leading_digits else None,
+        country_code_text=str(metadata.country_code),
+        type_patterns=_type_patterns(general_desc, types),
     )
 
 
@@ -666,7 +766,16 @@ def _matches(national: str, desc: _Desc) -> bool:
 
 def _valid_in(national: str, region: _PhoneRegion) -> bool:
     # _number_type_helper(...) != UNKNOWN, as a boolean: no type precedence needed
-    return _matches(national, region.general) and any(_matches(national, d) for d in region.types)
+    length = len(national)
+    if length >= _CHECKED_LENGTHS:
+        return _matches(national, region.general) and any(_matches(national, d) for d in region.types)
+    patterns = region.type_patterns[length]
+    if not patterns or region.general[1].fullmatch(national) is None:  # type: ignore[union-attr]
+        return False
+    for pattern in patterns:  # noqa: SIM110 - a loop is cheaper than any() over a generator
+        if pattern.fullmatch(national) is not None:
+            return True
+    return False
 
 
 def _is_valid(country_code: int, national: str) -> bool:
@@ -740,7 +849,7 @@ def _fast_parse(text: str, region_code: str | None) -> tuple[int, str] | None:
             return None
         national = digits
         # parse() may read these as a country code or an international call prefix
-        if digits.startswith(str(region.country_code)) or region.idd.match(digits):
+        if digits.startswith(region.country_code_text) or region.idd.match(digits):
             return None
     if region is None or region.has_transform:
         return None
@@ -795,7 +904,8 @@ def normalise_linkedin_url(value: str) -> str:
     m = _LINKEDIN_PATH.match(slash + path)
     if m is None:
         raise ValueError(f"{text!r} is not a LinkedIn profile or company URL")
-    slug = unquote(m.group(2)).strip()
+    slug = m.group(2)
+    slug = (unquote(slug) if "%" in slug else slug).strip()  # unquote returns text without "%" as is
     if not slug:
         raise ValueError(f"{text!r} has no profile name")
     kind = m.group(1)

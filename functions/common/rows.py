@@ -98,6 +98,10 @@ class Row:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
+        return self.to_json_bytes().decode()
+
+    def to_json_bytes(self) -> bytes:
+        """`to_json` as UTF-8 bytes, for writers that would only encode it again."""
         doc: dict[str, Any] = {"n": self.number, "raw": self.raw}
         if self.fields:
             doc["f"] = self.fields
@@ -113,7 +117,7 @@ class Row:
             doc["m"] = self.meta
         # orjson: chunk files are written and read once per stage for every row; the stdlib
         # encoder was a fifth of intake's time per row
-        return orjson.dumps(doc).decode()
+        return orjson.dumps(doc)
 
     @classmethod
     def from_json(cls, line: str | bytes) -> Row:

@@ -51,12 +51,6 @@ def get_json(key: str, *, bucket: str | None = None) -> Any:
     return json.loads(get_bytes(key, bucket=bucket))
 
 
-def read_lines(key: str, *, bucket: str | None = None) -> Iterator[str]:
-    for line in get_bytes(key, bucket=bucket).decode("utf-8").splitlines():
-        if line:
-            yield line
-
-
 def open_stream(key: str, *, bucket: str | None = None) -> tuple[BinaryIO, int]:
     """A non-seekable stream over an object and its size, for reading files of any size."""
     obj = client("s3").get_object(Bucket=_bucket(bucket), Key=key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Self
@@ -94,6 +95,11 @@ def coerce(defn: CustomFieldDef, raw: str) -> Any:
     if not text:
         return None
     return _COERCE[defn.field_type](defn, text)
+
+
+def coercer(defn: CustomFieldDef) -> Callable[[CustomFieldDef, str], Any]:
+    """What `coerce` applies to a trimmed, non-empty cell: `coercer(d)(d, text)` is `coerce(d, text)`."""
+    return _COERCE[defn.field_type]
 
 
 def _string(defn: CustomFieldDef, text: str) -> str:

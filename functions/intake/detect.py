@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import chain, islice
 from typing import BinaryIO
 
 import charset_normalizer
@@ -372,6 +372,12 @@ class LineSource:
     warnings: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[str]:
+        # csv.reader pulls each line from a chunk's StringIO through chain, in C: the generator
+        # below resumes once per chunk rather than once per line
+        return chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[io.StringIO]:
+        """The decoded text, one StringIO of whole lines per chunk (the last one may end mid-line)."""
         handler = (
             "contact_import.utf8_or_cp1252"
             if self.encoding.codec == "utf-8"
@@ -390,7 +396,7 @@ class LineSource:
                 text = carry + text
             if final:
                 if text:
-                    yield from io.StringIO(text, newline="")
+                    yield io.StringIO(text, newline="")
                 return
             end = len(text) - 1 if text.endswith("\r") else len(text)  # "\r" + next chunk's "\n"
             cut = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
@@ -404,7 +410,7 @@ class LineSource:
                     )
                 continue
             carry = text[cut:]
-            yield from io.StringIO(text[:cut], newline="")
+            yield io.StringIO(text[:cut], newline="")
 
     def _chunks(self) -> Iterator[tuple[bytes, bool]]:
         sample, self.sample = self.sample, b""  # not kept alive for the whole file

@@ -1,8 +1,9 @@
 """Find rows of one file that share a canonical email, in about 20 bytes per row.
 
 A dict of a million email strings would cost well over 100 MB; instead each email is kept
-as a 128-bit blake2b digest in flat `array`s, split into 256 buckets by the digest's first
-byte, and the buckets are grouped one at a time only when `twins()` is asked for.
+as a 128-bit blake2b digest (two 64-bit words) in a flat `array`, split into 256 buckets by
+the digest's first byte, and the buckets are grouped one at a time only when `twins()` is
+asked for.
 
 Why a digest match is taken as an email match: for n distinct emails the chance that any
 two share a 128-bit digest is about n²/2¹²⁹, i.e. 1.5e-27 for a million-row file. That is
@@ -23,8 +24,8 @@ class InFileDuplicates:
     """Collects (row number, canonical email) pairs; reports the rows whose email repeats."""
 
     def __init__(self) -> None:
-        self._hi = [array("Q") for _ in range(_BUCKETS)]
-        self._lo = [array("Q") for _ in range(_BUCKETS)]
+        # bucket -> the digests, two words each (row k's are items 2k and 2k+1), and the row numbers
+        self._digests = [array("Q") for _ in range(_BUCKETS)]
         self._rows = [array("I") for _ in range(_BUCKETS)]
         self._count = 0
 
@@ -35,19 +36,18 @@ class InFileDuplicates:
         """Record a row's canonical email (the caller canonicalises; this compares exactly)."""
         digest = blake2b(email.encode("utf-8"), digest_size=16).digest()
         bucket = digest[0]
-        self._hi[bucket].append(int.from_bytes(digest[:8], "little"))
-        self._lo[bucket].append(int.from_bytes(digest[8:], "little"))
+        self._digests[bucket].frombytes(digest)  # one call for both words
         self._rows[bucket].append(row_number)
         self._count += 1
 
     def groups(self) -> Iterator[list[int]]:
         """Each set of rows sharing one email (two or more rows, ascending), bucket by bucket."""
         for bucket in range(_BUCKETS):
-            hi, lo, rows = self._hi[bucket], self._lo[bucket], self._rows[bucket]
+            digests, rows = self._digests[bucket], self._rows[bucket]
             first: dict[tuple[int, int], int] = {}
             shared: dict[tuple[int, int], list[int]] = {}
             for position in range(len(rows)):
-                key = (hi[position], lo[position])
+                key = (digests[2 * position], digests[2 * position + 1])
                 seen = first.setdefault(key, position)
                 if seen != position:
                     group = shared.get(key)

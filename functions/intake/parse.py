@@ -18,22 +18,21 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, BinaryIO
 
 from functions.common.canonical import (
     canonical_email,
     country_iso2,
     domain_facts,
-    e164_phone,
+    e164_of,
     fill_name_parts,
     normalise_linkedin_url,
 )
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
-from functions.intake.custom_fields import CustomFieldDef, coerce
+from functions.intake.custom_fields import CustomFieldDef, coercer
 from functions.intake.detect import LineSource, open_text
 from functions.intake.mapping import CUSTOM_PREFIX, MappingDoc, plan_columns
 
@@ -123,7 +122,7 @@ class Intake:
     # ---------------------------------------------------------------- plan
 
     def _compile(self, domain_fallbacks: tuple[int, ...]) -> None:
-        """Turn the column map into flat index lists so the per-row loop does no lookups."""
+        """Turn the column map into flat index lists and build the per-row function once per file."""
         self._n = len(self.headers)
         self._plain: list[tuple[int, str]] = []
         self._special: dict[str, int] = {}
@@ -141,16 +140,7 @@ class Intake:
                 self._special[target] = index
             else:
                 self._plain.append((index, target))
-        self._plain_names = [name for _, name in self._plain]
-        self._plain_get = _getter([index for index, _ in self._plain])
-        self._custom_keys = [key for _, key in self._custom_text]
-        self._custom_get = _getter([index for index, _ in self._custom_text])
-        self._phones = [(name, self._special[name]) for name in ("phone", "mobile") if name in self._special]
         self._domain_fallbacks = domain_fallbacks
-        self._domain_col = self._special.get("company_domain", -1)
-        self._linkedin_col = self._special.get("linkedin_url", -1)
-        self._owner_col = self._special.get("owner_email", -1)
-        self._tags_col = self._special.get("tags", -1)
         self._default_region = country_iso2(self.options.default_country)
         if self.options.default_country and self._default_region is None:
             self.warnings.append(
@@ -158,6 +148,7 @@ class Intake:
                 "without a country code are kept as given."
             )
         self._import_tags = _dedupe_tags(self.options.import_tags)
+        self._row = self._row_builder()
 
     # ---------------------------------------------------------------- rows
 
@@ -179,7 +170,8 @@ class Intake:
         try:
             for cells in reader:
                 start, line = line, reader.line_num
-                if not cells or not "".join(cells).strip():
+                # a first cell with a visible character settles that the row is not blank
+                if not cells or (((first := cells[0]).isspace() or not first) and not "".join(cells).strip()):
                     continue
                 number += 1
                 if number > max_rows:
@@ -224,146 +216,188 @@ class Intake:
                 "The file has a header row but no data rows; add at least one contact below it.",
             )
 
-    def _row(self, number: int, cells: list[str], line: int) -> Row:
+    def _row_builder(self) -> Callable[[int, list[str], int], Row]:
+        """The function that turns one record's cells into a `Row`, specialised to this file.
+
+        Everything that depends only on the header (column positions, which steps apply,
+        messages) is settled here, once, so that the per-row function does no lookups on
+        `self` and skips the steps this file has no column for. The order in which fields,
+        warnings and errors are added is part of the output (chunk lines are compared byte
+        for byte), so it must not change.
+        """
         n = self._n
-        if len(cells) != n and not (len(cells) > n and not "".join(cells[n:]).strip()):
-            hint = ""
-            if any("\n" in c or "\r" in c for c in cells):
-                hint = '; a cell spans several lines, so a quote (") may be missing its closing quote'
-            return _malformed(number, cells, f"expected {n} fields, found {len(cells)} (line {line}){hint}")
+        special = self._special
+        plain = tuple(self._plain)
+        plain_names = frozenset(name for _, name in plain)
+        email_col = special["email"]
+        missing_email = f"the {self.headers[email_col]!r} cell is empty; every row needs an email address"
+        domain_col = special.get("company_domain", -1)
+        domain_fallbacks = self._domain_fallbacks
+        phones = tuple((name, special[name]) for name in ("phone", "mobile") if name in special)
+        linkedin_col = special.get("linkedin_url", -1)
+        owner_col = special.get("owner_email", -1)
+        tags_col = special.get("tags", -1)
+        import_tags = tuple(self._import_tags)
+        custom_text = tuple(self._custom_text)
+        custom_typed = tuple((index, key, defn, coercer(defn)) for index, key, defn in self._custom_typed)
+        # fill_name_parts changes nothing unless a full name or a last name can be present
+        split_names = "full_name" in plain_names or "last_name" in plain_names
+        default_region = self._default_region
+        nfc = unicodedata.normalize
+        # memos of values that repeat down a column; cleared when they grow past _MEMO_MAX
+        regions: dict[str | None, tuple[str | None, str | None]] = {}
+        tag_lists: dict[str, tuple[str, ...]] = {}
 
-        fields: dict[str, Any] = {
-            name: value
-            for name, value in zip(self._plain_names, map(str.strip, self._plain_get(cells)), strict=True)
-            if value
-        }
-        if not "".join(fields.values()).isascii():
-            fields = {name: unicodedata.normalize("NFC", value) for name, value in fields.items()}
-        warnings: list[str] = []
-        errors: list[tuple[Reason, str]] = []
-        index = self._special["email"]
-        value = cells[index].strip()
-        email: str | None = None
-        if not value:
-            errors.append(
-                (
-                    Reason.MISSING_EMAIL,
-                    f"the {self.headers[index]!r} cell is empty; every row needs an email address",
+        def phone_regions(country: str | None) -> tuple[str | None, str | None]:
+            """(the region a phone is read in, the region e164_phone passes on) for a country cell."""
+            region = (country_iso2(country) if country else None) or default_region
+            found = regions[country] = (region, country_iso2(region) if region else None)
+            return found
+
+        def build(number: int, cells: list[str], line: int) -> Row:
+            if len(cells) != n and not (len(cells) > n and not "".join(cells[n:]).strip()):
+                hint = ""
+                if any("\n" in c or "\r" in c for c in cells):
+                    hint = '; a cell spans several lines, so a quote (") may be missing its closing quote'
+                return _malformed(
+                    number, cells, f"expected {n} fields, found {len(cells)} (line {line}){hint}"
                 )
-            )
-        else:
-            try:
-                email = canonical_email(value)
-                fields["email"] = email
-            except ValueError as exc:
-                errors.append((Reason.INVALID_EMAIL, str(exc)))
 
-        domain = self._company_domain(cells, email, warnings)
-        if domain is not None:
-            fields["company_domain"] = domain
+            fields: dict[str, Any] = {}
+            for index, name in plain:
+                if value := cells[index].strip():
+                    fields[name] = value
+            if not "".join(fields.values()).isascii():
+                for name, value in fields.items():  # values replaced in place: the key order stays
+                    if not value.isascii():
+                        fields[name] = nfc("NFC", value)
+            warnings: list[str] = []
+            error: str | None = None
+            detail: str | None = None
 
-        fill_name_parts(fields)
-
-        for name, index in self._phones:
-            if value := cells[index].strip():
-                fields[name] = self._phone(value, fields.get("country"), warnings)
-
-        index = self._linkedin_col
-        if index >= 0 and (value := cells[index].strip()):
-            try:
-                fields["linkedin_url"] = normalise_linkedin_url(value)
-            except ValueError as exc:
-                fields["linkedin_url"] = value
-                warnings.append(f"linkedin_url: {exc}; kept as given")
-
-        index = self._owner_col
-        if index >= 0 and (value := cells[index].strip()):
-            try:
-                fields["owner_email"] = canonical_email(value)
-            except ValueError as exc:
-                warnings.append(f"owner_email ignored: {exc}")
-
-        index = self._tags_col
-        raw_tags = cells[index].strip() if index >= 0 else ""
-        tags = _dedupe_tags(_TAG_SPLIT.split(raw_tags), self._import_tags) if raw_tags else self._import_tags
-        if tags:
-            fields["tags"] = list(tags)
-
-        custom: dict[str, Any] = {
-            key: value
-            for key, value in zip(self._custom_keys, map(str.strip, self._custom_get(cells)), strict=True)
-            if value
-        }
-        if not "".join(custom.values()).isascii():
-            custom = {key: unicodedata.normalize("NFC", value) for key, value in custom.items()}
-        for index, key, defn in self._custom_typed:
-            try:
-                typed = coerce(defn, cells[index])
-            except ValueError as exc:
-                errors.append(
-                    (Reason.INVALID_FIELD_VALUE, f"custom field {key!r} ({defn.field_type}): {exc}")
-                )
-                continue
-            if typed is not None and typed != []:
-                custom[key] = typed
-
-        row = Row(number, cells, fields, custom, warnings=warnings)
-        if errors:
-            row.error = errors[0][0]
-            row.error_detail = "; ".join(detail for _, detail in errors)
-        return row
-
-    def _company_domain(self, cells: list[str], email: str | None, warnings: list[str]) -> str | None:
-        """The registrable domain from the domain column, else a website column, else the email."""
-        index = self._domain_col
-        if index >= 0 and (value := cells[index].strip()):
-            domain, free = domain_facts(value)
-            if domain is None:
-                warnings.append(f"company_domain: {value!r} is not a domain or website; ignored")
-            elif free:
-                warnings.append(
-                    f"company_domain: {domain!r} is a free-mail provider, not a company domain; ignored"
-                )
+            value = cells[email_col].strip()
+            email: str | None = None
+            if not value:
+                error, detail = Reason.MISSING_EMAIL, missing_email
             else:
-                return domain
-        for index in self._domain_fallbacks:
-            if value := cells[index].strip():
-                domain, free = domain_facts(value)
-                if domain is not None and not free:
-                    return domain
-        if email is not None:
-            domain, free = domain_facts(email[email.rfind("@") + 1 :])
-            if domain is not None and not free:
-                return domain
-        return None
+                try:
+                    email = fields["email"] = canonical_email(value)
+                except ValueError as exc:
+                    error, detail = Reason.INVALID_EMAIL, str(exc)
 
-    def _phone(self, value: str, country: str | None, warnings: list[str]) -> str:
-        region = country_iso2(country) if country else None
-        region = region or self._default_region
-        if region is None and not value.startswith(("+", "00")):
-            return value  # no country to read it against; kept as given, not guessed
-        try:
-            return e164_phone(value, region)
-        except ValueError as exc:
-            warnings.append(f"phone: {exc}; kept as given")
-            return value
+            # company_domain: the domain column, else a website column, else the email's domain
+            domain: str | None = None
+            if domain_col >= 0 and (value := cells[domain_col].strip()):
+                found, free = domain_facts(value)
+                if found is None:
+                    warnings.append(f"company_domain: {value!r} is not a domain or website; ignored")
+                elif free:
+                    warnings.append(
+                        f"company_domain: {found!r} is a free-mail provider, not a company domain; ignored"
+                    )
+                else:
+                    domain = found
+            if domain is None:
+                for index in domain_fallbacks:
+                    if value := cells[index].strip():
+                        found, free = domain_facts(value)
+                        if found is not None and not free:
+                            domain = found
+                            break
+                else:
+                    if email is not None:
+                        found, free = domain_facts(email[email.rfind("@") + 1 :])
+                        if found is not None and not free:
+                            domain = found
+            if domain is not None:
+                fields["company_domain"] = domain
+
+            if split_names:
+                fill_name_parts(fields)
+
+            if phones:
+                known: tuple[str | None, str | None] | None = None
+                for name, index in phones:
+                    if value := cells[index].strip():
+                        if known is None:
+                            country = fields.get("country")
+                            known = regions.get(country)
+                            if known is None:
+                                if len(regions) >= _MEMO_MAX:
+                                    regions.clear()
+                                known = phone_regions(country)
+                        if known[0] is None and not value.startswith(("+", "00")):
+                            fields[name] = value  # no country to read it against; kept, not guessed
+                            continue
+                        try:
+                            fields[name] = e164_of(value, known[1])
+                        except ValueError as exc:
+                            warnings.append(f"phone: {exc}; kept as given")
+                            fields[name] = value
+
+            if linkedin_col >= 0 and (value := cells[linkedin_col].strip()):
+                try:
+                    fields["linkedin_url"] = normalise_linkedin_url(value)
+                except ValueError as exc:
+                    fields["linkedin_url"] = value
+                    warnings.append(f"linkedin_url: {exc}; kept as given")
+
+            if owner_col >= 0 and (value := cells[owner_col].strip()):
+                try:
+                    fields["owner_email"] = canonical_email(value)
+                except ValueError as exc:
+                    warnings.append(f"owner_email ignored: {exc}")
+
+            if tags_col >= 0 and (value := cells[tags_col].strip()):
+                tags = tag_lists.get(value)
+                if tags is None:
+                    if len(tag_lists) >= _MEMO_MAX:
+                        tag_lists.clear()
+                    tags = tag_lists[value] = tuple(_dedupe_tags(_TAG_SPLIT.split(value), import_tags))
+                if tags:
+                    fields["tags"] = list(tags)
+            elif import_tags:
+                fields["tags"] = list(import_tags)
+
+            custom: dict[str, Any] = {}
+            if custom_text:
+                for index, key in custom_text:
+                    if value := cells[index].strip():
+                        custom[key] = value
+                if not "".join(custom.values()).isascii():
+                    for key, value in custom.items():
+                        if not value.isascii():
+                            custom[key] = nfc("NFC", value)
+            for index, key, defn, convert in custom_typed:
+                if not (value := cells[index].strip()):
+                    continue
+                try:
+                    typed = convert(defn, value)
+                except ValueError as exc:
+                    problem = f"custom field {key!r} ({defn.field_type}): {exc}"
+                    if error is None:
+                        error, detail = Reason.INVALID_FIELD_VALUE, problem
+                    else:
+                        detail = f"{detail}; {problem}"
+                    continue
+                if typed is not None and typed != []:
+                    custom[key] = typed
+
+            return Row(number, cells, fields, custom, error, detail, warnings)
+
+        return build
 
 
-def _getter(indexes: list[int]) -> Callable[[list[str]], Sequence[str]]:
-    """The cells at `indexes`, as a sequence, in one C-level call."""
-    if not indexes:
-        return lambda cells: ()
-    if len(indexes) == 1:
-        only = indexes[0]
-        return lambda cells: (cells[only],)
-    return itemgetter(*indexes)
+# Entries in each per-file memo before it is emptied: repeated values (a country, a tag list)
+# hit it; a column of distinct values costs one clear per this many rows.
+_MEMO_MAX = 4096
 
 
 def _malformed(number: int, cells: list[str], detail: str) -> Row:
     return Row(number, cells, error=Reason.MALFORMED_ROW, error_detail=detail)
 
 
-def _dedupe_tags(*groups: list[str]) -> list[str]:
+def _dedupe_tags(*groups: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for group in groups:

@@ -85,8 +85,8 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         manifest: list[dict[str, Any]] = []
         for n, batch in enumerate(_batches(intake.rows(), chunk_rows)):
             for row in batch:
-                if row.error is None and row.email:
-                    duplicates.add(row.number, row.email)
+                if row.error is None and (email := row.fields.get("email")):  # Row.email, without the call
+                    duplicates.add(row.number, email)
             chunks.write_rows(job_id, n, "intake", batch)
             manifest.append({"n": n, "rows": len(batch)})
     except FileRejected as exc:

@@ -63,6 +63,12 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/assignments?email={email}", None),
     ("POST", "/api/v1/assignments/release", {"email": "{email}", "client_id": "client_a"}),
     ("POST", "/api/v1/webhooks/secret", None),
+    ("POST", "/api/v1/connections", {"provider": "hubspot", "token": "pat-iso"}),
+    ("GET", "/api/v1/connections", None),
+    ("GET", "/api/v1/connections/{connection}", None),
+    ("PATCH", "/api/v1/connections/{connection}", {"rate": "rate(2 hours)"}),
+    ("POST", "/api/v1/connections/{connection}/run", None),
+    ("DELETE", "/api/v1/connections/{connection}", None),
 ]
 
 
@@ -87,6 +93,7 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
     a.post("/api/v1/custom-fields", json={"name": "tier_note", "field_type": "string"})
     mapping = a.post("/api/v1/field-mappings", json={"name": "crm", "columns": {"E-mail": "email"}}).json()
     a.post("/api/v1/suppressions", json={"value": "blocked@iso-example.com", "reason": "manual"})
+    connection = a.post("/api/v1/connections", json={"provider": "hubspot", "token": "pat-a"}).json()
     job = a.post("/api/v1/imports", json={"filename": "a.csv"}).json()
     assert upload(job["upload"], "a.csv", b"Email\nann@iso-example.com\n").status_code in (200, 204)
     assert wait_for_job(a, job["id"])["status"] == "complete"
@@ -95,6 +102,7 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
         "field": "tier_note",
         "job": job["id"],
         "mapping": mapping["id"],
+        "connection": connection["id"],
         "suppressed": "blocked@iso-example.com",
         "email": email,
     }
@@ -106,7 +114,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
         (method.upper(), path) for path, ops in openapi_document()["paths"].items() for method in ops
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
-               .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}"))
+               .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 
@@ -114,7 +122,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, body: Any) -> None:  # noqa: F811
     ids = {
-        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed"), "x"),
+        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed", "connection"), "x"),
         "email": "x@iso-example.com",
     }
     for c in (
@@ -130,7 +138,7 @@ def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, bod
 def test_a_key_without_the_routes_scope_is_403(api: LocalApi, method: str, path: str, body: Any) -> None:  # noqa: F811
     c = client(api, new_workspace(), (auth.ADMIN_PLATFORM,))
     ids = {
-        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed"), "x"),
+        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed", "connection"), "x"),
         "email": "x@iso-example.com",
     }
     r = _call(c, method, path, body, ids)
@@ -171,6 +179,7 @@ def test_another_workspaces_lists_show_nothing_of_this_one(
     assert b.get("/api/v1/field-mappings").json()["data"] == []
     assert b.get("/api/v1/imports").json()["data"] == []
     assert b.get("/api/v1/suppressions").json()["data"] == []
+    assert b.get("/api/v1/connections").json()["data"] == []
     assigned = b.get("/api/v1/assignments", params={"email": ids["email"]}).json()
     assert assigned["active"] is None and assigned["history"] == []
     assert assigned["blocked_until"]  # b learns only that the email is taken, and until when
@@ -184,6 +193,8 @@ def test_the_owner_still_sees_everything_unchanged(owner: tuple[httpx.Client, di
     assert a.get(f"/api/v1/custom-fields/{ids['field']}").json()["display_label"] is None
     assert a.get(f"/api/v1/field-mappings/{ids['mapping']}").status_code == 200
     assert a.get(f"/api/v1/imports/{ids['job']}").json()["status"] == "complete"
+    connection = a.get(f"/api/v1/connections/{ids['connection']}").json()
+    assert connection["rate"] == "rate(1 hour)" and "token" not in connection
     assert [s["value"] for s in a.get("/api/v1/suppressions").json()["data"]] == [ids["suppressed"]]
     assert (
         a.get("/api/v1/assignments", params={"email": ids["email"]}).json()["active"]["client_id"]

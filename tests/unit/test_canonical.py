@@ -190,6 +190,94 @@ def test_registrable_domain_matches_tldextract_snapshot() -> None:
         assert registrable_domain(host) == expected, host
 
 
+def _psl_reference(host: str) -> str | None:
+    """The plain longest-suffix-first statement of the public-suffix rule, for the walk to agree with."""
+    labels = host.split(".")
+    keys = [canonical._punycode_label(label) for label in labels] if "xn--" in host else labels
+    for i in range(len(keys)):
+        candidate = ".".join(keys[i:])
+        if candidate in canonical._PSL_EXCEPTIONS:
+            return ".".join(labels[i:])
+        if candidate in canonical._PSL_RULES or (
+            i + 1 < len(keys) and ".".join(keys[i + 1 :]) in canonical._PSL_WILDCARDS
+        ):
+            return ".".join(labels[i - 1 :]) if i > 0 else None
+    return None
+
+
+def _registrable_reference(text: str) -> str | None:
+    """`_registrable` without the bare-host shortcut: every value through `_host_of`."""
+    host = canonical._host_of(text)
+    if not host:
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    if not canonical._HOST_OK.fullmatch(host) or ".." in host:
+        return None
+    return _psl_reference(host)
+
+
+_PSL_SUFFIXES = sorted({rule.lstrip("*.!") for rule in canonical._TLD.tlds})
+_host_labels = st.sampled_from(
+    ["www", "a", "city", "shop", "co", "com", "uk", "jp", "ck", "kawasaki", "xn--bcher-kva", "bücher", "-x",
+     "_y", "b-c", "1", "", "A", "x" * 64]
+)  # fmt: skip
+_hosts = st.builds(
+    lambda labels, suffix: ".".join([*labels, suffix]),
+    st.lists(_host_labels, max_size=3),
+    st.one_of(st.sampled_from(_PSL_SUFFIXES), _host_labels),
+)
+_domain_values = st.builds(
+    lambda before, host, after: before + host + after,
+    st.sampled_from(["", "https://", "http://", "HTTP://", "//", "ftp://", "u@", "u:p@", " ", "mailto:"]),
+    _hosts,
+    st.sampled_from(["", "/", "/x", "/a:b", "/a@b", "/x://y", "?q", "?a@b", "#f", ":8080/x", ".", " ", "\n"]),
+)
+
+
+@settings(max_examples=1500)
+@given(_hosts)
+@example("foo.bar.ck")
+@example("www.ck")
+@example("a.city.kawasaki.jp")
+@example("b.kawasaki.jp")
+def test_suffix_walk_agrees_with_the_longest_match_rule(host: str) -> None:
+    host = host.lower()
+    assume(host.isascii())
+    assert canonical._psl_registrable(host) == _psl_reference(host)
+
+
+@settings(max_examples=1500)
+@given(_domain_values)
+@example("acme.com/x://y.org")
+@example("https://acme.com/a:b")
+@example("acme.com?x=a@b.org")
+@example("https://a..b.com/")
+@example("-a.com")
+@example("a-.co.uk/x")
+@example("x._gmail.com")
+@example("localhost")
+def test_bare_host_shortcut_agrees_with_the_full_host_parse(value: str) -> None:
+    for text in (value, value.lower()):
+        assert canonical._registrable_of(text) == _registrable_reference(text)
+
+
+@settings(max_examples=1500)
+@given(_domain_values)
+@example("-gmail.com")
+@example("x._gmail.com")
+@example("mail.yahoo.co.in")
+def test_domain_facts_free_mail_is_that_of_its_registrable_domain(value: str) -> None:
+    text = value.strip()
+    assume(text)
+    domain, free = canonical.domain_facts.__wrapped__(text)
+    assert domain == _registrable_reference(text.lower())
+    assert free == (domain is not None and canonical._free_mail.__wrapped__(domain))
+
+
 def test_domain_lookups_never_touch_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("network access attempted")

@@ -168,6 +168,33 @@ def test_text_values_are_nfc_normalised_but_raw_is_untouched() -> None:
     assert row.raw[1] == decomposed
 
 
+def test_rows_sharing_a_tag_cell_get_lists_of_their_own() -> None:
+    first, second = rows("Email,Tags\na@x.com,vip;q3\nb@x.com,vip;q3\n", import_tags=["batch"])
+    first.fields["tags"].append("changed")
+    assert second.fields["tags"] == ["vip", "q3", "batch"]
+
+
+def test_each_row_reads_its_phones_in_its_own_country() -> None:
+    found = rows(
+        "Email,Phone,Country\n"
+        "a@x.com,020 7946 0958,United Kingdom\n"
+        "b@x.com,020 7946 0958,\n"
+        "c@x.com,030 123456,Germany\n"
+        "d@x.com,020 7946 0958,United Kingdom\n"
+        "e@x.com,020 7946 0958,Narnia\n",
+        default_country="DE",
+    )
+    assert [r.fields["phone"] for r in found] == [
+        "+442079460958",
+        "020 7946 0958",
+        "+4930123456",
+        "+442079460958",
+        "020 7946 0958",
+    ]
+    assert [len(r.warnings) for r in found] == [0, 1, 0, 0, 1]
+    assert "not a valid phone number for DE" in found[4].warnings[0]
+
+
 # --------------------------------------------------------------------------- row errors
 
 
@@ -246,6 +273,11 @@ def test_a_legitimate_multiline_cell_is_fine() -> None:
 def test_rows_are_numbered_from_one_skipping_blank_lines() -> None:
     found = rows("\n\nEmail,Name\n\na@x.com,A\n , \n\nb@x.com,B\n\n")
     assert [(r.number, r.fields["email"]) for r in found] == [(1, "a@x.com"), (2, "b@x.com")]
+
+
+def test_a_row_whose_first_cell_is_blank_is_still_a_row() -> None:
+    found = rows("Name,Email\n ,a@x.com\n\u00a0,\n,b@x.com\n")
+    assert [(r.number, r.fields.get("email")) for r in found] == [(1, "a@x.com"), (2, "b@x.com")]
 
 
 def test_a_one_megabyte_cell_is_just_a_cell() -> None:
