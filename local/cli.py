@@ -110,6 +110,12 @@ def _finish(outcome: Any, as_json: bool) -> None:
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help='JSON column mapping: {"columns": {"<header>": "<field>" | "custom:<name>" | null}}.',
 )
+@click.option("--field-mapping", "field_mapping_id", default=None, help="Use a saved field mapping (its id).")
+@click.option(
+    "--no-saved-mapping",
+    is_flag=True,
+    help="Do not reuse the mapping saved for files with these headers; map automatically.",
+)
 @DATA_DIR_OPTION
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Where to write the reports.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
@@ -129,11 +135,16 @@ def import_cmd(
     tags: str,
     dnt: bool,
     mapping: Path | None,
+    field_mapping_id: str | None,
+    no_saved_mapping: bool,
     data_dir: Path,
     out: Path | None,
     as_json: bool,
 ) -> None:
-    """Import a CSV file through the pipeline."""
+    """Import a CSV file through the pipeline.
+
+    A mapping given with --mapping is saved for the file's header row: a later import of a file
+    with the same headers uses it without --mapping (unless --no-saved-mapping)."""
     from local import imports
 
     rejected = _precheck(path)
@@ -154,7 +165,12 @@ def import_cmd(
         "force_refresh": force_refresh,
         "enrich_limit": enrich_limit,
         "enrich_provider": enrich_provider,
+        "saved_mapping": not no_saved_mapping,
     }
+    if mapping and field_mapping_id:
+        raise click.UsageError("give --mapping or --field-mapping, not both")
+    if field_mapping_id:
+        options["field_mapping_id"] = field_mapping_id
     if mapping:
         try:
             options["mapping"] = json.loads(mapping.read_text())
@@ -311,6 +327,24 @@ def suppress_add(value: str, workspace: str | None, reason: str, is_global: bool
         except ConfigInvalid as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(f"suppressed {entry['value']} ({entry['reason']}) in {entry['scope']}")
+
+
+@main.group()
+def mappings() -> None:
+    """Saved field mappings (reused by imports of files with the same headers)."""
+
+
+@mappings.command("list")
+@click.option("--workspace", default="default", show_default=True)
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def mappings_list(workspace: str, data_dir: Path, as_json: bool) -> None:
+    from functions.common import field_mappings
+
+    with runtime.Runtime(data_dir):
+        docs = field_mappings.list_all(workspace)
+    lines = [f"{d['id']}  {d.get('name') or ''}  ({len(d.get('columns') or {})} columns)" for d in docs]
+    _emit(docs, as_json, "\n".join(lines) or "no saved field mappings")
 
 
 @main.group()

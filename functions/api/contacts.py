@@ -18,7 +18,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.api import custom_fields
 from functions.api.contact_rows import (
     WRITABLE_FIELDS,
     FieldError,
@@ -40,6 +39,7 @@ from functions.dedup import store
 from functions.dedup.commit import commit_rows
 from functions.dedup.dedup import dedup_rows
 from functions.dedup.merge import union_tags
+from functions.intake import custom_field_store
 from functions.score.icp import build_profile
 from functions.score.stage import score_rows
 from functions.suppress.stage import suppress_rows
@@ -158,7 +158,9 @@ def run_stages_parallel(workspace_id: str, rows: list[Row], options: CreateOptio
 
 
 def _rows(workspace_id: str, payloads: list[Mapping[str, Any]]) -> list[Row]:
-    defs = custom_fields.definitions(workspace_id) if any(p.get("custom_fields") for p in payloads) else {}
+    defs = (
+        custom_field_store.definitions(workspace_id) if any(p.get("custom_fields") for p in payloads) else {}
+    )
     rows = [contact_row(n, p, custom_defs=defs) for n, p in enumerate(payloads, start=1)]
     for row, payload in zip(rows, payloads, strict=True):
         if payload.get("dnt") and not row.error:
@@ -337,7 +339,7 @@ def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[s
     provided = {k: v for k, v in given.items() if v is not None}
     try:
         canonical = canonical_fields(provided, [], country=stored.get("country"))
-        defs = custom_fields.definitions(workspace_id) if changes.get("custom_fields") else {}
+        defs = custom_field_store.definitions(workspace_id) if changes.get("custom_fields") else {}
         custom_changes = typed_custom(changes.get("custom_fields") or {}, defs)
     except FieldError as exc:
         raise BadRequest(exc.message, field=exc.field) from None

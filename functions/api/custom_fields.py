@@ -17,9 +17,9 @@ from functions.common import ddb
 from functions.common.aws import client
 from functions.common.jobs import now_iso
 from functions.common.models import ConfigItem, table_name
+from functions.intake.custom_field_store import PREFIX, stored
 from functions.intake.custom_fields import MAX_CUSTOM_FIELDS, CustomFieldDef
 
-PREFIX = "custom_field#"
 COUNTER_SK = "custom_fields_count"
 
 
@@ -36,35 +36,6 @@ def validated(doc: dict[str, Any]) -> CustomFieldDef:
         raise BadRequest(str(err["msg"]).removeprefix("Value error, "), field=loc) from None
 
 
-def _stored(item: dict[str, Any]) -> dict[str, Any]:
-    doc = item.get("doc")
-    return json.loads(doc) if isinstance(doc, str) else dict(doc or {})
-
-
-def list_docs(workspace_id: str) -> list[dict[str, Any]]:
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table_name(ConfigItem),
-            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-            ExpressionAttributeValues={":p": {"S": workspace_id}, ":s": {"S": PREFIX}},
-            ConsistentRead=True,
-        )
-    )
-    return [_stored(ddb.from_item(i)) for page in pages for i in page.get("Items", [])]
-
-
-def definitions(workspace_id: str) -> dict[str, CustomFieldDef]:
-    out = {}
-    for doc in list_docs(workspace_id):
-        defn = CustomFieldDef.model_validate(
-            {k: v for k, v in doc.items() if k in CustomFieldDef.model_fields}
-        )
-        out[defn.name] = defn
-    return out
-
-
 def get_doc(workspace_id: str, name: str) -> dict[str, Any]:
     resp = client("dynamodb").get_item(
         TableName=table_name(ConfigItem),
@@ -73,7 +44,7 @@ def get_doc(workspace_id: str, name: str) -> dict[str, Any]:
     )
     if "Item" not in resp:
         raise NotFound(f"no custom field {name!r} in this workspace")
-    return _stored(ddb.from_item(resp["Item"]))
+    return stored(ddb.from_item(resp["Item"]))
 
 
 def _doc(defn: CustomFieldDef, created_at: str, updated_at: str) -> dict[str, Any]:

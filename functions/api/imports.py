@@ -4,7 +4,6 @@ download its reports, preview a file; saved field mappings."""
 from __future__ import annotations
 
 import io
-import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -19,15 +18,13 @@ from functions.api import contact_query, trigger
 from functions.api.errors import BadRequest, Conflict, NotFound
 from functions.api.preview import preview_stream
 from functions.api.settings import get_api_settings
-from functions.common import ddb, jobs, s3
-from functions.common.aws import client
+from functions.common import field_mappings, jobs, s3
 from functions.common.errors import FileRejected
-from functions.common.models import ConfigItem, ImportJob, table_name
+from functions.common.models import ImportJob, table_name
 from functions.common.settings import get_settings
 from functions.intake.mapping import MappingDoc
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-MAPPING_PREFIX = "field_mapping#"
 COUNTERS = ("total", "imported", "updated", "skipped", "suppressed", "errored")
 
 
@@ -64,20 +61,8 @@ def _iso(dt: datetime) -> str:
 # --- field mappings ------------------------------------------------------------------------------
 
 
-def _mapping_doc(workspace_id: str, mapping_id: str) -> dict[str, Any] | None:
-    resp = client("dynamodb").get_item(
-        TableName=table_name(ConfigItem),
-        Key={"pk": {"S": workspace_id}, "sk": {"S": MAPPING_PREFIX + mapping_id}},
-        ConsistentRead=True,
-    )
-    if "Item" not in resp:
-        return None
-    doc = ddb.from_item(resp["Item"]).get("doc")
-    return json.loads(doc) if isinstance(doc, str) else doc
-
-
 def get_mapping(workspace_id: str, mapping_id: str) -> dict[str, Any]:
-    doc = _mapping_doc(workspace_id, mapping_id)
+    doc = field_mappings.get(workspace_id, mapping_id)
     if doc is None:
         raise NotFound(f"no field mapping {mapping_id} in this workspace")
     return doc
@@ -88,37 +73,16 @@ def create_mapping(workspace_id: str, name: str, columns: dict[str, str | None])
         MappingDoc.model_validate({"columns": columns})
     except ValidationError as exc:
         raise BadRequest(str(exc.errors()[0]["msg"]).removeprefix("Value error, "), field="columns") from None
-    mapping_id = f"fm_{uuid.uuid4().hex[:16]}"
-    doc = {"id": mapping_id, "name": name, "columns": columns, "created_at": jobs.now_iso()}
-    ConfigItem(workspace_id, MAPPING_PREFIX + mapping_id, doc=doc, updated_at=doc["created_at"]).save()
-    return doc
+    return field_mappings.create(workspace_id, name, columns)
 
 
 def list_mappings(workspace_id: str) -> list[dict[str, Any]]:
-    pages = (
-        client("dynamodb")
-        .get_paginator("query")
-        .paginate(
-            TableName=table_name(ConfigItem),
-            KeyConditionExpression="pk = :p AND begins_with(sk, :s)",
-            ExpressionAttributeValues={":p": {"S": workspace_id}, ":s": {"S": MAPPING_PREFIX}},
-            ConsistentRead=True,
-        )
-    )
-    out: list[dict[str, Any]] = []
-    for page in pages:
-        for raw in page.get("Items", []):
-            doc = ddb.from_item(raw).get("doc")
-            out.append(json.loads(doc) if isinstance(doc, str) else dict(doc or {}))
-    return sorted(out, key=lambda d: str(d.get("created_at") or ""))
+    return field_mappings.list_all(workspace_id)
 
 
 def delete_mapping(workspace_id: str, mapping_id: str) -> None:
     get_mapping(workspace_id, mapping_id)
-    client("dynamodb").delete_item(
-        TableName=table_name(ConfigItem),
-        Key={"pk": {"S": workspace_id}, "sk": {"S": MAPPING_PREFIX + mapping_id}},
-    )
+    field_mappings.delete(workspace_id, mapping_id)
 
 
 # --- jobs ------------------------------------------------------------------------------------------
@@ -140,7 +104,7 @@ def import_options(workspace_id: str, body: dict[str, Any]) -> dict[str, Any]:
         options["default_country"] = body["default_country"]
     mapping_id = body.get("field_mapping_id")
     if mapping_id:
-        doc = _mapping_doc(workspace_id, mapping_id)
+        doc = field_mappings.get(workspace_id, mapping_id)
         if doc is None:
             raise BadRequest(f"no field mapping {mapping_id} in this workspace", field="field_mapping_id")
         options["field_mapping_id"] = mapping_id

@@ -32,7 +32,7 @@ def preview_stream(
     limit: int = PREVIEW_ROWS,
 ) -> dict[str, Any]:
     """Raises FileRejected for a file the import would reject."""
-    intake = Intake(stream, intake_options(options), size=size)
+    intake = Intake(stream, intake_options(options, workspace_id), size=size)
     rows = list(itertools.islice(intake.rows(), limit))
     duplicates = InFileDuplicates()
     for row in rows:

@@ -61,6 +61,8 @@ class IntakeOptions:
     max_bytes: int = 500 * 1024 * 1024
     default_country: str | None = None
     import_tags: list[str] = field(default_factory=list)
+    # with no explicit mapping: the saved FieldMapping doc for a header row, if there is one
+    saved_mapping: Callable[[list[str]], dict[str, Any] | None] | None = None
 
 
 class Intake:
@@ -90,7 +92,16 @@ class Intake:
         cells = self._header_cells()
         self._width = len(cells)
         self.headers: list[str] = _check_header(cells)
-        plan = plan_columns(self.headers, options.mapping, options.custom_fields)
+        mapping = options.mapping
+        if mapping is None and options.saved_mapping is not None:
+            saved = options.saved_mapping(self.headers)
+            if saved:
+                mapping = MappingDoc.model_validate({"columns": saved["columns"]})
+                self.warnings.append(
+                    f"Columns mapped with the field mapping {saved.get('name')!r} ({saved['id']}) saved for "
+                    "files with these headers; give a mapping to map them differently."
+                )
+        plan = plan_columns(self.headers, mapping, options.custom_fields)
         self.column_map: dict[int, str] = plan.column_map
         self.warnings.extend(plan.warnings)
         if "email" not in self.column_map.values():

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from functions.common import chunks, jobs, s3
+from functions.common import chunks, field_mappings, jobs, s3
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
 from functions.common.settings import get_settings
+from functions.intake import custom_field_store
 from functions.intake.duplicates import InFileDuplicates, twin_detail
 from functions.intake.mapping import MappingDoc
 from functions.intake.parse import Intake, IntakeOptions
@@ -46,11 +47,27 @@ def header_key(job_id: str) -> str:
     return f"imports/{job_id}/header.json"
 
 
-def intake_options(options: dict[str, Any]) -> IntakeOptions:
+def intake_options(options: dict[str, Any], workspace_id: str | None = None) -> IntakeOptions:
+    """What the parser needs from the job's options and, given the workspace, its configuration:
+    custom field definitions, the saved mapping a `field_mapping_id` names, and the mapping saved
+    for the file's header row (looked up once the header is read)."""
     settings = get_settings()
     mapping = MappingDoc.model_validate(options["mapping"]) if options.get("mapping") else None
+    mapping_id = options.get("field_mapping_id")
+    if mapping is None and mapping_id and workspace_id:
+        doc = field_mappings.get(workspace_id, mapping_id)
+        if doc is None:
+            raise FileRejected(
+                "UNKNOWN_MAPPING",
+                f"There is no saved field mapping {mapping_id!r} in workspace {workspace_id!r} "
+                "(`contact-import mappings list` shows them).",
+            )
+        mapping = MappingDoc.model_validate({"columns": doc["columns"]})
+    reuse = mapping is None and workspace_id is not None and options.get("saved_mapping", True)
     return IntakeOptions(
         mapping=mapping,
+        custom_fields=custom_field_store.definitions(workspace_id) if workspace_id else {},
+        saved_mapping=(lambda headers: field_mappings.for_headers(workspace_id, headers)) if reuse else None,
         max_rows=int(options.get("max_rows") or settings.max_rows),
         max_bytes=int(options.get("max_bytes") or settings.max_bytes),
         default_country=options.get("default_country"),
@@ -80,7 +97,7 @@ def run(request: IntakeRequest) -> dict[str, Any]:
     stream, size = s3.open_stream(request.key)
     chunk_rows = get_settings().chunk_rows
     try:
-        intake = Intake(stream, intake_options(request.options), size=size)
+        intake = Intake(stream, intake_options(request.options, request.workspace_id), size=size)
         duplicates = InFileDuplicates()
         manifest: list[dict[str, Any]] = []
         for n, batch in enumerate(_batches(intake.rows(), chunk_rows)):
@@ -104,6 +121,7 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         }
 
     _mark_duplicates(job_id, duplicates.twins(), chunk_rows)
+    _remember_mapping(request, intake.headers)
     s3.put_json(
         header_key(job_id),
         {"headers": intake.headers, "encoding": intake.encoding, "delimiter": intake.delimiter},
@@ -127,6 +145,24 @@ def run(request: IntakeRequest) -> dict[str, Any]:
     # the manifest goes last: its presence means every chunk above is complete
     s3.put_json(s3.manifest_key(job_id), manifest)
     return summary
+
+
+def _remember_mapping(request: IntakeRequest, headers: list[str]) -> None:
+    """An accepted file mapped explicitly: its mapping becomes the one for files with these
+    headers, so the next import from the same source needs no mapping. Only uploaded files: a
+    webhook batch or a CRM sync writes its own CSV with a generated mapping, and a preview saves
+    nothing."""
+    options = request.options
+    if request.source != "csv" or options.get("preview") or not (options.get("mapping") or options.get("field_mapping_id")):
+        return
+    columns = (options.get("mapping") or {}).get("columns") or {}
+    field_mappings.remember(
+        request.workspace_id,
+        headers,
+        columns,
+        name=request.key.rsplit("/", 1)[-1],
+        mapping_id=options.get("field_mapping_id"),
+    )
 
 
 def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:

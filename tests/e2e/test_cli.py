@@ -80,3 +80,30 @@ def test_rejected_file_exits_two_with_the_reason(ddb_endpoint: str, tmp_path: Pa
     assert "empty" in doc["error"].lower()
     assert "empty" in proc.stderr.lower()
     assert "Traceback" not in proc.stderr
+
+
+def test_a_mapping_given_once_is_saved_and_reused(ddb_endpoint: str, tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text("Adresse,Rufname\nida@cli-map-example.com,Ida\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"columns": {"Adresse": "email", "Rufname": "first_name"}}))
+    args = ("--workspace", "cli_map_ws", "--json")
+    first = cli(
+        "import", str(source), "--mapping", str(mapping), *args, data_dir=tmp_path, endpoint=ddb_endpoint
+    )
+    assert first.returncode == 0, first.stderr
+
+    listed = cli("mappings", "list", *args, data_dir=tmp_path, endpoint=ddb_endpoint)
+    (saved,) = json.loads(listed.stdout)
+    assert saved["columns"] == {"Adresse": "email", "Rufname": "first_name"}
+
+    source.write_text("Adresse,Rufname\njon@cli-map-example.com,Jon\n", encoding="utf-8")
+    again = cli("import", str(source), *args, data_dir=tmp_path, endpoint=ddb_endpoint)
+    assert again.returncode == 0, again.stderr
+    assert any(saved["id"] in w for w in json.loads(again.stdout)["warnings"])
+
+    unknown = cli(
+        "import", str(source), "--field-mapping", "fm_nope", *args, data_dir=tmp_path, endpoint=ddb_endpoint
+    )
+    assert unknown.returncode == 2
+    assert json.loads(unknown.stdout)["status"] == "rejected" and "fm_nope" in unknown.stderr

@@ -29,6 +29,7 @@ from functions.api.models import (
     TagChange,
 )
 from functions.api.routes.common import caller, path_param
+from functions.intake import custom_field_store
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
@@ -222,7 +223,7 @@ def delete_contact(
 )
 def list_custom_fields() -> CustomFieldList:
     who = caller(router, auth.CONTACTS_READ, auth.CONFIG_READ, auth.CONFIG_WRITE)
-    docs = sorted(custom_fields.list_docs(who.workspace_id), key=lambda d: d["name"])
+    docs = sorted(custom_field_store.list_docs(who.workspace_id), key=lambda d: d["name"])
     return CustomFieldList.model_validate({"data": docs})
 
 
