@@ -153,7 +153,11 @@ def _remember_mapping(request: IntakeRequest, headers: list[str]) -> None:
     webhook batch or a CRM sync writes its own CSV with a generated mapping, and a preview saves
     nothing."""
     options = request.options
-    if request.source != "csv" or options.get("preview") or not (options.get("mapping") or options.get("field_mapping_id")):
+    if (
+        request.source != "csv"
+        or options.get("preview")
+        or not (options.get("mapping") or options.get("field_mapping_id"))
+    ):
         return
     columns = (options.get("mapping") or {}).get("columns") or {}
     field_mappings.remember(
