@@ -23,7 +23,6 @@ importing a fake address.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -36,7 +35,7 @@ from phonenumbers import geocoder
 from pydantic import SecretStr
 
 from functions.common.config_models import Conditions, IcpRule
-from functions.sync.http import Auth, SyncHttp, build_contact, join_url, parse_instant, require_token
+from functions.sync.http import Auth, SyncHttp, build_contact, join_url, parse_instant, require_token, session
 from functions.sync.ports import SyncError, SyncRecord
 
 log = logging.getLogger(__name__)
@@ -228,7 +227,7 @@ class ApolloSearch:
         if max_people < 1:
             return
         seen: set[str] = set()
-        with self._transport() as http:
+        with session(self._http) as http:
             for search in query.get("searches", []):
                 for record in self._run(http, search["body"]):
                     if record.source_id in seen:
@@ -256,11 +255,3 @@ class ApolloSearch:
             if not people or not isinstance(total_pages, int) or page >= total_pages:
                 return
             page += 1
-
-    @contextlib.contextmanager
-    def _transport(self) -> Iterator[SyncHttp]:
-        if self._http is not None:
-            yield self._http
-        else:
-            with SyncHttp() as http:
-                yield http

@@ -14,11 +14,12 @@ refused).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -417,3 +418,13 @@ def build_contact(
         contact["tags"] = tags
     contact["custom_fields"] = custom_fields
     return contact
+
+
+@contextlib.contextmanager
+def session(http: SyncHttp | None) -> Iterator[SyncHttp]:
+    """The injected client (shared, left open), or a fresh one closed on exit."""
+    if http is not None:
+        yield http
+    else:
+        with SyncHttp() as own:
+            yield own

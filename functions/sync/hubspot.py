@@ -13,7 +13,6 @@ that is a SyncError rather than a silent loop.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -31,6 +30,7 @@ from functions.sync.http import (
     merge_mapping,
     parse_instant,
     require_token,
+    session,
 )
 from functions.sync.ports import SyncError, SyncRecord
 
@@ -126,7 +126,7 @@ class HubSpotAdapter:
 
     def pull(self, since: datetime | None) -> Iterator[SyncRecord]:
         floor = as_utc(since) if since is not None else None
-        with self._transport() as http:
+        with session(self._http) as http:
             start = floor
             last_stamp: datetime | None = None
             yielded_at_last: set[str] = set()  # ids already yielded at `last_stamp`
@@ -175,11 +175,3 @@ class HubSpotAdapter:
             value = paging["next"].get("after")
             after = str(value) if value not in (None, "") else None
         return results, after
-
-    @contextlib.contextmanager
-    def _transport(self) -> Iterator[SyncHttp]:
-        if self._http is not None:
-            yield self._http
-        else:
-            with SyncHttp() as http:
-                yield http

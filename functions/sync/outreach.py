@@ -11,7 +11,6 @@ others stay visible in a custom field), phones come as `workPhones` / `mobilePho
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -28,6 +27,7 @@ from functions.sync.http import (
     merge_mapping,
     parse_instant,
     require_token,
+    session,
 )
 from functions.sync.ports import SyncError, SyncRecord
 
@@ -118,7 +118,7 @@ class OutreachAdapter:
         url = join_url(self._base_url, PROSPECTS_PATH)
         params: dict[str, str] | None = first_page_params(floor, self._page_size)
         headers = {"Accept": JSON_API}
-        with self._transport() as http:
+        with session(self._http) as http:
             while True:
                 doc = http.get_json(self.provider, url, self._auth, params=params, headers=headers)
                 data = doc.get("data") if isinstance(doc, Mapping) else None
@@ -137,11 +137,3 @@ class OutreachAdapter:
                 if not isinstance(next_url, str) or not next_url or not data:
                     return
                 url, params = join_url(self._base_url, next_url), None
-
-    @contextlib.contextmanager
-    def _transport(self) -> Iterator[SyncHttp]:
-        if self._http is not None:
-            yield self._http
-        else:
-            with SyncHttp() as http:
-                yield http

@@ -16,7 +16,6 @@ Mapping keys are field names on every chosen object, a relationship path (`Accou
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import logging
 from collections.abc import Iterable, Iterator, Mapping
@@ -34,6 +33,7 @@ from functions.sync.http import (
     merge_mapping,
     parse_instant,
     require_token,
+    session,
 )
 from functions.sync.ports import SyncError, SyncRecord
 
@@ -144,7 +144,7 @@ class SalesforceAdapter:
 
     def pull(self, since: datetime | None) -> Iterator[SyncRecord]:
         floor = as_utc(since) if since is not None else None
-        with self._transport() as http:
+        with session(self._http) as http:
             streams = [self._pull_object(http, sobject, floor) for sobject in self._objects]
             # ties keep object order (Contact before Lead), so the merged order is deterministic
             yield from heapq.merge(*streams, key=lambda r: r.modified_at)
@@ -170,11 +170,3 @@ class SalesforceAdapter:
             if doc.get("done", True) or not isinstance(next_url, str) or not next_url:
                 return
             url, params = join_url(self._instance_url, next_url), None
-
-    @contextlib.contextmanager
-    def _transport(self) -> Iterator[SyncHttp]:
-        if self._http is not None:
-            yield self._http
-        else:
-            with SyncHttp() as http:
-                yield http
