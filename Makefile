@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test unit integration lint format bench bench-intake layer synth clean
+.PHONY: setup java tools run test unit integration lint format bench bench-intake bench-sync layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -37,6 +37,7 @@ unit: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .

@@ -174,7 +174,7 @@ class Runtime:
             return dispatcher.invoke(function_name, body, response_headers)
 
         original_invoke = LambdaSimpleBackend.invoke
-        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign]
+        LambdaSimpleBackend.invoke = invoke  # type: ignore[method-assign,assignment]
         self._stack.callback(setattr, LambdaSimpleBackend, "invoke", original_invoke)
 
         if self.data_dir is not None:

@@ -54,8 +54,8 @@ class PersistentS3:
             store._delete(bucket_name, key_name)
             return result
 
-        S3Backend.put_object = put_object  # type: ignore[method-assign]
-        S3Backend.delete_object = delete_object  # type: ignore[method-assign]
+        S3Backend.put_object = put_object  # type: ignore[method-assign,assignment]
+        S3Backend.delete_object = delete_object  # type: ignore[method-assign,assignment]
         try:
             yield
         finally:

@@ -40,10 +40,14 @@ __all__ = [
 
 # A lowercase ASCII dot-atom address with an LDH domain. email-validator accepts every
 # address this matches provided the domain passes its rules (checked once per domain below)
-# and the length limits hold, so a match can skip the ~60 µs full validation.
-_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_FAST_EMAIL = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@({_LABEL}(?:\.{_LABEL})+)")
+# and the length limits hold, so a match can skip the ~60 µs full validation. Written with
+# possessive repeats and no capture groups (a label is 1-63 LDH characters with no "-" at
+# either end), it takes sre about half the steps of the plain form
+# `({atom}(?:\.{atom})*)@({label}(?:\.{label})+)` with label `[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?`;
+# tests/unit/test_canonical.py holds the two to the same verdicts.
+_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]++"
+_LABEL = r"(?!-)[a-z0-9-]{1,63}+(?<!-)"
+_FAST_EMAIL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*+@{_LABEL}(?:\.{_LABEL})++")
 _MAX_LOCAL = 64
 _MAX_EMAIL = 254
 # Domains already found acceptable: one set lookup instead of the checks, for the many
@@ -66,9 +70,13 @@ def canonical_email(value: str) -> str:
         text = _unwrap(text)
     if text.isascii():
         text = text.lower()
-        m = _FAST_EMAIL.fullmatch(text)
-        if m is not None and len(text) <= _MAX_EMAIL and m.end(1) <= _MAX_LOCAL:
-            domain = m.group(2)
+        if (
+            _FAST_EMAIL.fullmatch(text) is not None
+            and len(text) <= _MAX_EMAIL
+            # the only "@": neither part's characters include one
+            and (at := text.find("@")) <= _MAX_LOCAL
+        ):
+            domain = text[at + 1 :]
             if domain in _GOOD_DOMAINS:
                 return text
             problem = _domain_problem(domain)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.update import Action
 
 from functions.common.models import ImportJob
 
@@ -78,7 +79,7 @@ def advance(job_id: str, stage: str, **attrs: Any) -> None:
     if job is None:
         return
     seen = {s["stage"] for s in job.stages}
-    actions = [ImportJob.updated_at.set(now_iso())]
+    actions: list[Action] = [ImportJob.updated_at.set(now_iso())]
     for name, value in attrs.items():
         actions.append(getattr(ImportJob, name).set(value))
     if STAGE_RANK[stage] > STAGE_RANK.get(job.stage, 0):

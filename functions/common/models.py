@@ -32,6 +32,8 @@ class _Base(Model):
         table_name = "unbound"
         region = "us-east-1"
         billing_mode = "PAY_PER_REQUEST"
+        logical_name = ""  # each table's own name, e.g. "ImportJobs"; the prefix comes from settings
+        host: str | None = None  # the engine endpoint on one machine; None on AWS
 
 
 class GlobalContact(_Base):
@@ -261,7 +263,7 @@ def key_schema(model: type[_Base]) -> dict[str, Any]:
     return out
 
 
-def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+def _hash_first(keys: list[Any]) -> list[Any]:
     return sorted(keys, key=lambda k: k["KeyType"] != "HASH")
 
 

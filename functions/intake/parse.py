@@ -323,7 +323,12 @@ class Intake:
             if domain is not None:
                 fields["company_domain"] = domain
 
-            if split_names:
+            # fill_name_parts changes nothing unless there is a last name with a space in it, or
+            # neither a first nor a last name: the same call, skipped when it would do nothing
+            if split_names and (
+                ((last := fields.get("last_name")) is None and "first_name" not in fields)
+                or (last is not None and " " in last)
+            ):
                 fill_name_parts(fields)
 
             if phones:

@@ -7,6 +7,7 @@ rejected at any point leaves no chunk behind and writes nothing to any table.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,11 +64,13 @@ def intake_options(options: dict[str, Any], workspace_id: str | None = None) -> 
                 "(`contact-import mappings list` shows them).",
             )
         mapping = MappingDoc.model_validate({"columns": doc["columns"]})
-    reuse = mapping is None and workspace_id is not None and options.get("saved_mapping", True)
+    saved_mapping = None
+    if mapping is None and workspace_id is not None and options.get("saved_mapping", True):
+        saved_mapping = functools.partial(field_mappings.for_headers, workspace_id)
     return IntakeOptions(
         mapping=mapping,
         custom_fields=custom_field_store.definitions(workspace_id) if workspace_id else {},
-        saved_mapping=(lambda headers: field_mappings.for_headers(workspace_id, headers)) if reuse else None,
+        saved_mapping=saved_mapping,
         max_rows=int(options.get("max_rows") or settings.max_rows),
         max_bytes=int(options.get("max_bytes") or settings.max_bytes),
         default_country=options.get("default_country"),

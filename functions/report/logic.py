@@ -102,7 +102,9 @@ def run(job_id: str) -> dict[str, Any]:
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as results_f,
         tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as errors_f,
     ):
-        counters = write_reports(header["headers"], iter_outcomes(job_id, len(manifest)), results_f, errors_f)
+        counters: dict[str, Any] = write_reports(
+            header["headers"], iter_outcomes(job_id, len(manifest)), results_f, errors_f
+        )
         for f, key in ((results_f, results_key), (errors_f, errors_key)):
             f.seek(0)
             client("s3").upload_fileobj(
@@ -167,7 +169,7 @@ class _Encoded:
         return out
 
 
-def _publish_completed(job_id: str, workspace_id: str, counters: dict[str, int]) -> None:
+def _publish_completed(job_id: str, workspace_id: str, counters: dict[str, Any]) -> None:
     bus = get_settings().event_bus
     if not bus:
         return

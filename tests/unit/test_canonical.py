@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import socket
 import string
 
@@ -145,6 +146,41 @@ def test_fast_path_agrees_with_email_validator(value: str) -> None:
         assert got == expected
     else:
         assert got == canonical_email(expected)
+
+
+_PLAIN_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_PLAIN_FAST_EMAIL = re.compile(rf"({_PLAIN_ATOM}(?:\.{_PLAIN_ATOM})*)@({_PLAIN_LABEL}(?:\.{_PLAIN_LABEL})+)")
+# runs of one character reach the 63-character label limit and the 64-character local limit
+_email_shapes = st.lists(
+    st.one_of(
+        st.sampled_from(list("a0-.@_+!z9")),
+        st.builds(lambda c, n: c * n, st.sampled_from(list("a-.")), st.integers(1, 70)),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=2000)
+@given(st.one_of(_email_shapes, st.builds(lambda a, b: f"{a}@{b}", _local, _domain).map(str.lower)))
+@example("a@" + "b" * 63 + ".com")
+@example("a@" + "b" * 64 + ".com")
+@example("a@b-.com")
+@example("a@-b.com")
+@example("a-@b.c-d.e")
+@example("a.@b.com")
+@example("a..b@c.com")
+@example("a@b..com")
+@example("a@b.")
+@example("a@b")
+def test_fast_email_pattern_matches_the_plain_form(text: str) -> None:
+    """The possessive, group-free pattern accepts exactly the plain one's language, and the
+    first "@" of a match is where the plain pattern's local part ends."""
+    plain = _PLAIN_FAST_EMAIL.fullmatch(text)
+    assert (canonical._FAST_EMAIL.fullmatch(text) is not None) == (plain is not None)
+    if plain is not None:
+        assert text.find("@") == plain.end(1)
+        assert text[text.find("@") + 1 :] == plain.group(2)
 
 
 # --------------------------------------------------------------------------- domains
