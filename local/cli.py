@@ -15,21 +15,8 @@ from typing import Any
 import click
 
 from local import runtime, sync_cli
-
-DATA_DIR_OPTION = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=lambda: Path(os.environ.get("CONTACT_IMPORT_DATA_DIR", ".contact-import")),
-    show_default=".contact-import",
-    help="Where the local tables and objects live.",
-)
-
-
-def _emit(doc: Any, as_json: bool, human: str) -> None:
-    if as_json:
-        click.echo(json.dumps(doc, indent=2, default=str))
-    else:
-        click.echo(human)
+from local.cli_common import DATA_DIR_OPTION
+from local.cli_common import emit as _emit
 
 
 class _ProgressBar:

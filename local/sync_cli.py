@@ -18,21 +18,8 @@ from typing import Any
 import click
 
 from local import runtime
-
-# local.cli registers these groups, so this module takes nothing from it at import time
-DATA_DIR_OPTION = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=lambda: Path(os.environ.get("CONTACT_IMPORT_DATA_DIR", ".contact-import")),
-    show_default=".contact-import",
-    help="Where the local tables and objects live.",
-)
-
-
-def _emit(doc: Any, as_json: bool, human: str) -> None:
-    from local.cli import _emit as emit
-
-    emit(doc, as_json, human)
+from local.cli_common import DATA_DIR_OPTION
+from local.cli_common import emit as _emit
 
 
 def _split(text: str | None) -> list[str] | None:

@@ -26,11 +26,10 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import InfraConfig
-from infra.constructs.nag import acknowledge
+from infra.constructs.queues import dead_letter_queue
 
 SYNC_FUNCTION = "Sync"  # its name in functions.registry.FUNCTIONS
 EVENT_SOURCE = "contact-import"  # functions/report/logic.py publishes the completion event
@@ -75,17 +74,8 @@ class CrmSync(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.function = function
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(
-            self.dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the sync schedules, rule and function; it has none of its own.",
+        self.dead_letters = dead_letter_queue(
+            self, "DeadLetters", serves="the sync schedules, rule and function"
         )
 
         self.group_name = schedule_group_name(config)

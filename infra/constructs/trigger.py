@@ -15,10 +15,9 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.nag import acknowledge
+from infra.constructs.queues import dead_letter_queue
 
 TRIGGER_FUNCTION = "UploadTrigger"  # its name in functions.registry.FUNCTIONS
 UPLOADS_PREFIX = "uploads/"
@@ -50,18 +49,7 @@ class UploadTrigger(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.function = trigger_function
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        acknowledge(
-            self.dead_letters,
-            "AwsSolutions-SQS3",
-            "This queue is the dead-letter queue of the upload rule's target; it has none of its own.",
-        )
+        self.dead_letters = dead_letter_queue(self, "DeadLetters", serves="the upload rule's target")
         self.rule = events.Rule(
             self,
             "UploadCreated",

@@ -14,10 +14,11 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str, data_dir: Path, endpoint: str) -> subprocess.CompletedProcess[str]:
+def cli(*args: str, data_dir: Path, endpoint: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
     return subprocess.run(
         [sys.executable, "-m", "local.cli", *args, "--data-dir", str(data_dir)],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,

@@ -4,33 +4,16 @@ stub server, the exit code and exactly one JSON object on stdout."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_cli import cli
 from tests.stubs.crm_stub import CrmStub
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def cli(*args: str, data_dir: Path, endpoint: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
-    return subprocess.run(
-        [sys.executable, "-m", "local.cli", *args, "--data-dir", str(data_dir)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-    )
 
 
 def test_connect_with_the_token_on_stdin_then_sync_run_json(ddb_endpoint: str, tmp_path: Path) -> None:
