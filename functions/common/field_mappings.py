@@ -19,8 +19,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
-
+from functions.common import config_store
 from functions.common.jobs import now_iso
 from functions.common.models import ConfigItem
 
@@ -35,16 +34,8 @@ def header_fingerprint(headers: Sequence[str]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
 
 
-def _doc(workspace_id: str, sk: str) -> dict[str, Any] | None:
-    try:
-        doc = ConfigItem.get(workspace_id, sk, consistent_read=True).doc
-    except DoesNotExist:
-        return None
-    return json.loads(doc) if isinstance(doc, str) else dict(doc or {})
-
-
 def get(workspace_id: str, mapping_id: str) -> dict[str, Any] | None:
-    return _doc(workspace_id, MAPPING_PREFIX + mapping_id)
+    return config_store.get_doc(workspace_id, MAPPING_PREFIX + mapping_id)
 
 
 def create(
@@ -52,13 +43,13 @@ def create(
 ) -> dict[str, Any]:
     mapping_id = mapping_id or f"fm_{uuid.uuid4().hex[:16]}"
     doc = {"id": mapping_id, "name": name, "columns": columns, "created_at": now_iso()}
-    ConfigItem(workspace_id, MAPPING_PREFIX + mapping_id, doc=doc, updated_at=doc["created_at"]).save()
+    config_store.put_doc(workspace_id, MAPPING_PREFIX + mapping_id, doc)
     return doc
 
 
 def list_all(workspace_id: str) -> list[dict[str, Any]]:
     out = [
-        json.loads(item.doc) if isinstance(item.doc, str) else dict(item.doc or {})
+        dict(item.doc or {})
         for item in ConfigItem.query(
             workspace_id, ConfigItem.sk.startswith(MAPPING_PREFIX), consistent_read=True
         )
@@ -72,7 +63,7 @@ def delete(workspace_id: str, mapping_id: str) -> None:
 
 def for_headers(workspace_id: str, headers: Sequence[str]) -> dict[str, Any] | None:
     """The mapping saved for this header row, if any (and if it still exists)."""
-    pointer = _doc(workspace_id, SOURCE_PREFIX + header_fingerprint(headers))
+    pointer = config_store.get_doc(workspace_id, SOURCE_PREFIX + header_fingerprint(headers))
     if not pointer:
         return None
     return get(workspace_id, str(pointer.get("mapping_id")))
@@ -99,7 +90,5 @@ def remember(
         mapping_id = f"fm_{digest[:16]}"
         if get(workspace_id, mapping_id) is None:
             create(workspace_id, name, columns, mapping_id=mapping_id)
-    ConfigItem(
-        workspace_id, SOURCE_PREFIX + fingerprint, doc={"mapping_id": mapping_id}, updated_at=now_iso()
-    ).save()
+    config_store.put_doc(workspace_id, SOURCE_PREFIX + fingerprint, {"mapping_id": mapping_id})
     return mapping_id
