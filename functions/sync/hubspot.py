@@ -4,6 +4,13 @@
 ascending, `limit` 100 and `after` paging, the wanted `properties` named explicitly (search
 returns only a handful by default). Bearer private-app token.
 
+Held to HubSpot's published description (`tests/contracts/hubspot/`): its
+`PublicObjectSearchRequest` requires `after`, so the first page sends the offset cursor "0"
+rather than leaving it out. `sorts` entries are `{propertyName, direction}` objects although
+the description types them as strings: the live API sorts only by objects (HubSpot's client
+trackers: hubspot-api-nodejs#14, hubspot-api-ruby#257, hubspot-api-python#236), an erratum
+recorded with the vendored description.
+
 HubSpot's search stops at 10,000 results per query (asking for `after=10000` is a 400). When a
 pull reaches that cap it starts a new search from the last record's `lastmodifieddate` (GTE, so
 the records sharing that millisecond come back) and skips the ids it already yielded at that
@@ -41,6 +48,7 @@ SEARCH_PATH = "/crm/v3/objects/contacts/search"
 STAMP = "lastmodifieddate"
 SEARCH_CAP = 10_000  # results one search query can page through
 MAX_PAGE = 100  # the search endpoint's largest `limit`
+FIRST_PAGE = "0"  # the `after` cursor of a search's first page: an offset, as `paging.next.after` is
 
 # HubSpot contact property -> contact field. `hs_linkedin_url` is not a default property in
 # every portal; asking for a property a portal lacks just returns nothing for it.
@@ -79,11 +87,11 @@ def to_record(raw: Any, mapping: Mapping[str, str] = DEFAULT_MAPPING) -> SyncRec
 
 
 def search_body(
-    since: datetime | None, properties: list[str], *, page_size: int, after: str | None = None
+    since: datetime | None, properties: list[str], *, page_size: int, after: str = FIRST_PAGE
 ) -> dict[str, Any]:
     """The search request: GTE the watermark (epoch ms, as HubSpot wants date filter values),
-    oldest first."""
-    body: dict[str, Any] = {
+    oldest first, from the `after` cursor (the first page's is "0")."""
+    return {
         "filterGroups": (
             [{"filters": [{"propertyName": STAMP, "operator": "GTE", "value": str(epoch_ms(since))}]}]
             if since is not None
@@ -92,10 +100,8 @@ def search_body(
         "sorts": [{"propertyName": STAMP, "direction": "ASCENDING"}],
         "properties": properties,
         "limit": page_size,
+        "after": after,
     }
-    if after is not None:
-        body["after"] = after
-    return body
 
 
 class HubSpotAdapter:
@@ -133,8 +139,8 @@ class HubSpotAdapter:
             while True:
                 fresh = 0
                 fetched = 0
-                after: str | None = None
-                while True:
+                after: str | None = FIRST_PAGE
+                while after is not None:
                     body = search_body(start, self._properties, page_size=self._page_size, after=after)
                     results, after = self._page(http, body)
                     fetched += len(results)

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.contracts.openapi_check import conforming_stub
 from tests.e2e.test_cli import cli
-from tests.stubs.crm_stub import CrmStub
 
 pytestmark = pytest.mark.integration
 
 
 def test_connect_with_the_token_on_stdin_then_sync_run_json(ddb_endpoint: str, tmp_path: Path) -> None:
     workspace = f"cli-sync-{uuid.uuid4().hex[:8]}"
-    with CrmStub("hubspot", token="pat-cli-SECRET-42") as stub:
+    with conforming_stub("hubspot", token="pat-cli-SECRET-42") as stub:
         stub.add_many(
             4,
             start=datetime(2025, 3, 1, tzinfo=UTC),

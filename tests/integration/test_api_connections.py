@@ -12,8 +12,8 @@ import pytest
 from functions.api import auth
 from functions.sync import service
 from local.server import LocalApi
+from tests.contracts.openapi_check import conforming_stub
 from tests.integration.test_api_support import api, client, error_of, new_workspace, wait_for_job  # noqa: F401
-from tests.stubs.crm_stub import CrmStub
 
 pytestmark = pytest.mark.integration
 TOKEN = "pat-eu1-SECRET-0123456789"
@@ -104,7 +104,7 @@ def test_run_now_starts_a_sync_import_and_a_second_run_finds_nothing_new(
     admin: tuple[httpx.Client, str],
 ) -> None:
     c, workspace = admin
-    with CrmStub("hubspot") as stub:
+    with conforming_stub("hubspot") as stub:
         stub.add_many(
             3,
             start=datetime(2025, 1, 1, tzinfo=UTC),

@@ -26,6 +26,7 @@ from functions.sync.hubspot import HubSpotAdapter
 from functions.sync.outreach import OutreachAdapter
 from functions.sync.ports import SyncAuthError, SyncError, SyncRecord
 from functions.sync.salesforce import SalesforceAdapter
+from tests.contracts.openapi_check import conforming_stub
 from tests.stubs.crm_stub import CrmStub
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -55,13 +56,13 @@ def http(sleeps: Sleeps) -> Iterator[SyncHttp]:
 
 @pytest.fixture(params=CRMS)
 def crm(request: pytest.FixtureRequest) -> Iterator[CrmStub]:
-    with CrmStub(request.param) as stub:
+    with conforming_stub(request.param) as stub:
         yield stub
 
 
 @pytest.fixture(params=ALL)
 def any_stub(request: pytest.FixtureRequest) -> Iterator[CrmStub]:
-    with CrmStub(request.param) as stub:
+    with conforming_stub(request.param) as stub:
         yield stub
 
 
@@ -253,7 +254,7 @@ def test_adapters_hold_the_token_secret(crm: CrmStub, http: SyncHttp) -> None:
 
 
 def test_hubspot_search_request_has_the_documented_shape(http: SyncHttp) -> None:
-    with CrmStub("hubspot") as stub:
+    with conforming_stub("hubspot") as stub:
         stub.add_many(3, start=T0)
         list(HubSpotAdapter(SecretStr(stub.token), base_url=stub.base_url, http=http).pull(T0))
         (request,) = stub.requests
@@ -263,14 +264,14 @@ def test_hubspot_search_request_has_the_documented_shape(http: SyncHttp) -> None
         {"filters": [{"propertyName": "lastmodifieddate", "operator": "GTE", "value": "1704067200000"}]}
     ]
     assert request.body["sorts"] == [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}]
-    assert request.body["limit"] == 100 and "after" not in request.body
+    assert request.body["limit"] == 100 and request.body["after"] == "0"
     assert {"email", "firstname", "jobtitle", "company", "lastmodifieddate"} <= set(
         request.body["properties"]
     )
 
 
 def test_hubspot_restarts_at_the_10k_search_cap_without_gaps_or_repeats(http: SyncHttp) -> None:
-    with CrmStub("hubspot") as stub:
+    with conforming_stub("hubspot") as stub:
         before = stub.add_many(9_950, start=T0, step=timedelta(milliseconds=10))
         # 120 contacts share one millisecond across the 10,000th result
         shared_stamp = T0 + timedelta(hours=1)
@@ -283,12 +284,12 @@ def test_hubspot_restarts_at_the_10k_search_cap_without_gaps_or_repeats(http: Sy
     restart = [r for r in requests if r.body["filterGroups"]]
     assert restart, "the pull never restarted its search"
     assert restart[0].body["filterGroups"][0]["filters"][0]["value"] == "1704070800000"  # shared_stamp
-    assert "after" not in restart[0].body
+    assert restart[0].body["after"] == "0"
     assert max(int(r.body.get("after", 0)) for r in requests) < 10_000
 
 
 def test_hubspot_refuses_to_loop_when_more_contacts_than_the_cap_share_a_stamp(http: SyncHttp) -> None:
-    with CrmStub("hubspot", search_cap=300) as stub:
+    with conforming_stub("hubspot", search_cap=300) as stub:
         stub.add_many(400, start=T0, step=timedelta(0))
         adapter_ = HubSpotAdapter(SecretStr(stub.token), base_url=stub.base_url, http=http, search_cap=300)
         with pytest.raises(SyncError, match="more than 300 contacts share the modification time"):
@@ -299,7 +300,7 @@ def test_hubspot_refuses_to_loop_when_more_contacts_than_the_cap_share_a_stamp(h
 
 
 def test_salesforce_merges_contacts_and_leads_by_modstamp_and_skips_converted_leads(http: SyncHttp) -> None:
-    with CrmStub("salesforce") as stub:
+    with conforming_stub("salesforce") as stub:
         contacts = stub.add_many(250, start=T0, step=timedelta(seconds=2))
         leads = stub.add_many(250, start=T0 + timedelta(seconds=1), step=timedelta(seconds=2), sobject="Lead")
         converted = stub.add({"IsConverted": True, "Email": "old@lead.com"}, sobject="Lead", modified_at=T0)
@@ -322,7 +323,7 @@ def test_salesforce_merges_contacts_and_leads_by_modstamp_and_skips_converted_le
 
 
 def test_salesforce_field_a_object_lacks_is_a_sync_error_with_salesforces_words(http: SyncHttp) -> None:
-    with CrmStub("salesforce") as stub:
+    with conforming_stub("salesforce") as stub:
         stub.add_many(3, start=T0)
         bad = SalesforceAdapter(
             SecretStr(stub.token),
@@ -335,7 +336,7 @@ def test_salesforce_field_a_object_lacks_is_a_sync_error_with_salesforces_words(
 
 
 def test_salesforce_daily_request_limit_is_not_an_auth_error(http: SyncHttp) -> None:
-    with CrmStub("salesforce") as stub:
+    with conforming_stub("salesforce") as stub:
         stub.fail_next(403)
         with pytest.raises(SyncError, match="API request limit") as caught:
             list(adapter(stub, http).pull(None))
@@ -346,7 +347,7 @@ def test_salesforce_daily_request_limit_is_not_an_auth_error(http: SyncHttp) -> 
 
 
 def test_outreach_sends_the_range_filter_and_follows_links_next(http: SyncHttp) -> None:
-    with CrmStub("outreach") as stub:
+    with conforming_stub("outreach") as stub:
         expected = stub.add_many(230, start=T0)
         records = list(OutreachAdapter(SecretStr(stub.token), base_url=stub.base_url, http=http).pull(T0))
         first, *rest = stub.requests
@@ -397,7 +398,7 @@ RULES = IcpRuleSet.model_validate(
 
 
 def test_apollo_runs_one_search_per_rule_deduplicated_and_stops_at_max(http: SyncHttp) -> None:
-    with CrmStub("apollo") as stub:
+    with conforming_stub("apollo") as stub:
         apollo_people(stub)
         plan = build_query(RULES, per_page=25)
         records = list(
@@ -427,7 +428,7 @@ def test_apollo_runs_one_search_per_rule_deduplicated_and_stops_at_max(http: Syn
 
 
 def test_apollo_stops_at_the_last_page_when_fewer_than_max_match(http: SyncHttp) -> None:
-    with CrmStub("apollo") as stub:
+    with conforming_stub("apollo") as stub:
         apollo_people(stub)
         plan = build_query(RULES, tiers=["A"], per_page=100)
         records = list(

@@ -23,6 +23,7 @@ from functions.common.settings import reset_settings
 from functions.sync import connections, handler, service
 from functions.sync.ports import SyncAuthError, SyncError, SyncRecord
 from local.runtime import Runtime
+from tests.contracts.openapi_check import conforming_stub
 from tests.integration.helpers import contacts
 from tests.stubs.crm_stub import CrmStub
 
@@ -42,7 +43,7 @@ def engine(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
 
 @pytest.fixture
 def hubspot() -> Iterator[CrmStub]:
-    with CrmStub("hubspot") as stub:
+    with conforming_stub("hubspot") as stub:
         yield stub
 
 
@@ -396,7 +397,7 @@ def test_apollo_search_shows_its_query_then_imports_with_the_workspace_key(
 ) -> None:
     rules = [{"name": "Sales VPs", "tier": "A", "conditions": {"title_contains": ["VP Sales"]}}]
     admin.set_config(workspace, "icp_rules", json.dumps(rules))
-    with CrmStub("apollo") as apollo:
+    with conforming_stub("apollo") as apollo:
         apollo.add_many(
             5,
             start=T0,

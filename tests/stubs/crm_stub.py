@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 PROVIDERS = ("hubspot", "salesforce", "outreach", "apollo")
 HUBSPOT_SEARCH = "/crm/v3/objects/contacts/search"
@@ -112,6 +112,13 @@ SF_FIELDS: dict[str, frozenset[str]] = {
     ),
 }
 SF_PREFIX = {"Contact": "003", "Lead": "00Q"}
+# Outreach speaks JSON:API, whose media type its answers carry (developers.outreach.io/api/making-requests)
+CONTENT_TYPES = {
+    "hubspot": "application/json;charset=UTF-8",
+    "salesforce": "application/json;charset=UTF-8",
+    "outreach": "application/vnd.api+json",
+    "apollo": "application/json; charset=utf-8",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +129,19 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Any  # the parsed JSON body, or None
     at: float  # time.monotonic() on arrival
+    query_pairs: tuple[tuple[str, str], ...] = ()  # every query parameter, repeats included
+    raw: bytes = b""  # the body as sent
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and the answer the stub gave it (for checking both against a description)."""
+
+    request: RecordedRequest
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    injected: bool  # a `fail_next` answer, not the API's own
 
 
 @dataclass(slots=True)
@@ -149,6 +169,7 @@ class _State:
     records: dict[str, StubRecord] = field(default_factory=dict)
     faults: list[_Fault] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
     cursors: dict[str, tuple[list[dict[str, Any]], int]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     version: int = 0  # bumped on every dataset change; keys the search caches
@@ -596,19 +617,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         state = self.server.state
         split = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        pairs = tuple(parse_qsl(split.query, keep_blank_values=True))
+        query = dict(pairs)  # the last value of each parameter
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
             body = None
+        request = RecordedRequest(
+            self.command, split.path, query, dict(self.headers.items()), body, time.monotonic(), pairs, raw
+        )
         with state.lock:
-            state.requests.append(
-                RecordedRequest(
-                    self.command, split.path, query, dict(self.headers.items()), body, time.monotonic()
-                )
-            )
+            state.requests.append(request)
             fault = state.faults.pop(0) if state.faults else None
             authorised = not state.revoked and self._credential() == state.token
         if fault is not None and fault.delay:
@@ -616,22 +637,23 @@ class _Handler(BaseHTTPRequestHandler):
         # an injected status comes first, as a gateway's 429/503 does before the API sees the token
         if fault is not None and isinstance(fault.kind, int):
             headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-            self._send(fault.kind, _fault_body(state.provider, fault.kind), headers)
+            self._send(request, fault.kind, _fault_body(state.provider, fault.kind), headers, injected=True)
             return
         if not authorised:
             status, doc = _auth_error(state.provider)
-            self._send(status, json.dumps(doc).encode())
+            self._send(request, status, json.dumps(doc).encode())
             return
         try:
             with state.lock:
                 doc = self._route(state, split.path, query, body)
         except StubError as exc:
-            self._send(exc.status, json.dumps(exc.body).encode())
+            self._send(request, exc.status, json.dumps(exc.body).encode())
             return
         payload = json.dumps(doc).encode()
         if fault is not None and fault.kind == "malformed":
-            payload = payload[: len(payload) // 2]
-        self._send(200, payload)
+            self._send(request, 200, payload[: len(payload) // 2], injected=True)
+            return
+        self._send(request, 200, payload)
 
     def _credential(self) -> str | None:
         if self.server.state.provider == "apollo":
@@ -657,12 +679,26 @@ class _Handler(BaseHTTPRequestHandler):
             return _apollo_search(state, body)
         raise StubError(404, {"status": "error", "message": f"no route {method} {path}"})
 
-    def _send(self, status: int, payload: bytes, headers: Mapping[str, str] | None = None) -> None:
+    def _send(
+        self,
+        request: RecordedRequest,
+        status: int,
+        payload: bytes,
+        headers: Mapping[str, str] | None = None,
+        *,
+        injected: bool = False,
+    ) -> None:
+        state = self.server.state
+        all_headers = {
+            "Content-Type": CONTENT_TYPES[state.provider],
+            "Content-Length": str(len(payload)),
+            **(headers or {}),
+        }
+        with state.lock:
+            state.exchanges.append(Exchange(request, status, tuple(all_headers.items()), payload, injected))
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.send_response(status)
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in (headers or {}).items():
+            for name, value in all_headers.items():
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
@@ -814,6 +850,13 @@ class CrmStub:
     def requests(self) -> list[RecordedRequest]:
         with self._server.state.lock:
             return list(self._server.state.requests)
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        """Every request since the stub started with the answer it got, in order of answering
+        (`reset` keeps these: they are what the conformance check reads)."""
+        with self._server.state.lock:
+            return list(self._server.state.exchanges)
 
     def reset(self) -> None:
         """Forget requests, queued faults and cursors; the dataset and token state stay."""
