@@ -1,12 +1,20 @@
 """Outreach API v2 prospects (JSON:API).
 
-`GET /api/v2/prospects?filter[updatedAt]=<since>..inf&sort=updatedAt&page[size]=100`, then
-`links.next` until it is absent (Outreach pages with an opaque cursor inside that link, so the
-link is followed as given, after checking it stays on the API's host). Bearer token;
-`Accept: application/vnd.api+json` as JSON:API asks.
+`GET /api/v2/prospects?filter[updatedAt]=<since>..inf&sort=updatedAt&page[size]=100
+&include=stage,account`, then `links.next` until it is absent (Outreach pages with an opaque
+cursor inside that link, so the link is followed as given, after checking it stays on the API's
+host). Bearer token; `Accept: application/vnd.api+json` as JSON:API asks.
 
 Prospect attributes are camelCase: `emails` is a list (the first is the contact's email; the
 others stay visible in a custom field), phones come as `workPhones` / `mobilePhones` lists.
+
+Held to Outreach's published API v2 description (`tests/contracts/outreach/`): a prospect's
+stage and account are relationships there, not attributes (`prospectRelationships.stage`,
+`.account`), so the request asks for them as JSON:API compound documents (`include=`, JSON:API
+1.0 "Inclusion of Related Resources", which Outreach implements: developers.outreach.io/api/
+making-requests) and the mapping reads them from `included` under the relationship's name:
+`stage.name`, `account.name`, `account.domain`. The account's name fills the company name only
+when the prospect's own `company` attribute is empty (mapping order: first non-empty wins).
 """
 
 from __future__ import annotations
@@ -39,8 +47,11 @@ STAMP = "updatedAt"
 MAX_PAGE = 1000
 JSON_API = "application/vnd.api+json"
 
-# Outreach prospect attribute -> contact field; `company` and `accountName` both name the
-# employer on different plans/versions, and the first one present wins.
+# what `include=` asks Outreach to embed; mapping keys `<relationship>.<attribute>` read them
+INCLUDES: tuple[str, ...] = ("stage", "account")
+
+# Outreach prospect attribute (or included relationship's attribute) -> contact field; every
+# key is in Outreach's published prospect / stage / account schema (a test holds it there)
 DEFAULT_MAPPING: dict[str, str] = {
     "emails": "email",
     "firstName": "first_name",
@@ -48,7 +59,8 @@ DEFAULT_MAPPING: dict[str, str] = {
     "title": "title",
     "occupation": "title",
     "company": "company_name",
-    "accountName": "company_name",
+    "account.name": "company_name",
+    "account.domain": "company_domain",
     "linkedInUrl": "linkedin_url",
     "addressCity": "city",
     "addressState": "state",
@@ -58,13 +70,40 @@ DEFAULT_MAPPING: dict[str, str] = {
     "homePhones": "phone",
     "mobilePhones": "mobile",
     "tags": "tags",
-    "stage": "custom:outreach_stage",
+    "stage.name": "custom:outreach_stage",
     "source": "custom:outreach_source",
 }
 
 
-def to_record(raw: Any, mapping: Mapping[str, str] = DEFAULT_MAPPING) -> SyncRecord | None:
-    """One JSON:API prospect resource as a SyncRecord; None without an id or `updatedAt`."""
+Included = Mapping[tuple[str, str], Mapping[str, Any]]
+
+
+def index_included(doc: Any) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """A compound document's `included` resources by (type, id), their attributes as values."""
+    out: dict[tuple[str, str], Mapping[str, Any]] = {}
+    included = doc.get("included") if isinstance(doc, Mapping) else None
+    for resource in included if isinstance(included, list) else []:
+        if isinstance(resource, Mapping) and isinstance(resource.get("attributes"), Mapping):
+            out[(str(resource.get("type")), str(resource.get("id")))] = resource["attributes"]
+    return out
+
+
+def related(raw: Mapping[str, Any], name: str, included: Included) -> Mapping[str, Any] | None:
+    """The attributes of the resource a prospect's to-one relationship `name` points at, when the
+    document included it (a relationship with `data: null` or one not included gives None)."""
+    relationships = raw.get("relationships")
+    relationship = relationships.get(name) if isinstance(relationships, Mapping) else None
+    data = relationship.get("data") if isinstance(relationship, Mapping) else None
+    if not isinstance(data, Mapping):
+        return None
+    return included.get((str(data.get("type")), str(data.get("id"))))
+
+
+def to_record(
+    raw: Any, mapping: Mapping[str, str] = DEFAULT_MAPPING, included: Included | None = None
+) -> SyncRecord | None:
+    """One JSON:API prospect resource as a SyncRecord; None without an id or `updatedAt`.
+    `included` (from `index_included`) resolves the `stage` and `account` relationships."""
     if not isinstance(raw, Mapping):
         return None
     record_id = str(raw.get("id") or "").strip()
@@ -77,13 +116,16 @@ def to_record(raw: Any, mapping: Mapping[str, str] = DEFAULT_MAPPING) -> SyncRec
     emails = attributes.get("emails")
     if isinstance(emails, list) and len(emails) > 1:
         custom["outreach_other_emails"] = ";".join(str(e) for e in emails[1:] if e)
-    contact = build_contact(attributes, mapping, custom)
+    # a relationship's attributes sit under its name, so `account.name` is a dotted lookup; the
+    # prospect schema has no attribute of these names to shadow
+    source = {**attributes, **{name: related(raw, name, included or {}) for name in INCLUDES}}
+    contact = build_contact(source, mapping, custom)
     return SyncRecord(source_id=record_id, modified_at=stamp, contact=contact)
 
 
 def first_page_params(since: datetime | None, page_size: int) -> dict[str, str]:
     """Outreach range filters are `<low>..<high>` with `inf` open; stamps to the millisecond."""
-    params = {"sort": STAMP, "page[size]": str(page_size)}
+    params = {"sort": STAMP, "page[size]": str(page_size), "include": ",".join(INCLUDES)}
     if since is not None:
         low = as_utc(since).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         params[f"filter[{STAMP}]"] = f"{low}..inf"
@@ -126,8 +168,9 @@ class OutreachAdapter:
                     raise SyncError(
                         f"outreach returned an unexpected body for {PROSPECTS_PATH}: no data list"
                     )
+                included = index_included(doc)
                 for raw in data:
-                    record = to_record(raw, self._mapping)
+                    record = to_record(raw, self._mapping, included)
                     if record is None:
                         log.warning("outreach: a prospect without id or %s was skipped", STAMP)
                     elif floor is None or record.modified_at >= floor:

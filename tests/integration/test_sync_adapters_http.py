@@ -7,6 +7,7 @@ tests stay fast; the stubs check each API's request shape and answer in its docu
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import random
 import traceback
@@ -356,9 +357,47 @@ def test_outreach_sends_the_range_filter_and_follows_links_next(http: SyncHttp) 
         "filter[updatedAt]": "2024-01-01T00:00:00.000Z..inf",
         "sort": "updatedAt",
         "page[size]": "100",
+        "include": "stage,account",
     }
     assert first.headers["Accept"] == "application/vnd.api+json"
     assert len(rest) == 2 and all("page[after]" in r.query for r in rest)
+
+
+def test_outreach_reads_stage_and_account_through_included_resources(http: SyncHttp) -> None:
+    """Outreach's published API v2 description defines `stage` and `account` as prospect
+    relationships (`prospectRelationships`), not attributes; JSON:API 1.0 ("Inclusion of Related
+    Resources"), which Outreach implements (developers.outreach.io/api/making-requests), embeds
+    them in `included` when asked with `include=`. The stage name lands in custom data and the
+    account's name fills the company name only for a prospect without its own `company`."""
+    with conforming_stub("outreach") as stub:
+        stage = stub.add_resource("stage", {"name": "Qualified Lead", "order": 2})
+        account = stub.add_resource("account", {"name": "Acme International", "domain": "acme.example"})
+        bare = stub.add(
+            {"emails": ["a@acme.example"]}, modified_at=T0, related={"stage": stage, "account": account}
+        )
+        own = stub.add(
+            {"emails": ["b@acme.example"], "company": "Acme Labs"},
+            modified_at=T0 + timedelta(seconds=1),
+            related={"account": account},
+        )
+        lone = stub.add({"emails": ["c@solo.example"]}, modified_at=T0 + timedelta(seconds=2))
+        records = {
+            r.source_id: r.contact
+            for r in OutreachAdapter(SecretStr(stub.token), base_url=stub.base_url, http=http).pull(None)
+        }
+        (exchange,) = stub.exchanges
+    assert exchange.request.query["include"] == "stage,account"
+    included = {(r["type"], str(r["id"])) for r in json.loads(exchange.body)["included"]}
+    assert included == {("stage", stage), ("account", account)}  # each once, though shared
+    assert records[bare]["custom_fields"]["outreach_stage"] == "Qualified Lead"
+    assert (records[bare]["company_name"], records[bare]["company_domain"]) == (
+        "Acme International",
+        "acme.example",
+    )
+    assert (
+        records[own]["company_name"] == "Acme Labs" and "outreach_stage" not in records[own]["custom_fields"]
+    )
+    assert "company_name" not in records[lone] and "outreach_stage" not in records[lone]["custom_fields"]
 
 
 # -- Apollo ---------------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ PROVIDERS = ("hubspot", "salesforce", "outreach", "apollo")
 HUBSPOT_SEARCH = "/crm/v3/objects/contacts/search"
 SF_QUERY = "/services/data/v60.0/query"
 OUTREACH_PROSPECTS = "/api/v2/prospects"
+OUTREACH_INCLUDABLE = ("account", "stage")  # the prospect relationships the stub can include
 APOLLO_SEARCH = "/api/v1/mixed_people/search"
 
 HUBSPOT_DEFAULT_PROPERTIES = (
@@ -150,6 +151,7 @@ class StubRecord:
     modified_at: datetime
     fields: dict[str, Any]
     sobject: str = "Contact"  # Salesforce object; ignored elsewhere
+    related: dict[str, str] = field(default_factory=dict)  # Outreach to-one relationships: name -> id
     seq: int = 0  # insertion order, the tie-break among equal stamps
 
 
@@ -174,6 +176,9 @@ class _State:
     lock: threading.RLock = field(default_factory=threading.RLock)
     version: int = 0  # bumped on every dataset change; keys the search caches
     apollo_cache: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
+    resources: dict[tuple[str, str], dict[str, Any]] = field(
+        default_factory=dict
+    )  # Outreach stages, accounts
     _sorted: list[StubRecord] | None = None
     _keys: list[tuple[datetime, int]] | None = None
 
@@ -478,6 +483,9 @@ def _outreach_prospects(state: _State, base_url: str, query: Mapping[str, str]) 
         raise _bad_request("outreach", "page[size] must be between 1 and 1000")
     if query.get("sort", "updatedAt") not in ("updatedAt", "id"):
         raise _bad_request("outreach", f"unsupported sort {query.get('sort')!r}")
+    includes = [name for name in query.get("include", "").split(",") if name]
+    if unknown := [name for name in includes if name not in OUTREACH_INCLUDABLE]:
+        raise _bad_request("outreach", f"prospect has no relationship {unknown[0]!r} to include")
     low = high = None
     if "filter[updatedAt]" in query:
         a, sep, b = query["filter[updatedAt]"].partition("..")
@@ -507,6 +515,13 @@ def _outreach_prospects(state: _State, base_url: str, query: Mapping[str, str]) 
         "links": {"first": f"{base_url}{OUTREACH_PROSPECTS}?{urlencode(_without(query, 'page[after]'))}"},
         "meta": {"count": len(records) - (bisect.bisect_left(keys, (low, -1)) if low else 0)},
     }
+    if includes:
+        wanted = dict.fromkeys(
+            (name, r.related[name]) for r in page for name in includes if name in r.related
+        )
+        doc["included"] = [
+            {"type": kind, "id": int(rid), "attributes": state.resources[(kind, rid)]} for kind, rid in wanted
+        ]
     if index < len(records) and page:
         last = page[-1]
         cursor = base64.urlsafe_b64encode(f"{last.modified_at.isoformat()}|{last.seq}".encode()).decode()
@@ -529,7 +544,10 @@ def _outreach_resource(r: StubRecord, base_url: str) -> dict[str, Any]:
             "createdAt": r.fields.get("createdAt") or _iso_ms_z(r.modified_at),
             "updatedAt": _iso_ms_z(r.modified_at),
         },
-        "relationships": {"account": {"data": None}},
+        "relationships": {
+            name: {"data": {"type": name, "id": int(r.related[name])} if name in r.related else None}
+            for name in OUTREACH_INCLUDABLE
+        },
         "links": {"self": f"{base_url}{OUTREACH_PROSPECTS}/{r.id}"},
     }
 
@@ -767,22 +785,43 @@ class CrmStub:
         id: str | None = None,
         modified_at: datetime | None = None,
         sobject: str = "Contact",
+        related: Mapping[str, str] | None = None,
         **more: Any,
     ) -> str:
         """Add one record in the provider's own field names; returns its id. `modified_at`
-        defaults to now; `sobject` ("Contact" | "Lead") is Salesforce's object."""
+        defaults to now; `sobject` ("Contact" | "Lead") is Salesforce's object; `related` links
+        an Outreach prospect to resources from `add_resource` (`{"stage": id, "account": id}`)."""
         state = self._server.state
         with state.lock:
+            for name, rid in (related or {}).items():
+                if (name, rid) not in state.resources:
+                    raise ValueError(f"no {name} {rid!r}: add it with add_resource first")
             seq = next(self._ids)
             record_id = id or self._new_id(seq, sobject)
             data = {**(fields or {}), **more}
             if self.provider == "apollo":
                 data.setdefault("id", record_id)
             state.records[record_id] = StubRecord(
-                record_id, modified_at or datetime.now(UTC), data, sobject, seq
+                record_id,
+                modified_at or datetime.now(UTC),
+                data,
+                sobject,
+                seq=seq,
+                related=dict(related or {}),
             )
             state.changed()
         return record_id
+
+    def add_resource(self, kind: str, attributes: Mapping[str, Any]) -> str:
+        """An Outreach `stage` or `account` a prospect can be related to; returns its id."""
+        if self.provider != "outreach" or kind not in OUTREACH_INCLUDABLE:
+            raise ValueError(f"add_resource is for outreach {OUTREACH_INCLUDABLE}")
+        state = self._server.state
+        with state.lock:
+            rid = str(500 + len(state.resources))
+            state.resources[(kind, rid)] = dict(attributes)
+            state.changed()
+        return rid
 
     def add_many(
         self,

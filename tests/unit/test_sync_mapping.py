@@ -202,7 +202,6 @@ def outreach_raw() -> dict:
             "lastName": "Lee",
             "title": None,
             "occupation": "Head of Growth",
-            "accountName": "Acme",
             "linkedInUrl": "https://www.linkedin.com/in/annlee",
             "addressCity": "Austin",
             "addressState": "TX",
@@ -213,18 +212,47 @@ def outreach_raw() -> dict:
             "tags": ["webinar", "", "webinar", "vip"],
             "updatedAt": "2024-03-05T10:30:15.250Z",
         },
+        "relationships": {
+            "account": {"data": {"type": "account", "id": 7}},
+            "stage": {"data": {"type": "stage", "id": 3}},
+            "owner": {"data": None},
+        },
     }
 
 
+OUTREACH_INCLUDED = {
+    "data": [],
+    "included": [
+        {"type": "stage", "id": 3, "attributes": {"name": "Replied"}},
+        {"type": "account", "id": 7, "attributes": {"name": "Acme", "domain": "acme.com"}},
+    ],
+}
+
+
 def test_outreach_prospect_takes_first_email_and_phones_and_keeps_the_rest_visible() -> None:
-    record = outreach.to_record(outreach_raw())
+    record = outreach.to_record(outreach_raw(), included=outreach.index_included(OUTREACH_INCLUDED))
     assert record is not None
     assert record.source_id == "42" and record.modified_at == STAMP
     c = record.contact
     assert (c["email"], c["title"], c["company_name"]) == ("ann@acme.com", "Head of Growth", "Acme")
+    assert c["company_domain"] == "acme.com"
     assert (c["phone"], c["mobile"]) == ("+1 512 555 0101", "+1 512 555 0100")
     assert c["tags"] == ["webinar", "vip"]
-    assert c["custom_fields"] == {"outreach_id": "42", "outreach_other_emails": "ann.lee@gmail.com"}
+    assert c["custom_fields"] == {
+        "outreach_id": "42",
+        "outreach_other_emails": "ann.lee@gmail.com",
+        "outreach_stage": "Replied",
+    }
+
+
+def test_outreach_relationships_not_in_the_document_leave_the_fields_empty() -> None:
+    record = outreach.to_record(outreach_raw())  # no `included`: nothing to resolve against
+    assert record is not None
+    assert "company_name" not in record.contact and "outreach_stage" not in record.contact["custom_fields"]
+    raw = outreach_raw()
+    raw["attributes"]["company"] = "Acme Holdings"  # the prospect's own company wins
+    own = outreach.to_record(raw, included=outreach.index_included(OUTREACH_INCLUDED))
+    assert own is not None and own.contact["company_name"] == "Acme Holdings"
 
 
 def test_outreach_first_page_params_use_an_open_range_and_sort_by_updated_at() -> None:
@@ -232,6 +260,7 @@ def test_outreach_first_page_params_use_an_open_range_and_sort_by_updated_at() -
         "sort": "updatedAt",
         "page[size]": "100",
         "filter[updatedAt]": "2024-03-05T10:30:15.250Z..inf",
+        "include": "stage,account",
     }
     assert "filter[updatedAt]" not in outreach.first_page_params(None, 100)
 
