@@ -266,8 +266,9 @@ def apollo_search(
     out: Path | None,
     as_json: bool,
 ) -> None:
-    """Search Apollo for people matching the workspace's ICP rules and import them (credits come
-    from the workspace's own Apollo key, `keys set-provider apollo`)."""
+    """Search Apollo for people matching the workspace's ICP rules and import them (the search is
+    free; revealing the imported people's emails spends the workspace's own Apollo credits, `keys
+    set-provider apollo`)."""
     import json
 
     from functions.common.errors import ConfigInvalid
@@ -289,8 +290,9 @@ def apollo_search(
     if dry_run:
         human = json.dumps(doc["query"], indent=2)
     else:
-        human = f"Apollo search: {doc['status']}, {doc['records']} people" + (
-            f" — {doc['reason']}" if doc.get("reason") else ""
+        human = (
+            f"Apollo search: {doc['status']}, {doc['records']} people, {doc['credits_consumed']} credits"
+            + (f" — {doc['reason']}" if doc.get("reason") else "")
         )
         if job:
             human += "\n" + _job_line(job)

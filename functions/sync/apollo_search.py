@@ -1,8 +1,20 @@
 """Apollo people search as an import source: a workspace's ICP rules become Apollo queries.
 
 `build_query` is pure, so `--dry-run` can print exactly what would be sent; `ApolloSearch`
-runs it (`POST /api/v1/mixed_people/search`, key in `X-Api-Key`, `page`/`per_page` paging up
-to `pagination.total_pages`) and yields SyncRecords until `max_people`.
+runs it and yields SyncRecords until `max_people`, in two steps, both with the workspace's key
+in `X-Api-Key`:
+
+1. find: `POST /api/v1/mixed_people/api_search`, `page`/`per_page` paging up to
+   `total_entries` (500 pages at most). Apollo's documentation names this the people search
+   for API callers: "optimized for API usage", it "does not consume credits" and "does not
+   return email addresses or phone numbers" (docs.apollo.io/reference/people-api-search). The
+   older `/api/v1/mixed_people/search` is the app's search, spends export credits per page
+   (docs.apollo.io/docs/api-pricing) and answers API keys of many plans `API_INACCESSIBLE`.
+2. reveal: `POST /api/v1/people/bulk_match` with the people found, ten ids a call
+   (docs.apollo.io/reference/bulk-people-enrichment), `reveal_personal_emails` and
+   `reveal_phone_number` off. This is where the workspace's Apollo credits burn, one per person
+   enriched, and only for the at most `max_people` people the import takes. A person Apollo
+   cannot match stays a contact without an email (the import reports MISSING_EMAIL).
 
 Several rules: one search per rule of the requested tiers, in rule order (the order the tiering
 itself uses, first match wins), de-duplicated by Apollo person id. One query per rule rather
@@ -42,9 +54,13 @@ log = logging.getLogger(__name__)
 
 PROVIDER = "apollo"
 BASE_URL = "https://api.apollo.io"
-SEARCH_PATH = "/api/v1/mixed_people/search"
+SEARCH_PATH = "/api/v1/mixed_people/api_search"
+REVEAL_PATH = "/api/v1/people/bulk_match"
+REVEAL_BATCH = 10  # bulk_match enriches at most ten people a call
+# personal emails and phone numbers cost extra credits and the import has no use for them
+REVEAL_PARAMS = {"reveal_personal_emails": "false", "reveal_phone_number": "false"}
 MAX_PER_PAGE = 100
-MAX_PAGES = 500  # Apollo serves at most 500 pages (50,000 people) of one search
+MAX_PAGES = 500  # Apollo displays at most 500 pages (50,000 people) of one search
 MAX_EMPLOYEES = 1_000_000  # the open top of an employee range
 
 # our department vocabulary -> Apollo's master department slugs (person_department_or_subdepartments)
@@ -97,7 +113,8 @@ def build_query(
 ) -> dict[str, Any]:
     """The searches for the rules of `tiers` (all tiers when None), as a printable plan:
 
-    `{"endpoint": ..., "searches": [{"rule", "tier", "body", "not_sent"}], "skipped": [...]}`.
+    `{"endpoint": ..., "reveal": ..., "searches": [{"rule", "tier", "body", "not_sent"}],
+    "skipped": [...]}`.
     """
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValueError(f"per_page must be between 1 and {MAX_PER_PAGE}")
@@ -113,7 +130,7 @@ def build_query(
         body, not_sent = rule_body(rule.conditions)
         body.update(page=1, per_page=per_page)
         searches.append({"rule": rule.name, "tier": rule.tier, "body": body, "not_sent": not_sent})
-    return {"endpoint": SEARCH_PATH, "searches": searches, "skipped": skipped}
+    return {"endpoint": SEARCH_PATH, "reveal": REVEAL_PATH, "searches": searches, "skipped": skipped}
 
 
 def rule_body(c: Conditions) -> tuple[dict[str, Any], list[str]]:
@@ -202,7 +219,8 @@ def to_record(raw: Any, now: datetime, mapping: Mapping[str, str] = DEFAULT_MAPP
 
 
 class ApolloSearch:
-    """Runs a `build_query` plan: `ApolloSearch(key).search(plan, max_people=500)`."""
+    """Runs a `build_query` plan: `ApolloSearch(key).search(plan, max_people=500)`;
+    `credits_consumed` then says what the reveals cost, as Apollo reported it."""
 
     provider = PROVIDER
 
@@ -216,42 +234,89 @@ class ApolloSearch:
     ) -> None:
         self._auth = Auth.api_key(require_token(PROVIDER, key))
         self._url = join_url(base_url, SEARCH_PATH)
+        self._reveal_url = join_url(base_url, REVEAL_PATH)
         self._http = http
         self._clock = clock
+        self.credits_consumed = 0
 
     def __repr__(self) -> str:
         return f"ApolloSearch(url={self._url!r})"
 
     def search(self, query: Mapping[str, Any], max_people: int) -> Iterator[SyncRecord]:
-        """Up to `max_people` distinct people, search by search, page by page."""
+        """Up to `max_people` distinct people, search by search, page by page, each revealed
+        (emails) in batches of ten as soon as a batch is full."""
         if max_people < 1:
             return
         seen: set[str] = set()
+        batch: list[Mapping[str, Any]] = []
         with session(self._http) as http:
-            for search in query.get("searches", []):
-                for record in self._run(http, search["body"]):
-                    if record.source_id in seen:
-                        continue
-                    seen.add(record.source_id)
-                    yield record
-                    if len(seen) >= max_people:
-                        return
+            for person in self._found(http, query):
+                person_id = _person_id(person)
+                if person_id in seen:
+                    continue
+                seen.add(person_id)
+                batch.append(person)
+                if len(batch) == REVEAL_BATCH:
+                    yield from self._reveal(http, batch)
+                    batch = []
+                if len(seen) >= max_people:
+                    break
+            yield from self._reveal(http, batch)
 
-    def _run(self, http: SyncHttp, body: Mapping[str, Any]) -> Iterator[SyncRecord]:
-        page = int(body.get("page") or 1)
-        while page <= MAX_PAGES:
-            doc = http.post_json(PROVIDER, self._url, self._auth, {**body, "page": page})
-            if not isinstance(doc, Mapping):
-                raise SyncError(f"apollo returned an unexpected body for {SEARCH_PATH}")
-            # mixed search returns people already saved to the Apollo account as `contacts`
-            people = [*(doc.get("contacts") or []), *(doc.get("people") or [])]
-            now = self._clock()
-            for raw in people:
-                record = to_record(raw, now)
-                if record is not None:
-                    yield record
-            pagination = doc.get("pagination")
-            total_pages = pagination.get("total_pages") if isinstance(pagination, Mapping) else None
-            if not people or not isinstance(total_pages, int) or page >= total_pages:
-                return
-            page += 1
+    def _found(self, http: SyncHttp, query: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+        """Every person (with an id) the plan's searches find, in order; free of credits."""
+        for search in query.get("searches", []):
+            body = search["body"]
+            page = int(body.get("page") or 1)
+            per_page = int(body.get("per_page") or MAX_PER_PAGE)
+            while page <= MAX_PAGES:
+                doc = http.post_json(PROVIDER, self._url, self._auth, {**body, "page": page})
+                people = doc.get("people") if isinstance(doc, Mapping) else None
+                if not isinstance(people, list):
+                    raise SyncError(f"apollo returned an unexpected body for {SEARCH_PATH}: no people list")
+                yield from (p for p in people if isinstance(p, Mapping) and _person_id(p))
+                if not people or page >= _last_page(doc, per_page):
+                    break
+                page += 1
+
+    def _reveal(self, http: SyncHttp, people: list[Mapping[str, Any]]) -> Iterator[SyncRecord]:
+        if not people:
+            return
+        ids = [_person_id(p) for p in people]
+        doc = http.request_json(
+            PROVIDER,
+            "POST",
+            self._reveal_url,
+            self._auth,
+            params=REVEAL_PARAMS,
+            body={"details": [{"id": person_id} for person_id in ids]},
+        )
+        matches = doc.get("matches") if isinstance(doc, Mapping) else None
+        if not isinstance(matches, list):
+            raise SyncError(f"apollo returned an unexpected body for {REVEAL_PATH}: no matches list")
+        credits = doc.get("credits_consumed")
+        self.credits_consumed += credits if isinstance(credits, int) else 0
+        by_id = {_person_id(m): m for m in matches if isinstance(m, Mapping)}
+        now = self._clock()
+        for person_id, found in zip(ids, people, strict=True):
+            # an unmatched person keeps what the search showed: no email, so the import says so
+            record = to_record(by_id.get(person_id) or found, now)
+            if record is not None:
+                yield record
+
+
+def _person_id(person: Mapping[str, Any]) -> str:
+    return str(person.get("person_id") or person.get("id") or "").strip()
+
+
+def _last_page(doc: Mapping[str, Any], per_page: int) -> int:
+    """The search's last page: from `total_entries` (what api_search answers), or
+    `pagination.total_pages` where an answer has it; never past Apollo's display limit."""
+    pagination = doc.get("pagination")
+    total_pages = pagination.get("total_pages") if isinstance(pagination, Mapping) else None
+    if isinstance(total_pages, int):
+        return min(total_pages, MAX_PAGES)
+    total = doc.get("total_entries")
+    if isinstance(total, int):
+        return min(-(-total // max(per_page, 1)), MAX_PAGES)
+    return MAX_PAGES

@@ -454,7 +454,9 @@ def apollo_search(
     options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The Apollo people search built from the workspace's ICP rules: shown (dry run) or run into
-    an ImportJob, with credits from the workspace's own Apollo key (never the platform's)."""
+    an ImportJob, with the workspace's own Apollo key (never the platform's). The search itself is
+    free; revealing the people imported (their emails) spends that key's credits, one a person,
+    reported as `credits_consumed`."""
     from functions.common.config_models import IcpRuleSet, load_icp_rules
     from functions.enrich.stage import PROVIDER_KEY_PREFIX
     from functions.sync.apollo_search import build_query
@@ -475,6 +477,7 @@ def apollo_search(
         "status": "dry_run" if dry_run else None,
         "job_id": None,
         "records": 0,
+        "credits_consumed": 0,
         "reason": None,
     }
     if dry_run:
@@ -488,7 +491,7 @@ def apollo_search(
     if not token:
         raise ConfigInvalid(
             "the workspace has no Apollo key: store it with `contact-import keys set-provider apollo` "
-            "(searches spend the workspace's own credits)"
+            "(revealing the people found spends the workspace's own credits)"
         )
     key = connections._vault().decrypt_key(token)
     searcher = (search_factory or _apollo_searcher)(key)
@@ -496,6 +499,7 @@ def apollo_search(
         records: list[SyncRecord] = list(searcher.search(query, max_people))
     except SyncError as exc:
         return {**doc, "status": "failed", "reason": _scrub(str(exc), key)}
+    doc["credits_consumed"] = getattr(searcher, "credits_consumed", 0)
     if not records:
         return {**doc, "status": "no_results"}
     job_id = imports.new_job_id()

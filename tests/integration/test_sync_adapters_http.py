@@ -28,7 +28,7 @@ from functions.sync.outreach import OutreachAdapter
 from functions.sync.ports import SyncAuthError, SyncError, SyncRecord
 from functions.sync.salesforce import SalesforceAdapter
 from tests.contracts.openapi_check import conforming_stub
-from tests.stubs.crm_stub import CrmStub
+from tests.stubs.crm_stub import APOLLO_REVEAL, APOLLO_SEARCH, CrmStub
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 CRMS = ["hubspot", "salesforce", "outreach"]
@@ -436,6 +436,14 @@ RULES = IcpRuleSet.model_validate(
 )
 
 
+def searches(stub: CrmStub) -> list[Any]:
+    return [r for r in stub.requests if r.path == APOLLO_SEARCH]
+
+
+def reveals(stub: CrmStub) -> list[Any]:
+    return [r for r in stub.requests if r.path == APOLLO_REVEAL]
+
+
 def test_apollo_runs_one_search_per_rule_deduplicated_and_stops_at_max(http: SyncHttp) -> None:
     with conforming_stub("apollo") as stub:
         apollo_people(stub)
@@ -443,7 +451,7 @@ def test_apollo_runs_one_search_per_rule_deduplicated_and_stops_at_max(http: Syn
         records = list(
             ApolloSearch(SecretStr(stub.token), base_url=stub.base_url, http=http).search(plan, 120)
         )
-        requests = stub.requests
+        found, revealed = searches(stub), reveals(stub)
     assert len(records) == 120 and len(set(ids(records))) == 120
     # the tier-A search ran first and found every VP at 51..200 employees: i in 11..160, i % 3 == 0
     tier_a_people = records[:50]
@@ -456,14 +464,46 @@ def test_apollo_runs_one_search_per_rule_deduplicated_and_stops_at_max(http: Syn
         and 51 <= int(r.contact["custom_fields"]["apollo_employees"]) <= 200
     ]
     assert len(mid_market_vps) == 50
-    tier_a = [r for r in requests if r.body.get("person_titles")]
+    tier_a = [r for r in found if r.body.get("person_titles")]
     assert [r.body["page"] for r in tier_a] == [1, 2]
     assert tier_a[0].body["organization_num_employees_ranges"] == ["51,200"]
-    assert requests[0].headers["X-Api-Key"] == stub.token and "Authorization" not in requests[0].headers
+    assert found[0].headers["X-Api-Key"] == stub.token and "Authorization" not in found[0].headers
     # Texans search: 70 more distinct people (the VPs it finds again are skipped), 4 pages of 25
-    assert [r.body["page"] for r in requests[len(tier_a) :]] == [1, 2, 3, 4]
+    assert [r.body["page"] for r in found[len(tier_a) :]] == [1, 2, 3, 4]
+    # each person is revealed once, ten a call, in the order found
+    assert [d["id"] for r in revealed for d in r.body["details"]] == ids(records)
+    assert all(len(r.body["details"]) <= 10 for r in revealed) and len(revealed) == 12
     locked = [r for r in records if "email" not in r.contact]
     assert locked and all(int(r.contact["first_name"][1:]) % 10 == 0 for r in locked)
+
+
+def test_apollo_finds_people_free_with_api_search_and_pays_only_to_reveal_those_imported(
+    http: SyncHttp,
+) -> None:
+    """Apollo's documentation: the People API Search endpoint, `POST /api/v1/mixed_people/api_search`,
+    is the people search for API callers; it "is optimized for API usage and does not consume
+    credits" and "does not return email addresses or phone numbers" — enrich with Bulk People
+    Enrichment (docs.apollo.io/reference/people-api-search). `POST /api/v1/people/bulk_match`
+    enriches up to 10 people a call and consumes credits per person enriched
+    (docs.apollo.io/reference/bulk-people-enrichment). So the search spends nothing, and the
+    workspace's key pays one credit for each person the import takes, never for the rest."""
+    with conforming_stub("apollo") as stub:
+        apollo_people(stub)
+        searcher = ApolloSearch(SecretStr(stub.token), base_url=stub.base_url, http=http)
+        records = list(searcher.search(build_query(RULES, tiers=["B"], per_page=100), 25))
+        shown = [
+            p for e in stub.exchanges if e.request.path == APOLLO_SEARCH for p in json.loads(e.body)["people"]
+        ]
+        revealed = reveals(stub)
+        assert stub.credits_consumed == searcher.credits_consumed == 25
+    assert len(records) == 25 and len(searches(stub)) == 1 and len(shown) == 100
+    assert not any("email" in p or "last_name" in p for p in shown)  # the search shows no contact details
+    assert all(
+        r.query == {"reveal_personal_emails": "false", "reveal_phone_number": "false"} for r in revealed
+    )
+    assert [len(r.body["details"]) for r in revealed] == [10, 10, 5]
+    assert all(r.headers["X-Api-Key"] == stub.token for r in revealed)
+    assert records[1].contact["email"] == "p1@acme1.com"  # what the reveal gave
 
 
 def test_apollo_stops_at_the_last_page_when_fewer_than_max_match(http: SyncHttp) -> None:
@@ -473,4 +513,4 @@ def test_apollo_stops_at_the_last_page_when_fewer_than_max_match(http: SyncHttp)
         records = list(
             ApolloSearch(SecretStr(stub.token), base_url=stub.base_url, http=http).search(plan, 10_000)
         )
-        assert len(records) == 50 and len(stub.requests) == 1
+        assert len(records) == 50 and len(searches(stub)) == 1 and len(reveals(stub)) == 5

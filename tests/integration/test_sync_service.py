@@ -418,9 +418,14 @@ def test_apollo_search_shows_its_query_then_imports_with_the_workspace_key(
             service.apollo_search(workspace, max_people=3)
         admin.set_provider_key(workspace, "apollo", apollo.token)
         result = service.apollo_search(workspace, max_people=3)
-        sent = {k.lower(): v for k, v in apollo.requests[0].headers.items()}
-        assert sent["x-api-key"] == apollo.token  # the workspace's own key pays for the search
-    assert result["status"] == "started" and result["records"] == 3
+        assert [r.path for r in apollo.requests] == [
+            "/api/v1/mixed_people/api_search",
+            "/api/v1/people/bulk_match",
+        ]
+        for request in apollo.requests:  # the workspace's own key searches and pays for the reveal
+            assert {k.lower(): v for k, v in request.headers.items()}["x-api-key"] == apollo.token
+        assert apollo.credits_consumed == 3  # the three imported, not the five found
+    assert result["status"] == "started" and result["records"] == 3 and result["credits_consumed"] == 3
     arn = engine.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + result["job_id"]
     engine.wait(arn)
     job = jobs.get(result["job_id"])

@@ -21,9 +21,13 @@ Routes, one provider per stub:
   taken when the query ran, as Salesforce cursors are; `nextRecordsUrl` until `done`.
 - outreach:   `GET /api/v2/prospects?filter[updatedAt]=a..b&sort=updatedAt&page[size]=N` —
   Bearer; JSON:API `data` + `links.next` with an opaque keyset cursor (`page[after]`).
-- apollo:     `POST /api/v1/mixed_people/search` — `X-Api-Key`; filters on titles,
+- apollo:     `POST /api/v1/mixed_people/api_search` — `X-Api-Key`; filters on titles,
   seniorities, departments, employee ranges, locations, keyword tags, technologies; `page`,
-  `per_page` (<= 100), `pagination.total_pages`.
+  `per_page` (<= 100), `total_entries`; people as that endpoint shows them: no email or phone,
+  last name obfuscated, `has_*` flags instead of values (docs.apollo.io/reference/
+  people-api-search). `POST /api/v1/people/bulk_match` — up to 10 `details[].id`, answers
+  `matches` (the full person, email included, or null) and `credits_consumed`, one per person
+  matched, summed in `credits_consumed` (docs.apollo.io/reference/bulk-people-enrichment).
 
 Dataset: records hold the provider's own field names (`firstname` for HubSpot, `FirstName` and
 `Account.Name` for Salesforce, `firstName`/`emails` for Outreach, Apollo's person shape), an id
@@ -41,7 +45,6 @@ import bisect
 import contextlib
 import itertools
 import json
-import math
 import re
 import threading
 import time
@@ -57,7 +60,8 @@ HUBSPOT_SEARCH = "/crm/v3/objects/contacts/search"
 SF_QUERY = "/services/data/v60.0/query"
 OUTREACH_PROSPECTS = "/api/v2/prospects"
 OUTREACH_INCLUDABLE = ("account", "stage")  # the prospect relationships the stub can include
-APOLLO_SEARCH = "/api/v1/mixed_people/search"
+APOLLO_SEARCH = "/api/v1/mixed_people/api_search"
+APOLLO_REVEAL = "/api/v1/people/bulk_match"
 
 HUBSPOT_DEFAULT_PROPERTIES = (
     "createdate",
@@ -176,11 +180,13 @@ class _State:
     lock: threading.RLock = field(default_factory=threading.RLock)
     version: int = 0  # bumped on every dataset change; keys the search caches
     apollo_cache: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
+    apollo_credits: int = 0  # what bulk_match charged, one credit per person matched
     resources: dict[tuple[str, str], dict[str, Any]] = field(
         default_factory=dict
     )  # Outreach stages, accounts
     _sorted: list[StubRecord] | None = None
     _keys: list[tuple[datetime, int]] | None = None
+    _apollo_ids: dict[str, dict[str, Any]] | None = None
 
     def ordered(self) -> tuple[list[StubRecord], list[tuple[datetime, int]]]:
         """Records by (stamp, insertion), cached until the dataset changes."""
@@ -189,8 +195,15 @@ class _State:
             self._keys = [(r.modified_at, r.seq) for r in self._sorted]
         return self._sorted, self._keys
 
+    def apollo_people(self) -> dict[str, dict[str, Any]]:
+        """Apollo people by their person id, cached until the dataset changes."""
+        if self._apollo_ids is None:
+            self._apollo_ids = {str(r.fields.get("id")): r.fields for r in self.records.values()}
+        return self._apollo_ids
+
     def changed(self) -> None:
         self._sorted = self._keys = None
+        self._apollo_ids = None
         self.version += 1
         self.apollo_cache.clear()
 
@@ -271,7 +284,7 @@ def _fault_body(provider: str, status: int) -> bytes:
                 ]
             },
             "apollo": {
-                "message": "The maximum number of api calls allowed for api/v1/mixed_people/search is "
+                "message": "The maximum number of api calls allowed for api/v1/mixed_people/api_search is "
                 "200 times per minute. Please upgrade your plan from https://app.apollo.io/#/settings/plans/upgrade."
             },
         }[provider]
@@ -569,21 +582,65 @@ def _apollo_search(state: _State, body: Any) -> dict[str, Any]:
     if matches is None:
         matches = [r.fields for r in records if _apollo_matches(r.fields, body)]
         state.apollo_cache[(state.version, filters)] = matches
-    total_pages = math.ceil(len(matches) / per_page)
     start = (page - 1) * per_page
     return {
-        "breadcrumbs": [],
-        "partial_results_only": False,
-        "disable_eu_prospecting": False,
-        "partial_results_limit": 10000,
-        "pagination": {
-            "page": page,
-            "per_page": per_page,
-            "total_entries": len(matches),
-            "total_pages": total_pages,
+        "total_entries": len(matches),
+        "people": [_apollo_shown(p) for p in matches[start : start + per_page]],
+    }
+
+
+def _apollo_shown(p: Mapping[str, Any]) -> dict[str, Any]:
+    """A person as api_search shows one: contact details only as `has_*` flags."""
+    org = p.get("organization") or {}
+    last = str(p.get("last_name") or "")
+    return {
+        "id": p["id"],
+        "first_name": p.get("first_name"),
+        "last_name_obfuscated": f"{last[:1]}***{last[-1:]}" if last else None,
+        "title": p.get("title"),
+        "last_refreshed_at": "2024-01-01T00:00:00.000+00:00",
+        "has_email": bool(p.get("email")),
+        "has_city": bool(p.get("city")),
+        "has_state": bool(p.get("state")),
+        "has_country": bool(p.get("country")),
+        "has_direct_phone": "No",
+        "organization": {
+            "name": org.get("name"),
+            "has_industry": bool(org.get("industry")),
+            "has_phone": False,
+            "has_city": False,
+            "has_state": False,
+            "has_country": False,
+            "has_zip_code": False,
+            "has_revenue": False,
+            "has_employee_count": org.get("estimated_num_employees") is not None,
         },
-        "contacts": [],
-        "people": matches[start : start + per_page],
+    }
+
+
+def _apollo_reveal(state: _State, query: Mapping[str, str], body: Any) -> dict[str, Any]:
+    details = body.get("details") if isinstance(body, Mapping) else None
+    if not isinstance(details, list) or not details:
+        raise StubError(422, {"error": "details must be a non-empty list"})
+    if len(details) > 10:
+        raise StubError(422, {"error": "You can only enrich up to 10 people at a time"})
+    if query.get("reveal_phone_number") == "true":
+        raise StubError(
+            400, {"error": "Please add a valid 'webhook_url' parameter when using 'reveal_phone_number'"}
+        )
+    by_id = state.apollo_people()
+    matches = [by_id.get(str(d.get("id"))) if isinstance(d, Mapping) else None for d in details]
+    found = sum(1 for m in matches if m is not None)
+    state.apollo_credits += found
+    return {
+        "status": "success",
+        "error_code": None,
+        "error_message": None,
+        "total_requested_enrichments": len(details),
+        "unique_enriched_records": found,
+        "missing_records": len(details) - found,
+        "credits_consumed": found,
+        "matches": matches,
     }
 
 
@@ -695,6 +752,8 @@ class _Handler(BaseHTTPRequestHandler):
             return _outreach_prospects(state, self.server.base_url, query)
         if provider == "apollo" and method == "POST" and path == APOLLO_SEARCH:
             return _apollo_search(state, body)
+        if provider == "apollo" and method == "POST" and path == APOLLO_REVEAL:
+            return _apollo_reveal(state, query, body)
         raise StubError(404, {"status": "error", "message": f"no route {method} {path}"})
 
     def _send(
@@ -889,6 +948,11 @@ class CrmStub:
     def requests(self) -> list[RecordedRequest]:
         with self._server.state.lock:
             return list(self._server.state.requests)
+
+    @property
+    def credits_consumed(self) -> int:
+        """Apollo: the credits bulk_match has charged so far (search is free)."""
+        return self._server.state.apollo_credits
 
     @property
     def exchanges(self) -> list[Exchange]:

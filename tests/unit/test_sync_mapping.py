@@ -17,6 +17,7 @@ from functions.sync import apollo_search, hubspot, outreach, salesforce
 from functions.sync.adapters import make_adapter
 from functions.sync.http import (
     CONTACT_FIELDS,
+    SyncHttp,
     build_contact,
     epoch_ms,
     interpret,
@@ -388,7 +389,8 @@ def test_icp_rule_translates_to_apollo_filters() -> None:
         "page": 1,
         "per_page": 50,
     }
-    assert plan["endpoint"] == "/api/v1/mixed_people/search"
+    assert plan["endpoint"] == "/api/v1/mixed_people/api_search"
+    assert plan["reveal"] == "/api/v1/people/bulk_match"
     json.dumps(plan)  # printable for --dry-run and storable in the job's options
 
 
@@ -436,6 +438,50 @@ def test_locked_apollo_emails_become_no_email() -> None:
     # a contact already saved in the account carries the person id it shares with `people`
     saved = apollo_search.to_record({"id": "c9", "person_id": "p1", "email": "ann@acme.com"}, now)
     assert saved is not None and saved.source_id == "p1" and saved.contact["email"] == "ann@acme.com"
+
+
+def test_a_person_apollo_cannot_reveal_stays_a_contact_without_email_and_costs_nothing() -> None:
+    """bulk_match answers `null` in `matches` for a person it cannot enrich and charges only for
+    the ones it did (docs.apollo.io/reference/bulk-people-enrichment)."""
+    sent: list[httpx.Request] = []
+
+    def apollo(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path == apollo_search.SEARCH_PATH:
+            people = [
+                {
+                    "id": "p1",
+                    "first_name": "Ann",
+                    "title": "CTO",
+                    "has_email": True,
+                    "organization": {"name": "Acme"},
+                },
+                {
+                    "id": "p2",
+                    "first_name": "Bo",
+                    "title": "VP Sales",
+                    "has_email": False,
+                    "organization": {"name": "Bolt"},
+                },
+            ]
+            return httpx.Response(200, json={"total_entries": 2, "people": people})
+        match = {"id": "p1", "first_name": "Ann", "email": "ann@acme.com", "organization": {"name": "Acme"}}
+        return httpx.Response(200, json={"matches": [match, None], "credits_consumed": 1})
+
+    plan = apollo_search.build_query(RULES, tiers=["A"])
+    with SyncHttp(client=httpx.Client(transport=httpx.MockTransport(apollo))) as http:
+        searcher = apollo_search.ApolloSearch(SecretStr("k3y"), base_url="https://api.apollo.test", http=http)
+        ann, bo = searcher.search(plan, 10)
+    assert ann.contact["email"] == "ann@acme.com"
+    assert "email" not in bo.contact and (bo.contact["first_name"], bo.contact["company_name"]) == (
+        "Bo",
+        "Bolt",
+    )
+    assert searcher.credits_consumed == 1
+    reveal = sent[-1]
+    assert reveal.url.path == "/api/v1/people/bulk_match" and reveal.headers["X-Api-Key"] == "k3y"
+    assert dict(reveal.url.params) == {"reveal_personal_emails": "false", "reveal_phone_number": "false"}
+    assert json.loads(reveal.content) == {"details": [{"id": "p1"}, {"id": "p2"}]}
 
 
 # -- the factory --------------------------------------------------------------------------------
