@@ -27,7 +27,7 @@ from functions.sync.hubspot import HubSpotAdapter
 from functions.sync.outreach import OutreachAdapter
 from functions.sync.ports import SyncAuthError, SyncError, SyncRecord
 from functions.sync.salesforce import SalesforceAdapter
-from tests.contracts.openapi_check import conforming_stub
+from tests.contracts.openapi_check import DESCRIPTIONS, check_exchanges, conforming_stub
 from tests.stubs.crm_stub import APOLLO_REVEAL, APOLLO_SEARCH, CrmStub
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -249,6 +249,33 @@ def test_a_wrong_token_is_an_auth_error_after_one_request(
 def test_adapters_hold_the_token_secret(crm: CrmStub, http: SyncHttp) -> None:
     made = adapter(crm, http)
     assert crm.token not in repr(made) and crm.token not in str(vars(made))
+
+
+# -- the vendors' descriptions ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", list(DESCRIPTIONS))
+def test_every_stub_answer_conforms_to_the_vendors_published_description(
+    provider: str, http: SyncHttp
+) -> None:
+    """The stubs answer as the vendors' own descriptions say (tests/contracts/): pages, the last
+    page, an empty result, a refused token and, for HubSpot, its 400 past the search cap. Every
+    adapter test checks its stub the same way on exit (`conforming_stub`), so a stub that drifts
+    from the description fails the suite."""
+    with CrmStub(provider, search_cap=300) as stub:
+        stub.add_many(250, start=T0)
+        assert len(pull_all(stub, http)) == 250
+        assert pull_all(stub, http, since=T0 + timedelta(days=1)) == []
+        if provider == "hubspot":
+            stub.add_many(100, start=T0 + timedelta(hours=1))
+            with pytest.raises(SyncError, match="HTTP 400"):
+                list(HubSpotAdapter(SecretStr(stub.token), base_url=stub.base_url, http=http).pull(None))
+        stub.revoke()
+        with pytest.raises(SyncAuthError):
+            pull_all(stub, http)
+        statuses = {e.status for e in stub.exchanges}
+        assert check_exchanges(stub) == len(stub.exchanges)
+    assert statuses == ({200, 400, 401} if provider == "hubspot" else {200, 401})
 
 
 # -- HubSpot -------------------------------------------------------------------------------------

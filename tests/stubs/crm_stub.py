@@ -48,6 +48,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -308,7 +309,17 @@ def _bad_request(provider: str, message: str, code: str = "VALIDATION_ERROR") ->
         return StubError(
             400, {"errors": [{"id": "validationError", "title": "Validation Error", "detail": message}]}
         )
+    if provider == "hubspot":
+        # HubSpot's published Error schema requires message, correlationId and category
+        return StubError(
+            400,
+            {"status": "error", "message": message, "correlationId": _correlation_id(), "category": code},
+        )
     return StubError(400, {"status": "error", "message": message, "category": code})
+
+
+def _correlation_id() -> str:
+    return str(uuid.uuid4())
 
 
 # ---------------------------------------------------------------------------------------------
