@@ -6,10 +6,11 @@ returns only a handful by default). Bearer private-app token.
 
 Held to HubSpot's published description (`tests/contracts/hubspot/`): its
 `PublicObjectSearchRequest` requires `after`, so the first page sends the offset cursor "0"
-rather than leaving it out. `sorts` entries are `{propertyName, direction}` objects although
-the description types them as strings: the live API sorts only by objects (HubSpot's client
-trackers: hubspot-api-nodejs#14, hubspot-api-ruby#257, hubspot-api-python#236), an erratum
-recorded with the vendored description.
+(HubSpot's Node client README: "`after` for initial search should be set as 0") rather than
+leaving it out. `sorts` entries are `{propertyName, direction}` objects although the
+description types them as strings: the object is the form HubSpot's search guide documents and
+its client trackers confirm the live API sorts by (hubspot-api-nodejs#14, hubspot-api-ruby#257,
+hubspot-api-python#236), an erratum recorded with the vendored description.
 
 HubSpot's search stops at 10,000 results per query (asking for `after=10000` is a 400). When a
 pull reaches that cap it starts a new search from the last record's `lastmodifieddate` (GTE, so

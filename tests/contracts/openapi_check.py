@@ -69,24 +69,33 @@ ERRATA: tuple[Erratum, ...] = (
         "hubspot",
         "/components/schemas/PublicObjectSearchRequest/properties/sorts/items",
         {
-            "type": "object",
-            "required": ["propertyName"],
-            "properties": {
-                "propertyName": {"type": "string"},
-                "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]},
-            },
-            "additionalProperties": False,
+            "oneOf": [
+                # a property name, "-" first for descending (HubSpot's client README)
+                {"type": "string", "pattern": "^-?[A-Za-z0-9_]+$"},
+                {
+                    "type": "object",
+                    "required": ["propertyName"],
+                    "properties": {
+                        "propertyName": {"type": "string"},
+                        "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]},
+                    },
+                    "additionalProperties": False,
+                },
+            ]
         },
-        "the description types `sorts` items as strings; the live search API sorts by "
-        "`{propertyName, direction}` objects and ignores a sort sent as a string (a JSON-encoded "
-        "object in a string included). HubSpot's own client libraries had to override the "
-        "generated string type to sort at all.",
+        "the description types `sorts` items as bare strings. The live search API sorts by a "
+        "`{propertyName, direction}` object (HubSpot's search guide; confirmed in the client "
+        "trackers, where HubSpot's maintainers changed the clients to send objects) and also by a "
+        "plain property name, `-` first for descending (HubSpot's Node client README); a "
+        "JSON-encoded object inside a string is silently ignored (hubspot-api-nodejs#14, "
+        "hubspot-api-ruby#257, hubspot-api-python#236).",
         (
+            "https://developers.hubspot.com/docs/guides/api/crm/search#sort-search-results",
             "https://github.com/HubSpot/hubspot-api-nodejs/issues/14",
             "https://github.com/HubSpot/hubspot-api-nodejs/pull/391",
+            "https://github.com/HubSpot/hubspot-api-nodejs/blob/395cd9bf3bb21252aefc517e11ea64b7db03bd9d/README.md#crm-search",
             "https://github.com/HubSpot/hubspot-api-ruby/issues/257",
             "https://github.com/HubSpot/hubspot-api-python/issues/236",
-            "https://developers.hubspot.com/docs/guides/api/crm/search#sort-search-results",
         ),
     ),
     Erratum(

@@ -190,19 +190,22 @@ def test_each_erratum_names_its_evidence_and_is_still_needed(erratum: Any) -> No
 
 
 def test_hubspot_sorts_are_sent_as_objects_the_form_the_live_api_honours() -> None:
-    """HubSpot's description types `sorts` items as strings, but the live search API sorts by
-    `{propertyName, direction}` objects: a sort sent as a string is ignored
-    (github.com/HubSpot/hubspot-api-nodejs/issues/14, where HubSpot's maintainer fixed the client
-    to send objects, hubspot-api-nodejs#391; hubspot-api-ruby#257; hubspot-api-python#236) and
-    HubSpot's search guide shows objects (developers.hubspot.com/docs/guides/api/crm/search).
-    So the objects stay, and the description's string type is an erratum."""
+    """HubSpot's description types `sorts` items as strings. What the live search API honours,
+    on the evidence: `{propertyName, direction}` objects — HubSpot's search guide
+    (developers.hubspot.com/docs/guides/api/crm/search#sort-search-results); a sort sent as a
+    JSON-encoded string is ignored while the object sorts (github.com/HubSpot/hubspot-api-nodejs/
+    issues/14, fixed by HubSpot's maintainer to send objects, hubspot-api-nodejs#391; the same in
+    hubspot-api-ruby#257 and hubspot-api-python#236). HubSpot's Node client README also documents
+    a bare property name ("createdate", "-createdate" descending). The adapter sends the object,
+    direction spelled out; the erratum admits both documented forms and nothing else."""
     body = hubspot.search_body(T0, ["email"], page_size=100)
     assert body["sorts"] == [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}]
     as_published = violations("hubspot", [hubspot_search(body)], errata=False)
     assert len(as_published) == 1 and "is not of type 'string'" in as_published[0]
     assert violations("hubspot", [hubspot_search(body)]) == []
+    assert violations("hubspot", [hubspot_search({**body, "sorts": ["-lastmodifieddate"]})]) == []
     stringly = {**body, "sorts": [json.dumps(body["sorts"][0])]}
-    assert violations("hubspot", [hubspot_search(stringly)])  # the string form is what we refuse
+    assert violations("hubspot", [hubspot_search(stringly)])  # the form the live API ignores
 
 
 def test_hubspot_null_property_values_are_an_erratum_not_a_stub_invention() -> None:
