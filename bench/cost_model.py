@@ -66,6 +66,15 @@ class CapacityMeter:
         client.meta.events.register("before-parameter-build.dynamodb.*", self._before)
         client.meta.events.register("after-call.dynamodb.*", self._after)
 
+    def detach(self, client: Any) -> None:
+        client.meta.events.unregister("before-parameter-build.dynamodb.*", self._before)
+        client.meta.events.unregister("after-call.dynamodb.*", self._after)
+
+    def written(self, table: str) -> float:
+        """Write units on a table and its indexes."""
+        with self.lock:
+            return sum(v for k, v in self.wru.items() if k == table or k.startswith(table + "/"))
+
     def reset(self) -> None:
         with self.lock:
             self.wru.clear()
