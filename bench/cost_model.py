@@ -33,6 +33,9 @@ PRICES: dict[str, float] = {
     "s3_per_1000_get": 0.0004,  # GET and all other requests
 }
 
+# Lambda duration is modeled as the function's CPU time plus one round trip per AWS request
+AWS_REQUEST_SECONDS = 0.008
+
 _S3_PUT_CLASS = {"PutObject", "CopyObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
                  "ListObjects", "ListObjectsV2", "PostObject"}  # fmt: skip
 

@@ -386,6 +386,11 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
         and r.fields["company_domain"] not in enriched
         and not r.meta.get("co")
     }
+    if names:
+        # a concurrent chunk may have created some since Score looked: a read costs a fraction
+        # of the failed conditional write it saves
+        known = store.companies(names, consistent=False)
+        names = {d: n for d, n in names.items() if d not in known}
     statements += [
         store.insert(table_name(Company), {"domain": d, "name": n, "updated_at": ctx.now})
         for d, n in names.items()

@@ -20,9 +20,9 @@ def global_contacts(emails: Iterable[str]) -> dict[str, dict[str, Any]]:
     return {item["email"]: item for item in ddb.batch_get(table_name(GlobalContact), keys)}
 
 
-def companies(domains: Iterable[str]) -> dict[str, dict[str, Any]]:
+def companies(domains: Iterable[str], *, consistent: bool = True) -> dict[str, dict[str, Any]]:
     keys = [{"domain": d} for d in dict.fromkeys(domains)]
-    return {item["domain"]: item for item in ddb.batch_get(table_name(Company), keys)}
+    return {item["domain"]: item for item in ddb.batch_get(table_name(Company), keys, consistent=consistent)}
 
 
 def insert(table: str, item: dict[str, Any]) -> ddb.Statement:

@@ -35,9 +35,7 @@ def make_file(path: Path, tag: str, *, title: str = "Head of Sales") -> Path:
         w = csv.writer(f)
         w.writerow(["Email", "First Name", "Company Domain", "Title", "Tags"])
         for i in range(30):
-            w.writerow(
-                [f"p{i}.{tag}@co{i % 3}-{tag}.com", f"P{i}", f"co{i % 3}-{tag}.com", title, "vip"]
-            )
+            w.writerow([f"p{i}.{tag}@co{i % 3}-{tag}.com", f"P{i}", f"co{i % 3}-{tag}.com", title, "vip"])
     return path
 
 
