@@ -4,8 +4,8 @@
 
 1. Generates a seeded synthetic CSV with a realistic mix: ~3% invalid emails, ~1% in-file
    duplicates (both rows of a pair become errors), ~2% suppressed (a workspace email list and
-   a workspace domain, seeded in Suppressions), ~5% owned by another client (ACTIVE
-   ClientAssignments with an expiry in the future), ~10% contacts that already exist (created
+   a workspace domain, seeded in Suppressions), ~5% owned by another client (GlobalContacts
+   claimed by it, with an expiry in the future), ~10% contacts that already exist (created
    by a first, unmeasured import of those rows in the same workspace), the rest new.
 2. Starts the one-machine runtime (`Runtime(in_memory=True)`: a fresh in-memory DynamoDB Local,
    moto S3 and Step Functions), seeds, runs the small import, then imports the whole file end
@@ -19,9 +19,15 @@
    DynamoDB Local's JVM.
 4. Measures a raw DynamoDB Local floor in the same run, on fresh copies of the tables: the
    minimal reads and writes the pipeline needs for the same rows (BatchGetItem of contacts,
-   global contacts, assignments and suppression keys, 100 keys a request; INSERT of the
-   contact, global contact and assignment as 25-statement PartiQL batches) with plain boto3,
-   chunk by chunk with the pipeline's chunk size and concurrency. Prints end-to-end / floor.
+   global contacts (with their claims) and suppression keys, 100 keys a request; INSERT of the
+   contact and of the global contact with its claim as 25-statement PartiQL batches) with plain
+   boto3, chunk by chunk with the pipeline's chunk size and concurrency. Prints end-to-end / floor.
+5. Measures what AWS bills (`bench/cost_model.py`): consumed capacity per table and index
+   (reported by DynamoDB Local for the item APIs, computed from the items for PartiQL), RRU,
+   S3 requests, Lambda invocations and GB-seconds, state transitions, and the modeled cost of
+   1,000,000 rows next to the floor of one 1-WRU write per row for the contact and one for its
+   identity and claim. Then imports the same file again and measures what that writes
+   (a row that changes nothing writes nothing), and the size of every item written.
 
 The last line of output is one JSON object with every figure. For a whole-process profile
 (handlers, moto's server threads, botocore), sample it from outside, e.g.
@@ -57,14 +63,28 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.cost_model import (
+    AWS_REQUEST_SECONDS,
+    PRICES,
+    PRICES_AS_OF,
+    CapacityMeter,
+    floor_cost,
+    modeled_cost,
+    size_distribution,
+)
+from functions.registry import FUNCTIONS
+
 WORKSPACE = "ws_bench"
 CLIENT = "client_bench"
 RIVAL = "client_rival"
 OPTIONS = {"client": CLIENT, "purpose": "upsert"}
 BLOCKED_DOMAIN = "blocked-example.com"
 TARGET_ROWS_PER_S = 1_000
-TARGET_FLOOR_RATIO = 1.5
+TARGET_FLOOR_RATIO = 1.3
 TARGET_CLAIMS_PER_REQUEST = 20
+TARGET_WRU_PER_ROW = 2.2
+TARGET_REIMPORT_WRU_PER_ROW = 0.1
+TARGET_COST_FLOOR_RATIO = 1.3
 
 # row kinds and their share of the file (the rest is "new")
 MIX = (
@@ -206,8 +226,8 @@ _TARGET = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|SELECT\s.*?\sFROM
 class DdbCounter:
     """Counts DynamoDB calls by operation, keys read and items written, per table."""
 
-    def __init__(self, assignments_table: str) -> None:
-        self.assignments_table = assignments_table
+    def __init__(self, claims_table: str) -> None:
+        self.claims_table = claims_table
         self.lock = threading.Lock()
         self.calls: Counter[str] = Counter()
         self.keys_read: Counter[str] = Counter()
@@ -236,7 +256,7 @@ class DdbCounter:
                     reads[table] += 1
                 else:
                     writes[table] += 1
-                if table == self.assignments_table:
+                if table == self.claims_table:
                     claims += 1
         elif op == "BatchGetItem":
             for table, req in params.get("RequestItems", {}).items():
@@ -415,7 +435,7 @@ def peak_rss_mb() -> float:
 
 
 def seed_tables(ds: Dataset, now: datetime) -> None:
-    from functions.common.models import ClientAssignment, Suppression
+    from functions.common.models import GlobalContact, Suppression
 
     stamp = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     with Suppression.batch_write() as batch:
@@ -424,18 +444,19 @@ def seed_tables(ds: Dataset, now: datetime) -> None:
         batch.save(Suppression(WORKSPACE, f"@{BLOCKED_DOMAIN}", reason="manual", created_at=stamp))
     assigned = (now - timedelta(days=10)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     expires = (now + timedelta(days=60)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    with ClientAssignment.batch_write() as batch:
+    with GlobalContact.batch_write() as batch:
         for email in ds.owned_emails:
             batch.save(
-                ClientAssignment(
+                GlobalContact(
                     email,
-                    "ACTIVE",
-                    client_id=RIVAL,
-                    workspace_id="ws_rival",
-                    priority=0,
-                    assigned_at=assigned,
-                    expires_at=expires,
-                    job_id="job_rival",
+                    first_seen_at=assigned,
+                    first_seen_job="job_rival",
+                    owner_client_id=RIVAL,
+                    owner_workspace_id="ws_rival",
+                    owner_priority=0,
+                    owner_assigned_at=assigned,
+                    owner_expires_at=expires,
+                    owner_job_id="job_rival",
                 )
             )
 
@@ -471,7 +492,7 @@ def measure_floor(
     from boto3.dynamodb.types import TypeSerializer
     from botocore.config import Config
 
-    from functions.common.models import ClientAssignment, Contact, GlobalContact, Suppression, key_schema
+    from functions.common.models import Contact, GlobalContact, Suppression, key_schema
     from functions.suppress.rules import suppression_keys
 
     ddb = boto3.client(
@@ -487,7 +508,7 @@ def measure_floor(
         ),
     )
     names: dict[str, str] = {}
-    for model in (Contact, GlobalContact, ClientAssignment, Suppression):
+    for model in (Contact, GlobalContact, Suppression):
         name = f"bench-floor-{model.Meta.logical_name}-{uuid.uuid4().hex[:6]}"
         schema = key_schema(model)
         request: dict[str, Any] = {
@@ -578,9 +599,6 @@ def measure_floor(
             names["Contacts"], [{"workspace_id": WORKSPACE, "email": e} for e in emails]
         )
         calls["BatchGetItem"] += batch_get(names["GlobalContacts"], [{"email": e} for e in emails])
-        calls["BatchGetItem"] += batch_get(
-            names["ClientAssignments"], [{"email": e, "sk": "ACTIVE"} for e in emails]
-        )
         wanted = {
             tuple(sorted(k.item_key(WORKSPACE).items()))
             for r in rows
@@ -594,21 +612,6 @@ def measure_floor(
                 r["email"] in skip_writes
             ):  # suppressed or owned by another client: the pipeline writes nothing
                 continue
-            statements.append(
-                insert(
-                    names["ClientAssignments"],
-                    {
-                        "email": r["email"],
-                        "sk": "ACTIVE",
-                        "client_id": CLIENT,
-                        "workspace_id": WORKSPACE,
-                        "priority": 0,
-                        "assigned_at": now,
-                        "expires_at": expires,
-                        "job_id": "job_floor",
-                    },
-                )
-            )
             statements.append(insert(names["Contacts"], contact_item(r)))
             statements.append(
                 insert(
@@ -621,6 +624,12 @@ def measure_floor(
                         "company_domain": r["domain"] or None,
                         "first_seen_at": now,
                         "first_seen_job": "job_floor",
+                        "owner_client_id": CLIENT,
+                        "owner_workspace_id": WORKSPACE,
+                        "owner_priority": 0,
+                        "owner_assigned_at": now,
+                        "owner_expires_at": expires,
+                        "owner_job_id": "job_floor",
                     },
                 )
             )
@@ -655,6 +664,22 @@ def measure_floor(
 # --- the run ----------------------------------------------------------------------------------
 
 
+def _side_client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def _per_row(units: dict[str, float], rows: int) -> dict[str, float]:
+    return {k: round(v / rows, 4) for k, v in sorted(units.items(), key=lambda kv: -kv[1])}
+
+
 def _stage_timeline(job: Any, finished_at: datetime) -> dict[str, float]:
     """Seconds from one stage's first appearance to the next's (stages overlap across chunks)."""
     marks = [(s["stage"], datetime.fromisoformat(str(s["at"]).replace("Z", "+00:00"))) for s in job.stages]
@@ -687,7 +712,8 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
 
     from functions.common import aws as common_aws
     from functions.common import jobs
-    from functions.common.models import ALL_MODELS, ClientAssignment, table_name
+    from functions.common.capacity import TableSpec
+    from functions.common.models import ALL_MODELS, GlobalContact, key_schema, table_name
     from functions.common.settings import get_settings
     from local.imports import run_import
     from local.runtime import Runtime
@@ -701,13 +727,20 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             f"chunk_rows {settings.chunk_rows}, max_concurrency {settings.max_concurrency})",
             file=sys.stderr,
         )
-        ddb_count = DdbCounter(table_name(ClientAssignment))
+        ddb_count = DdbCounter(table_name(GlobalContact))
         ddb_count.attach(common_aws.client("dynamodb"))
         for model in ALL_MODELS:  # PynamoDB's own clients (jobs, config, seeding)
             ddb_count.attach(model._get_connection().connection.client)
         s3_count = S3Counter()
         s3_count.attach(common_aws.client("s3"))
         timer = FunctionTimer(rt.dispatcher, profile=False)
+        meter = CapacityMeter(
+            {table_name(m): TableSpec.from_schema(table_name(m), key_schema(m)) for m in ALL_MODELS},
+            _side_client(rt.ddb_endpoint),
+        )
+        meter.attach(common_aws.client("dynamodb"))
+        for model in ALL_MODELS:
+            meter.attach(model._get_connection().connection.client)
 
         now = datetime.now(UTC)
         seed_tables(ds, now)
@@ -724,6 +757,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         ddb_count.reset()
         s3_count.calls.clear()
         timer.reset()
+        meter.reset()
         timer.profile = args.profile
         rss_before = self_rss_mb()
         cpu0, jvm_cpu0 = time.process_time(), watch.cpu_seconds()
@@ -749,6 +783,20 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         s3_calls = dict(s3_count.calls)
         wall, fcpu, fcalls, busy = dict(timer.wall), dict(timer.cpu), dict(timer.calls), timer.busy()
         stats = timer.stats
+        wru, rru = dict(meter.wru), dict(meter.rru)
+        sizes = {t: size_distribution(v) for t, v in meter.sizes.items()}
+        capacity_sources = dict(meter.sources)
+        chunks = int(job.chunk_count or 0) if job else 0
+
+        # --- the same file again: a row that changes nothing should write nothing
+        meter.reset()
+        t0 = time.perf_counter()
+        again = run_import(rt, ds.path, workspace_id=WORKSPACE, options=OPTIONS, out_dir=tmp / "out")
+        reimport_seconds = time.perf_counter() - t0
+        if again.status != "complete":
+            raise SystemExit(f"the re-import did not complete: {again.as_json()}")
+        reimport_wru, reimport_rru = dict(meter.wru), dict(meter.rru)
+        print(f"re-import of the same file: {again.counters} in {reimport_seconds:.1f}s", file=sys.stderr)
 
         # --- the floor, same engine, after the import (the JVM is equally warm)
         print("measuring the DynamoDB Local floor ...", file=sys.stderr)
@@ -766,6 +814,28 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         chunk_rows, concurrency = settings.chunk_rows, settings.max_concurrency
 
     rows = args.rows
+    lambda_calls = sum(fcalls.values())
+    # states entered: every Task (one Lambda call each, retries included), the Accepted? choice,
+    # the Map state, and each chunk's Enrich? choice
+    transitions = lambda_calls + 2 + chunks
+    memory = {spec.name.lower(): spec.memory_mb for spec in FUNCTIONS}
+    # Lambda bills duration. Local wall time on a shared 2-core machine (4 concurrent invocations,
+    # DynamoDB Local and moto on the same cores) says little about it, so the model uses each
+    # function's own CPU time plus a round trip per AWS request (AWS_REQUEST_SECONDS); the
+    # wall-time figure is printed next to it as an upper bound.
+    gb_s = sum(cpu_ * memory.get(name.lower(), 1024) / 1024 for name, cpu_ in fcpu.items())
+    gb_s += (total_requests := sum(calls.values()) + sum(s3_calls.values())) * AWS_REQUEST_SECONDS
+    gb_s_wall = sum(w * memory.get(name.lower(), 1024) / 1024 for name, w in wall.items())
+    cost = modeled_cost(
+        rows=rows,
+        wru=sum(wru.values()),
+        rru=sum(rru.values()),
+        s3_calls=s3_calls,
+        lambda_gb_s=gb_s,
+        lambda_requests=lambda_calls,
+        transitions=transitions,
+    )
+    floor_usd = floor_cost()
     total_calls = sum(calls.values())
     total_writes = sum(writes.values())
     expected = ds.expected()
@@ -782,6 +852,28 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "ddb_local_rss_mb": (jvm_after_import or {}).get("VmHWM"),
         "stage_seconds": {k: round(v, 2) for k, v in sorted(busy.items(), key=lambda kv: -kv[1])},
         "counters": counters,
+        "wru_per_row": round(sum(wru.values()) / rows, 3),
+        "rru_per_row": round(sum(rru.values()) / rows, 3),
+        "cost_per_million_usd": cost["total"],
+        "cost_floor_usd": floor_usd,
+        "cost_floor_ratio": round(cost["total"] / floor_usd, 2),
+        "reimport_wru_per_row": round(sum(reimport_wru.values()) / rows, 3),
+        "reimport_rru_per_row": round(sum(reimport_rru.values()) / rows, 3),
+        "reimport_counters": {k: int(again.counters.get(k, 0)) for k in expected},
+        "reimport_seconds": round(reimport_seconds, 2),
+        "wru_per_row_by_table": _per_row(wru, rows),
+        "rru_per_row_by_table": _per_row(rru, rows),
+        "reimport_wru_per_row_by_table": _per_row(reimport_wru, rows),
+        "item_bytes_written": sizes,
+        "capacity_sources": capacity_sources,
+        "s3_requests_per_row": round(sum(s3_calls.values()) / rows, 4),
+        "lambda_invocations_per_row": round(lambda_calls / rows, 5),
+        "state_transitions_per_row": round(transitions / rows, 5),
+        "lambda_gb_s": round(gb_s, 2),
+        "lambda_gb_s_wall": round(gb_s_wall, 2),
+        "aws_requests": total_requests,
+        "cost_breakdown_usd": cost,
+        "prices": {"as_of": PRICES_AS_OF, **PRICES},
         # the detail behind the figures
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
@@ -817,6 +909,9 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "rows_per_s": TARGET_ROWS_PER_S,
             "floor_ratio": TARGET_FLOOR_RATIO,
             "claims_per_request": TARGET_CLAIMS_PER_REQUEST,
+            "wru_per_row": TARGET_WRU_PER_ROW,
+            "reimport_wru_per_row": TARGET_REIMPORT_WRU_PER_ROW,
+            "cost_floor_ratio": TARGET_COST_FLOOR_RATIO,
         },
     }
     if stats is not None:
@@ -845,6 +940,12 @@ def report(r: dict[str, Any]) -> None:
     print(f"  statement errors                 {r['ddb_statement_errors']}", file=out)
     claims = r["claims_per_request"]
     print(f"  claims/request        {claims!s:>10}   target >= {TARGET_CLAIMS_PER_REQUEST} {ok(claims is not None and claims >= TARGET_CLAIMS_PER_REQUEST)} ({r['claim_statements']:,} statements in {r['claim_requests']:,} requests; all PartiQL batches average {r['statements_per_batch']})", file=out)  # fmt: skip
+    print(f"  WRU/row               {r['wru_per_row']:>10}   target <= {TARGET_WRU_PER_ROW} {ok(r['wru_per_row'] <= TARGET_WRU_PER_ROW)}  {r['wru_per_row_by_table']}", file=out)  # fmt: skip
+    print(f"  RRU/row               {r['rru_per_row']:>10}   {r['rru_per_row_by_table']}", file=out)
+    print(f"  re-import WRU/row     {r['reimport_wru_per_row']:>10}   target <= {TARGET_REIMPORT_WRU_PER_ROW} {ok(r['reimport_wru_per_row'] <= TARGET_REIMPORT_WRU_PER_ROW)}  {r['reimport_wru_per_row_by_table']} counters {r['reimport_counters']}", file=out)  # fmt: skip
+    print(f"  item bytes written               {r['item_bytes_written']}", file=out)
+    print(f"  S3 requests/row       {r['s3_requests_per_row']:>10}   Lambda invocations/row {r['lambda_invocations_per_row']}, state transitions/row {r['state_transitions_per_row']}, {r['lambda_gb_s']} Lambda GB-s modeled (CPU + {AWS_REQUEST_SECONDS * 1000:.0f} ms per AWS request; {r['lambda_gb_s_wall']} by local wall time)", file=out)  # fmt: skip
+    print(f"  cost per 1M rows      {r['cost_per_million_usd']:>10}   USD, floor {r['cost_floor_usd']} (2 WRU/row), ratio {r['cost_floor_ratio']} target <= {TARGET_COST_FLOOR_RATIO} {ok(r['cost_floor_ratio'] <= TARGET_COST_FLOOR_RATIO)}  {r['cost_breakdown_usd']} (prices of {r['prices']['as_of']})", file=out)  # fmt: skip
     print(f"  S3 requests                      {r['s3_calls']}", file=out)
     print("  seconds per function: wall while any invocation runs / summed over concurrent invocations / thread CPU / calls", file=out)  # fmt: skip
     for name, busy in r["stage_seconds"].items():

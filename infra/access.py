@@ -10,15 +10,18 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Every per-chunk stage (Dedup, Suppress, Enrich, Score, Commit) checks whether its output
   exists, reads the previous stage's chunk file and writes its own under `imports/`, and reads
   the job; all but Commit also advance the job's visible stage.
-- Dedup: batch-reads Contacts, GlobalContacts and ClientAssignments; an `update` import looks
-  contacts up by id through the Contacts `by_contact_id` index.
+- Dedup: batch-reads Contacts and GlobalContacts (which carry the ownership claims); an
+  `update` import looks contacts up by id through the keys-only Contacts `by_contact_id` index,
+  then batch-reads them.
 - Suppress: batch-reads Suppressions.
 - Enrich: reserves its share of the import's call limit with a conditional UpdateItem on the
   job, reads and writes EnrichmentCache in batches, reads the workspace's provider key
   (Config) and re-checks domain suppressions (Suppressions) for domains it learnt.
 - Score: reads the workspace's ICP rules and scoring model (Config) and batch-reads Companies.
-- Commit: claims ClientAssignments and writes Contacts with conditional PartiQL INSERT/UPDATE
-  after batch-reading them; inserts GlobalContacts and Companies that do not exist yet.
+- Commit: claims emails on their GlobalContacts (INSERT of a new one with its claim, or a
+  conditional UPDATE taking over) and writes Contacts with conditional PartiQL INSERT/UPDATE
+  after batch-reading them; inserts the owner a takeover replaced into the ClientAssignments
+  history, and Companies that do not exist yet.
 - Report: reads the header, manifest and chunk files, writes `reports/`, completes the job and
   publishes the completion event.
 - Fail: reads the job and marks it failed.
@@ -29,15 +32,16 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Authorizer (`functions/api/authorizer.py`): one consistent GetItem of the API key's Config item.
 - Api (`functions/api/`), by table:
   - Contacts: GetItem/UpdateItem a contact, DeleteItem it (hard delete, in a transaction),
-    Query the table (workspace listing sorted in memory, search) and the `by_contact_id` and
-    `by_workspace_created` indexes, and what creating through the stages needs (BatchGetItem,
-    PartiQL INSERT/UPDATE).
-  - GlobalContacts, Companies: BatchGetItem (dedup, views, rescoring), PartiQL INSERT (commit).
+    Query the table (workspace listing sorted in memory, search) and the `by_contact_id` index,
+    and what creating through the stages needs (BatchGetItem, PartiQL INSERT/UPDATE).
+  - GlobalContacts: BatchGetItem and PartiQL INSERT/UPDATE (dedup and claims), GetItem (the
+    active claim), UpdateItem (release and hard delete remove the claim).
+  - Companies: BatchGetItem (dedup, views, rescoring), PartiQL INSERT (commit).
     No BatchWriteItem: the API never runs Enrich, so it has no firmographics to batch-write.
   - EnrichmentCache: BatchGetItem only (preview projects the provider calls an import would make).
-  - ClientAssignments: BatchGetItem and PartiQL INSERT/UPDATE (claims), Query (history),
-    PutItem + DeleteItem (release moves the active item to history in a transaction, which IAM
-    authorizes per item action; hard delete erases the workspace's assignments).
+  - ClientAssignments (the history): PartiQL INSERT (a takeover's previous owner), Query,
+    PutItem (release writes the history item in a transaction with the claim's removal, which
+    IAM authorizes per item action), DeleteItem (hard delete erases the workspace's history).
   - ImportJobs: create (conditional PutItem), GetItem, UpdateItem (resume), Query `by_workspace`.
   - Suppressions: GetItem, BatchGetItem (suppress stage), PutItem, DeleteItem, Query.
   - Config: GetItem/PutItem/UpdateItem/DeleteItem/Query (documents, field mappings, custom
@@ -119,6 +123,7 @@ JOB_UPDATE = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 # conditional PartiQL INSERT/UPDATE through BatchExecuteStatement, after a BatchGetItem
 CONDITIONAL_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
+HISTORY_INSERT = ("dynamodb:PartiQLInsert",)
 # single-item reads and writes; a TransactWriteItems is authorized by its items' Put/Update/Delete
 ITEM_CRUD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
@@ -147,7 +152,6 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", BATCH_GET),
             TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("GlobalContacts", BATCH_GET),
-            TableGrant("ClientAssignments", BATCH_GET),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
@@ -180,9 +184,9 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
     "Commit": FunctionAccess(
         tables=(
             TableGrant("ImportJobs", GET_ITEM),
-            TableGrant("ClientAssignments", CONDITIONAL_WRITE),
+            TableGrant("ClientAssignments", HISTORY_INSERT),
             TableGrant("Contacts", CONDITIONAL_WRITE),
-            TableGrant("GlobalContacts", INSERT_ONCE),
+            TableGrant("GlobalContacts", CONDITIONAL_WRITE),
             TableGrant("Companies", (*INSERT_ONCE, "dynamodb:BatchWriteItem")),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
@@ -210,12 +214,11 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                 ),
             ),
             TableGrant("Contacts", QUERY, index="by_contact_id"),
-            TableGrant("Contacts", QUERY, index="by_workspace_created"),
-            TableGrant("GlobalContacts", INSERT_ONCE),
+            TableGrant("GlobalContacts", (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableGrant("Companies", INSERT_ONCE),
             TableGrant(
                 "ClientAssignments",
-                (*CONDITIONAL_WRITE, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"),
+                (*HISTORY_INSERT, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"),
             ),
             TableGrant("ImportJobs", JOB_CREATE),
             TableGrant("ImportJobs", QUERY, index="by_workspace"),

@@ -1,11 +1,10 @@
 """Listing and searching a workspace's contacts, with opaque cursors.
 
-List: the created_* sorts page through the Contacts `by_workspace_created` index (the cursor is
-the DynamoDB key of the last contact returned, base64'd with the sort and a fingerprint of the
-filters); filters are applied to each page as it is read, and a page is only returned full or
-last. `updated_desc` and `lead_score_desc` have no index: they sort the workspace in memory and
-the cursor carries the sort key of the last contact returned. Search (POST) filters and sorts
-the workspace in memory (acceptable at this size; an index is the way up).
+List: every sort reads the workspace's contacts from the table, filters and sorts them in
+memory, and the cursor (base64'd with the sort and a fingerprint of the filters) carries the
+sort key of the last contact returned. No index is keyed on a workspace alone (one partition
+key per workspace would cap a workspace's import rate on AWS); listing at scale is the
+PostgreSQL read model's job. Search (POST) filters and sorts the workspace in memory too.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from functions.api.errors import BadRequest
 from functions.api.models import SearchOp
 from functions.common import contacts_repo, ddb
 from functions.common.aws import client
-from functions.common.models import Contact, table_name
 
 SORTS = ("created_desc", "created_asc", "updated_desc", "lead_score_desc")
 SEARCH_TEXT_FIELDS = (
@@ -39,7 +37,6 @@ SEARCH_TEXT_FIELDS = (
     "company_name",
     "company_domain",
 )
-_READ_BATCH = 500
 
 
 # --- cursors -------------------------------------------------------------------------------------
@@ -233,87 +230,19 @@ def list_page(
 ) -> Page:
     fingerprint = filters.fingerprint(workspace_id, sort)
     state = decode_cursor(cursor, fingerprint) if cursor else {}
-    if sort in ("created_desc", "created_asc"):
-        return _indexed_page(workspace_id, filters, sort, page_size, state, fingerprint)
     return _sorted_page(workspace_id, filters, sort, page_size, state, fingerprint)
 
 
-def _query_created(
-    workspace_id: str, filters: ListFilters, ascending: bool, start: dict[str, Any] | None, **extra: Any
-) -> Iterator[dict[str, Any]]:
-    """Raw pages of the workspace's contacts in creation order (a created_after bound goes in the key)."""
-    condition = "workspace_id = :w"
-    values: dict[str, Any] = {":w": {"S": workspace_id}}
-    if filters.created_after:
-        condition += " AND created_at > :after"
-        # stored stamps are ...T10:00:00.000Z: compare in the same text form
-        values[":after"] = {
-            "S": filters.created_after.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        }
-    request: dict[str, Any] = {
-        "TableName": table_name(Contact),
-        "IndexName": "by_workspace_created",
-        "KeyConditionExpression": condition,
-        "ExpressionAttributeValues": values,
-        "ScanIndexForward": ascending,
-        **extra,
-    }
-    if start:
-        request["ExclusiveStartKey"] = start
-    yield from query_pages(request)
-
-
-def _count(workspace_id: str, filters: ListFilters) -> int:
-    if not filters.active or (filters.created_after and not _other_filters(filters)):
-        return sum(r["Count"] for r in _query_created(workspace_id, filters, True, None, Select="COUNT"))
-    return sum(
-        1
-        for resp in _query_created(workspace_id, filters, True, None)
-        for raw in resp.get("Items", [])
-        if filters.matches(ddb.from_item(raw))
-    )
-
-
-def _other_filters(filters: ListFilters) -> bool:
-    return ListFilters(**{**filters.__dict__, "created_after": None}).active
-
-
-def _index_key(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {"workspace_id": item["workspace_id"], "email": item["email"], "created_at": item["created_at"]}
-
-
-def _indexed_page(
-    workspace_id: str,
-    filters: ListFilters,
-    sort: str,
-    page_size: int,
-    state: dict[str, Any],
-    fingerprint: str,
-) -> Page:
-    collected: list[dict[str, Any]] = []
-    start = start_key(state, workspace_id, ("workspace_id", "email", "created_at"))
-    pages = _query_created(
-        workspace_id, filters, sort == "created_asc", start, Limit=min(_READ_BATCH, page_size + 1)
-    )
-    for resp in pages:
-        for raw in resp.get("Items", []):
-            item = ddb.from_item(raw)
-            if filters.matches(item):
-                collected.append(item)
-        if len(collected) > page_size:
-            break
-    total = state["t"] if "t" in state else _count(workspace_id, filters)
-    has_more = len(collected) > page_size
-    items = collected[:page_size]
-    next_cursor = (
-        encode_cursor({"f": fingerprint, "k": _index_key(items[-1]), "t": total})
-        if has_more and items
-        else None
-    )
-    return Page(items, next_cursor, has_more, total)
-
-
 def _sort_key(sort: str) -> Callable[[Mapping[str, Any]], list[Any]]:
+    if sort in ("created_desc", "created_asc"):
+        sign = -1.0 if sort == "created_desc" else 1.0
+
+        def by_created(item: Mapping[str, Any]) -> list[Any]:
+            when = _item_time(item, "created_at")
+            return [sign * (when.timestamp() if when else 0.0), item["email"]]
+
+        return by_created
+
     if sort == "updated_desc":
 
         def by_updated(item: Mapping[str, Any]) -> list[Any]:

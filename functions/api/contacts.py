@@ -27,16 +27,16 @@ from functions.api.contact_rows import (
     typed_custom,
 )
 from functions.api.errors import BadRequest, Conflict, NotFound, Suppressed
-from functions.common import ddb
+from functions.common import ddb, ownership
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.contact_view import contact_object
 from functions.common.context import JobContext
 from functions.common.jobs import now_iso
-from functions.common.models import ClientAssignment, ConfigItem, Contact, table_name
+from functions.common.models import ClientAssignment, ConfigItem, Contact, GlobalContact, table_name
 from functions.common.rows import Row, RowResult, RowStatus
 from functions.dedup import store
-from functions.dedup.commit import commit_rows
+from functions.dedup.commit import commit_rows, compact_breakdown
 from functions.dedup.dedup import dedup_rows
 from functions.dedup.merge import union_tags
 from functions.intake import custom_field_store
@@ -78,11 +78,11 @@ def item_by_email(workspace_id: str, email: str) -> dict[str, Any] | None:
     return ddb.from_item(resp["Item"]) if "Item" in resp else None
 
 
-def item_by_id(workspace_id: str, contact_id: str, *, consistent: bool = True) -> dict[str, Any]:
+def item_by_id(workspace_id: str, contact_id: str) -> dict[str, Any]:
     """The workspace's contact with this id (another workspace's contact is 'not found').
 
-    `consistent`: re-read the item itself (the index is eventually consistent) - what a write
-    needs for its version condition; a read is served from the index's full projection.
+    The keys-only `by_contact_id` index gives the table key; the item itself is then read
+    consistently (the index is eventually consistent; a write needs the current version).
     """
     resp = client("dynamodb").query(
         TableName=table_name(Contact),
@@ -93,8 +93,6 @@ def item_by_id(workspace_id: str, contact_id: str, *, consistent: bool = True) -
     for raw in resp.get("Items", []):
         found = ddb.from_item(raw)
         if found.get("workspace_id") == workspace_id:
-            if not consistent:
-                return found
             item = item_by_email(workspace_id, found["email"])
             if item is not None and item.get("contact_id") == contact_id:
                 return item
@@ -102,7 +100,7 @@ def item_by_id(workspace_id: str, contact_id: str, *, consistent: bool = True) -
 
 
 def get(workspace_id: str, contact_id: str) -> dict[str, Any]:
-    return views([item_by_id(workspace_id, contact_id, consistent=False)])[0]
+    return views([item_by_id(workspace_id, contact_id)])[0]
 
 
 # --- creating through the pipeline stages ------------------------------------------------------
@@ -307,7 +305,7 @@ def _rescore(
         "icp_tier": s["tier"],
         "lead_score": s["score"],
         "grade": s["grade"],
-        "score_breakdown": {"rule": s["rule"], **s.get("breakdown", {})},
+        "score_breakdown": compact_breakdown(s),
     }
 
 
@@ -453,6 +451,18 @@ def hard_delete(
 
 
 def _erase_assignments(workspace_id: str, email: str) -> None:
+    """This workspace's claim on the GlobalContact and its ownership history."""
+    try:
+        client("dynamodb").update_item(
+            TableName=table_name(GlobalContact),
+            Key={"email": {"S": email}},
+            UpdateExpression="REMOVE " + ", ".join(ownership.ATTRS),
+            ConditionExpression=f"{ownership.WORKSPACE} = :w",
+            ExpressionAttributeValues={":w": {"S": workspace_id}},
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
     resp = client("dynamodb").query(
         TableName=table_name(ClientAssignment),
         KeyConditionExpression="email = :e",

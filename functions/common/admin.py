@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.common import config_store, ddb
+from functions.common import config_store, ddb, ownership
 from functions.common.aws import client
 from functions.common.config_models import (
     SuppressionKind,
@@ -15,7 +15,7 @@ from functions.common.config_models import (
 )
 from functions.common.errors import ConfigInvalid
 from functions.common.jobs import now_iso
-from functions.common.models import ClientAssignment, Suppression, table_name
+from functions.common.models import ClientAssignment, GlobalContact, Suppression, table_name
 from functions.suppress.rules import GLOBAL_SCOPE
 
 _LOADERS = {config_store.ICP_RULES: load_icp_rules, config_store.SCORING_MODEL: load_scoring_model}
@@ -51,27 +51,33 @@ def set_config(workspace_id: str, kind: str, raw: bytes | str) -> Any:
 
 
 def assignment_history(email: str) -> dict[str, Any]:
+    """The active claim (on the GlobalContact) and the earlier owners (ClientAssignments)."""
     email = email.strip().lower()
+    resp = client("dynamodb").get_item(
+        TableName=table_name(GlobalContact), Key={"email": {"S": email}}, ConsistentRead=True
+    )
+    active = ownership.owner_of(ddb.from_item(resp["Item"])) if "Item" in resp else None
     resp = client("dynamodb").query(
         TableName=table_name(ClientAssignment),
         KeyConditionExpression="email = :e",
         ExpressionAttributeValues={":e": {"S": email}},
         ConsistentRead=True,
     )
-    items = [ddb.from_item(i) for i in resp.get("Items", [])]
-    active = next((i for i in items if i["sk"] == "ACTIVE"), None)
-    history = sorted((i for i in items if i["sk"] != "ACTIVE"), key=lambda i: i["sk"])
+    history = sorted(
+        (d for d in (ddb.from_item(i) for i in resp.get("Items", [])) if d["sk"] != "ACTIVE"),
+        key=lambda i: i["sk"],
+    )
     return {"email": email, "active": active, "history": history}
 
 
 def release_assignment(email: str, client_id: str) -> None:
-    """Move the client's active assignment to history; only the owner can release it."""
+    """Move the client's active claim to history; only the owner can release it."""
     email = email.strip().lower()
     active = assignment_history(email)["active"]
     if active is None or active["client_id"] != client_id:
         owner = active["client_id"] if active else "nobody"
         raise LookupError(f"{email} is not assigned to {client_id} (owner: {owner})")
-    history = {**active, "sk": f"HIST#{active['assigned_at']}#{client_id}", "released_at": now_iso()}
+    history = {**active, "sk": ownership.history_sk(active), "released_at": now_iso()}
     client("dynamodb").transact_write_items(
         TransactItems=[
             {
@@ -81,10 +87,11 @@ def release_assignment(email: str, client_id: str) -> None:
                 }
             },
             {
-                "Delete": {
-                    "TableName": table_name(ClientAssignment),
-                    "Key": {"email": {"S": email}, "sk": {"S": "ACTIVE"}},
-                    "ConditionExpression": "client_id = :c AND assigned_at = :a",
+                "Update": {
+                    "TableName": table_name(GlobalContact),
+                    "Key": {"email": {"S": email}},
+                    "UpdateExpression": "REMOVE " + ", ".join(ownership.ATTRS),
+                    "ConditionExpression": f"{ownership.CLIENT} = :c AND {ownership.ASSIGNED_AT} = :a",
                     "ExpressionAttributeValues": {":c": {"S": client_id}, ":a": {"S": active["assigned_at"]}},
                 }
             },

@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from functions.common.settings import Settings, get_settings
@@ -37,7 +37,9 @@ class _Base(Model):
 
 
 class GlobalContact(_Base):
-    """Platform-wide record of a person, keyed on canonical email."""
+    """Platform-wide record of a person, keyed on canonical email, with its one active ownership
+    claim (`owner_*`, see `functions.common.ownership`): identity and claim are one item, so
+    claiming a new email is one conditional write."""
 
     class Meta(_Base.Meta):
         logical_name = "GlobalContacts"
@@ -50,10 +52,17 @@ class GlobalContact(_Base):
     company_domain = UnicodeAttribute(null=True)
     first_seen_at = UnicodeAttribute(null=True)
     first_seen_job = UnicodeAttribute(null=True)
+    owner_client_id = UnicodeAttribute(null=True)
+    owner_workspace_id = UnicodeAttribute(null=True)
+    owner_priority = NumberAttribute(null=True)
+    owner_assigned_at = UnicodeAttribute(null=True)
+    owner_expires_at = UnicodeAttribute(null=True)
+    owner_job_id = UnicodeAttribute(null=True)
 
 
 class ClientAssignment(_Base):
-    """Agency ownership of an email. `sk` is `ACTIVE` for the one live owner, `HIST#...` for history."""
+    """Earlier owners of an email (`sk` `HIST#<assigned_at>#<client>`), written when a claim is
+    taken over or released; the active claim is on the GlobalContact."""
 
     class Meta(_Base.Meta):
         logical_name = "ClientAssignments"
@@ -70,20 +79,14 @@ class ClientAssignment(_Base):
 
 
 class ContactsByIdIndex(GlobalSecondaryIndex["Contact"]):
+    """contact id -> the table key (workspace, email); readers then get the item itself, so a
+    contact write costs the index one small entry, and an update none."""
+
     class Meta:
         index_name = "by_contact_id"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     contact_id = UnicodeAttribute(hash_key=True)
-
-
-class ContactsByCreatedIndex(GlobalSecondaryIndex["Contact"]):
-    class Meta:
-        index_name = "by_workspace_created"
-        projection = AllProjection()
-
-    workspace_id = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
 
 
 class Contact(_Base):
@@ -115,7 +118,6 @@ class Contact(_Base):
     deletion_reason = UnicodeAttribute(null=True)
 
     by_contact_id = ContactsByIdIndex()
-    by_workspace_created = ContactsByCreatedIndex()
 
 
 class Company(_Base):

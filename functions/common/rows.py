@@ -57,6 +57,7 @@ class Reason(StrEnum):
     # outcomes decided by dedup / commit
     NEW_CONTACT = "NEW_CONTACT"
     EXISTING_CONTACT = "EXISTING_CONTACT"
+    UNCHANGED = "UNCHANGED"  # an existing contact the row would not change: nothing written
     OWNED_BY_OTHER_CLIENT = "OWNED_BY_OTHER_CLIENT"
     EXISTS = "EXISTS"
     NOT_FOUND = "NOT_FOUND"

@@ -1,6 +1,6 @@
 """Deduplicate: classify one row against what the platform and the workspace already hold.
 
-Pure: the I/O side reads GlobalContact (by canonical email), the active ClientAssignment and
+Pure: the I/O side reads GlobalContact (by canonical email) with its active ownership claim and
 the workspace's Contact (by email, or by contact_id for an update-by-id row), wraps them in an
 `ExistingState`, and calls `classify`. Nothing here writes. Commit stays the arbiter: a
 `claim=True` classification is a request that the conditional write may still refuse (another

@@ -1,10 +1,13 @@
 """Commit: the arbiter. Claims ownership and writes contacts with conditional statements.
 
 Deduplicate only classified; here the conditional writes decide. A client import first claims
-each email's ClientAssignment (INSERT, or taking over an expired one with an optimistic
-condition on the exact previous owner); a row whose claim is lost becomes `skipped` and
+each email on its GlobalContact (`functions.common.ownership`): a new email is one INSERT of
+the identity and the claim together; an existing one is taken over with an UPDATE whose
+condition names the exact previous owner (or that there is none), and the owner it replaced
+goes to the ClientAssignments history. A row whose claim is lost becomes `skipped` and
 writes nothing. Then contacts are inserted (INSERT fails if a concurrent writer created it:
-the row is merged on top instead) or updated under a version condition.
+the row is merged on top instead) or updated under a version condition; a row that would
+change nothing is `updated` with reason UNCHANGED and writes nothing.
 
 Safe to run twice: a contact already written by this job (`last_job`) is not written again
 and keeps the status it got the first time, and a claim already held by this client is kept,
@@ -16,7 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from functions.common import ddb, faults
+from functions.common import ddb, faults, ownership
 from functions.common.context import JobContext
 from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
 from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text
@@ -79,10 +82,8 @@ def _commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
 # --- ownership --------------------------------------------------------------------------------
 
 
-def _assignment_item(ctx: JobContext, email: str) -> dict[str, Any]:
+def _claim(ctx: JobContext) -> dict[str, Any]:
     return {
-        "email": email,
-        "sk": ACTIVE,
         "client_id": ctx.client_id,
         "workspace_id": ctx.workspace_id,
         "priority": ctx.priority,
@@ -92,45 +93,65 @@ def _assignment_item(ctx: JobContext, email: str) -> dict[str, Any]:
     }
 
 
+def _new_global(ctx: JobContext, row: Row, *, claimed: bool) -> dict[str, Any]:
+    item = {
+        "email": row.email,
+        "total_sent": 0,
+        "total_responses": 0,
+        "response_rate": 0,
+        "company_domain": row.fields.get("company_domain"),
+        "first_seen_at": ctx.now,
+        "first_seen_job": ctx.job_id,
+    }
+    return {**item, **ownership.claim_attrs(_claim(ctx))} if claimed else item
+
+
 def claim(ctx: JobContext, rows: list[Row]) -> dict[str, AssignmentView]:
     """Claim every row's email for the importing client; returns the rows lost, with their owner."""
-    table = table_name(ClientAssignment)
-    emails = [r.email or "" for r in rows]
-    outcomes = store.execute([store.insert(table, _assignment_item(ctx, e)) for e in emails])
-    contested = [e for e, o in zip(emails, outcomes, strict=True) if not o.ok]
+    table = table_name(GlobalContact)
+    by_email = {r.email or "": r for r in rows}
+    # an email the platform has never seen: its identity and the claim in one create-only write
+    fresh = [e for e, r in by_email.items() if decision(r).get("create_global")]
+    outcomes = store.execute(
+        [store.insert(table, _new_global(ctx, by_email[e], claimed=True)) for e in fresh]
+    )
     _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
+    contested = [e for e, o in zip(fresh, outcomes, strict=True) if not o.ok]
+    contested += [e for e, r in by_email.items() if not decision(r).get("create_global")]
 
     lost: dict[str, AssignmentView] = {}
     for _ in range(MAX_ROUNDS):
         if not contested:
             return lost
-        current = store.active_assignments(contested)
-        takeovers: list[tuple[str, dict[str, Any]]] = []
+        current = store.global_contacts(contested)
+        takeovers: list[tuple[str, dict[str, Any] | None]] = []
+        statements = []
         for email in contested:
             item = current.get(email)
-            if item is None:
-                takeovers.append((email, {}))  # released meanwhile: claim it fresh
+            if item is None:  # erased meanwhile: create it again, claimed
+                takeovers.append((email, None))
+                statements.append(store.insert(table, _new_global(ctx, by_email[email], claimed=True)))
                 continue
-            view = AssignmentView.from_item(item)
-            if view is None or not view.is_active(ctx.now_dt):
-                takeovers.append((email, item))
-            elif view.client_id != ctx.client_id:
-                lost[email] = view
-            # else: this client already holds it (an earlier import or a retry): nothing to write
-        statements = []
-        for email, previous in takeovers:
-            if not previous:
-                statements.append(store.insert(table, _assignment_item(ctx, email)))
-                continue
-            sets = {k: v for k, v in _assignment_item(ctx, email).items() if k not in ("email", "sk")}
+            previous = ownership.owner_of(item)
+            view = AssignmentView.from_item(previous) if previous else None
+            if view is not None and view.is_active(ctx.now_dt):
+                if view.client_id != ctx.client_id:
+                    lost[email] = view
+                continue  # else this client already holds it (an earlier import or a retry)
+            takeovers.append((email, previous))
+            params: tuple[Any, ...] = ()
+            if previous is None:
+                condition = f"{ownership.CLIENT} IS MISSING"
+            else:
+                condition = f"{ownership.CLIENT}=? AND {ownership.ASSIGNED_AT}=?"
+                params = (previous["client_id"], previous["assigned_at"])
             statements.append(
                 store.update(
                     table,
-                    {"email": email, "sk": ACTIVE},
-                    sets,
-                    condition="client_id=? AND assigned_at=?",
-                    condition_params=(previous["client_id"], previous["assigned_at"]),
-                    removes=("released_at",),
+                    {"email": email},
+                    ownership.claim_attrs(_claim(ctx)),
+                    condition=condition,
+                    condition_params=params,
                 )
             )
         outcomes = store.execute(statements)
@@ -138,13 +159,13 @@ def claim(ctx: JobContext, rows: list[Row]) -> dict[str, AssignmentView]:
         history = []
         for (email, previous), outcome in zip(takeovers, outcomes, strict=True):
             if outcome.ok:
-                if previous:
+                if previous:  # the owner replaced (its claim had expired) goes to the history
                     history.append(
                         store.insert(
-                            table,
+                            table_name(ClientAssignment),
                             {
                                 **previous,
-                                "sk": f"HIST#{previous['assigned_at']}#{previous['client_id']}",
+                                "sk": ownership.history_sk(previous),
                                 "superseded_by_job": ctx.job_id,
                             },
                         )
@@ -170,19 +191,48 @@ def _score_attrs(row: Row) -> dict[str, Any]:
         "icp_tier": s["tier"],
         "lead_score": s["score"],
         "grade": s["grade"],
-        "score_breakdown": {"rule": s["rule"], **s.get("breakdown", {})},
+        "score_breakdown": compact_breakdown(s),
     }
 
 
-def _merge(ctx: JobContext, existing: dict[str, Any] | None, row: Row) -> Any:
+def compact_breakdown(s: dict[str, Any]) -> dict[str, Any]:
+    """What explains a stored score: the rule, the three components and the fit rules matched.
+
+    The full breakdown (weights, bases, points per matched rule) is in the import's results and
+    follows from the workspace's scoring model; keeping it on every contact would push most
+    contacts over the 1 KB write unit.
+    """
+    b = s.get("breakdown") or {}
+    out: dict[str, Any] = {"rule": s.get("rule")}
+    for name in ("fit", "engagement", "intent"):
+        if b.get(name) is not None:
+            out[name] = b[name]
+    matched = [m.get("name") for m in b.get("fit_matched") or [] if isinstance(m, dict) and m.get("name")]
+    if matched:
+        out["matched"] = matched
+    return out
+
+
+def _merge(ctx: JobContext, existing: dict[str, Any] | None, row: Row, *, tag_import: bool = True) -> Any:
     return merge_contact(
         existing,
         row.fields,
         incoming_custom=row.custom,
         no_overwrite=ctx.no_overwrite,
-        import_tags=[*ctx.tags, ctx.import_tag],
+        import_tags=[*ctx.tags, ctx.import_tag] if tag_import else list(ctx.tags),
         dnt=ctx.dnt,
     )
+
+
+def _unchanged(ctx: JobContext, current: dict[str, Any], row: Row) -> list[str] | None:
+    """The merge's warnings when the row would change nothing the contact says (the import's
+    own tag aside, which only records imports that changed something); None otherwise."""
+    merged = _merge(ctx, current, row, tag_import=False)
+    if merged.changed or (ctx.client_id and current.get("client_id") != ctx.client_id):
+        return None
+    if any(current.get(k) != v for k, v in _score_attrs(row).items()):
+        return None
+    return list(merged.warnings)
 
 
 def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResult]) -> list[Row]:
@@ -207,6 +257,13 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     RowStatus.IMPORTED if current.get("created_by_job") == ctx.job_id else RowStatus.UPDATED
                 )
                 results[row.number] = _written(row, status, current["contact_id"], [])
+                written.append(row)
+                continue
+            quiet = _unchanged(ctx, current, row) if current is not None else None
+            if current is not None and quiet is not None:
+                results[row.number] = _written(
+                    row, RowStatus.UPDATED, current["contact_id"], quiet, unchanged=True
+                )
                 written.append(row)
                 continue
             merged = _merge(ctx, current, row)
@@ -264,8 +321,12 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
     raise store.ddb.TransientStoreError(f"{len(pending)} contacts kept conflicting with concurrent writers")
 
 
-def _written(row: Row, status: RowStatus, contact_id: str, warnings: list[str]) -> RowResult:
+def _written(
+    row: Row, status: RowStatus, contact_id: str, warnings: list[str], *, unchanged: bool = False
+) -> RowResult:
     reason = Reason.NEW_CONTACT if status == RowStatus.IMPORTED else Reason.EXISTING_CONTACT
+    if unchanged:
+        reason = Reason.UNCHANGED
     s = row.meta.get("s") or {}
     return RowResult(
         row.number,
@@ -296,7 +357,8 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
             },
         )
         for r in rows
-        if decision(r).get("create_global", True)
+        # a client import created it with its claim
+        if decision(r).get("create_global", True) and not (ctx.client_id and decision(r).get("claim"))
     ]
     enriched = {
         r.fields["company_domain"]: r.meta["company"]
@@ -324,6 +386,11 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
         and r.fields["company_domain"] not in enriched
         and not r.meta.get("co")
     }
+    if names:
+        # a concurrent chunk may have created some since Score looked: a read costs a fraction
+        # of the failed conditional write it saves
+        known = store.companies(names, consistent=False)
+        names = {d: n for d, n in names.items() if d not in known}
     statements += [
         store.insert(table_name(Company), {"domain": d, "name": n, "updated_at": ctx.now})
         for d, n in names.items()

@@ -1,4 +1,4 @@
-"""Deduplicate (read only): classify each row against GlobalContact, ClientAssignment and Contacts.
+"""Deduplicate (read only): classify each row against GlobalContact (with its ownership claim) and Contacts.
 
 The decision travels in `row.meta["d"]`; Commit acts on it and has the last word on ownership.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from functions.common import ownership
 from functions.common.context import JobContext
 from functions.common.rows import Row
 from functions.common.stage import finished
@@ -44,7 +45,6 @@ def dedup_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
     emails = [r.email for r in live if r.email]
     contacts = store.contacts_by_email(ctx.workspace_id, emails)
     globals_ = store.global_contacts(emails)
-    assignments = store.active_assignments(emails)
     by_id: dict[str, dict[str, Any]] = {}
     if ImportPurpose(ctx.purpose) is ImportPurpose.UPDATE:
         ids = [str(r.fields["contact_id"]) for r in live if r.fields.get("contact_id")]
@@ -52,7 +52,8 @@ def dedup_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
     now = ctx.now_dt
     for row in live:
         email = row.email or ""
-        g, a, c = globals_.get(email), assignments.get(email), contacts.get(email)
+        g, c = globals_.get(email), contacts.get(email)
+        a = ownership.owner_of(g)
         by = by_id.get(str(row.fields.get("contact_id") or ""))
         existing = ExistingState(
             global_contact=GlobalContactView.from_item(g) if g else None,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from functions.common import ddb
-from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
+from functions.common.models import Company, Contact, GlobalContact, table_name
 
 
 def contacts_by_email(workspace_id: str, emails: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -15,18 +15,14 @@ def contacts_by_email(workspace_id: str, emails: Iterable[str]) -> dict[str, dic
 
 
 def global_contacts(emails: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """GlobalContacts by email, with their ownership claims (`ownership.owner_of`)."""
     keys = [{"email": e} for e in dict.fromkeys(emails)]
     return {item["email"]: item for item in ddb.batch_get(table_name(GlobalContact), keys)}
 
 
-def active_assignments(emails: Iterable[str]) -> dict[str, dict[str, Any]]:
-    keys = [{"email": e, "sk": "ACTIVE"} for e in dict.fromkeys(emails)]
-    return {item["email"]: item for item in ddb.batch_get(table_name(ClientAssignment), keys)}
-
-
-def companies(domains: Iterable[str]) -> dict[str, dict[str, Any]]:
+def companies(domains: Iterable[str], *, consistent: bool = True) -> dict[str, dict[str, Any]]:
     keys = [{"domain": d} for d in dict.fromkeys(domains)]
-    return {item["domain"]: item for item in ddb.batch_get(table_name(Company), keys)}
+    return {item["domain"]: item for item in ddb.batch_get(table_name(Company), keys, consistent=consistent)}
 
 
 def insert(table: str, item: dict[str, Any]) -> ddb.Statement:
@@ -60,10 +56,11 @@ execute = ddb.execute_batch
 
 
 def contacts_by_id(workspace_id: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Contacts of this workspace by contact id (update-by-id imports; one query per id)."""
+    """Contacts of this workspace by contact id (update-by-id imports): one query per id on the
+    keys-only `by_contact_id` index, then the items themselves in batches."""
     from functions.common.aws import client
 
-    out: dict[str, dict[str, Any]] = {}
+    emails: dict[str, str] = {}
     for contact_id in dict.fromkeys(contact_ids):
         resp = client("dynamodb").query(
             TableName=table_name(Contact),
@@ -74,5 +71,10 @@ def contacts_by_id(workspace_id: str, contact_ids: Iterable[str]) -> dict[str, d
         for item in resp.get("Items", []):
             doc = ddb.from_item(item)
             if doc.get("workspace_id") == workspace_id:
-                out[contact_id] = doc
-    return out
+                emails[contact_id] = doc["email"]
+    items = contacts_by_email(workspace_id, emails.values())
+    return {
+        cid: items[email]
+        for cid, email in emails.items()
+        if email in items and items[email].get("contact_id") == cid
+    }

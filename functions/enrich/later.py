@@ -12,6 +12,7 @@ from functions.common.jobs import now_iso
 from functions.common.models import Company, Contact, table_name
 from functions.common.rows import Row
 from functions.dedup import store
+from functions.dedup.commit import compact_breakdown
 from functions.enrich.stage import enrich_chunk_rows
 from functions.score.stage import score_rows
 
@@ -84,7 +85,7 @@ def _save(ctx: JobContext, items: list[dict[str, Any]], rows: list[Row]) -> None
             "icp_tier": s.get("tier"),
             "lead_score": s.get("score"),
             "grade": s.get("grade"),
-            "score_breakdown": {"rule": s.get("rule"), **(s.get("breakdown") or {})},
+            "score_breakdown": compact_breakdown(s),
             "is_enriched": bool(item.get("is_enriched"))
             or (row.meta.get("e") or {}).get("status") == "enriched",
             "updated_at": ctx.now,

@@ -16,7 +16,7 @@ from typing import IO, Any
 from functions.common import chunks, jobs, s3
 from functions.common.aws import client
 from functions.common.errors import StageFailed
-from functions.common.rows import Row, RowResult, RowStatus
+from functions.common.rows import Reason, Row, RowResult, RowStatus
 from functions.common.settings import get_settings
 from functions.intake.service import header_key
 
@@ -78,10 +78,15 @@ def write_reports(
         out = result_cells(result, extra)
         results_csv.writerow(safe + [neutralise(c) for c in out])
         counts["errored" if result.status == RowStatus.ERROR else str(result.status)] += 1
+        if result.reason.startswith(Reason.UNCHANGED):
+            counts["unchanged"] += 1  # updated rows that wrote nothing (a subset of `updated`)
         if result.status == RowStatus.ERROR:
             errors_csv.writerow([*safe, neutralise(out[1])])
-    counters = {"total": sum(counts.values()), **{name: counts.get(name, 0) for name in COUNTER_NAMES}}
-    assert counters["total"] == sum(counters[n] for n in COUNTER_NAMES)
+    counters = {
+        "total": sum(counts[n] for n in COUNTER_NAMES),
+        **{name: counts.get(name, 0) for name in COUNTER_NAMES},
+        "unchanged": counts.get("unchanged", 0),
+    }
     return counters
 
 

@@ -27,7 +27,11 @@ def score_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
     if not live:
         return rows
     rules, model = workspace_models(ctx.workspace_id)
-    companies = store.companies(r.fields["company_domain"] for r in live if r.fields.get("company_domain"))
+    # eventually consistent (half the read units): firmographics a few ms old score the same, and
+    # commit's create-only insert arbitrates a company another chunk has just created
+    companies = store.companies(
+        (r.fields["company_domain"] for r in live if r.fields.get("company_domain")), consistent=False
+    )
     for row in live:
         stored = companies.get(row.fields.get("company_domain") or "")
         if stored is not None:

@@ -53,7 +53,6 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem")
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
     | table("GlobalContacts", "BatchGetItem")
-    | table("ClientAssignments", "BatchGetItem")
     | CHUNK_STAGE,
     "Suppress": ADVANCE_JOB | table("Suppressions", "BatchGetItem") | CHUNK_STAGE,
     "Enrich": ADVANCE_JOB
@@ -64,9 +63,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | READ_KEYS,
     "Score": ADVANCE_JOB | table("Config", "GetItem") | table("Companies", "BatchGetItem") | CHUNK_STAGE,
     "Commit": table("ImportJobs", "GetItem")
-    | table("ClientAssignments", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
+    | table("ClientAssignments", "PartiQLInsert")
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
-    | table("GlobalContacts", "BatchGetItem", "PartiQLInsert")
+    | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("Companies", "BatchGetItem", "PartiQLInsert", "BatchWriteItem")
     | CHUNK_STAGE,
     "Report": table("ImportJobs", "GetItem", "UpdateItem")
@@ -79,18 +78,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "Api": table("Contacts", "GetItem", "UpdateItem", "DeleteItem", "Query")
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
-    | {("dynamodb:Query", "table:Contacts/index/by_workspace_created")}
-    | table("GlobalContacts", "BatchGetItem", "PartiQLInsert")
+    | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate", "GetItem", "UpdateItem")
     | table("Companies", "BatchGetItem", "PartiQLInsert")
-    | table(
-        "ClientAssignments",
-        "BatchGetItem",
-        "PartiQLInsert",
-        "PartiQLUpdate",
-        "Query",
-        "PutItem",
-        "DeleteItem",
-    )
+    | table("ClientAssignments", "PartiQLInsert", "Query", "PutItem", "DeleteItem")
     | table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
     | {("dynamodb:Query", "table:ImportJobs/index/by_workspace")}
     | table("Suppressions", "GetItem", "BatchGetItem", "PutItem", "DeleteItem", "Query")

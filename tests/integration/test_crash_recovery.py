@@ -85,7 +85,15 @@ def test_crash_between_writes_then_resume_equals_clean_run(
     assert (
         resumed.counters
         == clean.counters
-        == {"total": 141, "imported": 140, "updated": 0, "skipped": 0, "suppressed": 0, "errored": 1}
+        == {
+            "total": 141,
+            "imported": 140,
+            "updated": 0,
+            "skipped": 0,
+            "suppressed": 0,
+            "errored": 1,
+            "unchanged": 0,
+        }
     )
     assert normalised_state(workspace, "aaa" + workspace[-4:]) == normalised_state(
         clean_ws, "bbb" + workspace[-4:]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from functions.common import admin, config_store
-from functions.common.models import ClientAssignment
+from functions.common.models import GlobalContact
 from local import imports
 from local.preview import preview
 from local.runtime import Runtime
@@ -69,8 +69,8 @@ def test_expired_assignment_is_taken_over_and_history_kept(
 ) -> None:
     run(rt, people, workspace, out_dir, client="client_a")
     email = statuses(run(rt, people, workspace, out_dir, client="client_a")).popitem()[0]
-    active = ClientAssignment.get(email, "ACTIVE")
-    active.update(actions=[ClientAssignment.expires_at.set("2000-01-01T00:00:00.000Z")])
+    claimed = GlobalContact.get(email)
+    claimed.update(actions=[GlobalContact.owner_expires_at.set("2000-01-01T00:00:00.000Z")])
 
     taken = run(rt, people, workspace + "_b", out_dir, client="client_b")
 
