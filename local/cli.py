@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import runtime, sync_cli
+from local import procs, runtime, sync_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -45,8 +45,11 @@ class _ProgressBar:
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Contact Import Pipeline, on one machine."""
+    # SIGTERM/SIGHUP unwind like Ctrl-C: every engine this command started is stopped in order
+    ctx.with_resource(procs.exit_on_signals())
 
 
 def _summary_text(doc: dict[str, Any]) -> str:
@@ -483,20 +486,24 @@ def local() -> None:
 @click.option("--port", type=int, default=8000, show_default=True)
 def local_dynamodb(data_dir: Path, port: int) -> None:
     """Run DynamoDB Local in the foreground, for several processes to share
-    (point them at it with AWS_ENDPOINT_URL_DYNAMODB)."""
+    (point them at it with AWS_ENDPOINT_URL_DYNAMODB). Ctrl-C, SIGTERM or SIGHUP stop it
+    (exit 0); it never outlives this command."""
     from local import dynamodb
 
     engine = dynamodb.start(data_dir=data_dir / "dynamodb", port=port)
     click.echo(
         f"DynamoDB Local on {engine.endpoint} (data in {data_dir / 'dynamodb'}); Ctrl-C stops it", err=True
     )
+    code = 0
     try:
         assert engine.process is not None
-        engine.process.wait()
-    except KeyboardInterrupt:
-        pass
+        code = engine.process.wait()
+        click.echo(f"DynamoDB Local exited by itself (code {code})", err=True)
+    except (KeyboardInterrupt, procs.Terminated):
+        click.echo("stopping DynamoDB Local", err=True)
     finally:
         engine.stop()
+    sys.exit(1 if code else 0)
 
 
 main.add_command(sync_cli.sync)
