@@ -188,10 +188,16 @@ def import_cmd(
                 options=options,
                 out_dir=(out or data_dir / "reports").resolve(),
                 on_progress=bar,
+                on_job=_announce_job,
             )
     finally:
         bar.close()
     _finish(outcome, as_json)
+
+
+def _announce_job(job_id: str) -> None:
+    # on stderr the moment the job exists, so a run killed from here on can be resumed
+    click.echo(f"\rJob {job_id} (if this run is interrupted: contact-import resume {job_id})", err=True)
 
 
 def _run_preview(path: Path, workspace: str, options: dict[str, Any], data_dir: Path, as_json: bool) -> None:
@@ -227,8 +233,11 @@ def _precheck(path: Path) -> str | None:
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 def resume_cmd(job_id: str, data_dir: Path, out: Path | None, as_json: bool) -> None:
-    """Resume a failed import from the stage where it stopped."""
-    from local import imports
+    """Resume a failed or interrupted import from the stage where it stopped.
+
+    A job left running by a process that has died is taken over; one that a live process is
+    still running is refused (exit 1)."""
+    from local import imports, job_lease
 
     bar = _ProgressBar(enabled=True)
     try:
@@ -237,7 +246,7 @@ def resume_cmd(job_id: str, data_dir: Path, out: Path | None, as_json: bool) -> 
                 outcome = imports.resume(
                     rt, job_id, out_dir=(out or data_dir / "reports").resolve(), on_progress=bar
                 )
-            except LookupError as exc:
+            except (LookupError, job_lease.JobBusy) as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
         bar.close()
@@ -285,6 +294,36 @@ def jobs_show(job_id: str, data_dir: Path, as_json: bool) -> None:
         doc = jobs_mod.as_dict(job)
     human = "\n".join(f"{k}: {v}" for k, v in doc.items())
     _emit(doc, as_json, human)
+
+
+@jobs.command("list")
+@click.option("--workspace", default=None, help="Only this workspace's jobs (default: every workspace).")
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "running", "complete", "failed", "rejected", "abandoned"]),
+    default=None,
+    help="Only jobs with this status; `abandoned`: running, but no live process runs them.",
+)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def jobs_list(workspace: str | None, status: str | None, limit: int, data_dir: Path, as_json: bool) -> None:
+    """List import jobs, newest first, with the process that runs each running one."""
+    from local import job_list
+
+    with runtime.Runtime(data_dir):
+        docs = job_list.list_jobs(workspace_id=workspace, status=status, limit=limit)
+    lines = [
+        f"{d['job_id']}  {d['created_at']}  {d['workspace_id']}  {d['status']:<9} {d['stage']:<13} "
+        f"{d['counters'].get('total', '-')!s:>7} rows"
+        + (
+            f"  ({'abandoned: resume it' if d['abandoned'] else 'run by ' + str(d['lease_owner'])})"
+            if d["status"] == "running"
+            else ""
+        )
+        for d in docs
+    ]
+    _emit(docs, as_json, "\n".join(lines) or "no jobs")
 
 
 @main.group()
