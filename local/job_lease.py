@@ -25,6 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.common import jobs
 from functions.common.aws import client
 from functions.common.models import ImportJob, table_name
 
@@ -248,5 +249,13 @@ class Lease:
     def __enter__(self) -> Lease:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc is not None and self.held and not self.lost.is_set():
+            # interrupted (Ctrl-C, SIGTERM, an error in this process): say so on the job, so that
+            # `resume` can take it at once instead of waiting for a lease that is about to vanish
+            with contextlib.suppress(Exception):
+                jobs.fail(
+                    self.job_id,
+                    f"interrupted ({exc_type.__name__ if exc_type else 'error'}): {exc}".rstrip(": "),
+                )
         self.release()

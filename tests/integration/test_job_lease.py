@@ -153,3 +153,23 @@ def test_jobs_list_is_newest_first_and_filters_by_workspace_and_status(rt: Runti
     assert set(ids) | {f"job_list_{workspace}_other"} <= set(everywhere)
     created = [d["created_at"] for d in job_list.list_jobs(limit=10_000)]
     assert created == sorted(created, reverse=True)
+
+
+def test_an_interrupted_import_is_failed_at_once_and_resumable(
+    rt: Runtime, workspace: str, out_dir: Path
+) -> None:
+    seen: list[str] = []
+
+    def interrupt(job_id: str) -> None:
+        seen.append(job_id)
+        raise KeyboardInterrupt  # what Ctrl-C (or SIGTERM, through procs.exit_on_signals) does
+
+    with pytest.raises(KeyboardInterrupt):
+        imports.run_import(rt, EXAMPLE, workspace_id=workspace, options={}, out_dir=out_dir, on_job=interrupt)
+    (job_id,) = seen
+    job = jobs.get(job_id)
+    assert (
+        job is not None and job.status == "failed" and "interrupted (KeyboardInterrupt)" in (job.error or "")
+    )
+    assert (job_lease.read(job_id) or {}).get("lease_owner") is None
+    assert imports.resume(rt, job_id, out_dir=out_dir).status == "complete"
