@@ -313,17 +313,21 @@ def jobs_list(workspace: str | None, status: str | None, limit: int, data_dir: P
 
     with runtime.Runtime(data_dir):
         docs = job_list.list_jobs(workspace_id=workspace, status=status, limit=limit)
-    lines = [
-        f"{d['job_id']}  {d['created_at']}  {d['workspace_id']}  {d['status']:<9} {d['stage']:<13} "
-        f"{d['counters'].get('total', '-')!s:>7} rows"
-        + (
-            f"  ({'abandoned: resume it' if d['abandoned'] else 'run by ' + str(d['lease_owner'])})"
-            if d["status"] == "running"
-            else ""
-        )
-        for d in docs
-    ]
+    lines = [_job_line(d) for d in docs]
     _emit(docs, as_json, "\n".join(lines) or "no jobs")
+
+
+def _job_line(doc: dict[str, Any]) -> str:
+    total = doc["counters"].get("total", "-")
+    line = (
+        f"{doc['job_id']}  {doc['created_at']}  {doc['workspace_id']}  {doc['status']:<9} "
+        f"{doc['stage']:<13} {total!s:>7} rows"
+    )
+    if doc["status"] != "running":
+        return line
+    if doc["abandoned"]:
+        return f"{line}  (abandoned: contact-import resume {doc['job_id']})"
+    return f"{line}  (run by {doc['lease_owner'] or 'a process without a lease, e.g. serve'})"
 
 
 @main.group()
