@@ -173,3 +173,22 @@ def test_an_interrupted_import_is_failed_at_once_and_resumable(
     )
     assert (job_lease.read(job_id) or {}).get("lease_owner") is None
     assert imports.resume(rt, job_id, out_dir=out_dir).status == "complete"
+
+
+def test_a_run_whose_job_was_taken_over_stops_and_leaves_the_job_to_the_new_holder(
+    rt: Runtime, workspace: str, out_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(job_lease, "LEASE_S", 0.6)  # renewals every 0.2 s
+
+    def taken_over(job_id: str) -> None:
+        _set_raw(job_id, lease_owner="elsewhere:1:new", lease_expires_at=time.time() + 300)
+        time.sleep(0.5)  # a renewal fails meanwhile: the same poll then finds the lease lost
+
+    outcome = imports.run_import(
+        rt, EXAMPLE, workspace_id=workspace, options={}, out_dir=out_dir, on_job=taken_over
+    )
+    assert outcome.status == "taken_over" and "elsewhere:1:new" in (outcome.error or "")
+    state = job_lease.read(outcome.job_id)
+    assert state is not None and state["lease_owner"] == "elsewhere:1:new"  # not released by the loser
+    job = jobs.get(outcome.job_id)
+    assert job is not None and job.status != "failed"  # the record is the new holder's
