@@ -533,19 +533,23 @@ def local_dynamodb(data_dir: Path, port: int) -> None:
     (exit 0); it never outlives this command."""
     from local import dynamodb
 
-    engine = dynamodb.start(data_dir=data_dir / "dynamodb", port=port)
-    click.echo(
-        f"DynamoDB Local on {engine.endpoint} (data in {data_dir / 'dynamodb'}); Ctrl-C stops it", err=True
-    )
+    engine: dynamodb.DynamoDBLocal | None = None
     code = 0
+    # a signal at any moment, even right after the banner below, ends in an orderly stop
     try:
+        engine = dynamodb.start(data_dir=data_dir / "dynamodb", port=port)
+        click.echo(
+            f"DynamoDB Local on {engine.endpoint} (data in {data_dir / 'dynamodb'}); Ctrl-C stops it",
+            err=True,
+        )
         assert engine.process is not None
         code = engine.process.wait()
         click.echo(f"DynamoDB Local exited by itself (code {code})", err=True)
     except (KeyboardInterrupt, procs.Terminated):
         click.echo("stopping DynamoDB Local", err=True)
     finally:
-        engine.stop()
+        if engine is not None:
+            engine.stop()
     sys.exit(1 if code else 0)
 
 
