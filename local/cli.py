@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import runtime, sync_cli
+from local import procs, runtime, sync_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -45,8 +45,11 @@ class _ProgressBar:
 
 
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Contact Import Pipeline, on one machine."""
+    # SIGTERM/SIGHUP unwind like Ctrl-C: every engine this command started is stopped in order
+    ctx.with_resource(procs.exit_on_signals())
 
 
 def _summary_text(doc: dict[str, Any]) -> str:
@@ -185,10 +188,16 @@ def import_cmd(
                 options=options,
                 out_dir=(out or data_dir / "reports").resolve(),
                 on_progress=bar,
+                on_job=_announce_job,
             )
     finally:
         bar.close()
     _finish(outcome, as_json)
+
+
+def _announce_job(job_id: str) -> None:
+    # on stderr the moment the job exists, so a run killed from here on can be resumed
+    click.echo(f"\rJob {job_id} (if this run is interrupted: contact-import resume {job_id})", err=True)
 
 
 def _run_preview(path: Path, workspace: str, options: dict[str, Any], data_dir: Path, as_json: bool) -> None:
@@ -224,8 +233,11 @@ def _precheck(path: Path) -> str | None:
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 def resume_cmd(job_id: str, data_dir: Path, out: Path | None, as_json: bool) -> None:
-    """Resume a failed import from the stage where it stopped."""
-    from local import imports
+    """Resume a failed or interrupted import from the stage where it stopped.
+
+    A job left running by a process that has died is taken over; one that a live process is
+    still running is refused (exit 1)."""
+    from local import imports, job_lease
 
     bar = _ProgressBar(enabled=True)
     try:
@@ -234,7 +246,7 @@ def resume_cmd(job_id: str, data_dir: Path, out: Path | None, as_json: bool) -> 
                 outcome = imports.resume(
                     rt, job_id, out_dir=(out or data_dir / "reports").resolve(), on_progress=bar
                 )
-            except LookupError as exc:
+            except (LookupError, job_lease.JobBusy) as exc:
                 raise click.ClickException(str(exc)) from exc
     finally:
         bar.close()
@@ -282,6 +294,40 @@ def jobs_show(job_id: str, data_dir: Path, as_json: bool) -> None:
         doc = jobs_mod.as_dict(job)
     human = "\n".join(f"{k}: {v}" for k, v in doc.items())
     _emit(doc, as_json, human)
+
+
+@jobs.command("list")
+@click.option("--workspace", default=None, help="Only this workspace's jobs (default: every workspace).")
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "running", "complete", "failed", "rejected", "abandoned"]),
+    default=None,
+    help="Only jobs with this status; `abandoned`: running, but no live process runs them.",
+)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def jobs_list(workspace: str | None, status: str | None, limit: int, data_dir: Path, as_json: bool) -> None:
+    """List import jobs, newest first, with the process that runs each running one."""
+    from local import job_list
+
+    with runtime.Runtime(data_dir):
+        docs = job_list.list_jobs(workspace_id=workspace, status=status, limit=limit)
+    lines = [_job_line(d) for d in docs]
+    _emit(docs, as_json, "\n".join(lines) or "no jobs")
+
+
+def _job_line(doc: dict[str, Any]) -> str:
+    total = doc["counters"].get("total", "-")
+    line = (
+        f"{doc['job_id']}  {doc['created_at']}  {doc['workspace_id']}  {doc['status']:<9} "
+        f"{doc['stage']:<13} {total!s:>7} rows"
+    )
+    if doc["status"] != "running":
+        return line
+    if doc["abandoned"]:
+        return f"{line}  (abandoned: contact-import resume {doc['job_id']})"
+    return f"{line}  (run by {doc['lease_owner'] or 'a process without a lease, e.g. serve'})"
 
 
 @main.group()
@@ -483,20 +529,28 @@ def local() -> None:
 @click.option("--port", type=int, default=8000, show_default=True)
 def local_dynamodb(data_dir: Path, port: int) -> None:
     """Run DynamoDB Local in the foreground, for several processes to share
-    (point them at it with AWS_ENDPOINT_URL_DYNAMODB)."""
+    (point them at it with AWS_ENDPOINT_URL_DYNAMODB). Ctrl-C, SIGTERM or SIGHUP stop it
+    (exit 0); it never outlives this command."""
     from local import dynamodb
 
-    engine = dynamodb.start(data_dir=data_dir / "dynamodb", port=port)
-    click.echo(
-        f"DynamoDB Local on {engine.endpoint} (data in {data_dir / 'dynamodb'}); Ctrl-C stops it", err=True
-    )
+    engine: dynamodb.DynamoDBLocal | None = None
+    code = 0
+    # a signal at any moment, even right after the banner below, ends in an orderly stop
     try:
+        engine = dynamodb.start(data_dir=data_dir / "dynamodb", port=port)
+        click.echo(
+            f"DynamoDB Local on {engine.endpoint} (data in {data_dir / 'dynamodb'}); Ctrl-C stops it",
+            err=True,
+        )
         assert engine.process is not None
-        engine.process.wait()
-    except KeyboardInterrupt:
-        pass
+        code = engine.process.wait()
+        click.echo(f"DynamoDB Local exited by itself (code {code})", err=True)
+    except (KeyboardInterrupt, procs.Terminated):
+        click.echo("stopping DynamoDB Local", err=True)
     finally:
-        engine.stop()
+        if engine is not None:
+            engine.stop()
+    sys.exit(1 if code else 0)
 
 
 main.add_command(sync_cli.sync)

@@ -22,6 +22,8 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from local import procs
+
 NPM_PACKAGE = "amplify-dynamodb-simulator@2.9.30"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TOOLS_DIR = Path(os.environ.get("CONTACT_IMPORT_TOOLS", REPO_ROOT / ".tools"))
@@ -88,14 +90,8 @@ class DynamoDBLocal:
     process: subprocess.Popen[bytes] | None = None
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            procs.stop_child(self.process)
 
 
 def start(
@@ -115,8 +111,12 @@ def start(
         data_dir.mkdir(parents=True, exist_ok=True)
         cmd += ["-sharedDb", "-dbPath", str(data_dir.resolve())]
     cmd += ["-port", str(port)]
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
-    process = subprocess.Popen(cmd, cwd=home, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    # a child that ends with this process however it ends (SIGKILL included): no orphan JVMs
+    if log_path:
+        with open(log_path, "ab") as log:
+            process = procs.start_child(cmd, cwd=home, stdout=log)
+    else:
+        process = procs.start_child(cmd, cwd=home)
     engine = DynamoDBLocal(endpoint=f"http://127.0.0.1:{port}", process=process)
     try:
         wait_ready(engine.endpoint, process=process)

@@ -12,6 +12,7 @@ from typing import Any
 from functions.common import jobs, s3
 from functions.common.aws import client
 from functions.common.settings import get_settings
+from local import job_lease
 from local.runtime import Runtime
 
 
@@ -74,33 +75,53 @@ def run_import(
     options: dict[str, Any],
     out_dir: Path,
     on_progress: Callable[[Progress], None] | None = None,
+    on_job: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
+    """Upload the file and run the import. `on_job(job_id)` is called as soon as the job record
+    exists (a rejected file never gets one), so an interrupted run can be resumed by its id; from
+    then on this process holds the job's lease (local/job_lease.py)."""
     job_id = new_job_id()
     key = f"uploads/{workspace_id}/{job_id}/{path.name}"
     client("s3").upload_file(str(path), get_settings().bucket, key)
     payload = {"job_id": job_id, "workspace_id": workspace_id, "key": key, "options": options}
-    return follow(rt, job_id, rt.start_execution(job_id, payload), out_dir=out_dir, on_progress=on_progress)
+    with job_lease.Lease(job_id) as lease:
+        arn = rt.start_execution(job_id, payload)
+        return follow(
+            rt,
+            job_id,
+            arn,
+            out_dir=out_dir,
+            on_progress=on_progress,
+            on_job=on_job,
+            lease=lease,
+            new_job=True,
+        )
 
 
 def resume(
     rt: Runtime, job_id: str, *, out_dir: Path, on_progress: Callable[[Progress], None] | None = None
 ) -> ImportOutcome:
-    """Start the job's state machine again; every finished stage is skipped by its checkpoint."""
+    """Start the job's state machine again; every finished stage is skipped by its checkpoint.
+
+    A job left `running` by a process that died is taken over; one that a live process still
+    runs raises `job_lease.JobBusy` and nothing is started."""
     job = jobs.get(job_id)
     if job is None:
         raise LookupError(f"no job {job_id}")
     if job.status == "complete":
         return outcome_of(job_id, out_dir=out_dir)
-    attempt = len([s for s in job.stages if s.get("stage") == "resumed"]) + 1
-    payload = {
-        "job_id": job_id,
-        "workspace_id": job.workspace_id,
-        "key": job.input_key,
-        "options": dict(job.options or {}),
-        "resume": attempt,
-    }
-    arn = rt.start_execution(f"{job_id}-resume-{attempt}-{uuid.uuid4().hex[:6]}", payload)
-    return follow(rt, job_id, arn, out_dir=out_dir, on_progress=on_progress)
+    with job_lease.Lease(job_id) as lease:
+        lease.acquire()
+        attempt = len([s for s in job.stages if s.get("stage") == "resumed"]) + 1
+        payload = {
+            "job_id": job_id,
+            "workspace_id": job.workspace_id,
+            "key": job.input_key,
+            "options": dict(job.options or {}),
+            "resume": attempt,
+        }
+        arn = rt.start_execution(f"{job_id}-resume-{attempt}-{uuid.uuid4().hex[:6]}", payload)
+        return follow(rt, job_id, arn, out_dir=out_dir, on_progress=on_progress, lease=lease)
 
 
 def follow(
@@ -110,11 +131,28 @@ def follow(
     *,
     out_dir: Path,
     on_progress: Callable[[Progress], None] | None = None,
+    on_job: Callable[[str], None] | None = None,
+    lease: job_lease.Lease | None = None,
+    new_job: bool = False,
 ) -> ImportOutcome:
+    announced = False
+
+    def announce() -> None:
+        nonlocal announced
+        announced = True
+        if lease is not None and not lease.held:
+            lease.acquire(new_job=new_job)
+        if on_job is not None:
+            on_job(job_id)
+
     def poll() -> None:
+        job = jobs.get(job_id)
+        if job is not None and not announced:
+            announce()
+        if lease is not None and lease.held:
+            lease.check()
         if on_progress is None:
             return
-        job = jobs.get(job_id)
         if job is None:
             on_progress(Progress("parsing", 0, None))
             return
@@ -122,7 +160,15 @@ def follow(
         done = min(total or 0, chunks_done(job_id) * get_settings().chunk_rows)
         on_progress(Progress(job.stage, done, total))
 
-    desc = rt.wait(execution_arn, on_poll=poll)
+    try:
+        desc = rt.wait(execution_arn, on_poll=poll)
+    except job_lease.LeaseLost as exc:
+        # another process runs the job now: stop ours, and leave the job's record to it
+        client("stepfunctions").stop_execution(executionArn=execution_arn, cause=str(exc))
+        job = jobs.get(job_id)
+        return ImportOutcome(job_id, "taken_over", job.stage if job else "parsing", error=str(exc))
+    if not announced and on_job is not None and jobs.get(job_id) is not None:
+        on_job(job_id)  # the run was over before the first poll saw the job
     if desc["status"] == "SUCCEEDED":
         output = json.loads(desc.get("output") or "{}")
         intake = output.get("intake") or {}

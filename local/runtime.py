@@ -14,6 +14,7 @@ import importlib
 import json
 import logging
 import os
+import tempfile
 import threading
 import time
 import traceback
@@ -258,9 +259,16 @@ def _local_master_key(data_dir: Path) -> str:
     path = data_dir / "master.key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(generate_master_key())
+        # written whole under a temporary name, then linked into place: of several processes
+        # starting at once exactly one key wins and no process ever reads a half-written file
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".master.key-")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(generate_master_key())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 

@@ -77,7 +77,10 @@ class PersistentS3:
                 for f in bucket_dir.iterdir():
                     if f.name.startswith(".tmp-"):
                         continue
-                    s3_client.upload_file(str(f), bucket_dir.name, unquote(f.name))
+                    try:
+                        s3_client.upload_file(str(f), bucket_dir.name, unquote(f.name))
+                    except FileNotFoundError:  # deleted by another process sharing the folder
+                        continue
                     count += 1
         finally:
             self._loading = False

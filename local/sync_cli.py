@@ -55,13 +55,17 @@ def _start_imports(rt: runtime.Runtime) -> None:
 
 
 def _follow(rt: runtime.Runtime, job_id: str, out_dir: Path) -> Any:
-    from local import imports
+    from local import imports, job_lease
     from local.cli import _ProgressBar
 
     arn = rt.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{job_id}"
     bar = _ProgressBar(enabled=True)
     try:
-        return imports.follow(rt, job_id, arn, out_dir=out_dir, on_progress=bar)
+        # held like an upload's import: if this process dies, `resume` can take the job at once
+        with job_lease.Lease(job_id) as lease:
+            return imports.follow(
+                rt, job_id, arn, out_dir=out_dir, on_progress=bar, lease=lease, new_job=True
+            )
     finally:
         bar.close()
 

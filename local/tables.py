@@ -1,35 +1,146 @@
-"""Create the tables on a DynamoDB engine from the table models (the single source of keys)."""
+"""Create the tables on a DynamoDB engine from the table models (the single source of keys).
+
+Any number of processes may do this at once against one fresh engine (several `contact-import`
+runs sharing `AWS_ENDPOINT_URL_DYNAMODB`): every step is "make it so" rather than "create":
+a table, index, stream or TTL that another process created first is not an error, and each
+step waits until the table and its indexes are ACTIVE before the next one.
+"""
 
 from __future__ import annotations
+
+import time
+from typing import Any
+
+from botocore.exceptions import ClientError
 
 from functions.common.models import ALL_MODELS, key_schema
 from local import dynamodb
 
+ACTIVE_TIMEOUT_S = 60.0
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _message(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Message", ""))
+
+
+def wait_active(ddb: Any, name: str, *, timeout: float = ACTIVE_TIMEOUT_S) -> dict[str, Any]:
+    """Wait until the table and every one of its indexes is ACTIVE; returns its description."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            table = ddb.describe_table(TableName=name)["Table"]
+        except ClientError as exc:
+            if _code(exc) != "ResourceNotFoundException":
+                raise
+            table = {"TableStatus": "CREATING"}  # another process's CreateTable not visible yet
+        indexes = table.get("GlobalSecondaryIndexes") or []
+        if table["TableStatus"] == "ACTIVE" and all(i.get("IndexStatus") == "ACTIVE" for i in indexes):
+            return dict(table)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"table {name} not ACTIVE after {timeout:.0f}s: {table.get('TableStatus')}")
+        time.sleep(0.1)
+
+
+def ensure_table(ddb: Any, model: Any, *, exists: bool = False) -> bool:
+    """Make the model's table exist with its indexes, stream and TTL; True if this call created it.
+    `exists`: the table was listed, so skip straight to checking what it may lack."""
+    name = model.Meta.table_name
+    schema = key_schema(model)
+    request: dict[str, Any] = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": schema["KeySchema"],
+        "AttributeDefinitions": schema["AttributeDefinitions"],
+    }
+    if schema["GlobalSecondaryIndexes"]:
+        request["GlobalSecondaryIndexes"] = schema["GlobalSecondaryIndexes"]
+    stream_view = getattr(model.Meta, "stream_view_type", None)
+    if stream_view:
+        request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream_view}
+    created = not exists
+    if created:
+        try:
+            ddb.create_table(**request)
+        except ClientError as exc:
+            if _code(exc) != "ResourceInUseException":  # "Cannot create preexisting table"
+                raise
+            created = False
+    table = wait_active(ddb, name)
+    if not created:
+        _ensure_indexes(ddb, name, schema, table)
+        if stream_view:
+            _ensure_stream(ddb, name, stream_view, table)
+    if schema["TimeToLiveAttribute"]:
+        _ensure_ttl(ddb, name, schema["TimeToLiveAttribute"])
+    return created
+
+
+def _ensure_indexes(ddb: Any, name: str, schema: dict[str, Any], table: dict[str, Any]) -> None:
+    """Add the indexes a table made by an older model lacks (one at a time, as DynamoDB allows)."""
+    have = {i["IndexName"] for i in table.get("GlobalSecondaryIndexes") or []}
+    for index in schema["GlobalSecondaryIndexes"]:
+        if index["IndexName"] in have:
+            continue
+        try:
+            ddb.update_table(
+                TableName=name,
+                AttributeDefinitions=schema["AttributeDefinitions"],
+                GlobalSecondaryIndexUpdates=[{"Create": index}],
+            )
+        except ClientError as exc:
+            # another process added it first (or is adding it right now)
+            if _code(exc) not in ("ResourceInUseException", "ValidationException") or (
+                _code(exc) == "ValidationException" and "already exist" not in _message(exc)
+            ):
+                raise
+        wait_active(ddb, name)
+
+
+def _ensure_stream(ddb: Any, name: str, view_type: str, table: dict[str, Any]) -> None:
+    spec = table.get("StreamSpecification") or {}
+    if spec.get("StreamEnabled"):
+        return
+    try:
+        ddb.update_table(
+            TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": view_type}
+        )
+    except ClientError as exc:
+        if _code(exc) not in ("ResourceInUseException", "ValidationException"):
+            raise
+        if not (ddb.describe_table(TableName=name)["Table"].get("StreamSpecification") or {}).get(
+            "StreamEnabled"
+        ):
+            raise
+    wait_active(ddb, name)
+
+
+def _ensure_ttl(ddb: Any, name: str, attribute: str) -> None:
+    status = ddb.describe_time_to_live(TableName=name).get("TimeToLiveDescription") or {}
+    if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        return
+    try:
+        ddb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
+    except ClientError as exc:
+        # "TimeToLive is already enabled": another process got there first
+        if _code(exc) != "ValidationException" or "already enabled" not in _message(exc).lower():
+            raise
+
 
 def create_all(endpoint: str) -> list[str]:
-    """Create every missing table (idempotent); returns the names created."""
+    """Make every table exist (idempotent, safe to run from many processes at once); returns the
+    names this call created."""
     ddb = dynamodb.client(endpoint)
     existing = set(ddb.get_paginator("list_tables").paginate().build_full_result().get("TableNames", []))
     created = []
     for model in ALL_MODELS:
         name = model.Meta.table_name
-        if name in existing:
-            continue
-        schema = key_schema(model)
-        request = {
-            "TableName": name,
-            "BillingMode": "PAY_PER_REQUEST",
-            "KeySchema": schema["KeySchema"],
-            "AttributeDefinitions": schema["AttributeDefinitions"],
-        }
-        if schema["GlobalSecondaryIndexes"]:
-            request["GlobalSecondaryIndexes"] = schema["GlobalSecondaryIndexes"]
-        ddb.create_table(**request)
-        ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
-        if schema["TimeToLiveAttribute"]:
-            ddb.update_time_to_live(
-                TableName=name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": schema["TimeToLiveAttribute"]},
-            )
-        created.append(name)
+        # a table listed may still lack what its creator had not finished (TTL, an index)
+        if ensure_table(ddb, model, exists=name in existing):
+            created.append(name)
     return created

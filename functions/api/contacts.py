@@ -113,6 +113,8 @@ class CreateOptions:
     client_id: str | None = None
     tags: tuple[str, ...] = ()
     dnt: bool = False
+    priority: int = 0
+    assignment_days: int | None = None
 
     def as_options(self) -> dict[str, Any]:
         return {
@@ -121,6 +123,8 @@ class CreateOptions:
             "client": self.client_id,
             "tags": list(self.tags),
             "dnt": self.dnt,
+            "priority": self.priority,
+            "assignment_days": self.assignment_days,
             "source": "api",
         }
 
@@ -192,22 +196,11 @@ def _raise_for(result: RowResult, *, field: str) -> None:
     raise BadRequest(result.reason, field=field)
 
 
-DEDUP_BEHAVIOURS = {
-    "update": ("upsert", False),  # existing contacts are updated
-    "fill_empty": ("upsert", True),  # existing contacts get only their empty fields filled
-    "skip": ("create", False),  # existing contacts are left alone (skipped EXISTS)
-}
-
-
 def create_bulk(
-    workspace_id: str,
-    payloads: list[Mapping[str, Any]],
-    *,
-    dedup_behavior: str = "update",
-    client_id: str | None = None,
-    tags: Iterable[str] = (),
+    workspace_id: str, payloads: list[Mapping[str, Any]], options: Mapping[str, Any]
 ) -> dict[str, Any]:
-    purpose, no_overwrite = DEDUP_BEHAVIOURS[dedup_behavior]
+    """Up to 1,000 contacts through the pipeline stages; `options` as resolved by
+    functions.api.options (the same object as imports)."""
     rows = _rows(workspace_id, payloads)
     # per-contact dnt: the pipeline's dnt is per job, so dnt rows go through as their own batch
     batches: dict[bool, list[Row]] = {}
@@ -215,8 +208,16 @@ def create_bulk(
         batches.setdefault(bool(row.meta.get("dnt")), []).append(row)
     results: dict[int, RowResult] = {}
     for dnt, batch in batches.items():
-        options = CreateOptions(purpose, no_overwrite, client_id, tuple(tags), dnt)
-        for result in run_stages_parallel(workspace_id, batch, options):
+        create = CreateOptions(
+            purpose=options["purpose"],
+            no_overwrite=options["no_overwrite"],
+            client_id=options.get("client"),
+            tags=tuple(options.get("tags") or ()),
+            dnt=dnt or bool(options.get("dnt")),
+            priority=int(options.get("priority") or 0),
+            assignment_days=options.get("assignment_days"),
+        )
+        for result in run_stages_parallel(workspace_id, batch, create):
             results[result.number] = result
     summary = {"total": len(rows), "imported": 0, "updated": 0, "skipped": 0, "suppressed": 0, "errored": 0}
     out = []

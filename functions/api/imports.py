@@ -89,7 +89,8 @@ def delete_mapping(workspace_id: str, mapping_id: str) -> None:
 
 
 def import_options(workspace_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The job's options, as the pipeline reads them (the CLI's vocabulary)."""
+    """The job's options, as the pipeline reads them (the CLI's vocabulary), from options resolved
+    by functions.api.options; a saved or inline mapping is checked here."""
     options: dict[str, Any] = {
         "purpose": body.get("purpose") or "upsert",
         "no_overwrite": bool(body.get("no_overwrite")),
@@ -102,6 +103,8 @@ def import_options(workspace_id: str, body: dict[str, Any]) -> dict[str, Any]:
     }
     if body.get("default_country"):
         options["default_country"] = body["default_country"]
+    if body.get("enrich"):
+        options["enrich"] = True
     mapping_id = body.get("field_mapping_id")
     if mapping_id:
         doc = field_mappings.get(workspace_id, mapping_id)

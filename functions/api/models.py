@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
 from functions.common.config_models import IcpRule, ScoringModelDoc
 
@@ -144,25 +145,6 @@ class HardDeleteOut(BaseModel):
     retention: RetentionEntry
 
 
-class BulkOptions(_Strict):
-    dedup_behavior: Literal["update", "fill_empty", "skip"] = Field(
-        default="update",
-        description="update: existing contacts are updated; fill_empty: only their empty fields are "
-        "filled; skip: existing contacts are left alone.",
-    )
-    trigger_enrichment: bool = Field(
-        default=False, description="Accepted; enrichment runs with imports only."
-    )
-    trigger_scoring: bool = Field(default=True, description="Accepted; scoring always runs.")
-    client_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
-    tags: Tags = []
-
-
-class BulkRequest(_Strict):
-    contacts: Annotated[list[BulkContact], Field(min_length=1, max_length=1000)]
-    options: BulkOptions = BulkOptions()
-
-
 RowStatusName = Literal["imported", "updated", "skipped", "suppressed", "error"]
 
 
@@ -270,27 +252,119 @@ class Deleted(BaseModel):
 # --- imports --------------------------------------------------------------------------------------
 
 
-class ImportOptionsIn(_Strict):
-    purpose: Literal["create", "update", "upsert"] = "upsert"
-    no_overwrite: bool = False
-    tags: Tags = []
-    dnt: bool = False
-    client: Annotated[str, Field(min_length=1, max_length=128)] | None = None
-    priority: Annotated[int, Field(ge=0, le=1000)] = 0
-    assignment_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    field_mapping_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+DedupBehavior = Literal["update", "fill_empty", "skip"]
+Purpose = Literal["create", "update", "upsert"]
+ClientId = Annotated[str, Field(min_length=1, max_length=128)]
+_DEPRECATED_FLAT: JsonDict = {"deprecated": True}
+
+
+class ImportOptions(_Strict):
+    """How contacts are brought in: the one `options` object of `POST /api/v1/imports`,
+    `/api/v1/imports/preview`, `/api/v1/contacts/bulk` and `/api/webhooks/intake`. An option that
+    cannot apply to an endpoint is a 400 there, never silently ignored."""
+
+    purpose: Purpose = Field(
+        default="upsert",
+        description="create: add new contacts only (existing ones are skipped, EXISTS); update: "
+        "update existing ones only (new ones are skipped, NOT_FOUND); upsert: both.",
+    )
+    no_overwrite: bool = Field(
+        default=False, description="Fill empty fields only; never change a stored value."
+    )
+    dedup_behavior: DedupBehavior | None = Field(
+        default=None,
+        description="Shorthand for purpose and no_overwrite: update = upsert; fill_empty = upsert "
+        "with no_overwrite; skip = create. Contradicting an explicit purpose/no_overwrite is a 400.",
+    )
+    tags: Tags = Field(default=[], description="Added to every contact (tags are never removed).")
+    dnt: bool = Field(default=False, description="Flag every contact Do Not Touch.")
+    client: ClientId | None = Field(
+        default=None, description="Agency mode: the client that claims ownership of each new email."
+    )
+    client_id: ClientId | None = Field(
+        default=None,
+        description="Deprecated: the same as `client` (its name in bulk create before version 1.1).",
+        json_schema_extra=_DEPRECATED_FLAT,
+    )
+    priority: Annotated[int, Field(ge=0, le=1000)] = Field(
+        default=0, description="Priority of the client's assignments."
+    )
+    assignment_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        default=None, description="How long the client's claims last (default 90 days)."
+    )
+    trigger_enrichment: bool = Field(
+        default=False,
+        description="Enrich the contacts that survive dedup and suppression (imports and webhooks; "
+        "bulk create accepts it and does not enrich).",
+    )
+    trigger_scoring: bool = Field(default=True, description="Accepted; segmentation and scoring always run.")
+    field_mapping_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None, description="Files only: use this saved column mapping."
+    )
     mapping: dict[str, Any] | None = Field(
         default=None,
-        description='An inline mapping: {"columns": {"<header>": "<field>" | "custom:<name>" | null}}.',
+        description='Files only: an inline mapping, {"columns": {"<header>": "<field>" | "custom:<name>" | null}}.',
     )
-    default_country: Annotated[str, Field(max_length=64)] | None = None
+    default_country: Annotated[str, Field(max_length=64)] | None = Field(
+        default=None, description="Files and webhooks: the country of phone numbers without a prefix."
+    )
     preview: bool = Field(
-        default=False, description="Do not start when the file arrives; preview it, then POST .../resume."
+        default=False,
+        description="Import create only: do not start when the file arrives; preview it, then POST .../resume.",
     )
 
 
-class ImportCreate(ImportOptionsIn):
+class BulkRequest(_Strict):
+    contacts: Annotated[list[BulkContact], Field(min_length=1, max_length=1000)]
+    options: ImportOptions = Field(
+        default_factory=lambda: ImportOptions(),
+        description="The same options object as imports, preview and webhooks; `mapping`, "
+        "`field_mapping_id`, `preview` and `default_country` apply to files only (400 here).",
+    )
+
+
+class ImportCreate(_Strict):
+    """`filename` and `options`. The flat form (each option at the top level) still works for one
+    release: it is answered with `Deprecation`, `Sunset` and `Link` headers."""
+
     filename: Annotated[str, Field(min_length=1, max_length=255)]
+    options: ImportOptions | None = None
+    purpose: Purpose | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.purpose."
+    )
+    no_overwrite: bool | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.no_overwrite."
+    )
+    tags: Tags | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.tags."
+    )
+    dnt: bool | None = Field(default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.dnt.")
+    client: ClientId | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.client."
+    )
+    priority: Annotated[int, Field(ge=0, le=1000)] | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.priority."
+    )
+    assignment_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.assignment_days."
+    )
+    field_mapping_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.field_mapping_id."
+    )
+    mapping: dict[str, Any] | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.mapping."
+    )
+    default_country: Annotated[str, Field(max_length=64)] | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.default_country."
+    )
+    preview: bool | None = Field(
+        default=None, json_schema_extra=_DEPRECATED_FLAT, description="Use options.preview."
+    )
+
+    def flat_options(self) -> dict[str, Any]:
+        """The options given the deprecated way, at the top level."""
+        names = self.model_fields_set - {"filename", "options"}
+        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
 
 
 class UploadForm(BaseModel):
@@ -354,7 +428,9 @@ class PreviewRequest(_Strict):
     content: Annotated[str, Field(max_length=5_000_000)] | None = Field(
         default=None, description="Or preview this file text directly."
     )
-    options: ImportOptionsIn | None = None
+    options: ImportOptions | None = Field(
+        default=None, description="With content: the same options object as import create."
+    )
 
 
 class PreviewRow(BaseModel):
@@ -456,23 +532,16 @@ class ReleaseRequest(_Strict):
 # --- webhooks --------------------------------------------------------------------------------------
 
 
-class WebhookOptions(_Strict):
-    purpose: Literal["create", "update", "upsert"] = "upsert"
-    no_overwrite: bool = False
-    tags: Tags = []
-    dnt: bool = False
-    client: Annotated[str, Field(min_length=1, max_length=128)] | None = None
-    priority: Annotated[int, Field(ge=0, le=1000)] = 0
-    assignment_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    default_country: Annotated[str, Field(max_length=64)] | None = None
-
-
 class WebhookBatch(_Strict):
     batch_id: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
         default=None, description="The sender's id of the batch: a redelivery lands on the same job."
     )
     contacts: Annotated[list[BulkContact], Field(min_length=1, max_length=1000)]
-    options: WebhookOptions = WebhookOptions()
+    options: ImportOptions = Field(
+        default_factory=lambda: ImportOptions(),
+        description="The same options object as imports; `mapping`, `field_mapping_id` and "
+        "`preview` do not apply to a batch (400).",
+    )
 
 
 class WebhookSecretOut(BaseModel):

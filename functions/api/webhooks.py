@@ -19,8 +19,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
 from functions.api import imports, trigger
+from functions.api import options as api_options
 from functions.api.errors import BadRequest, Unauthenticated
+from functions.api.models import ImportOptions
 from functions.api.settings import get_api_settings
 from functions.common import config_store, jobs, s3
 from functions.common.batch_csv import BatchError
@@ -117,26 +121,17 @@ def intake(workspace_id: str, payload: Any) -> dict[str, Any]:
     options_in = payload.get("options") or {}
     if not isinstance(options_in, Mapping):
         raise BadRequest("options must be an object", field="options")
-    allowed = {
-        "purpose",
-        "no_overwrite",
-        "tags",
-        "dnt",
-        "client",
-        "priority",
-        "assignment_days",
-        "default_country",
-    }
-    unknown = sorted(set(options_in) - allowed)
-    if unknown:
-        raise BadRequest(f"unknown option {unknown[0]!r}", field=f"options.{unknown[0]}")
-    if options_in.get("purpose") not in (None, "create", "update", "upsert"):
-        raise BadRequest("purpose must be create, update or upsert", field="options.purpose")
-    body, mapping = batch_csv(contacts)
     try:
-        options = imports.import_options(workspace_id, dict(options_in))
-    except (TypeError, ValueError):
-        raise BadRequest("an option has a value of the wrong type", field="options") from None
+        given = ImportOptions.model_validate(dict(options_in))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(["options", *(str(p) for p in err["loc"])])
+        if err["type"] == "extra_forbidden":
+            raise BadRequest(f"unknown option {err['loc'][-1]!r}", field=field) from None
+        raise BadRequest(f"{field}: {err['msg']}", field=field) from None
+    resolved = api_options.resolve(given, where="a webhook batch", not_here=api_options.NOT_FOR_BATCHES)
+    body, mapping = batch_csv(contacts)
+    options = imports.import_options(workspace_id, resolved)
     options["mapping"] = mapping
     batch_id = payload.get("batch_id")
     if batch_id is not None and (not isinstance(batch_id, str) or not 0 < len(batch_id) <= 200):

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth, contact_query, contacts, custom_fields
+from functions.api import options as api_options
 from functions.api.errors import Forbidden, error_responses
 from functions.api.models import (
     BulkOut,
@@ -108,13 +109,8 @@ def create_contact(body: ContactCreate) -> Response[ContactOut]:
 )
 def bulk_create(body: BulkRequest) -> BulkOut:
     who = caller(router, auth.CONTACTS_WRITE)
-    out = contacts.create_bulk(
-        who.workspace_id,
-        [c.model_dump() for c in body.contacts],
-        dedup_behavior=body.options.dedup_behavior,
-        client_id=body.options.client_id,
-        tags=body.options.tags,
-    )
+    resolved = api_options.resolve(body.options, where="bulk create", not_here=api_options.FILE_ONLY)
+    out = contacts.create_bulk(who.workspace_id, [c.model_dump() for c in body.contacts], resolved)
     return BulkOut.model_validate(out)
 
 

@@ -10,13 +10,15 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth, imports
-from functions.api.errors import error_responses
+from functions.api import options as api_options
+from functions.api.errors import BadRequest, error_responses
 from functions.api.models import (
     Deleted,
     FieldMappingIn,
     FieldMappingList,
     FieldMappingOut,
     ImportCreate,
+    ImportOptions,
     ImportOut,
     ImportPage,
     PreviewOut,
@@ -36,13 +38,25 @@ def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIRes
 @router.post(
     "/api/v1/imports",
     summary="Create an import: the job, and a presigned S3 POST for its file (the upload starts it)",
+    description="The body is `filename` and `options` (the same options object as preview, bulk "
+    "create and webhooks). The flat form, with each option at the top level, is deprecated: it "
+    "still works until its sunset and is answered with `Deprecation`, `Sunset` and `Link` headers.",
     tags=["imports"],
     responses={**_ok(ImportOut, "The queued job with its upload form", 201), **error_responses(404)},
 )
 def create_import(body: ImportCreate) -> Response[ImportOut]:
     who = caller(router, auth.IMPORTS_WRITE)
-    doc = imports.create(who.workspace_id, body.model_dump())
-    return Response(201, content_type=JSON, body=ImportOut.model_validate(doc))
+    flat = body.flat_options()
+    if flat and body.options is not None:
+        first = sorted(flat)[0]
+        raise BadRequest(
+            f"{first}: give every option inside `options`, not also at the top level", field=first
+        )
+    options = ImportOptions.model_validate(flat) if flat else body.options
+    resolved = api_options.resolve(options, where="import create")
+    doc = imports.create(who.workspace_id, {"filename": body.filename, **resolved})
+    headers = api_options.deprecation_headers() if flat else None
+    return Response(201, content_type=JSON, body=ImportOut.model_validate(doc), headers=headers)
 
 
 @router.get(
@@ -71,8 +85,7 @@ def list_imports(
 def preview_import(body: PreviewRequest) -> PreviewOut:
     who = caller(router, auth.IMPORTS_WRITE, auth.IMPORTS_READ)
     doc = body.model_dump(exclude_none=True)
-    if body.options is not None:
-        doc["options"] = body.options.model_dump()
+    doc["options"] = api_options.resolve(body.options, where="preview")
     return PreviewOut.model_validate(imports.preview(who.workspace_id, doc))
 
 
