@@ -206,8 +206,12 @@ def _run_preview(path: Path, workspace: str, options: dict[str, Any], data_dir: 
                 f"File rejected: {exc}",
             )
             sys.exit(2)
+    columns = [
+        f"  {c['header']!r} -> {c['target'] or 'skipped'} ({c['how']}, {c['confidence']:.2f})"
+        for c in doc.get("column_map") or []
+    ]
     lines = [f"{r['row']:>4}  {r['status']:<10} {r['reason'] or ''}" for r in doc["rows"]]
-    _emit(doc, as_json, "\n".join([*lines, f"Predicted: {doc['predicted']}"]))
+    _emit(doc, as_json, "\n".join(["Columns:", *columns, *lines, f"Predicted: {doc['predicted']}"]))
 
 
 def _precheck(path: Path) -> str | None:

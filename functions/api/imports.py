@@ -205,7 +205,9 @@ def get_job(workspace_id: str, job_id: str) -> ImportJob:
 
 
 def get(workspace_id: str, job_id: str) -> dict[str, Any]:
-    return view(get_job(workspace_id, job_id), progress=True)
+    job = get_job(workspace_id, job_id)
+    # the column map only here: a listing of jobs stays small
+    return {**view(job, progress=True), "column_map": job.column_map}
 
 
 def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: str | None) -> dict[str, Any]:

@@ -66,6 +66,7 @@ def preview_stream(
         "rows": predicted,
         "predicted": counts,
         "headers": intake.headers,
+        "column_map": intake.column_plan,
         "warnings": list(intake.warnings),
     }
     if options.get("enrich"):

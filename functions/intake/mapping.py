@@ -157,11 +157,13 @@ class _Candidate:
     confidence: float
     filled: bool
     note: str | None = None
+    person: bool = True  # named as the person's, not the company's ("Organization - Name")
 
-    def key(self) -> tuple[bool, float, int]:
+    def key(self) -> tuple[bool, bool, float, int]:
         # a column with values beats an empty one (Outlook's empty "Business Phone" beside a
-        # filled "Home Phone"), then the surer header, then the earlier column
-        return (self.filled, self.confidence, -self.index)
+        # filled "Home Phone"), then the person's column beats the company's, then the surer
+        # header, then the earlier column
+        return (self.filled, self.person, self.confidence, -self.index)
 
 
 # Headers that say nothing about their cells: the values alone may decide a phone or website.
@@ -253,14 +255,17 @@ def plan_columns(
         candidate: _Candidate | None = None
         if geolocated and key in _GEO_BARE:
             notes[index] = "derived from the IP address (geolocation), not the person's address"
-        elif match.how == "exact" and match.field is not None and not contradicts(match.field, values, header):
+        elif (
+            match.how == "exact" and match.field is not None and not contradicts(match.field, values, header)
+        ):
             candidate = _Candidate(index, match.field, "exact", match.confidence, filled)
         elif key in custom_keys:
             candidate = _Candidate(index, custom_keys[key], "exact", 1.0, filled)
         elif match.field is not None:
             why = contradicts(match.field, values, header)
             if why is None:
-                candidate = _Candidate(index, match.field, match.how, match.confidence, filled)
+                person = match.scope == "person"
+                candidate = _Candidate(index, match.field, match.how, match.confidence, filled, person=person)
             else:
                 other = _by_values(values, header) if match.scope == "person" else None
                 if other is not None and other != match.field:

@@ -57,7 +57,8 @@ if csv.field_size_limit() < MAX_CELL_CHARS:
 
 # Fields copied as trimmed text; the others get their own treatment in Intake._row.
 _SPECIAL = frozenset(("email", "company_domain", "phone", "mobile", "linkedin_url", "owner_email", "tags"))
-_TAG_SPLIT = re.compile(r"[,;]")
+# Google Contacts joins labels with " ::: "; other exporters with commas or semicolons.
+_TAG_SPLIT = re.compile(r":::|[,;]")
 # Characters read ahead for the header and the value samples at most.
 PROBE_CHARS = 4 << 20
 
@@ -376,6 +377,10 @@ class Intake:
                 known: tuple[str | None, str | None] | None = None
                 for name, index in phones:
                     if value := cells[index].strip():
+                        if value[0] == "'":  # Excel's text marker: "'+44 20 7946 0958"
+                            value = value.lstrip("' ")
+                            if not value:
+                                continue
                         if known is None:
                             country = fields.get("country")
                             known = regions.get(country)
@@ -459,7 +464,8 @@ def _dedupe_tags(*groups: Iterable[str]) -> list[str]:
     out: list[str] = []
     for group in groups:
         for tag in group:
-            tag = tag.strip()
+            # Mailchimp quotes each tag inside the cell; Google marks its system groups "* myContacts"
+            tag = tag.strip().strip('"').removeprefix("* ").strip()
             if tag and tag.casefold() not in seen:
                 seen.add(tag.casefold())
                 out.append(tag)

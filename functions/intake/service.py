@@ -100,7 +100,10 @@ def run(request: IntakeRequest) -> dict[str, Any]:
     stream, size = s3.open_stream(request.key)
     chunk_rows = get_settings().chunk_rows
     try:
-        intake = Intake(stream, intake_options(request.options, request.workspace_id), size=size)
+        options = intake_options(request.options, request.workspace_id)
+        # an uploaded file in which no row has an email is refused; a sync or API batch reports each row
+        options.require_emails = request.source == "csv"
+        intake = Intake(stream, options, size=size)
         duplicates = InFileDuplicates()
         manifest: list[dict[str, Any]] = []
         for n, batch in enumerate(_batches(intake.rows(), chunk_rows)):
@@ -127,7 +130,12 @@ def run(request: IntakeRequest) -> dict[str, Any]:
     _remember_mapping(request, intake.headers)
     s3.put_json(
         header_key(job_id),
-        {"headers": intake.headers, "encoding": intake.encoding, "delimiter": intake.delimiter},
+        {
+            "headers": intake.headers,
+            "encoding": intake.encoding,
+            "delimiter": intake.delimiter,
+            "column_map": intake.column_plan,
+        },
     )
     summary = _summary(job_id, manifest, request.options)
     jobs.create(
@@ -144,6 +152,7 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         chunk_count=summary["chunk_count"],
         counters={"total": summary["total"]},
         warnings=list(intake.warnings),
+        column_map=intake.column_plan,
     )
     # the manifest goes last: its presence means every chunk above is complete
     s3.put_json(s3.manifest_key(job_id), manifest)

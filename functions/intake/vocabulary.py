@@ -32,7 +32,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "last_name": ("last name", "last", "lastname", "surname", "family name", "lname",
                   "contact last name", "person last name", "nachname", "apellido", "apellidos"),
     "full_name": ("full name", "name", "contact name", "person name", "contact full name",
-                  "display name", "person", "lead name", "prospect name"),
+                  "person", "lead name", "prospect name"),
     "name_suffix": ("name suffix", "suffix", "generational suffix"),
     "title": ("title", "job title", "position", "role", "job role", "designation", "contact title",
               "job position", "person title", "occupation", "jobtitle", "current position"),
@@ -57,9 +57,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                      "organisation", "organization name", "organisation name", "org", "employer",
                      "business name", "firm", "associated company", "company name 1"),
     "company_domain": ("company domain", "domain", "account domain", "organization domain",
-                       "email domain", "company website", "website", "company url", "web site",
-                       "website url", "url", "homepage", "web", "company website url", "web page",
-                       "company domain name", "website 1", "domains"),
+                       "company website", "website", "company url", "web site", "website url", "url",
+                       "homepage", "web", "company website url", "web page", "company domain name",
+                       "domains", "email domain"),
     "owner_email": ("owner email", "contact owner email", "account owner email", "sales rep email",
                     "assigned to email", "owner e-mail", "owner", "contact owner", "lead owner",
                     "record owner", "sales rep", "assigned to", "owner name", "sales owner"),
@@ -257,7 +257,9 @@ def match_header(header: str) -> HeaderMatch:
     if field not in STANDARD_FIELDS:
         return HeaderMatch(None, "unmatched", 0.0, "person", group)
     how = "exact" if exact else "synonym"
-    return HeaderMatch(field, how, confidence, "person", group)
+    # "Organization - Name" is the company's record; "Person - Organization" is the person's
+    scope = "company" if words[0] in COMPANY_WORDS and len(words) > 1 and not exact else "person"
+    return HeaderMatch(field, how, confidence, scope, group)
 
 
 def _company_column(words: tuple[str, ...], group: int) -> HeaderMatch:
@@ -378,7 +380,6 @@ _KIND_FITS: dict[str, frozenset[str]] = {
 # Headers that name a person's owner without saying it is an address: the cells decide.
 _OWNER_BY_NAME = frozenset(("owner", "contactowner", "leadowner", "recordowner", "salesrep", "assignedto",
                             "ownername", "salesowner", "personowner"))  # fmt: skip
-_GENERIC_IDS = frozenset(("id", "recordid", "crmid", "contactrecordid"))
 
 
 def contradicts(field: str, values: ValueProfile, header: str = "") -> str | None:
@@ -387,7 +388,8 @@ def contradicts(field: str, values: ValueProfile, header: str = "") -> str | Non
     A clear header keeps its field when some cells are bad (each such cell is a row warning);
     only cells of another clear kind overrule it: a "Title" of salutations, a "URL" of
     LinkedIn profiles, a "Phone" of email addresses. Owner and generic id headers need
-    their cells to agree: a name is not an identity, another system's id is not ours.
+    their cells to agree: a name is not an identity; a contact id column must hold this
+    workspace's ids (`cont_…`), not another CRM's record ids.
     """
     if values.filled == 0:
         return None
@@ -395,7 +397,7 @@ def contradicts(field: str, values: ValueProfile, header: str = "") -> str | Non
     key = "".join(header_words(header)[0]) if header else ""
     if field == "owner_email" and key in _OWNER_BY_NAME and values.email < 0.5:
         return "its cells are names, not email addresses (a name is not an identity)"
-    if field == "contact_id" and key in _GENERIC_IDS and values.contact_id < 0.5:
+    if field == "contact_id" and values.contact_id < 0.5:
         return "its cells are another system's ids, not this workspace's contact ids"
     if field == "title" and values.salutation >= 0.5:
         return "its cells are salutations (Mr., Dr.), not job titles"
