@@ -19,6 +19,7 @@ from functions.common.errors import ConfigInvalid, FileRejected
 from functions.common.rows import STANDARD_FIELDS
 from functions.intake.custom_fields import CustomFieldDef
 from functions.intake.vocabulary import (
+    POSITIONAL,
     ValueProfile,
     compact,
     contradicts,
@@ -168,7 +169,6 @@ class _Candidate:
 
 # Headers that say nothing about their cells: the values alone may decide a phone or website.
 _UNINFORMATIVE = frozenset(("value", "values", "number", "data", "info", "field", "contact", "details", "no"))
-_POSITIONAL = re.compile(r"Column \d+")
 # Mailchimp-style geolocation columns: bare "REGION", "TIMEZONE", "CC" beside a GMT offset or
 # latitude/longitude were derived from the subscriber's IP address, not given as the address.
 _GEO_MARKERS = frozenset(("gmtoff", "dstoff"))
@@ -182,7 +182,7 @@ def _by_values(values: ValueProfile, header: str) -> str | None:
     if kind == "linkedin_profile":
         return "linkedin_url"
     words, _ = header_words(header)
-    blank = _POSITIONAL.fullmatch(header) is not None or set(words) <= _UNINFORMATIVE
+    blank = POSITIONAL.fullmatch(header) is not None or set(words) <= _UNINFORMATIVE
     if blank and kind == "phone":
         return "phone"
     if blank and kind == "website":

@@ -47,20 +47,20 @@ def find_header(records: Sequence[Sequence[str]]) -> int:
 
     The header is the first record that fills at least half as many cells as the widest
     record (and at least two): preamble lines (a title, LinkedIn's notes) fill one or few.
-    When that record is data (emails, URLs, numbers), or none qualifies, the first record is
-    taken, as in a file without a preamble, and the usual header checks judge it.
+    When no record qualifies the first one is taken, as in a file without a preamble. A
+    record taken that is data (emails, URLs, numbers) is refused by the header checks.
     """
     if not records:
         return 0
     counts = [filled(r) for r in records]
     widest = max(counts)
-    if widest < 2 or (counts[0] * 2 >= widest and not looks_like_data(records[0])):
+    if widest < 2:
         return 0
     need = max(2, (widest + 1) // 2)
-    for index, cells in enumerate(records[: MAX_PREAMBLE + 1]):
+    for index in range(min(len(records), MAX_PREAMBLE + 1)):
         if counts[index] >= need:
-            # the first wide record: the header, unless it is data (then the file has no header)
-            return 0 if looks_like_data(cells) else index
+            # the first wide record is the header; when it is data, the header checks refuse it
+            return index
     return 0
 
 

@@ -103,6 +103,7 @@ _API_SUFFIX = re.compile(r"__(?:c|pc|r|s)$", re.IGNORECASE)
 _REPEATED = re.compile(r"^(.*\S)\s*\((\d+)\)$")
 _E_MAIL = re.compile(r"\be[\s_\-]?mail")
 _WORD = re.compile(r"[a-z0-9]+")
+POSITIONAL = re.compile(r"Column \d+(?: \(\d+\))?")
 
 
 def compact(text: str) -> str:
@@ -171,7 +172,7 @@ class HeaderMatch:
     note: str | None = None
 
 
-_NONE = HeaderMatch(None, "unmatched", 0.0)
+_NONE = HeaderMatch(None, "unmatched", 0.0, "person", 1)
 
 
 def _whole(words: Sequence[str]) -> tuple[str, int] | None:
@@ -228,8 +229,8 @@ def _match_words(words: tuple[str, ...], depth: int = 0) -> tuple[str, float] | 
 def match_header(header: str) -> HeaderMatch:
     """The standard field a header names in any exporter's dialect, or why it names none."""
     words, group = header_words(header)
-    if not words:
-        return _NONE
+    if not words or POSITIONAL.fullmatch(header):
+        return _NONE  # "Column 3": a name given for an empty header, not a third group
     key = "".join(words)
     exact = compact(header) in _TABLE and _TABLE[compact(header)][1] == 0
     if group > 1:
