@@ -311,6 +311,18 @@ class ImportCounters(BaseModel):
     errored: int
 
 
+class ColumnMapEntry(BaseModel):
+    """How one source column was mapped: shown by preview and kept on the import."""
+
+    column: int = Field(description="1-based position in the file's header row")
+    header: str
+    samples: list[str] = Field(default=[], description="Up to 3 non-empty cells from the first rows")
+    target: str | None = Field(description='A contact field, "custom:<name>", or null (skipped)')
+    how: Literal["exact", "synonym", "values", "saved", "given", "unmatched"]
+    confidence: float = Field(ge=0, le=1)
+    note: str | None = Field(default=None, description="Why, when the header alone would have said otherwise")
+
+
 class ImportOut(BaseModel):
     id: str
     workspace_id: str
@@ -329,6 +341,7 @@ class ImportOut(BaseModel):
     created_at: str
     updated_at: str
     upload: UploadForm | None = None
+    column_map: list[ColumnMapEntry] | None = None
 
 
 class ImportPageMeta(BaseModel):
@@ -372,6 +385,7 @@ class PreviewOut(BaseModel):
     rows: list[PreviewRow]
     predicted: dict[str, int]
     headers: list[str]
+    column_map: list[ColumnMapEntry] = []
     warnings: list[str] = []
 
 

@@ -118,9 +118,8 @@ class ColumnDecision:
             "target": self.target,
             "how": self.how,
             "confidence": self.confidence,
+            "note": self.note,
         }
-        if self.note:
-            doc["note"] = self.note
         return doc
 
 

@@ -242,13 +242,13 @@ def test_the_column_map_reports_how_each_column_was_decided() -> None:
     plan = plan_columns(["Email", "Job Title", "Notes", "Widget"], doc, samples=samples, given_how="saved")
     assert plan.describe() == [
         {"column": 1, "header": "Email", "samples": ["a@x.com", "b@x.com", "c@x.com"], "target": "email",
-         "how": "exact", "confidence": 1.0},
+         "how": "exact", "confidence": 1.0, "note": None},
         {"column": 2, "header": "Job Title", "samples": ["CTO"], "target": "title", "how": "synonym",
-         "confidence": 0.885},
+         "confidence": 0.885, "note": None},
         {"column": 3, "header": "Notes", "samples": ["hi"], "target": "custom:notes", "how": "saved",
-         "confidence": 1.0},
+         "confidence": 1.0, "note": None},
         {"column": 4, "header": "Widget", "samples": ["Acme"], "target": "custom:Widget", "how": "unmatched",
-         "confidence": 0.0},
+         "confidence": 0.0, "note": None},
     ]  # fmt: skip
 
 
