@@ -41,9 +41,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "phone number", "work phone", "direct phone", "office phone",
               "business phone", "telephone", "tel", "direct dial", "contact phone", "phone 1",
               "direct phone number", "work direct phone", "landline", "telephone number",
-              "primary phone", "main phone", "phones", "work"),
+              "primary phone", "main phone", "phones", "work", "landline number"),
     "mobile": ("mobile", "mobile phone", "mobile number", "cell", "cell phone", "cell number",
-               "mobile phone number", "cellular", "mobilephone", "cell phone number"),
+               "mobile phone number", "cellular", "mobilephone", "cell phone number", "sms"),
     "linkedin_url": ("linkedin url", "linkedin", "contact linkedin url", "linkedin profile",
                      "linkedin profile url", "person linkedin url", "linkedin link", "li url",
                      "linkedin contact profile url"),
@@ -85,7 +85,8 @@ IP_WORDS = frozenset(("ip", "geoip", "geo"))
 PERSON_WORDS = frozenset(
     (
         "person", "contact", "lead", "prospect", "member", "people", "primary", "main", "work",
-        "mailing", "direct", "current", "subscriber", "user", "your", "my",
+        "mailing", "direct", "current", "subscriber", "user", "your", "my", "professional",
+        "recommended", "best", "verified",
     )
 )  # fmt: skip
 # "Business" is the person's work address and phone in Outlook ("Business City", "Business Phone").
@@ -189,6 +190,8 @@ def _confidence(rank: int, penalty: float = 0.0) -> float:
 def _match_words(words: tuple[str, ...], depth: int = 0) -> tuple[str, float] | None:
     """The field these words name and a confidence, with exporter prefixes and qualifiers peeled."""
     found = _whole(words)
+    if found is None and len(words[-1]) > 3 and words[-1].endswith("s"):
+        found = _whole((*words[:-1], words[-1][:-1]))  # "Mobile Phones", "Work Emails"
     if found is not None:
         return found[0], _confidence(found[1])
     if depth > 3 or len(words) < 2:
