@@ -1,7 +1,8 @@
 """The streaming intake parser: bytes in, validated canonical `Row`s out.
 
 File-level problems raise `FileRejected` (most from the constructor, which reads only the
-sample and the header; TOO_MANY_ROWS, FILE_TOO_LARGE and NO_DATA_ROWS while streaming).
+sample, the header and the first rows it samples to map the columns; TOO_MANY_ROWS,
+FILE_TOO_LARGE, NO_EMAILS and NO_DATA_ROWS while streaming).
 Row-level problems never raise: they set `Row.error`. Rows are numbered 1, 2, … in file
 order counting data rows only: the header and blank lines take no number, so a row's
 number is its position in the results CSV, not its line in the file.
@@ -84,8 +85,10 @@ class Intake:
     `delimiter`, `column_map` (column index -> standard field or `custom:<name>`; ignored
     columns are absent) and `warnings` (file-level; decoding warnings are appended when
     `rows()` finishes). Raises FileRejected for EMPTY_FILE, BINARY_FILE, UNDECODABLE,
-    FILE_TOO_LARGE, NO_HEADER, HEADER_LOOKS_LIKE_DATA, EMPTY_HEADER, DUPLICATE_HEADER,
-    INVALID_MAPPING and NO_EMAIL_COLUMN.
+    FILE_TOO_LARGE, NO_HEADER, HEADER_LOOKS_LIKE_DATA, INVALID_MAPPING and NO_EMAIL_COLUMN
+    (NO_EMAILS, TOO_MANY_ROWS, NO_DATA_ROWS and MALFORMED_FILE while streaming). Lines before
+    the header and report footers after the data are skipped with a warning; repeated and
+    empty header names are named apart (see table.py). `plan` holds the column map.
     """
 
     def __init__(self, stream: BinaryIO, options: IntakeOptions, size: int | None = None) -> None:
