@@ -93,6 +93,14 @@ def _finish(outcome: Any, as_json: bool) -> None:
 @click.option("--tags", default="", help="Comma-separated tags added to every contact of this import.")
 @click.option("--dnt", is_flag=True, help="Flag the imported contacts Do Not Touch.")
 @click.option(
+    "--identifier",
+    type=click.Choice(["email", "phone", "contact_id"]),
+    default="email",
+    show_default=True,
+    help="What identifies a row's contact: its email, or an existing contact's phone or contact id "
+    "(contact_id needs --purpose update).",
+)
+@click.option(
     "--mapping",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help='JSON column mapping: {"columns": {"<header>": "<field>" | "custom:<name>" | null}}.',
@@ -121,6 +129,7 @@ def import_cmd(
     enrich_provider: str | None,
     tags: str,
     dnt: bool,
+    identifier: str,
     mapping: Path | None,
     field_mapping_id: str | None,
     no_saved_mapping: bool,
@@ -154,6 +163,12 @@ def import_cmd(
         "enrich_provider": enrich_provider,
         "saved_mapping": not no_saved_mapping,
     }
+    if identifier != "email":
+        if identifier == "contact_id" and purpose != "update":
+            raise click.UsageError(
+                "--identifier contact_id matches existing contacts only: use it with --purpose update"
+            )
+        options["identifier"] = identifier
     if mapping and field_mapping_id:
         raise click.UsageError("give --mapping or --field-mapping, not both")
     if field_mapping_id:

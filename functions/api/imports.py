@@ -22,6 +22,7 @@ from functions.common import field_mappings, jobs, s3
 from functions.common.errors import FileRejected
 from functions.common.models import ImportJob, table_name
 from functions.common.settings import get_settings
+from functions.intake.identifiers import check_identifier
 from functions.intake.mapping import MappingDoc
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -102,6 +103,12 @@ def import_options(workspace_id: str, body: dict[str, Any]) -> dict[str, Any]:
     }
     if body.get("default_country"):
         options["default_country"] = body["default_country"]
+    identifier = body.get("identifier") or "email"
+    if identifier != "email":
+        problem = check_identifier(identifier, options["purpose"])
+        if problem is not None:
+            raise BadRequest(problem, field="identifier")
+        options["identifier"] = identifier
     mapping_id = body.get("field_mapping_id")
     if mapping_id:
         doc = field_mappings.get(workspace_id, mapping_id)

@@ -284,6 +284,11 @@ class ImportOptionsIn(_Strict):
         description='An inline mapping: {"columns": {"<header>": "<field>" | "custom:<name>" | null}}.',
     )
     default_country: Annotated[str, Field(max_length=64)] | None = None
+    identifier: Literal["email", "phone", "contact_id"] = Field(
+        default="email",
+        description="What identifies a row's contact: email, or an existing contact's E.164 phone or "
+        "contact id (contact_id only with purpose update).",
+    )
     preview: bool = Field(
         default=False, description="Do not start when the file arrives; preview it, then POST .../resume."
     )

@@ -76,6 +76,9 @@ class IntakeOptions:
     saved_mapping: Callable[[list[str]], dict[str, Any] | None] | None = None
     # a file in which no row has an email is refused (uploads); a sync batch reports each row
     require_emails: bool = True
+    # what identifies a row's contact: email, or phone / contact_id resolved to an email later
+    # (functions/intake/identifiers.py); rows without an email are not errors then
+    identifier: str = "email"
 
 
 class Intake:
@@ -129,18 +132,35 @@ class Intake:
         self.plan: ColumnPlan = plan
         self.column_map: dict[int, str] = plan.column_map
         self.warnings.extend(plan.warnings)
-        if "email" not in self.column_map.values():
-            shown = ", ".join(repr(h) for h in self.headers[:20])
-            more = f" and {len(self.headers) - 20} more" if len(self.headers) > 20 else ""
+        self._check_identifier_column()
+        self._compile(plan.domain_fallbacks)
+
+    # ---------------------------------------------------------------- header
+
+    def _check_identifier_column(self) -> None:
+        targets = set(self.column_map.values())
+        shown = ", ".join(repr(h) for h in self.headers[:20])
+        more = f" and {len(self.headers) - 20} more" if len(self.headers) > 20 else ""
+        identifier = self.options.identifier
+        if identifier == "phone" and not targets & {"phone", "mobile"}:
+            raise FileRejected(
+                "NO_PHONE_COLUMN",
+                f"The import identifies contacts by phone, but no column holds phone numbers (the columns "
+                f"are {shown}{more}). Name the phone column 'Phone', or map it to the phone field.",
+            )
+        if identifier == "contact_id" and "contact_id" not in targets:
+            raise FileRejected(
+                "NO_CONTACT_ID_COLUMN",
+                f"The import identifies contacts by contact id, but no column holds this workspace's contact "
+                f"ids (the columns are {shown}{more}). Name it 'Contact ID', or map it to contact_id.",
+            )
+        if identifier == "email" and "email" not in targets:
             raise FileRejected(
                 "NO_EMAIL_COLUMN",
                 f"No column holds email addresses (the columns are {shown}{more}). Name the email column "
                 "'Email', or map it to the email field (a mapping file's columns, e.g. "
-                '{"columns": {"Work address": "email"}}).',
+                '{"columns": {"Work address": "email"}}), or identify contacts by phone or contact id.',
             )
-        self._compile(plan.domain_fallbacks)
-
-    # ---------------------------------------------------------------- header
 
     @property
     def column_plan(self) -> list[dict[str, Any]]:
@@ -247,7 +267,12 @@ class Intake:
                     f'a quote (") opened on line {pending_line} is never closed, so the rest of the file '
                     "ended up in this row; close the quote and re-upload",
                 )
-            if number and missing == number and self.options.require_emails:
+            if (
+                number
+                and missing == number
+                and self.options.require_emails
+                and self.options.identifier == "email"
+            ):
                 raise FileRejected("NO_EMAILS", self._no_emails(number))
             yield pending
         self.warnings.extend(self._source.finish_warnings())
@@ -285,8 +310,13 @@ class Intake:
         special = self._special
         plain = tuple(self._plain)
         plain_names = frozenset(name for _, name in plain)
-        email_col = special["email"]
-        missing_email = f"the {self.headers[email_col]!r} cell is empty; every row needs an email address"
+        email_col = special.get("email", -1)  # absent only when rows are identified by phone or contact id
+        email_required = self.options.identifier == "email"
+        missing_email = (
+            f"the {self.headers[email_col]!r} cell is empty; every row needs an email address"
+            if email_col >= 0
+            else ""
+        )
         domain_col = special.get("company_domain", -1)
         domain_fallbacks = self._domain_fallbacks
         phones = tuple((name, special[name]) for name in ("phone", "mobile") if name in special)
@@ -331,10 +361,11 @@ class Intake:
             error: str | None = None
             detail: str | None = None
 
-            value = cells[email_col].strip()
+            value = cells[email_col].strip() if email_col >= 0 else ""
             email: str | None = None
             if not value:
-                error, detail = Reason.MISSING_EMAIL, missing_email
+                if email_required:
+                    error, detail = Reason.MISSING_EMAIL, missing_email
             else:
                 try:
                     email = fields["email"] = canonical_email(value)

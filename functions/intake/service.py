@@ -18,6 +18,7 @@ from functions.common.rows import Reason, Row
 from functions.common.settings import get_settings
 from functions.intake import custom_field_store
 from functions.intake.duplicates import InFileDuplicates, twin_detail
+from functions.intake.identifiers import DynamoDirectory, check_identifier, resolve
 from functions.intake.mapping import MappingDoc
 from functions.intake.parse import Intake, IntakeOptions
 
@@ -67,7 +68,12 @@ def intake_options(options: dict[str, Any], workspace_id: str | None = None) -> 
     saved_mapping = None
     if mapping is None and workspace_id is not None and options.get("saved_mapping", True):
         saved_mapping = functools.partial(field_mappings.for_headers, workspace_id)
+    identifier = str(options.get("identifier") or "email")
+    problem = check_identifier(identifier, str(options.get("purpose") or "upsert"))
+    if problem is not None:
+        raise FileRejected("INVALID_OPTION", f"{problem}.")
     return IntakeOptions(
+        identifier=identifier,
         mapping=mapping,
         custom_fields=custom_field_store.definitions(workspace_id) if workspace_id else {},
         saved_mapping=saved_mapping,
@@ -106,7 +112,9 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         intake = Intake(stream, options, size=size)
         duplicates = InFileDuplicates()
         manifest: list[dict[str, Any]] = []
+        directory = DynamoDirectory(request.workspace_id)
         for n, batch in enumerate(_batches(intake.rows(), chunk_rows)):
+            resolve(batch, options.identifier, directory)
             for row in batch:
                 if row.error is None and (email := row.fields.get("email")):  # Row.email, without the call
                     duplicates.add(row.number, email)
