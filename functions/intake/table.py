@@ -45,18 +45,19 @@ def looks_like_data(cells: Sequence[str]) -> bool:
 def find_header(records: Sequence[Sequence[str]]) -> int:
     """The index of the header among the first non-blank records.
 
-    The header is the first record that fills at least half as many cells as the widest
-    record (and at least two): preamble lines (a title, LinkedIn's notes) fill one or few.
+    The header is the first record that fills at least half as many cells as the typical
+    (median) record, and at least two: preamble lines (a title, LinkedIn's notes) fill one or few.
     When no record qualifies the first one is taken, as in a file without a preamble. A
     record taken that is data (emails, URLs, numbers) is refused by the header checks.
     """
     if not records:
         return 0
     counts = [filled(r) for r in records]
-    widest = max(counts)
-    if widest < 2:
+    # the typical record's width, not the widest: one ragged row must not hide a narrow header
+    typical = sorted(counts)[len(counts) // 2]
+    if max(counts) < 2:
         return 0
-    need = max(2, (widest + 1) // 2)
+    need = max(2, (typical + 1) // 2)
     for index in range(min(len(records), MAX_PREAMBLE + 1)):
         if counts[index] >= need:
             # the first wide record is the header; when it is data, the header checks refuse it

@@ -33,6 +33,12 @@ def test_row_errors_count_lines_of_the_file_after_a_preamble() -> None:
     assert rows[1].error == "MALFORMED_ROW" and "(line 4)" in (rows[1].error_detail or "")
 
 
+def test_a_narrow_header_is_not_hidden_by_one_ragged_row() -> None:
+    it, rows = intake("Email,Name\na@x.com,Ann\nb@x.com,Bob,x,y,z\nc@x.com,Cy\n")
+    assert it.headers == ["Email", "Name"]
+    assert [r.error for r in rows] == [None, "MALFORMED_ROW", None]
+
+
 def test_a_header_on_the_first_line_gives_no_warning() -> None:
     it, _ = intake("Email,Name\na@x.com,Ann\n")
     assert it.warnings == []
