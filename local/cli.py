@@ -96,6 +96,14 @@ def _finish(outcome: Any, as_json: bool) -> None:
 @click.option("--tags", default="", help="Comma-separated tags added to every contact of this import.")
 @click.option("--dnt", is_flag=True, help="Flag the imported contacts Do Not Touch.")
 @click.option(
+    "--identifier",
+    type=click.Choice(["email", "phone", "contact_id"]),
+    default="email",
+    show_default=True,
+    help="What identifies a row's contact: its email, or an existing contact's phone or contact id "
+    "(contact_id needs --purpose update).",
+)
+@click.option(
     "--mapping",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help='JSON column mapping: {"columns": {"<header>": "<field>" | "custom:<name>" | null}}.',
@@ -124,6 +132,7 @@ def import_cmd(
     enrich_provider: str | None,
     tags: str,
     dnt: bool,
+    identifier: str,
     mapping: Path | None,
     field_mapping_id: str | None,
     no_saved_mapping: bool,
@@ -157,6 +166,12 @@ def import_cmd(
         "enrich_provider": enrich_provider,
         "saved_mapping": not no_saved_mapping,
     }
+    if identifier != "email":
+        if identifier == "contact_id" and purpose != "update":
+            raise click.UsageError(
+                "--identifier contact_id matches existing contacts only: use it with --purpose update"
+            )
+        options["identifier"] = identifier
     if mapping and field_mapping_id:
         raise click.UsageError("give --mapping or --field-mapping, not both")
     if field_mapping_id:
@@ -215,8 +230,12 @@ def _run_preview(path: Path, workspace: str, options: dict[str, Any], data_dir: 
                 f"File rejected: {exc}",
             )
             sys.exit(2)
+    columns = [
+        f"  {c['header']!r} -> {c['target'] or 'skipped'} ({c['how']}, {c['confidence']:.2f})"
+        for c in doc.get("column_map") or []
+    ]
     lines = [f"{r['row']:>4}  {r['status']:<10} {r['reason'] or ''}" for r in doc["rows"]]
-    _emit(doc, as_json, "\n".join([*lines, f"Predicted: {doc['predicted']}"]))
+    _emit(doc, as_json, "\n".join(["Columns:", *columns, *lines, f"Predicted: {doc['predicted']}"]))
 
 
 def _precheck(path: Path) -> str | None:

@@ -22,6 +22,7 @@ from functions.common import field_mappings, jobs, s3
 from functions.common.errors import FileRejected
 from functions.common.models import ImportJob, table_name
 from functions.common.settings import get_settings
+from functions.intake.identifiers import check_identifier
 from functions.intake.mapping import MappingDoc
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -105,6 +106,12 @@ def import_options(workspace_id: str, body: dict[str, Any]) -> dict[str, Any]:
         options["default_country"] = body["default_country"]
     if body.get("enrich"):
         options["enrich"] = True
+    identifier = body.get("identifier") or "email"
+    if identifier != "email":
+        problem = check_identifier(identifier, options["purpose"])
+        if problem is not None:
+            raise BadRequest(problem, field="identifier")
+        options["identifier"] = identifier
     mapping_id = body.get("field_mapping_id")
     if mapping_id:
         doc = field_mappings.get(workspace_id, mapping_id)
@@ -208,7 +215,9 @@ def get_job(workspace_id: str, job_id: str) -> ImportJob:
 
 
 def get(workspace_id: str, job_id: str) -> dict[str, Any]:
-    return view(get_job(workspace_id, job_id), progress=True)
+    job = get_job(workspace_id, job_id)
+    # the column map only here: a listing of jobs stays small
+    return {**view(job, progress=True), "column_map": job.column_map}
 
 
 def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: str | None) -> dict[str, Any]:

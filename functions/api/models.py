@@ -308,6 +308,11 @@ class ImportOptions(_Strict):
     default_country: Annotated[str, Field(max_length=64)] | None = Field(
         default=None, description="Files and webhooks: the country of phone numbers without a prefix."
     )
+    identifier: Literal["email", "phone", "contact_id"] = Field(
+        default="email",
+        description="What identifies a row's contact: email, or an existing contact's E.164 phone or "
+        "contact id (contact_id only with purpose update). Files only.",
+    )
     preview: bool = Field(
         default=False,
         description="Import create only: do not start when the file arrives; preview it, then POST .../resume.",
@@ -385,6 +390,18 @@ class ImportCounters(BaseModel):
     errored: int
 
 
+class ColumnMapEntry(BaseModel):
+    """How one source column was mapped: shown by preview and kept on the import."""
+
+    column: int = Field(description="1-based position in the file's header row")
+    header: str
+    samples: list[str] = Field(default=[], description="Up to 3 non-empty cells from the first rows")
+    target: str | None = Field(description='A contact field, "custom:<name>", or null (skipped)')
+    how: Literal["exact", "synonym", "values", "saved", "given", "unmatched"]
+    confidence: float = Field(ge=0, le=1)
+    note: str | None = Field(default=None, description="Why, when the header alone would have said otherwise")
+
+
 class ImportOut(BaseModel):
     id: str
     workspace_id: str
@@ -403,6 +420,7 @@ class ImportOut(BaseModel):
     created_at: str
     updated_at: str
     upload: UploadForm | None = None
+    column_map: list[ColumnMapEntry] | None = None
 
 
 class ImportPageMeta(BaseModel):
@@ -448,6 +466,7 @@ class PreviewOut(BaseModel):
     rows: list[PreviewRow]
     predicted: dict[str, int]
     headers: list[str]
+    column_map: list[ColumnMapEntry] = []
     warnings: list[str] = []
 
 

@@ -15,7 +15,7 @@ DEDUP_BEHAVIOURS: dict[str, tuple[str, bool]] = {
     "fill_empty": ("upsert", True),  # existing contacts get only their empty fields filled
     "skip": ("create", False),  # existing contacts are left alone (skipped EXISTS)
 }
-FILE_ONLY = ("field_mapping_id", "mapping", "preview", "default_country")
+FILE_ONLY = ("field_mapping_id", "mapping", "preview", "default_country", "identifier")
 NOT_FOR_BATCHES = ("field_mapping_id", "mapping", "preview")  # a webhook batch brings its own columns
 NOT_FOR_PREVIEW = ("preview",)
 
@@ -30,7 +30,7 @@ def resolve(options: ImportOptions | None, *, where: str, not_here: tuple[str, .
     options = options or ImportOptions()
     given = options.model_fields_set
     for name in not_here:
-        if name in given and getattr(options, name) not in (None, False):
+        if name in given and getattr(options, name) != ImportOptions.model_fields[name].default:
             raise BadRequest(f"options.{name} does not apply to {where}", field=f"options.{name}")
     purpose: str = options.purpose
     no_overwrite = options.no_overwrite
@@ -59,6 +59,8 @@ def resolve(options: ImportOptions | None, *, where: str, not_here: tuple[str, .
     for name in ("default_country", "field_mapping_id", "mapping"):
         if getattr(options, name) is not None:
             resolved[name] = getattr(options, name)
+    if options.identifier != "email":
+        resolved["identifier"] = options.identifier
     return resolved
 
 

@@ -15,6 +15,7 @@ from functions.dedup.dedup import dedup_rows
 from functions.enrich.orchestrate import projected_calls
 from functions.enrich.stage import DynamoCache
 from functions.intake.duplicates import InFileDuplicates, twin_detail
+from functions.intake.identifiers import DynamoDirectory, resolve
 from functions.intake.parse import Intake
 from functions.intake.service import intake_options
 from functions.score.stage import score_rows
@@ -32,8 +33,10 @@ def preview_stream(
     limit: int = PREVIEW_ROWS,
 ) -> dict[str, Any]:
     """Raises FileRejected for a file the import would reject."""
-    intake = Intake(stream, intake_options(options, workspace_id), size=size)
+    parsing = intake_options(options, workspace_id)
+    intake = Intake(stream, parsing, size=size)
     rows = list(itertools.islice(intake.rows(), limit))
+    resolve(rows, parsing.identifier, DynamoDirectory(workspace_id))
     duplicates = InFileDuplicates()
     for row in rows:
         if row.error is None and row.email:
@@ -66,6 +69,7 @@ def preview_stream(
         "rows": predicted,
         "predicted": counts,
         "headers": intake.headers,
+        "column_map": intake.column_plan,
         "warnings": list(intake.warnings),
     }
     if options.get("enrich"):

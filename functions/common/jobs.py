@@ -145,6 +145,7 @@ def as_dict(job: ImportJob) -> dict[str, Any]:
         "stages": [dict(s) for s in job.stages],
         "counters": counters,
         "warnings": list(job.warnings or []),
+        "column_map": job.column_map,
         "error": job.error,
         "options": job.options,
         "chunk_count": job.chunk_count,

@@ -157,6 +157,8 @@ class ImportJob(_Base):
     options = JSONAttribute(default=dict)
     counters = JSONAttribute(default=dict)
     warnings = ListAttribute[str](default=list)
+    # how Intake mapped the file's columns (header, samples, target, how, confidence)
+    column_map = JSONAttribute(null=True)
     error = UnicodeAttribute(null=True)
     input_key = UnicodeAttribute(null=True)
     results_key = UnicodeAttribute(null=True)

@@ -64,6 +64,9 @@ class Reason(StrEnum):
     UNKNOWN_CONTACT_ID = "UNKNOWN_CONTACT_ID"
     CONTACT_ID_MISMATCH = "CONTACT_ID_MISMATCH"  # update by id: the id's contact has another email
     CONTACT_DELETED = "CONTACT_DELETED"  # the matching contact is soft-deleted; restore is explicit
+    # identifier phone / contact_id: the phone matches two contacts; the matched contact has another email
+    AMBIGUOUS_IDENTIFIER = "AMBIGUOUS_IDENTIFIER"
+    IDENTIFIER_MISMATCH = "IDENTIFIER_MISMATCH"
     # suppression
     SUPPRESSED_EMAIL = "SUPPRESSED_EMAIL"
     SUPPRESSED_DOMAIN = "SUPPRESSED_DOMAIN"

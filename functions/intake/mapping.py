@@ -1,4 +1,4 @@
-"""Which column feeds which contact field: auto-mapping by header, and explicit mapping documents.
+"""Which column feeds which contact field: auto-mapping by header and values, and explicit mapping documents.
 
 Every column ends up somewhere: a standard field, a custom field, or custom data under its
 own header name. Only an explicit `null` in a mapping document ignores a column, and even
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,83 +18,23 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from functions.common.errors import ConfigInvalid, FileRejected
 from functions.common.rows import STANDARD_FIELDS
 from functions.intake.custom_fields import CustomFieldDef
+from functions.intake.vocabulary import (
+    POSITIONAL,
+    ValueProfile,
+    compact,
+    contradicts,
+    header_words,
+    match_header,
+    profile_values,
+)
 
 CUSTOM_PREFIX = "custom:"
 _CUSTOM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_ .\-]{0,63}")
 
-# In preference order: when two headers claim one field, the earlier synonym wins and the
-# other column is kept as custom data. Matching is on the compact form (see normalise_header).
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "email": (
-        "email", "email address", "e-mail", "e-mail address", "work email", "business email",
-        "contact email", "primary email", "email id", "mail", "corporate email", "company email",
-        "office email", "person email", "personal email",
-    ),
-    "first_name": ("first name", "first", "firstname", "given name", "forename", "fname",
-                   "contact first name", "person first name", "vorname", "prenom", "nombre"),
-    "last_name": ("last name", "last", "lastname", "surname", "family name", "lname",
-                  "contact last name", "person last name", "nachname", "apellido", "apellidos"),
-    "full_name": ("full name", "name", "contact name", "person name", "contact full name",
-                  "display name", "person"),
-    "name_suffix": ("name suffix", "suffix", "generational suffix"),
-    "title": ("title", "job title", "position", "role", "job role", "designation", "contact title",
-              "job position", "person title"),
-    "department": ("department", "dept", "job function", "function", "division", "team"),
-    "seniority": ("seniority", "seniority level", "job level", "management level", "level"),
-    "phone": ("phone", "phone number", "work phone", "direct phone", "office phone",
-              "business phone", "telephone", "tel", "direct dial", "contact phone", "phone 1",
-              "corporate phone", "landline"),
-    "mobile": ("mobile", "mobile phone", "mobile number", "cell", "cell phone", "cell number",
-               "mobile phone number", "cellular"),
-    "linkedin_url": ("linkedin url", "linkedin", "contact linkedin url", "linkedin profile",
-                     "linkedin profile url", "person linkedin url", "linkedin link", "li url"),
-    "city": ("city", "town", "contact city", "person city", "locality"),
-    "state": ("state", "province", "state province", "state/province", "region", "state region",
-              "contact state", "county"),
-    "country": ("country", "country name", "country code", "contact country", "person country",
-                "country region"),
-    "time_zone": ("time zone", "timezone", "tz"),
-    "company_name": ("company name", "company", "account name", "account", "organization",
-                     "organisation", "organization name", "organisation name", "org", "employer",
-                     "business name", "firm"),
-    "company_domain": ("company domain", "domain", "account domain", "organization domain",
-                       "email domain", "company website", "website", "company url", "web site",
-                       "website url", "url", "homepage", "web", "company website url"),
-    "owner_email": ("owner email", "contact owner email", "account owner email", "sales rep email",
-                    "assigned to email", "owner e-mail"),
-    "tags": ("tags", "tag", "labels", "label", "contact tags"),
-    "contact_id": ("contact id", "eg-con-id", "id", "record id", "contact record id", "crm id"),
-}  # fmt: skip
-
-# Headers that hold a website: used for company_domain when the domain cell is empty.
-_WEBSITE_HEADERS = frozenset(
-    (
-        "website",
-        "companywebsite",
-        "companyurl",
-        "website url",
-        "websiteurl",
-        "url",
-        "homepage",
-        "web",
-        "website",
-    )
-)
-
 
 def normalise_header(header: str) -> str:
     """The compact matching key of a header: `" E-Mail_Address "` -> `"emailaddress"`."""
-    text = unicodedata.normalize("NFKD", header.casefold())
-    return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c))
-
-
-_AUTO: dict[str, tuple[str, int]] = {}
-for _field in STANDARD_FIELDS:
-    _AUTO[normalise_header(_field)] = (_field, 0)
-for _field, _phrases in SYNONYMS.items():
-    for _rank, _phrase in enumerate(_phrases, start=2):
-        _AUTO.setdefault(normalise_header(_phrase), (_field, _rank))
-_WEBSITE_KEYS = frozenset(normalise_header(h) for h in _WEBSITE_HEADERS)
+    return compact(header)
 
 
 class MappingDoc(BaseModel):
@@ -159,6 +98,34 @@ def _describe(error: Any) -> str:
     return f"{loc}: {msg}" if loc and loc not in msg else msg
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnDecision:
+    """Where one source column goes and why: shown by preview and stored on the job."""
+
+    index: int
+    header: str
+    target: str | None  # a standard field, "custom:<name>", or None (skipped)
+    how: str  # exact | synonym | values | saved | given | unmatched
+    confidence: float
+    samples: tuple[str, ...] = ()
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "column": self.index + 1,
+            "header": self.header,
+            "samples": list(self.samples[:SAMPLES_SHOWN]),
+            "target": self.target,
+            "how": self.how,
+            "confidence": self.confidence,
+            "note": self.note,
+        }
+        return doc
+
+
+SAMPLES_SHOWN = 3
+
+
 @dataclass
 class ColumnPlan:
     """Where each column goes. Column indexes refer to the header row."""
@@ -169,6 +136,7 @@ class ColumnPlan:
     # website columns (kept as custom data) that fill company_domain when its cell is empty
     domain_fallbacks: tuple[int, ...] = ()
     warnings: list[str] = field(default_factory=list)
+    columns: list[ColumnDecision] = field(default_factory=list)
 
     def column_of(self, target: str) -> int | None:
         for index, mapped in self.column_map.items():
@@ -176,22 +144,76 @@ class ColumnPlan:
                 return index
         return None
 
+    def describe(self) -> list[dict[str, Any]]:
+        """The column map as JSON-ready entries, one per source column, in file order."""
+        return [c.as_dict() for c in self.columns]
+
+
+@dataclass
+class _Candidate:
+    index: int
+    target: str
+    how: str
+    confidence: float
+    filled: bool
+    note: str | None = None
+    person: bool = True  # named as the person's, not the company's ("Organization - Name")
+
+    def key(self) -> tuple[bool, bool, float, int]:
+        # a column with values beats an empty one (Outlook's empty "Business Phone" beside a
+        # filled "Home Phone"), then the person's column beats the company's, then the surer
+        # header, then the earlier column
+        return (self.filled, self.person, self.confidence, -self.index)
+
+
+# Headers that say nothing about their cells: the values alone may decide a phone or website.
+_UNINFORMATIVE = frozenset(("value", "values", "number", "data", "info", "field", "contact", "details", "no"))
+# Mailchimp-style geolocation columns: bare "REGION", "TIMEZONE", "CC" beside a GMT offset or
+# latitude/longitude were derived from the subscriber's IP address, not given as the address.
+_GEO_MARKERS = frozenset(("gmtoff", "dstoff"))
+_GEO_BARE = frozenset(("region", "timezone", "cc", "countrycode", "city", "country", "state"))
+
+
+def _by_values(values: ValueProfile, header: str) -> str | None:
+    kind = values.kind()
+    if kind == "email":
+        return "email"
+    if kind == "linkedin_profile":
+        return "linkedin_url"
+    words, _ = header_words(header)
+    blank = POSITIONAL.fullmatch(header) is not None or set(words) <= _UNINFORMATIVE
+    if blank and kind == "phone":
+        return "phone"
+    if blank and kind == "website":
+        return "company_domain"
+    return None
+
 
 def plan_columns(
     headers: Sequence[str],
     mapping: MappingDoc | None = None,
     custom_fields: Mapping[str, CustomFieldDef] | None = None,
+    samples: Sequence[Sequence[str]] | None = None,
+    given_how: str = "given",
 ) -> ColumnPlan:
-    """Explicit entries first, then auto-mapping, then everything else as custom data.
+    """Explicit entries first, then headers and values, then everything else as custom data.
 
-    Raises FileRejected(INVALID_MAPPING) when the mapping and the file's columns clash (one
-    custom name fed by two columns).
+    `samples` holds, per column, cells from the first data rows: they confirm or overrule
+    what the header says. `given_how` is how an explicit mapping is reported (`given`, or
+    `saved` for a FieldMapping found for this header row). Raises
+    FileRejected(INVALID_MAPPING) when the mapping and the file's columns clash (one custom
+    name fed by two columns).
     """
     custom_fields = custom_fields or {}
     warnings: list[str] = []
     column_map: dict[int, str] = {}
     ignored: set[int] = set()
     claimed: dict[str, int] = {}
+    decided: dict[int, ColumnDecision] = {}
+    cells = [
+        list(samples[i]) if samples is not None and i < len(samples) else [] for i in range(len(headers))
+    ]
+    shown = [tuple(v.strip() for v in column if v and v.strip())[:SAMPLES_SHOWN] for column in cells]
 
     if mapping is not None:
         exact = {h.strip(): i for i, h in enumerate(headers)}
@@ -210,6 +232,7 @@ def plan_columns(
             else:
                 column_map[index] = target
                 claimed[target] = index
+            decided[index] = ColumnDecision(index, headers[index], target, given_how, 1.0, shown[index])
 
     custom_keys: dict[str, str] = {}
     for defn in custom_fields.values():
@@ -217,35 +240,68 @@ def plan_columns(
             if label:
                 custom_keys.setdefault(normalise_header(label), CUSTOM_PREFIX + defn.name)
 
-    best: dict[str, tuple[int, int]] = {}  # target -> (rank, index)
+    keys = [normalise_header(h) for h in headers]
+    geolocated = any(k in _GEO_MARKERS for k in keys) or {"latitude", "longitude"} <= set(keys)
+    notes: dict[int, str] = {}
+    candidates: dict[str, list[_Candidate]] = {}
     for index, header in enumerate(headers):
         if index in column_map or index in ignored:
             continue
-        key = normalise_header(header)
-        auto = _AUTO.get(key)
-        choice: tuple[str, int] | None = None
-        if auto is not None and auto[1] == 0:
-            choice = auto
+        key = keys[index]
+        match = match_header(header)
+        values = profile_values(cells[index])
+        filled = values.filled > 0 or samples is None
+        candidate: _Candidate | None = None
+        if geolocated and key in _GEO_BARE:
+            notes[index] = "derived from the IP address (geolocation), not the person's address"
+        elif (
+            match.how == "exact" and match.field is not None and not contradicts(match.field, values, header)
+        ):
+            candidate = _Candidate(index, match.field, "exact", match.confidence, filled)
         elif key in custom_keys:
-            choice = (custom_keys[key], 1)
-        elif auto is not None:
-            choice = auto
-        if choice is None or choice[0] in claimed:
+            candidate = _Candidate(index, custom_keys[key], "exact", 1.0, filled)
+        elif match.field is not None:
+            why = contradicts(match.field, values, header)
+            if why is None:
+                person = match.scope == "person"
+                candidate = _Candidate(index, match.field, match.how, match.confidence, filled, person=person)
+            else:
+                other = _by_values(values, header) if match.scope == "person" else None
+                if other is not None and other != match.field:
+                    candidate = _Candidate(index, other, "values", 0.7, filled, f"not {match.field}: {why}")
+                else:
+                    notes[index] = f"not {match.field}: {why}"
+        elif match.scope == "person" and match.group == 1:
+            other = _by_values(values, header)
+            if other is not None:
+                candidate = _Candidate(index, other, "values", 0.7, filled, "decided by the cells")
+        if candidate is None:
+            if match.note and index not in notes:
+                notes[index] = match.note
             continue
-        target, rank = choice
-        if target not in best or (rank, index) < best[target]:
-            if target in best:
-                _, loser = best[target]
-                warnings.append(_both_warning(headers, target, index, loser))
-            best[target] = (rank, index)
-        else:
-            warnings.append(_both_warning(headers, target, best[target][1], index))
-    for target, (_, index) in best.items():
-        column_map[index] = target
+        if candidate.target in claimed:
+            notes[index] = f"also looks like {candidate.target}, which the mapping gives to another column"
+            continue
+        candidates.setdefault(candidate.target, []).append(candidate)
+
+    lost_domain: list[int] = []
+    for target, group in candidates.items():
+        group.sort(key=_Candidate.key, reverse=True)
+        winner = group[0]
+        column_map[winner.index] = target
+        decided[winner.index] = ColumnDecision(
+            winner.index, headers[winner.index], target, winner.how, winner.confidence, shown[winner.index],
+            winner.note,
+        )  # fmt: skip
+        for loser in group[1:]:
+            warnings.append(_both_warning(headers, target, winner.index, loser.index))
+            notes[loser.index] = f"also looks like {target}; {headers[winner.index]!r} was used"
+            if target == "company_domain":
+                lost_domain.append(loser.index)
 
     used = set(column_map.values())
     for index, header in enumerate(headers):
-        if index in column_map or index in ignored:
+        if index in ignored or index in column_map:
             continue
         target = CUSTOM_PREFIX + header.strip()
         if target in used:
@@ -256,13 +312,16 @@ def plan_columns(
             )
         column_map[index] = target
         used.add(target)
+        decided[index] = ColumnDecision(
+            index, header, target, "unmatched", 0.0, shown[index], notes.get(index)
+        )
 
-    fallbacks = tuple(
-        i
-        for i, h in enumerate(headers)
-        if normalise_header(h) in _WEBSITE_KEYS and column_map.get(i, "").startswith(CUSTOM_PREFIX)
+    for index in ignored:
+        decided.setdefault(index, ColumnDecision(index, headers[index], None, given_how, 1.0, shown[index]))
+    columns = [decided[i] for i in range(len(headers)) if i in decided]
+    return ColumnPlan(
+        list(headers), dict(sorted(column_map.items())), tuple(sorted(lost_domain)), warnings, columns
     )
-    return ColumnPlan(list(headers), dict(sorted(column_map.items())), fallbacks, warnings)
 
 
 def _both_warning(headers: Sequence[str], target: str, winner: int, loser: int) -> str:

@@ -1,7 +1,8 @@
 """The streaming intake parser: bytes in, validated canonical `Row`s out.
 
 File-level problems raise `FileRejected` (most from the constructor, which reads only the
-sample and the header; TOO_MANY_ROWS, FILE_TOO_LARGE and NO_DATA_ROWS while streaming).
+sample, the header and the first rows it samples to map the columns; TOO_MANY_ROWS,
+FILE_TOO_LARGE, NO_EMAILS and NO_DATA_ROWS while streaming).
 Row-level problems never raise: they set `Row.error`. Rows are numbered 1, 2, … in file
 order counting data rows only: the header and blank lines take no number, so a row's
 number is its position in the results CSV, not its line in the file.
@@ -20,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, BinaryIO
 
 from functions.common.canonical import (
@@ -33,8 +35,18 @@ from functions.common.canonical import (
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
 from functions.intake.custom_fields import CustomFieldDef, coercer
-from functions.intake.detect import LineSource, open_text
-from functions.intake.mapping import CUSTOM_PREFIX, MappingDoc, plan_columns
+from functions.intake.detect import Dialect, LineSource, open_text
+from functions.intake.mapping import CUSTOM_PREFIX, ColumnPlan, MappingDoc, plan_columns
+from functions.intake.table import (
+    LOOKS_EMAIL,
+    LOOKS_NUMBER,
+    LOOKS_URL,
+    PROBE_RECORDS,
+    find_header,
+    is_footer,
+    name_columns,
+    snippet,
+)
 
 MAX_CELL_CHARS = 16 << 20
 # A record spanning this many lines is a quote that was never closed, not a real cell.
@@ -46,11 +58,10 @@ if csv.field_size_limit() < MAX_CELL_CHARS:
 
 # Fields copied as trimmed text; the others get their own treatment in Intake._row.
 _SPECIAL = frozenset(("email", "company_domain", "phone", "mobile", "linkedin_url", "owner_email", "tags"))
-_TAG_SPLIT = re.compile(r"[,;]")
-_LOOKS_EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}")
-_LOOKS_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_LOOKS_NUMBER = re.compile(r"[+\-]?[\d][\d\s().,/:\-]*")
-_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+# Google Contacts joins labels with " ::: "; other exporters with commas or semicolons.
+_TAG_SPLIT = re.compile(r":::|[,;]")
+# Characters read ahead for the header and the value samples at most.
+PROBE_CHARS = 4 << 20
 
 
 @dataclass
@@ -63,6 +74,11 @@ class IntakeOptions:
     import_tags: list[str] = field(default_factory=list)
     # with no explicit mapping: the saved FieldMapping doc for a header row, if there is one
     saved_mapping: Callable[[list[str]], dict[str, Any] | None] | None = None
+    # a file in which no row has an email is refused (uploads); a sync batch reports each row
+    require_emails: bool = True
+    # what identifies a row's contact: email, or phone / contact_id resolved to an email later
+    # (functions/intake/identifiers.py); rows without an email are not errors then
+    identifier: str = "email"
 
 
 class Intake:
@@ -72,8 +88,10 @@ class Intake:
     `delimiter`, `column_map` (column index -> standard field or `custom:<name>`; ignored
     columns are absent) and `warnings` (file-level; decoding warnings are appended when
     `rows()` finishes). Raises FileRejected for EMPTY_FILE, BINARY_FILE, UNDECODABLE,
-    FILE_TOO_LARGE, NO_HEADER, HEADER_LOOKS_LIKE_DATA, EMPTY_HEADER, DUPLICATE_HEADER,
-    INVALID_MAPPING and NO_EMAIL_COLUMN.
+    FILE_TOO_LARGE, NO_HEADER, HEADER_LOOKS_LIKE_DATA, INVALID_MAPPING and NO_EMAIL_COLUMN
+    (NO_EMAILS, TOO_MANY_ROWS, NO_DATA_ROWS and MALFORMED_FILE while streaming). Lines before
+    the header and report footers after the data are skipped with a warning; repeated and
+    empty header names are named apart (see table.py). `plan` holds the column map.
     """
 
     def __init__(self, stream: BinaryIO, options: IntakeOptions, size: int | None = None) -> None:
@@ -86,49 +104,68 @@ class Intake:
         lines = iter(source)
         for _ in range(detected.skip_lines):
             next(lines, None)
-        self._reader = detected.dialect.reader(lines)
+        header_cells, data, self._line_offset, preamble, replay = _probe(detected.dialect, lines)
+        self._reader = detected.dialect.reader(chain(replay, lines))
         self._consumed = False
 
-        cells = self._header_cells()
-        self._width = len(cells)
-        self.headers: list[str] = _check_header(cells)
+        if preamble:
+            self.warnings.append(
+                f"{len(preamble)} line(s) before the header row were skipped (the header is on line "
+                f"{self._line_offset}): {'; '.join(repr(p) for p in preamble[:3])}."
+            )
+        self._width = len(header_cells)
+        self.headers, naming = _check_header(header_cells)
+        self.warnings.extend(naming)
         mapping = options.mapping
+        how = "given"
         if mapping is None and options.saved_mapping is not None:
             saved = options.saved_mapping(self.headers)
             if saved:
                 mapping = MappingDoc.model_validate({"columns": saved["columns"]})
+                how = "saved"
                 self.warnings.append(
                     f"Columns mapped with the field mapping {saved.get('name')!r} ({saved['id']}) saved for "
                     "files with these headers; give a mapping to map them differently."
                 )
-        plan = plan_columns(self.headers, mapping, options.custom_fields)
+        samples = [[cells[i] for cells in data if i < len(cells)] for i in range(len(self.headers))]
+        plan = plan_columns(self.headers, mapping, options.custom_fields, samples, given_how=how)
+        self.plan: ColumnPlan = plan
         self.column_map: dict[int, str] = plan.column_map
         self.warnings.extend(plan.warnings)
-        if "email" not in self.column_map.values():
-            shown = ", ".join(repr(h) for h in self.headers[:20])
-            raise FileRejected(
-                "NO_EMAIL_COLUMN",
-                f"No column holds email addresses (the columns are {shown}). Name the email column "
-                "'Email', or map it to the email field.",
-            )
+        self._check_identifier_column()
         self._compile(plan.domain_fallbacks)
 
     # ---------------------------------------------------------------- header
 
-    def _header_cells(self) -> list[str]:
-        try:
-            for cells in self._reader:
-                if "".join(cells).strip():
-                    return cells
-        except csv.Error as exc:
+    def _check_identifier_column(self) -> None:
+        targets = set(self.column_map.values())
+        shown = ", ".join(repr(h) for h in self.headers[:20])
+        more = f" and {len(self.headers) - 20} more" if len(self.headers) > 20 else ""
+        identifier = self.options.identifier
+        if identifier == "phone" and not targets & {"phone", "mobile"}:
             raise FileRejected(
-                "NO_HEADER", f"The header row could not be read ({exc}); check the first line."
-            ) from None
-        raise FileRejected(
-            "NO_HEADER",
-            "The file has no header row: it holds only empty lines or delimiters. The first line must "
-            "name the columns (e.g. Email, First Name, Last Name).",
-        )
+                "NO_PHONE_COLUMN",
+                f"The import identifies contacts by phone, but no column holds phone numbers (the columns "
+                f"are {shown}{more}). Name the phone column 'Phone', or map it to the phone field.",
+            )
+        if identifier == "contact_id" and "contact_id" not in targets:
+            raise FileRejected(
+                "NO_CONTACT_ID_COLUMN",
+                f"The import identifies contacts by contact id, but no column holds this workspace's contact "
+                f"ids (the columns are {shown}{more}). Name it 'Contact ID', or map it to contact_id.",
+            )
+        if identifier == "email" and "email" not in targets:
+            raise FileRejected(
+                "NO_EMAIL_COLUMN",
+                f"No column holds email addresses (the columns are {shown}{more}). Name the email column "
+                "'Email', or map it to the email field (a mapping file's columns, e.g. "
+                '{"columns": {"Work address": "email"}}), or identify contacts by phone or contact id.',
+            )
+
+    @property
+    def column_plan(self) -> list[dict[str, Any]]:
+        """The column map: per source column its header, samples, target, how decided, confidence."""
+        return self.plan.describe()
 
     # ---------------------------------------------------------------- plan
 
@@ -170,7 +207,10 @@ class Intake:
         self._consumed = True
         reader = self._reader
         max_rows = self.options.max_rows
+        offset = self._line_offset  # lines up to the header; the reader counts from there
         number = 0
+        missing = 0
+        footers: list[str] = []
         build = self._row
         line = reader.line_num
         # Each row is held back until the next one is read: only at the end of the file can
@@ -197,19 +237,27 @@ class Intake:
                     row = _malformed(
                         number,
                         cells,
-                        f"a quoted cell starting on line {start + 1} runs on for {line - start:,} lines; "
+                        f"a quoted cell starting on line {start + 1 + offset} runs on for {line - start:,} lines; "
                         'a closing quote (") is probably missing',
                     )
                 else:
-                    row = build(number, cells, start + 1)
+                    row = build(number, cells, start + 1 + offset)
+                    if row.error is not None:
+                        # a report's footer ("Grand Totals", "Confidential Information") is not a row
+                        if is_footer(cells, bool(footers)):
+                            footers.append(snippet(cells))
+                            number -= 1
+                            continue
+                        if row.error == Reason.MISSING_EMAIL:
+                            missing += 1
                 if pending is not None:
                     yield pending
-                pending, pending_cells, pending_line = row, cells, start + 1
+                pending, pending_cells, pending_line = row, cells, start + 1 + offset
         except csv.Error as exc:
             raise FileRejected(
                 "MALFORMED_FILE",
-                f"The file could not be read past line {reader.line_num:,} ({exc}); a cell there is larger "
-                f'than {MAX_CELL_CHARS >> 20} MB, usually because a quote (") is never closed.',
+                f"The file could not be read past line {reader.line_num + offset:,} ({exc}); a cell there is "
+                f'larger than {MAX_CELL_CHARS >> 20} MB, usually because a quote (") is never closed.',
             ) from None
         if pending is not None:
             if pending.error != Reason.MALFORMED_ROW and pending_cells[-1].endswith(("\n", "\r")):
@@ -219,13 +267,35 @@ class Intake:
                     f'a quote (") opened on line {pending_line} is never closed, so the rest of the file '
                     "ended up in this row; close the quote and re-upload",
                 )
+            if (
+                number
+                and missing == number
+                and self.options.require_emails
+                and self.options.identifier == "email"
+            ):
+                raise FileRejected("NO_EMAILS", self._no_emails(number))
             yield pending
         self.warnings.extend(self._source.finish_warnings())
+        if footers:
+            self.warnings.append(
+                f"{len(footers)} line(s) after the data are a report footer and were skipped: "
+                f"{'; '.join(repr(f) for f in footers[:3])}."
+            )
         if number == 0:
             raise FileRejected(
                 "NO_DATA_ROWS",
                 "The file has a header row but no data rows; add at least one contact below it.",
             )
+
+    def _no_emails(self, rows: int) -> str:
+        email_header = self.headers[self._special["email"]]
+        shown = ", ".join(repr(h) for h in self.headers[:20])
+        more = f" and {len(self.headers) - 20} more" if len(self.headers) > 20 else ""
+        return (
+            f"None of the {rows:,} rows has an email address: the {email_header!r} column is empty in every "
+            f"row (the columns are {shown}{more}). Every contact needs an email address: fill that column, or "
+            "map the column that holds the email addresses to the email field."
+        )
 
     def _row_builder(self) -> Callable[[int, list[str], int], Row]:
         """The function that turns one record's cells into a `Row`, specialised to this file.
@@ -240,8 +310,13 @@ class Intake:
         special = self._special
         plain = tuple(self._plain)
         plain_names = frozenset(name for _, name in plain)
-        email_col = special["email"]
-        missing_email = f"the {self.headers[email_col]!r} cell is empty; every row needs an email address"
+        email_col = special.get("email", -1)  # absent only when rows are identified by phone or contact id
+        email_required = self.options.identifier == "email"
+        missing_email = (
+            f"the {self.headers[email_col]!r} cell is empty; every row needs an email address"
+            if email_col >= 0
+            else ""
+        )
         domain_col = special.get("company_domain", -1)
         domain_fallbacks = self._domain_fallbacks
         phones = tuple((name, special[name]) for name in ("phone", "mobile") if name in special)
@@ -286,10 +361,11 @@ class Intake:
             error: str | None = None
             detail: str | None = None
 
-            value = cells[email_col].strip()
+            value = cells[email_col].strip() if email_col >= 0 else ""
             email: str | None = None
             if not value:
-                error, detail = Reason.MISSING_EMAIL, missing_email
+                if email_required:
+                    error, detail = Reason.MISSING_EMAIL, missing_email
             else:
                 try:
                     email = fields["email"] = canonical_email(value)
@@ -335,6 +411,10 @@ class Intake:
                 known: tuple[str | None, str | None] | None = None
                 for name, index in phones:
                     if value := cells[index].strip():
+                        if value[0] == "'":  # Excel's text marker: "'+44 20 7946 0958"
+                            value = value.lstrip("' ")
+                            if not value:
+                                continue
                         if known is None:
                             country = fields.get("country")
                             known = regions.get(country)
@@ -418,50 +498,77 @@ def _dedupe_tags(*groups: Iterable[str]) -> list[str]:
     out: list[str] = []
     for group in groups:
         for tag in group:
-            tag = tag.strip()
+            # Mailchimp quotes each tag inside the cell; Google marks its system groups "* myContacts"
+            tag = tag.strip().strip('"').removeprefix("* ").strip()
             if tag and tag.casefold() not in seen:
                 seen.add(tag.casefold())
                 out.append(tag)
     return out
 
 
-def _check_header(cells: list[str]) -> list[str]:
-    """The trimmed header names, or FileRejected for a header that cannot name the columns."""
-    names = [c.strip().strip(_INVISIBLE).strip() for c in cells]
-    # Trailing unnamed columns are what spreadsheets leave after the last real column (a
-    # trailing delimiter); they hold nothing, so they are dropped rather than rejected.
-    while names and not names[-1]:
-        names.pop()
-    for position, name in enumerate(names, start=1):
-        if not name:
-            after = f" (after {names[position - 2]!r})" if position > 1 else ""
+def _probe(
+    dialect: Dialect, lines: Iterator[str]
+) -> tuple[list[str], list[list[str]], int, list[str], list[str]]:
+    """Read ahead to find the header: (header cells, sampled data records, lines through the
+    header, the skipped preamble lines, the lines to replay after the header).
+
+    The lines read are recorded and handed back, so the data records after the header are
+    parsed again by the row reader; the probe stops at PROBE_RECORDS records or PROBE_CHARS
+    characters, so a quote that never closes cannot pull the whole file into memory.
+    """
+    recorded: list[str] = []
+    budget = [PROBE_CHARS]
+
+    def tap() -> Iterator[str]:
+        for line in lines:
+            recorded.append(line)
+            yield line
+            budget[0] -= len(line)
+            if budget[0] <= 0:
+                return
+
+    records: list[tuple[list[str], int]] = []
+    reader = dialect.reader(tap())
+    try:
+        for cells in reader:
+            if "".join(cells).strip():
+                records.append((cells, len(recorded)))
+                if len(records) > PROBE_RECORDS:
+                    break
+    except csv.Error as exc:
+        if not records:
             raise FileRejected(
-                "EMPTY_HEADER",
-                f"Column {position}{after} has no name in the header row; give every column a name, "
-                "or delete the column.",
-            )
+                "NO_HEADER", f"The header row could not be read ({exc}); check the first line."
+            ) from None
+    if not records:
+        raise FileRejected(
+            "NO_HEADER",
+            "The file has no header row: it holds only empty lines or delimiters. The first line must "
+            "name the columns (e.g. Email, First Name, Last Name).",
+        )
+    at = find_header([cells for cells, _ in records])
+    header, consumed = records[at]
+    preamble = [snippet(cells) for cells, _ in records[:at]]
+    data = [cells for cells, _ in records[at + 1 :] if not is_footer(cells, False)]
+    return header, data, consumed, preamble, recorded[consumed:]
+
+
+def _check_header(cells: list[str]) -> tuple[list[str], list[str]]:
+    """The header names (made unique, empty ones named by position) and warnings about them,
+    or FileRejected for a first row that is data rather than names."""
+    names, warnings = name_columns(cells)
     for position, name in enumerate(names, start=1):
-        if _LOOKS_EMAIL.fullmatch(name) or _LOOKS_URL.fullmatch(name):
+        if LOOKS_EMAIL.fullmatch(name) or LOOKS_URL.fullmatch(name):
             raise FileRejected(
                 "HEADER_LOOKS_LIKE_DATA",
                 f"The first row looks like data, not column names (column {position} is {name!r}). Add a "
                 "header row naming the columns (e.g. Email, First Name, Last Name, Company) as the first line.",
             )
-    numeric = sum(1 for name in names if _LOOKS_NUMBER.fullmatch(name))
+    numeric = sum(1 for name in names if LOOKS_NUMBER.fullmatch(name))
     if len(names) > 1 and numeric * 2 > len(names):
         raise FileRejected(
             "HEADER_LOOKS_LIKE_DATA",
             "The first row looks like data, not column names (most of its cells are numbers). Add a header "
             "row naming the columns (e.g. Email, First Name, Last Name, Company) as the first line.",
         )
-    positions: dict[str, list[int]] = {}
-    for position, name in enumerate(names, start=1):
-        positions.setdefault(name.casefold(), []).append(position)
-    duplicates = [(names[p[0] - 1], p) for p in positions.values() if len(p) > 1]
-    if duplicates:
-        listed = "; ".join(f"{name!r} in columns {', '.join(map(str, p))}" for name, p in duplicates)
-        raise FileRejected(
-            "DUPLICATE_HEADER",
-            f"Column names must be unique, but these repeat: {listed}. Rename or remove the duplicates.",
-        )
-    return names
+    return names, warnings

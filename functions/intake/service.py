@@ -18,6 +18,7 @@ from functions.common.rows import Reason, Row
 from functions.common.settings import get_settings
 from functions.intake import custom_field_store
 from functions.intake.duplicates import InFileDuplicates, twin_detail
+from functions.intake.identifiers import DynamoDirectory, check_identifier, resolve
 from functions.intake.mapping import MappingDoc
 from functions.intake.parse import Intake, IntakeOptions
 
@@ -67,7 +68,12 @@ def intake_options(options: dict[str, Any], workspace_id: str | None = None) -> 
     saved_mapping = None
     if mapping is None and workspace_id is not None and options.get("saved_mapping", True):
         saved_mapping = functools.partial(field_mappings.for_headers, workspace_id)
+    identifier = str(options.get("identifier") or "email")
+    problem = check_identifier(identifier, str(options.get("purpose") or "upsert"))
+    if problem is not None:
+        raise FileRejected("INVALID_OPTION", f"{problem}.")
     return IntakeOptions(
+        identifier=identifier,
         mapping=mapping,
         custom_fields=custom_field_store.definitions(workspace_id) if workspace_id else {},
         saved_mapping=saved_mapping,
@@ -100,10 +106,15 @@ def run(request: IntakeRequest) -> dict[str, Any]:
     stream, size = s3.open_stream(request.key)
     chunk_rows = get_settings().chunk_rows
     try:
-        intake = Intake(stream, intake_options(request.options, request.workspace_id), size=size)
+        options = intake_options(request.options, request.workspace_id)
+        # an uploaded file in which no row has an email is refused; a sync or API batch reports each row
+        options.require_emails = request.source == "csv"
+        intake = Intake(stream, options, size=size)
         duplicates = InFileDuplicates()
         manifest: list[dict[str, Any]] = []
+        directory = DynamoDirectory(request.workspace_id)
         for n, batch in enumerate(_batches(intake.rows(), chunk_rows)):
+            resolve(batch, options.identifier, directory)
             for row in batch:
                 if row.error is None and (email := row.fields.get("email")):  # Row.email, without the call
                     duplicates.add(row.number, email)
@@ -127,7 +138,12 @@ def run(request: IntakeRequest) -> dict[str, Any]:
     _remember_mapping(request, intake.headers)
     s3.put_json(
         header_key(job_id),
-        {"headers": intake.headers, "encoding": intake.encoding, "delimiter": intake.delimiter},
+        {
+            "headers": intake.headers,
+            "encoding": intake.encoding,
+            "delimiter": intake.delimiter,
+            "column_map": intake.column_plan,
+        },
     )
     summary = _summary(job_id, manifest, request.options)
     jobs.create(
@@ -144,6 +160,7 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         chunk_count=summary["chunk_count"],
         counters={"total": summary["total"]},
         warnings=list(intake.warnings),
+        column_map=intake.column_plan,
     )
     # the manifest goes last: its presence means every chunk above is complete
     s3.put_json(s3.manifest_key(job_id), manifest)

@@ -62,6 +62,8 @@ def test_import_prints_one_json_object_and_exits_zero(ddb_endpoint: str, tmp_pat
     assert job["stages"][0]["stage"] == "queued"
     assert job["stages"][-1]["stage"] == "complete"
     assert job["counters"]["total"] == doc["total"]
+    work_email = next(c for c in job["column_map"] if c["header"] == "Work Email")
+    assert (work_email["target"], work_email["how"], len(work_email["samples"])) == ("email", "synonym", 3)
 
     listed = cli(
         "contacts", "list", "--workspace", "cli_ws", "--json", data_dir=tmp_path, endpoint=ddb_endpoint
@@ -102,9 +104,43 @@ def test_a_mapping_given_once_is_saved_and_reused(ddb_endpoint: str, tmp_path: P
     again = cli("import", str(source), *args, data_dir=tmp_path, endpoint=ddb_endpoint)
     assert again.returncode == 0, again.stderr
     assert any(saved["id"] in w for w in json.loads(again.stdout)["warnings"])
+    shown = cli(
+        "jobs", "show", json.loads(again.stdout)["job_id"], "--json", data_dir=tmp_path, endpoint=ddb_endpoint
+    )
+    assert [(c["target"], c["how"]) for c in json.loads(shown.stdout)["column_map"]] == [
+        ("email", "saved"),
+        ("first_name", "saved"),
+    ]
 
     unknown = cli(
         "import", str(source), "--field-mapping", "fm_nope", *args, data_dir=tmp_path, endpoint=ddb_endpoint
     )
     assert unknown.returncode == 2
     assert json.loads(unknown.stdout)["status"] == "rejected" and "fm_nope" in unknown.stderr
+
+
+def test_preview_json_shows_the_column_map_of_a_linkedin_export(ddb_endpoint: str, tmp_path: Path) -> None:
+    source = tmp_path / "Connections.csv"
+    source.write_text(
+        "Notes:\n"
+        '"When exporting your connection data, you may notice that some of the email addresses are missing."\n'
+        "\n"
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ann,Lee,https://www.linkedin.com/in/ann-lee-1,ann@cli-li-example.com,Acme,CTO,03 Dec 2026\n"
+        "Bob,Stone,https://www.linkedin.com/in/bob-stone-2,,Globex,VP Sales,01 Dec 2026\n",
+        encoding="utf-8",
+    )
+    proc = cli("import", str(source), "--preview", "--json", data_dir=tmp_path, endpoint=ddb_endpoint)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    by_header = {c["header"]: c for c in doc["column_map"]}
+    assert by_header["URL"]["target"] == "linkedin_url" and by_header["URL"]["how"] == "values"
+    assert by_header["URL"]["samples"][0] == "https://www.linkedin.com/in/ann-lee-1"
+    assert by_header["Email Address"]["target"] == "email" and by_header["Position"]["target"] == "title"
+    assert by_header["Connected On"] == {
+        **by_header["Connected On"],
+        "target": "custom:Connected On",
+        "how": "unmatched",
+    }
+    assert any("Notes:" in w for w in doc["warnings"])
+    assert [r["status"] for r in doc["rows"]] == ["imported", "error"]

@@ -77,6 +77,11 @@ def test_presigned_upload_runs_the_import_and_reports_download(api: LocalApi, c:
     }
     assert done["percent_done"] == 100 and done["reports_available"]
     assert [s["stage"] for s in done["stages"]][:2] == ["queued", "parsing"]
+    assert [(m["header"], m["target"], m["how"]) for m in done["column_map"]] == [
+        ("Work Email", "email", "synonym"),
+        ("First Name", "first_name", "exact"),
+        ("Company", "company_name", "synonym"),
+    ]
 
     results = c.get(f"/api/v1/imports/{job['id']}/results/")
     assert results.status_code == 200, results.text
@@ -141,6 +146,11 @@ def test_inline_preview_writes_nothing_and_reports_rejections(c: httpx.Client) -
     )
     assert r.status_code == 200, r.text
     assert r.json()["rows"][0]["status"] == "imported" and r.json()["rows"][0]["icp_tier"]
+    assert r.json()["column_map"] == [
+        {"column": 1, "header": "Email", "samples": ["new.person@preview-example.com"], "target": "email",
+         "how": "exact", "confidence": 1.0, "note": None},
+        {"column": 2, "header": "Title", "samples": ["CEO"], "target": "title", "how": "exact", "confidence": 1.0, "note": None},
+    ]  # fmt: skip
     assert c.get("/api/v1/contacts").json()["data"] == []
     r = c.post("/api/v1/imports/preview", json={"content": "Name\nAnn\n"})
     assert r.status_code == 400 and error_of(r)["message"].startswith("NO_EMAIL_COLUMN")

@@ -72,8 +72,11 @@ EXPECTED: dict[str, Rows | Rejected] = {
     "header_only.csv": Rejected("NO_DATA_ROWS", "no data rows"),
     "first_row_is_data.csv": Rejected("HEADER_LOOKS_LIKE_DATA", "Add a header row"),
     "numeric_first_row.csv": Rejected("HEADER_LOOKS_LIKE_DATA", "numbers"),
-    "duplicate_headers.csv": Rejected("DUPLICATE_HEADER", "'Email' in columns 1, 3; 'Name' in columns 2, 4"),
-    "empty_header.csv": Rejected("EMPTY_HEADER", "Column 2"),
+    # repeated and empty header names were rejections; real exports have them, so they are warnings now
+    "duplicate_headers.csv": Rows([OK], fields={1: {"email": "a@b.com", "full_name": "A", "company_name": "C"}},
+                                  custom={1: {"email (2)": "a@b.com", "Name (2)": "A"}},
+                                  warning="column 3 'email' is called 'email (2)'"),
+    "empty_header.csv": Rows([OK], custom={1: {"Column 2": "x"}}, warning="Column(s) 2 have no name"),
     "no_email_column.csv": Rejected("NO_EMAIL_COLUMN", "Email"),
     "nul_bytes_many.csv": Rejected("BINARY_FILE", "NUL bytes"),
     "xlsx_renamed.csv": Rejected("BINARY_FILE", "Excel workbook (.xlsx) — open it in Excel"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from functions.common.errors import ConfigInvalid, FileRejected
 from functions.intake.custom_fields import CustomFieldDef
@@ -118,3 +120,181 @@ def test_mapping_loads_from_json_text() -> None:
 def test_mapping_that_is_not_json_is_refused() -> None:
     with pytest.raises(ConfigInvalid, match="not valid JSON"):
         load_mapping("{columns:")
+
+
+# ----------------------------------------------------------------------------- exporter dialects
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("E-mail 1 - Value", "email"), ("Phone 1 - Value", "phone"), ("Address 1 - City", "city"),
+        ("Address 1 - Region", "state"), ("Address 1 - Country", "country"), ("Organization 1 - Name", "company_name"),
+        ("Organization Title", "title"), ("Organization 1 - Department", "department"),
+        ("Person - Email - Work", "email"), ("Person - Phone - Mobile", "mobile"), ("Person - Name", "full_name"),
+        ("Person - Label", "tags"), ("MailingCity", "city"), ("MailingState", "state"), ("MobilePhone", "mobile"),
+        ("LinkedIn__c", "linkedin_url"), ("FirstName", "first_name"), ("Business City", "city"),
+        ("Business Phone", "phone"), ("Business Country/Region", "country"), ("Primary Email", "email"),
+        ("Work Direct Phone", "phone"), ("Person Linkedin Url", "linkedin_url"), ("Direct Phone Number", "phone"),
+        ("LinkedIn Contact Profile URL", "linkedin_url"), ("primary_contact_primary_email", "email"),
+        ("primary_address_city", "city"), ("Email - Work", "email"), ("Contact Phone 1", "phone"),
+        ("Email 1", "email"), ("Mailing State/Province", "state"), ("Departments", "department"),
+    ],
+)  # fmt: skip
+def test_exporter_dialects_map_to_standard_fields(header: str, field: str) -> None:
+    assert plan_columns([header]).column_map == {0: field}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "E-mail 2 - Value", "Phone 2 - Value", "Phone Number (2)", "Email 2", "E-mail 2 Address",
+        "Company Phone", "Company City", "Company State", "Company Country", "Company Address", "HQ Country",
+        "Company LinkedIn URL", "Company Linkedin Url", "Corporate Phone", "Company HQ Phone", "Account Owner",
+        "IP City", "IP Country", "IP State/Region", "IP Timezone", "E-mail 1 - Label", "Phone 1 - Type",
+        "Email Status", "Phonetic First Name", "Previous Job Title", "Previous Company Name", "Name Prefix",
+        "Salutation", "OwnerId", "AccountId", "Home City", "OtherCity", "Company Name for Emails",
+        "Organization 1 - Location", "LinkedIn Company Profile URL",
+    ],
+)  # fmt: skip
+def test_company_ip_metadata_and_second_group_columns_fill_no_field(header: str) -> None:
+    assert plan_columns(["Email", header]).column_map[1] == f"custom:{header}"
+
+
+def test_a_second_email_never_replaces_the_first() -> None:
+    samples = [["ann@acme.com"], ["ann@gmail.com"]]
+    plan = plan_columns(["E-mail 1 - Value", "E-mail 2 - Value"], samples=samples)
+    assert plan.column_map == {0: "email", 1: "custom:E-mail 2 - Value"}
+    assert "group 2" in (plan.columns[1].note or "")
+
+
+def test_the_persons_column_wins_over_the_companys_and_the_loser_is_named() -> None:
+    plan = plan_columns(["Email", "Organization - Name", "Person - Organization"])
+    assert plan.column_map[2] == "company_name" and plan.column_map[1] == "custom:Organization - Name"
+    assert any("'Person - Organization' and 'Organization - Name'" in w for w in plan.warnings)
+
+
+def test_a_filled_column_beats_an_empty_one_for_the_same_field() -> None:
+    plan = plan_columns(
+        ["Email", "Business Phone", "Home Phone"], samples=[["a@x.com"], [""], ["+1 415 555 0100"]]
+    )
+    assert plan.column_map[2] == "phone" and plan.column_map[1] == "custom:Business Phone"
+
+
+# ----------------------------------------------------------------------------- values decide
+
+
+def test_a_title_of_salutations_is_not_the_job_title() -> None:
+    plan = plan_columns(
+        ["Email", "Title", "Job Title"], samples=[["a@x.com"] * 3, ["Mr.", "Dr.", "Ms"], ["CTO"] * 3]
+    )
+    assert plan.column_map[1] == "custom:Title" and plan.column_map[2] == "title"
+    assert "salutation" in (plan.columns[1].note or "")
+
+
+def test_a_url_column_of_linkedin_profiles_is_the_linkedin_url() -> None:
+    samples = [["a@x.com"], ["https://www.linkedin.com/in/ann-lee", "linkedin.com/in/bob"]]
+    plan = plan_columns(["Email", "URL"], samples=samples)
+    assert plan.column_map[1] == "linkedin_url"
+    assert (plan.columns[1].how, plan.columns[1].confidence) == ("values", 0.7)
+
+
+def test_a_column_of_emails_is_the_email_whatever_its_header() -> None:
+    plan = plan_columns(["Contact", "Name"], samples=[["ann@acme.com", "bob@globex.io"], ["Ann", "Bob"]])
+    assert plan.column_map[0] == "email" and plan.columns[0].how == "values"
+
+
+def test_phone_and_website_by_values_only_under_a_header_that_says_nothing() -> None:
+    samples = [["a@x.com"], ["+1 415 555 0100"], ["+1 415 555 0101"], ["https://acme.com"]]
+    plan = plan_columns(["Email", "Column 2", "Fax", "Column 4"], samples=samples)
+    assert plan.column_map[1] == "phone" and plan.column_map[2] == "custom:Fax"
+    assert plan.column_map[3] == "company_domain"
+
+
+@pytest.mark.parametrize(
+    ("cells", "target"),
+    [
+        (["rita@ourco.com", "sam@ourco.com"], "owner_email"),
+        (["Rita Rep", "Sam Seller"], "custom:Contact Owner"),
+    ],
+)
+def test_an_owner_column_is_the_owner_email_only_when_it_holds_emails(cells: list[str], target: str) -> None:
+    plan = plan_columns(["Email", "Contact Owner"], samples=[["a@x.com", "b@x.com"], cells])
+    assert plan.column_map[1] == target
+
+
+def test_another_crms_ids_are_not_contact_ids() -> None:
+    plan = plan_columns(["Email", "Record ID"], samples=[["a@x.com"], ["1234567", "7654321"]])
+    assert plan.column_map[1] == "custom:Record ID"
+    ours = plan_columns(["Email", "Contact ID"], samples=[["a@x.com"], ["cont_0123456789abcdef0123"]])
+    assert ours.column_map[1] == "contact_id"
+
+
+def test_mailchimp_geolocation_columns_are_not_the_address() -> None:
+    headers = ["Email Address", "LATITUDE", "LONGITUDE", "GMTOFF", "TIMEZONE", "CC", "REGION"]
+    plan = plan_columns(headers)
+    assert [plan.column_map[i] for i in (4, 5, 6)] == ["custom:TIMEZONE", "custom:CC", "custom:REGION"]
+
+
+def test_the_column_map_reports_how_each_column_was_decided() -> None:
+    doc = MappingDoc(columns={"Notes": "custom:notes"})
+    samples = [["a@x.com", "b@x.com", "c@x.com", "d@x.com"], ["CTO"], ["hi"], ["Acme"]]
+    plan = plan_columns(["Email", "Job Title", "Notes", "Widget"], doc, samples=samples, given_how="saved")
+    assert plan.describe() == [
+        {"column": 1, "header": "Email", "samples": ["a@x.com", "b@x.com", "c@x.com"], "target": "email",
+         "how": "exact", "confidence": 1.0, "note": None},
+        {"column": 2, "header": "Job Title", "samples": ["CTO"], "target": "title", "how": "synonym",
+         "confidence": 0.885, "note": None},
+        {"column": 3, "header": "Notes", "samples": ["hi"], "target": "custom:notes", "how": "saved",
+         "confidence": 1.0, "note": None},
+        {"column": 4, "header": "Widget", "samples": ["Acme"], "target": "custom:Widget", "how": "unmatched",
+         "confidence": 0.0, "note": None},
+    ]  # fmt: skip
+
+
+def test_an_ignored_column_is_reported_as_skipped() -> None:
+    plan = plan_columns(["Email", "Junk"], MappingDoc(columns={"Junk": None}))
+    assert plan.column_map == {0: "email"}
+    assert plan.columns[1].target is None and plan.columns[1].how == "given"
+
+
+# ----------------------------------------------------------------------------- properties
+
+_FIELD_HEADERS = ["Email", "Phone", "Mobile Phone", "City", "State", "Country", "LinkedIn URL", "Job Title",
+                  "First Name", "Last Name", "Time Zone"]  # fmt: skip
+
+
+@given(
+    header=st.sampled_from(_FIELD_HEADERS), n=st.integers(min_value=2, max_value=9), style=st.integers(0, 2)
+)
+def test_a_later_group_of_any_field_is_custom_data(header: str, n: int, style: int) -> None:
+    numbered = [f"{header} ({n})", f"{header} {n}", f"{header} {n} - Value"][style]
+    assert plan_columns(["Email", numbered]).column_map[1] == f"custom:{numbered}"
+
+
+@given(
+    prefix=st.sampled_from(["Company", "Account", "Organization", "HQ", "Corporate", "Company HQ"]),
+    header=st.sampled_from(
+        ["Phone", "City", "State", "Country", "LinkedIn URL", "Phone Number", "Owner", "Address"]
+    ),
+    sep=st.sampled_from([" ", " - ", "_", ""]),
+)
+def test_a_company_prefix_never_fills_a_person_field(prefix: str, header: str, sep: str) -> None:
+    name = f"{prefix}{sep}{header}"
+    assert plan_columns(["Email", name]).column_map[1] == f"custom:{name}"
+
+
+@given(
+    header=st.sampled_from(_FIELD_HEADERS),
+    style=st.sampled_from(["lower", "upper", "snake", "camel", "spaced"]),
+)
+def test_case_spacing_and_separators_do_not_change_the_field(header: str, style: str) -> None:
+    words = header.split()
+    variant = {
+        "lower": header.lower(),
+        "upper": header.upper(),
+        "snake": "_".join(w.lower() for w in words),
+        "camel": words[0].lower() + "".join(w.capitalize() for w in words[1:]),
+        "spaced": f"  {header} ",
+    }[style]
+    assert plan_columns([variant]).column_map == plan_columns([header]).column_map

@@ -1,0 +1,502 @@
+"""Real export layouts: the header rows that CRMs, prospecting tools and address books write,
+with fake values generated deterministically, and where each column must land.
+
+    python tests/corpus/exports.py [DIR]    # writes one CSV per product (default: a new temp dir)
+
+Header rows are as each product exports them (from the products' own documentation of
+their export/import columns and public sample files, as of this writing), including what
+makes them hard: LinkedIn's notes before the header, a Salesforce report's footer, HubSpot's
+repeated names for the associated company, Google's numbered groups, Outlook's salutation
+"Title", Pipedrive's "Person - … - Work". Nothing here is tuned to the mapper: a column is
+expected in a field when a person would put it there, and left out (kept as custom data)
+when it belongs to the company, the visit (IP geolocation), a second entry of a group, or
+says nothing a contact field holds.
+
+`EXPORTS[name]` is an `Export`: its columns as (raw header, kind of fake value, expected
+field or None), plus lines before and after the table. `build()` returns {file name: bytes}.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Column = tuple[str, str, str | None]  # raw header, value kind, expected standard field
+
+
+@dataclass(frozen=True)
+class Export:
+    product: str
+    columns: list[Column]
+    preamble: list[str] = field(default_factory=list)  # raw lines before the header
+    footer: list[str] = field(default_factory=list)  # raw lines after the data
+    quote_all: bool = False
+    rows: int = 8
+    email_every: int = 1  # every n-th row has an email (LinkedIn hides most)
+
+    def expected(self) -> dict[int, str]:
+        return {i: f for i, (_, _, f) in enumerate(self.columns) if f is not None}
+
+
+# Value kinds whose column must never fill a person's field (company name/domain aside).
+NOT_PERSON = frozenset(
+    (
+        "company_phone", "company_city", "company_state", "company_country", "company_street",
+        "company_linkedin", "salutation", "ip", "ip_city", "ip_country", "ip_state", "owner_name",
+        "owner_email_account", "geo_region", "geo_timezone", "geo_cc",
+    )
+)  # fmt: skip
+
+FIRST = ["Ann", "Bob", "Cara", "Dev", "Eun", "Femi", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea"]
+LAST = ["Lee", "Stone", "Diaz", "Patel", "Kim", "Okafor", "Berg", "Sato", "Novak", "Reyes", "Moreau", "Nash"]
+COMPANIES = [
+    ("Acme", "acme.com"),
+    ("Globex", "globex.io"),
+    ("Initech", "initech.co.uk"),
+    ("Hooli", "hooli.com"),
+]
+TITLES = [
+    "VP Sales",
+    "Head of Marketing",
+    "Software Engineer",
+    "CTO",
+    "Account Executive",
+    "Director, Operations",
+]
+CITIES = [
+    ("Austin", "TX", "United States"),
+    ("London", "England", "United Kingdom"),
+    ("Berlin", "Berlin", "Germany"),
+]
+OWNERS = [("Rita Rep", "rita@ourco.com"), ("Sam Seller", "sam@ourco.com")]
+
+
+def _person(rnd: random.Random, i: int) -> dict[str, str]:
+    first, last = FIRST[i % len(FIRST)], LAST[(i * 5) % len(LAST)]
+    company, domain = COMPANIES[i % len(COMPANIES)]
+    city, state, country = CITIES[i % len(CITIES)]
+    owner, owner_email = OWNERS[i % len(OWNERS)]
+    area = rnd.choice((415, 212, 512, 646))
+    return {
+        "first": first,
+        "last": last,
+        "company": company,
+        "domain": domain,
+        "email": f"{first.lower()}.{last.lower()}@{domain}",
+        "email2": f"{first.lower()}{last.lower()}{i}@gmail.com",
+        "city": city,
+        "state": state,
+        "country": country,
+        "owner": owner,
+        "owner_email": owner_email,
+        "phone": f"+1 ({area}) 555-{rnd.randint(100, 199):04d}",
+        "mobile": f"+1 {area} 555 {rnd.randint(200, 299):04d}",
+        "company_phone": f"+1 (800) 555-{rnd.randint(300, 399):04d}",
+        "slug": f"{first.lower()}-{last.lower()}-{rnd.randint(1000, 9999)}",
+    }
+
+
+_KINDS: dict[str, Callable[[random.Random, int, dict[str, str]], str]] = {
+    "email": lambda r, i, p: p["email"],
+    "email2": lambda r, i, p: p["email2"],
+    "first": lambda r, i, p: p["first"],
+    "last": lambda r, i, p: p["last"],
+    "full": lambda r, i, p: f"{p['first']} {p['last']}",
+    "middle": lambda r, i, p: r.choice(("", "J.", "Marie")),
+    "salutation": lambda r, i, p: r.choice(("Mr.", "Ms.", "Dr.", "Mrs.")),
+    "suffix": lambda r, i, p: "Jr." if i % 4 == 1 else "",
+    "title": lambda r, i, p: TITLES[i % len(TITLES)],
+    "department": lambda r, i, p: r.choice(("Sales", "Marketing", "Engineering")),
+    "seniority": lambda r, i, p: r.choice(("VP", "Director", "Manager", "Senior")),
+    "company": lambda r, i, p: p["company"],
+    "domain": lambda r, i, p: p["domain"],
+    "website": lambda r, i, p: f"https://www.{p['domain']}",
+    "phone": lambda r, i, p: p["phone"],
+    "phone_apostrophe": lambda r, i, p: "'" + p["phone"],
+    "mobile": lambda r, i, p: p["mobile"],
+    "company_phone": lambda r, i, p: p["company_phone"],
+    "linkedin": lambda r, i, p: f"https://www.linkedin.com/in/{p['slug']}",
+    "company_linkedin": lambda r, i, p: f"https://www.linkedin.com/company/{p['company'].lower()}",
+    "city": lambda r, i, p: p["city"],
+    "state": lambda r, i, p: p["state"],
+    "country": lambda r, i, p: p["country"],
+    "company_city": lambda r, i, p: "San Francisco",
+    "company_state": lambda r, i, p: "CA",
+    "company_country": lambda r, i, p: "United States",
+    "company_street": lambda r, i, p: "1 Market St",
+    "street": lambda r, i, p: f"{r.randint(1, 999)} Main St",
+    "zip": lambda r, i, p: f"{r.randint(10000, 99999)}",
+    "owner_name": lambda r, i, p: p["owner"],
+    "owner_email": lambda r, i, p: p["owner_email"],
+    "owner_email_account": lambda r, i, p: "ae@ourco.com",
+    "tags": lambda r, i, p: r.choice(("vip", "webinar; q3", "event-2024, vip")),
+    "tags_google": lambda r, i, p: r.choice(
+        ("* myContacts ::: Friends", "* myContacts", "Clients ::: * starred")
+    ),
+    "tags_mailchimp": lambda r, i, p: r.choice(('"VIP","Webinar"', '"Customer"', "")),
+    "id_num": lambda r, i, p: str(r.randint(10**9, 10**10)),
+    "id_sf": lambda r, i, p: f"0035g00000{r.randint(10**6, 10**7 - 1)}AAA",
+    "id_other": lambda r, i, p: f"lead_{r.getrandbits(40):x}",
+    "date": lambda r, i, p: f"2026-0{r.randint(1, 9)}-1{r.randint(0, 9)}",
+    "datetime": lambda r, i, p: f"2026-0{r.randint(1, 9)}-1{r.randint(0, 9)} 10:{r.randint(10, 59)}",
+    "date_text": lambda r, i, p: f"{r.randint(10, 28)} Nov 2025",
+    "text": lambda r, i, p: r.choice(("Met at SaaStr", "Prefers email", "")),
+    "number": lambda r, i, p: str(r.randint(1, 5000)),
+    "bool": lambda r, i, p: r.choice(("true", "false")),
+    "status": lambda r, i, p: r.choice(("New", "Open", "Verified", "Customer")),
+    "type": lambda r, i, p: r.choice(("Work", "* Work", "Home")),
+    "ip": lambda r, i, p: f"203.0.113.{r.randint(1, 254)}",
+    "ip_city": lambda r, i, p: "Ashburn",
+    "ip_state": lambda r, i, p: "Virginia",
+    "ip_country": lambda r, i, p: "United States",
+    "geo_region": lambda r, i, p: "VA",
+    "geo_timezone": lambda r, i, p: "America/New_York",
+    "geo_cc": lambda r, i, p: "US",
+    "timezone": lambda r, i, p: r.choice(("America/Chicago", "Europe/London")),
+    "url_other": lambda r, i, p: f"https://www.zoominfo.com/p/{p['slug']}",
+    "social": lambda r, i, p: f"https://twitter.com/{p['first'].lower()}{i}",
+    "industry": lambda r, i, p: r.choice(("Software", "Retail", "Banking")),
+    "address": lambda r, i, p: f"{r.randint(1, 999)} Main St, {p['city']}, {p['country']}",
+    "empty": lambda r, i, p: "",
+}
+
+
+def _c(*columns: Column) -> list[Column]:
+    return list(columns)
+
+
+EXPORTS: dict[str, Export] = {
+    "hubspot_contacts.csv": Export("HubSpot (contacts export with associated company)", _c(
+        ("Record ID", "id_num", None), ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"),
+        ("Email", "email", "email"), ("Phone Number", "phone", "phone"), ("Contact owner", "owner_name", None),
+        ("Primary Associated Company ID", "id_num", None), ("Last Activity Date", "datetime", None),
+        ("Lead Status", "status", None), ("Marketing contact status", "status", None),
+        ("Create Date", "datetime", None), ("Job Title", "title", "title"), ("City", "city", "city"),
+        ("State/Region", "state", "state"), ("Country/Region", "country", "country"),
+        ("Mobile Phone Number", "mobile", "mobile"), ("Company Name", "company", "company_name"),
+        ("Website URL", "website", "company_domain"), ("IP City", "ip_city", None),
+        ("IP Country", "ip_country", None), ("IP State/Region", "ip_state", None),
+        ("Time Zone", "timezone", "time_zone"), ("Associated Company", "company", None),
+        ("Phone Number", "company_phone", None), ("City", "company_city", None),
+        ("Country/Region", "company_country", None),
+    )),
+    "salesforce_report.csv": Export("Salesforce (report export, CSV)", _c(
+        ("Contact Owner", "owner_name", None), ("Salutation", "salutation", None),
+        ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"), ("Title", "title", "title"),
+        ("Account Name", "company", "company_name"), ("Mailing Street", "street", None),
+        ("Mailing City", "city", "city"), ("Mailing State/Province", "state", "state"),
+        ("Mailing Zip/Postal Code", "zip", None), ("Mailing Country", "country", "country"),
+        ("Phone", "phone", "phone"), ("Mobile", "mobile", "mobile"), ("Email", "email", "email"),
+        ("Account Owner", "owner_name", None), ("Lead Source", "status", None), ("Contact ID", "id_sf", None),
+    ), footer=[
+        '""', '"Grand Totals (8 records)"', '""', '"Confidential Information - Do Not Distribute"',
+        '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."',
+    ], quote_all=True),
+    "salesforce_data_export_Contact.csv": Export("Salesforce (Data Export, Contact.csv API names)", _c(
+        ("Id", "id_sf", None), ("IsDeleted", "bool", None), ("MasterRecordId", "empty", None),
+        ("AccountId", "id_sf", None), ("LastName", "last", "last_name"), ("FirstName", "first", "first_name"),
+        ("Salutation", "salutation", None), ("Name", "full", "full_name"), ("OtherStreet", "street", None),
+        ("OtherCity", "company_city", None), ("OtherState", "company_state", None),
+        ("OtherPostalCode", "zip", None), ("OtherCountry", "company_country", None),
+        ("MailingStreet", "street", None), ("MailingCity", "city", "city"), ("MailingState", "state", "state"),
+        ("MailingPostalCode", "zip", None), ("MailingCountry", "country", "country"),
+        ("Phone", "phone", "phone"), ("Fax", "company_phone", None), ("MobilePhone", "mobile", "mobile"),
+        ("HomePhone", "empty", None), ("OtherPhone", "empty", None), ("AssistantPhone", "empty", None),
+        ("ReportsToId", "empty", None), ("Email", "email", "email"), ("Title", "title", "title"),
+        ("Department", "department", "department"), ("LeadSource", "status", None),
+        ("Birthdate", "date", None), ("Description", "text", None), ("OwnerId", "id_sf", None),
+        ("HasOptedOutOfEmail", "bool", None), ("DoNotCall", "bool", None), ("CreatedDate", "datetime", None),
+        ("EmailBouncedReason", "empty", None), ("LinkedIn__c", "linkedin", "linkedin_url"),
+    )),
+    "apollo_contacts.csv": Export("Apollo (contacts export)", _c(
+        ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"), ("Title", "title", "title"),
+        ("Company", "company", "company_name"), ("Company Name for Emails", "company", None),
+        ("Email", "email", "email"), ("Email Status", "status", None), ("Seniority", "seniority", "seniority"),
+        ("Departments", "department", "department"), ("Contact Owner", "owner_email", "owner_email"),
+        ("Work Direct Phone", "phone_apostrophe", "phone"), ("Home Phone", "empty", None),
+        ("Mobile Phone", "mobile", "mobile"), ("Corporate Phone", "company_phone", None),
+        ("Other Phone", "empty", None), ("Stage", "status", None), ("Lists", "tags", None),
+        ("Last Contacted", "datetime", None), ("Account Owner", "owner_email_account", None),
+        ("# Employees", "number", None), ("Industry", "industry", None), ("Keywords", "text", None),
+        ("Person Linkedin Url", "linkedin", "linkedin_url"), ("Website", "website", "company_domain"),
+        ("Company Linkedin Url", "company_linkedin", None), ("Facebook Url", "social", None),
+        ("Twitter Url", "social", None), ("City", "city", "city"), ("State", "state", "state"),
+        ("Country", "country", "country"), ("Company Address", "company_street", None),
+        ("Company City", "company_city", None), ("Company State", "company_state", None),
+        ("Company Country", "company_country", None), ("Company Phone", "company_phone", None),
+        ("SEO Description", "text", None), ("Technologies", "text", None), ("Annual Revenue", "number", None),
+        ("Total Funding", "number", None), ("Latest Funding", "status", None),
+        ("Latest Funding Amount", "number", None), ("Last Raised At", "date", None),
+        ("Email Sent", "bool", None), ("Email Open", "bool", None), ("Email Bounced", "bool", None),
+        ("Replied", "bool", None), ("Demoed", "bool", None), ("Number of Retail Locations", "number", None),
+        ("Apollo Contact Id", "id_other", None), ("Apollo Account Id", "id_other", None),
+    )),
+    "linkedin_Connections.csv": Export("LinkedIn (Connections.csv)", _c(
+        ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"), ("URL", "linkedin", "linkedin_url"),
+        ("Email Address", "email", "email"), ("Company", "company", "company_name"), ("Position", "title", "title"),
+        ("Connected On", "date_text", None),
+    ), preamble=[
+        "Notes:",
+        '"When exporting your connection data, you may notice that some of the email addresses are missing. '
+        "You will only see email addresses for connections who have allowed their connections to see or "
+        'download their email address using this setting https://www.linkedin.com/psettings/privacy/email."',
+        "",
+    ], email_every=3),
+    "google_contacts.csv": Export("Google Contacts (Google CSV)", _c(
+        ("First Name", "first", "first_name"), ("Middle Name", "middle", None), ("Last Name", "last", "last_name"),
+        ("Phonetic First Name", "empty", None), ("Phonetic Middle Name", "empty", None),
+        ("Phonetic Last Name", "empty", None), ("Name Prefix", "salutation", None),
+        ("Name Suffix", "suffix", "name_suffix"), ("Nickname", "empty", None), ("File As", "empty", None),
+        ("Organization Name", "company", "company_name"), ("Organization Title", "title", "title"),
+        ("Organization Department", "department", "department"), ("Birthday", "date", None),
+        ("Notes", "text", None), ("Photo", "empty", None), ("Labels", "tags_google", "tags"),
+        ("E-mail 1 - Label", "type", None), ("E-mail 1 - Value", "email", "email"),
+        ("E-mail 2 - Label", "type", None), ("E-mail 2 - Value", "email2", None),
+        ("Phone 1 - Label", "type", None), ("Phone 1 - Value", "phone", "phone"),
+        ("Phone 2 - Label", "type", None), ("Phone 2 - Value", "mobile", None),
+        ("Address 1 - Label", "type", None), ("Address 1 - Formatted", "address", None),
+        ("Address 1 - Street", "street", None), ("Address 1 - City", "city", "city"),
+        ("Address 1 - PO Box", "empty", None), ("Address 1 - Region", "state", "state"),
+        ("Address 1 - Postal Code", "zip", None), ("Address 1 - Country", "country", "country"),
+        ("Address 1 - Extended Address", "empty", None), ("Website 1 - Label", "type", None),
+        ("Website 1 - Value", "linkedin", "linkedin_url"),
+    )),
+    "google_contacts_legacy.csv": Export("Google Contacts (legacy Google CSV)", _c(
+        ("Name", "full", "full_name"), ("Given Name", "first", "first_name"), ("Additional Name", "middle", None),
+        ("Family Name", "last", "last_name"), ("Yomi Name", "empty", None), ("Given Name Yomi", "empty", None),
+        ("Additional Name Yomi", "empty", None), ("Family Name Yomi", "empty", None),
+        ("Name Prefix", "salutation", None), ("Name Suffix", "suffix", "name_suffix"), ("Initials", "empty", None),
+        ("Nickname", "empty", None), ("Short Name", "empty", None), ("Maiden Name", "empty", None),
+        ("Birthday", "date", None), ("Gender", "empty", None), ("Location", "empty", None),
+        ("Billing Information", "empty", None), ("Directory Server", "empty", None), ("Mileage", "empty", None),
+        ("Occupation", "empty", None), ("Hobby", "empty", None), ("Sensitivity", "empty", None),
+        ("Priority", "empty", None), ("Subject", "empty", None), ("Notes", "text", None),
+        ("Language", "empty", None), ("Photo", "empty", None), ("Group Membership", "tags_google", "tags"),
+        ("E-mail 1 - Type", "type", None), ("E-mail 1 - Value", "email", "email"),
+        ("Phone 1 - Type", "type", None), ("Phone 1 - Value", "phone", "phone"),
+        ("Organization 1 - Type", "empty", None), ("Organization 1 - Name", "company", "company_name"),
+        ("Organization 1 - Yomi Name", "empty", None), ("Organization 1 - Title", "title", "title"),
+        ("Organization 1 - Department", "department", "department"), ("Organization 1 - Symbol", "empty", None),
+        ("Organization 1 - Location", "company_city", None), ("Organization 1 - Job Description", "text", None),
+        ("Website 1 - Type", "type", None), ("Website 1 - Value", "website", "company_domain"),
+    )),
+    "outlook_contacts.csv": Export("Outlook (contacts CSV)", _c(
+        ("First Name", "first", "first_name"), ("Middle Name", "middle", None), ("Last Name", "last", "last_name"),
+        ("Title", "salutation", None), ("Suffix", "suffix", "name_suffix"), ("Initials", "empty", None),
+        ("Web Page", "website", "company_domain"), ("Gender", "empty", None), ("Birthday", "empty", None),
+        ("Anniversary", "empty", None), ("Location", "empty", None), ("Language", "empty", None),
+        ("Internet Free Busy", "empty", None), ("Notes", "text", None), ("E-mail Address", "email", "email"),
+        ("E-mail 2 Address", "email2", None), ("E-mail 3 Address", "empty", None),
+        ("Primary Phone", "empty", None), ("Home Phone", "empty", None), ("Home Phone 2", "empty", None),
+        ("Mobile Phone", "mobile", "mobile"), ("Pager", "empty", None), ("Home Fax", "empty", None),
+        ("Home Address", "empty", None), ("Home Street", "empty", None), ("Home City", "empty", None),
+        ("Home State", "empty", None), ("Home Postal Code", "empty", None), ("Home Country/Region", "empty", None),
+        ("Spouse", "empty", None), ("Children", "empty", None), ("Manager's Name", "empty", None),
+        ("Assistant's Name", "empty", None), ("Referred By", "empty", None),
+        ("Company Main Phone", "company_phone", None), ("Business Phone", "phone", "phone"),
+        ("Business Phone 2", "empty", None), ("Business Fax", "empty", None), ("Assistant's Phone", "empty", None),
+        ("Company", "company", "company_name"), ("Job Title", "title", "title"),
+        ("Department", "department", "department"), ("Office Location", "empty", None),
+        ("Organizational ID Number", "empty", None), ("Profession", "empty", None), ("Account", "empty", None),
+        ("Business Address", "empty", None), ("Business Street", "street", None),
+        ("Business Street 2", "empty", None), ("Business Address PO Box", "empty", None),
+        ("Business City", "city", "city"), ("Business State", "state", "state"),
+        ("Business Postal Code", "zip", None), ("Business Country/Region", "country", "country"),
+        ("Other Phone", "empty", None), ("Car Phone", "empty", None), ("Callback", "empty", None),
+        ("ISDN", "empty", None), ("Radio Phone", "empty", None), ("TTY/TDD Phone", "empty", None),
+        ("Telex", "empty", None), ("Other Address", "empty", None), ("Other City", "empty", None),
+        ("Other State", "empty", None), ("Other Postal Code", "empty", None),
+        ("Other Country/Region", "empty", None), ("Categories", "tags", "tags"), ("User 1", "empty", None),
+        ("Keywords", "empty", None), ("Billing Information", "empty", None), ("Sensitivity", "empty", None),
+        ("Priority", "empty", None), ("Private", "empty", None), ("E-mail Type", "empty", None),
+        ("E-mail Display Name", "empty", None), ("E-mail 2 Type", "empty", None),
+        ("E-mail 2 Display Name", "empty", None),
+    )),
+    "mailchimp_audience.csv": Export("Mailchimp (audience export, subscribed)", _c(
+        ("Email Address", "email", "email"), ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"),
+        ("Address", "address", None), ("Phone Number", "phone", "phone"), ("Birthday", "empty", None),
+        ("Company", "company", "company_name"), ("MEMBER_RATING", "number", None), ("OPTIN_TIME", "datetime", None),
+        ("OPTIN_IP", "ip", None), ("CONFIRM_TIME", "datetime", None), ("CONFIRM_IP", "ip", None),
+        ("LATITUDE", "number", None), ("LONGITUDE", "number", None), ("GMTOFF", "number", None),
+        ("DSTOFF", "number", None), ("TIMEZONE", "geo_timezone", None), ("CC", "geo_cc", None),
+        ("REGION", "geo_region", None), ("LAST_CHANGED", "datetime", None), ("LEID", "number", None),
+        ("EUID", "id_other", None), ("NOTES", "text", None), ("TAGS", "tags_mailchimp", "tags"),
+    )),
+    "pipedrive_people.csv": Export("Pipedrive (people export)", _c(
+        ("Person - ID", "id_num", None), ("Person - Name", "full", "full_name"),
+        ("Person - Label", "status", "tags"), ("Person - Organization", "company", "company_name"),
+        ("Person - Email - Work", "email", "email"), ("Person - Email - Home", "email2", None),
+        ("Person - Email - Other", "empty", None), ("Person - Phone - Work", "phone", "phone"),
+        ("Person - Phone - Home", "empty", None), ("Person - Phone - Mobile", "mobile", "mobile"),
+        ("Person - Phone - Other", "empty", None), ("Person - Owner", "owner_name", None),
+        ("Person - First name", "first", "first_name"), ("Person - Last name", "last", "last_name"),
+        ("Person - Job title", "title", "title"), ("Person - Postal address", "address", None),
+        ("Person - Open deals", "number", None), ("Person - Won deals", "number", None),
+        ("Person - Created", "datetime", None), ("Organization - Name", "company", None),
+        ("Organization - Address", "address", None),
+    )),
+    "zoho_crm_contacts.csv": Export("Zoho CRM (contacts export)", _c(
+        ("Record Id", "id_other", None), ("Contact Owner", "owner_name", None), ("Lead Source", "status", None),
+        ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"),
+        ("Account Name", "company", "company_name"), ("Vendor Name", "empty", None), ("Email", "email", "email"),
+        ("Title", "title", "title"), ("Department", "department", "department"), ("Phone", "phone", "phone"),
+        ("Home Phone", "empty", None), ("Other Phone", "empty", None), ("Fax", "empty", None),
+        ("Mobile", "mobile", "mobile"), ("Date of Birth", "empty", None), ("Assistant", "empty", None),
+        ("Asst Phone", "empty", None), ("Reports To", "empty", None), ("Email Opt Out", "bool", None),
+        ("Created By", "owner_name", None), ("Modified By", "owner_name", None),
+        ("Created Time", "datetime", None), ("Modified Time", "datetime", None),
+        ("Full Name", "full", "full_name"), ("Mailing Street", "street", None), ("Other Street", "empty", None),
+        ("Mailing City", "city", "city"), ("Other City", "empty", None), ("Mailing State", "state", "state"),
+        ("Other State", "empty", None), ("Mailing Zip", "zip", None), ("Other Zip", "empty", None),
+        ("Mailing Country", "country", "country"), ("Other Country", "empty", None),
+        ("Description", "text", None), ("Skype ID", "empty", None), ("Salutation", "salutation", None),
+        ("Secondary Email", "email2", None), ("Twitter", "empty", None), ("Last Activity Time", "datetime", None),
+        ("Tag", "tags", "tags"),
+    )),
+    "zoominfo_contacts.csv": Export("ZoomInfo (contacts export)", _c(
+        ("ZoomInfo Contact ID", "id_num", None), ("Last Name", "last", "last_name"),
+        ("First Name", "first", "first_name"), ("Middle Name", "middle", None), ("Salutation", "salutation", None),
+        ("Suffix", "suffix", "name_suffix"), ("Job Title", "title", "title"),
+        ("Job Title Hierarchy Level", "number", None), ("Management Level", "seniority", "seniority"),
+        ("Job Start Date", "date", None), ("Job Function", "department", None),
+        ("Department", "department", "department"), ("Company Division Name", "empty", None),
+        ("Direct Phone Number", "phone", "phone"), ("Email Address", "email", "email"),
+        ("Email Domain", "domain", None), ("Mobile phone", "mobile", "mobile"),
+        ("Last Job Change Type", "status", None), ("Last Job Change Date", "date", None),
+        ("Previous Job Title", "title", None), ("Previous Company Name", "company", None),
+        ("Previous Company ZoomInfo Company ID", "id_num", None),
+        ("Previous Company LinkedIn Profile", "company_linkedin", None),
+        ("Highest Level of Education", "empty", None), ("Contact Accuracy Score", "number", None),
+        ("Contact Accuracy Grade", "status", None), ("ZoomInfo Contact Profile URL", "url_other", None),
+        ("LinkedIn Contact Profile URL", "linkedin", "linkedin_url"), ("Notice Provided Date", "empty", None),
+        ("Person Street", "street", None), ("Person City", "city", "city"), ("Person State", "state", "state"),
+        ("Person Zip Code", "zip", None), ("Country", "country", "country"), ("ZoomInfo Company ID", "id_num", None),
+        ("Company Name", "company", "company_name"), ("Company Description", "text", None),
+        ("Website", "website", "company_domain"), ("Founded Year", "number", None),
+        ("Company HQ Phone", "company_phone", None), ("Fax", "empty", None), ("Ticker", "empty", None),
+        ("Revenue (in 000s USD)", "number", None), ("Revenue Range (in USD)", "status", None),
+        ("Employees", "number", None), ("Employee Range", "status", None), ("SIC Code 1", "number", None),
+        ("NAICS Code 1", "number", None), ("Primary Industry", "industry", None),
+        ("Primary Sub-Industry", "industry", None), ("ZoomInfo Company Profile URL", "url_other", None),
+        ("LinkedIn Company Profile URL", "company_linkedin", None),
+        ("Facebook Company Profile URL", "social", None), ("Twitter Company Profile URL", "social", None),
+        ("Ownership Type", "status", None), ("Company Street Address", "company_street", None),
+        ("Company City", "company_city", None), ("Company State", "company_state", None),
+        ("Company Zip Code", "zip", None), ("Company Country", "company_country", None),
+        ("Full Address", "address", None), ("Number of Locations", "number", None), ("Query Name", "text", None),
+    )),
+    "seamless_ai_contacts.csv": Export("Seamless.AI (contacts export)", _c(
+        ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"), ("Title", "title", "title"),
+        ("Company", "company", "company_name"), ("Website", "website", "company_domain"),
+        ("Email 1", "email", "email"), ("Email 1 Validation", "status", None), ("Email 1 Total AI", "number", None),
+        ("Email 2", "email2", None), ("Email 2 Validation", "status", None),
+        ("Contact Phone 1", "phone", "phone"), ("Contact Phone 1 Total AI", "number", None),
+        ("Company Phone 1", "company_phone", None), ("Contact Mobile Phone", "mobile", "mobile"),
+        ("Contact Location", "address", None), ("Contact City", "city", "city"),
+        ("Contact State", "state", "state"), ("Contact Country", "country", "country"),
+        ("Company Location", "address", None), ("Company City", "company_city", None),
+        ("Company State", "company_state", None), ("Company Country", "company_country", None),
+        ("Department", "department", "department"), ("Seniority", "seniority", "seniority"),
+        ("LinkedIn Profile", "linkedin", "linkedin_url"), ("Company LinkedIn Profile", "company_linkedin", None),
+        ("Company Industry", "industry", None), ("Company Staff Count", "number", None),
+        ("Company Annual Revenue", "number", None), ("List Name", "text", None), ("Research Date", "date", None),
+    )),
+    "lusha_contacts.csv": Export("Lusha (contacts export)", _c(
+        ("Full Name", "full", "full_name"), ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"),
+        ("Job Title", "title", "title"), ("Seniority", "seniority", "seniority"),
+        ("Department", "department", "department"), ("Phone 1", "phone", "phone"), ("Phone 2", "empty", None),
+        ("Mobile 1", "mobile", "mobile"), ("Mobile 2", "empty", None), ("Direct Phone 1", "phone", None),
+        ("Email 1", "email", "email"), ("Email 2", "email2", None),
+        ("Contact LinkedIn URL", "linkedin", "linkedin_url"), ("Contact Country", "country", "country"),
+        ("Contact Country ISO 2", "geo_cc", None), ("Contact Continent", "status", None),
+        ("Company Name", "company", "company_name"), ("Company Domain", "domain", "company_domain"),
+        ("Company Website", "website", None), ("Company Country", "company_country", None),
+        ("Company LinkedIn URL", "company_linkedin", None), ("Company Industry", "industry", None),
+        ("Company Size", "status", None), ("Lusha User", "owner_name", None),
+    )),
+    "close_leads.csv": Export("Close (leads export, CSV)", _c(
+        ("id", "id_other", None), ("display_name", "company", None), ("status_label", "status", None),
+        ("url", "website", "company_domain"), ("description", "text", None),
+        ("primary_contact_name", "full", "full_name"), ("primary_contact_first_name", "first", "first_name"),
+        ("primary_contact_last_name", "last", "last_name"), ("primary_contact_title", "title", "title"),
+        ("primary_contact_primary_phone", "phone", "phone"),
+        ("primary_contact_primary_email", "email", "email"), ("primary_contact_other_phones", "empty", None),
+        ("primary_contact_other_emails", "email2", None), ("primary_address_address_1", "street", None),
+        ("primary_address_city", "city", "city"), ("primary_address_state", "state", "state"),
+        ("primary_address_zipcode", "zip", None), ("primary_address_country", "country", "country"),
+        ("date_created", "datetime", None), ("created_by_name", "owner_name", None),
+    )),
+    "copper_people.csv": Export("Copper (people export)", _c(
+        ("Name", "full", "full_name"), ("Prefix", "salutation", None), ("First Name", "first", "first_name"),
+        ("Middle Name", "middle", None), ("Last Name", "last", "last_name"), ("Suffix", "suffix", "name_suffix"),
+        ("Title", "title", "title"), ("Company", "company", "company_name"), ("Email - Work", "email", "email"),
+        ("Email - Personal", "email2", None), ("Email - Other", "empty", None),
+        ("Phone - Work", "phone", "phone"), ("Phone - Mobile", "mobile", "mobile"), ("Phone - Home", "empty", None),
+        ("Phone - Other", "empty", None), ("Street", "street", None), ("City", "city", "city"),
+        ("State", "state", "state"), ("Postal Code", "zip", None), ("Country", "country", "country"),
+        ("Website - Work", "website", "company_domain"), ("Website - Personal", "social", None),
+        ("LinkedIn", "linkedin", "linkedin_url"), ("Twitter", "social", None), ("Tags", "tags", "tags"),
+        ("Owner", "owner_email", "owner_email"), ("Contact Type", "status", None), ("Details", "text", None),
+        ("Date Added", "datetime", None),
+    )),
+    "freshsales_contacts.csv": Export("Freshsales (contacts export)", _c(
+        ("First name", "first", "first_name"), ("Last name", "last", "last_name"), ("Job title", "title", "title"),
+        ("Emails", "email", "email"), ("Work", "phone", "phone"), ("Mobile", "mobile", "mobile"),
+        ("Address", "street", None), ("City", "city", "city"), ("State", "state", "state"),
+        ("Zipcode", "zip", None), ("Country", "country", "country"), ("Sales owner", "owner_name", None),
+        ("Lifecycle stage", "status", None), ("Status", "status", None), ("Lead source", "status", None),
+        ("Account name", "company", "company_name"), ("Time zone", "timezone", "time_zone"),
+        ("LinkedIn", "linkedin", "linkedin_url"), ("Facebook", "social", None), ("Twitter", "social", None),
+        ("Tags", "tags", "tags"), ("Territory", "status", None), ("Created at", "datetime", None),
+    )),
+    "hunter_leads.csv": Export("Hunter (leads export)", _c(
+        ("Email address", "email", "email"), ("First name", "first", "first_name"), ("Last name", "last", "last_name"),
+        ("Position", "title", "title"), ("Company", "company", "company_name"), ("Company size", "status", None),
+        ("Industry", "industry", None), ("Twitter", "social", None), ("LinkedIn URL", "linkedin", "linkedin_url"),
+        ("Phone number", "phone", "phone"), ("Department", "department", "department"),
+        ("Seniority", "seniority", "seniority"), ("Confidence score", "number", None), ("Type", "status", None),
+        ("Verification status", "status", None), ("Website", "website", "company_domain"),
+    )),
+}  # fmt: skip
+
+
+def render(export: Export, seed: str) -> bytes:
+    rnd = random.Random(seed)
+    out = io.StringIO(newline="")
+    writer = csv.writer(
+        out, quoting=csv.QUOTE_ALL if export.quote_all else csv.QUOTE_MINIMAL, lineterminator="\n"
+    )
+    for line in export.preamble:
+        out.write(line + "\n")
+    writer.writerow([h for h, _, _ in export.columns])
+    for i in range(export.rows):
+        person = _person(rnd, i)
+        row = [_KINDS[kind](rnd, i, person) for _, kind, _ in export.columns]
+        if i % export.email_every:
+            row = ["" if kind == "email" else v for (_, kind, _), v in zip(export.columns, row, strict=True)]
+        writer.writerow(row)
+    for line in export.footer:
+        out.write(line + "\n")
+    return out.getvalue().encode("utf-8")
+
+
+def build() -> dict[str, bytes]:
+    return {name: render(export, name) for name, export in EXPORTS.items()}
+
+
+def main(argv: list[str]) -> None:
+    target = Path(argv[1]) if len(argv) > 1 else Path(tempfile.mkdtemp(prefix="export-corpus-"))
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in build().items():
+        (target / name).write_bytes(data)
+    print(f"wrote {len(EXPORTS)} files to {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
