@@ -434,7 +434,12 @@ class EventScoring(BaseModel):
         default_factory=lambda: {"opened": 2.0, "clicked": 8.0, "replied": 30.0, "meeting_booked": 20.0}
     )
     intent_points: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
-        default_factory=lambda: {"meeting_booked": 60.0, "replied": 15.0, "clicked": 5.0, "task_completed": 5.0}
+        default_factory=lambda: {
+            "meeting_booked": 60.0,
+            "replied": 15.0,
+            "clicked": 5.0,
+            "task_completed": 5.0,
+        }
     )
     half_life_days: Annotated[float, Field(gt=0, le=3650)] = 30
 
