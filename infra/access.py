@@ -67,6 +67,18 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   - starts the import execution; reads the keys secret (CRM tokens are Fernet tokens under the
     master keys). It calls the CRMs over the internet (no VPC).
 
+- Events (`functions/events/`: ingest, counters, suppressions, re-scoring), by table:
+  - EngagementEvents: PartiQL INSERT (events that move no counter), PutItem inside
+    TransactWriteItems (counted events), BatchGetItem (which events of a cancelled transaction
+    exist), Query (a contact's timeline, read to re-score).
+  - GlobalContacts: UpdateItem inside the same transaction (ADD the counters), BatchGetItem,
+    PartiQL INSERT/UPDATE (max-wins times, bounce, response rate under a guard).
+  - Suppressions: PartiQL INSERT (create-only suppressions from bounces and opt-outs).
+  - Contacts: BatchGetItem, Query `by_contact_id` (events named by contact id), PartiQL UPDATE
+    (the new score, conditioned on the version).
+  - Companies: BatchGetItem; Config: GetItem (the workspace's ICP rules and scoring model).
+- Api does the same for `POST /api/v1/engagement-events` and reads the timeline (Query).
+
 The keys secret (`read_secrets`): secretsmanager:GetSecretValue on the stage's secret and
 `CI_SECRETS_ARN`, for the functions that read `Settings.master_keys` / `platform_keys`
 (`functions/common/secrets.py`). The sync schedules (`manage_sync_schedules`) and invoking the
@@ -121,6 +133,14 @@ CONDITIONAL_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamod
 INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
 # single-item reads and writes; a TransactWriteItems is authorized by its items' Put/Update/Delete
 ITEM_CRUD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# engagement ingest (functions/events/store.py): see the module docstring
+EVENT_WRITES = ("dynamodb:PartiQLInsert", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+COUNTER_WRITES = (
+    "dynamodb:UpdateItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+)
 
 READ = ("s3:GetObject",)
 WRITE = ("s3:PutObject",)
@@ -211,8 +231,9 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             ),
             TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("Contacts", QUERY, index="by_workspace_created"),
-            TableGrant("GlobalContacts", INSERT_ONCE),
+            TableGrant("GlobalContacts", COUNTER_WRITES),
             TableGrant("Companies", INSERT_ONCE),
+            TableGrant("EngagementEvents", EVENT_WRITES),
             TableGrant(
                 "ClientAssignments",
                 (*CONDITIONAL_WRITE, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"),
@@ -227,6 +248,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                     "dynamodb:PutItem",
                     "dynamodb:DeleteItem",
                     "dynamodb:Query",
+                    "dynamodb:PartiQLInsert",
                 ),
             ),
             TableGrant("Config", (*ITEM_CRUD, "dynamodb:Query")),
@@ -241,6 +263,17 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         read_secrets=True,
         manage_sync_schedules=True,
         run_syncs=True,
+    ),
+    "Events": FunctionAccess(
+        tables=(
+            TableGrant("EngagementEvents", EVENT_WRITES),
+            TableGrant("GlobalContacts", COUNTER_WRITES),
+            TableGrant("Suppressions", ("dynamodb:PartiQLInsert",)),
+            TableGrant("Contacts", ("dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate")),
+            TableGrant("Contacts", QUERY, index="by_contact_id"),
+            TableGrant("Companies", BATCH_GET),
+            TableGrant("Config", GET_ITEM),
+        ),
     ),
     "Sync": FunctionAccess(
         tables=(
