@@ -29,8 +29,9 @@ MAX_ROUNDS = 5
 
 
 def rescore_contacts(workspace_id: str, events: Sequence[Event], now: datetime) -> int:
-    """Re-score the workspace's contacts named by `events`; returns how many were rewritten."""
-    emails = sorted({e.email for e in events if e.contact_id})
+    """Re-score the workspace's contacts named by `events` (an email that is not one of its
+    contacts has nothing to score); returns how many were rewritten."""
+    emails = sorted({e.email for e in events})
     if not emails:
         return 0
     rules, model = workspace_models(workspace_id)
@@ -43,12 +44,12 @@ def rescore_contacts(workspace_id: str, events: Sequence[Event], now: datetime) 
             return written
         companies = dedup_store.companies(c["company_domain"] for c in live if c.get("company_domain"))
         globals_ = dedup_store.global_contacts(c["email"] for c in live)
+        timelines = store.scoring_events(workspace_id, [c["email"] for c in live])
         statements: list[ddb.Statement] = []
         order: list[str] = []
         for contact in live:
             history = globals_.get(contact["email"])
-            timeline = store.all_events(workspace_id, contact["email"])
-            signals = event_signals(((str(e.type), e) for e in timeline), model.events, now)
+            signals = event_signals(((e.type, e) for e in timelines[contact["email"]]), model.events, now)
             profile = build_profile(
                 contact.get("fields") or {}, companies.get(contact.get("company_domain") or "")
             )

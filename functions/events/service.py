@@ -173,23 +173,4 @@ def _resolve(workspace_id: str, parsed: list[Parsed]) -> tuple[list[tuple[int, E
                 ),
             )
         )
-    known = store.contacts_by_email(workspace_id, {e.email for _, e in events if e.contact_id is None})
-    events = [
-        (i, e if e.contact_id or e.email not in known else _with_contact(e, known[e.email]["contact_id"]))
-        for i, e in events
-    ]
     return events, rejected
-
-
-def _with_contact(event: Event, contact_id: str) -> Event:
-    return Event(
-        workspace_id=event.workspace_id,
-        event_id=event.event_id,
-        type=event.type,
-        email=event.email,
-        occurred_at=event.occurred_at,
-        contact_id=contact_id,
-        campaign_id=event.campaign_id,
-        sequence_id=event.sequence_id,
-        data=event.data,
-    )
