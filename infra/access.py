@@ -77,7 +77,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   - Contacts: BatchGetItem, Query `by_contact_id` (events named by contact id), PartiQL UPDATE
     (the new score, conditioned on the version).
   - Companies: BatchGetItem; Config: GetItem (the workspace's ICP rules and scoring model).
-- Api does the same for `POST /api/v1/engagement-events` and reads the timeline (Query).
+- Api does the same for `POST /api/v1/engagement-events`, reads the timeline (Query) and erases
+  it on a GDPR hard delete (Query + BatchWriteItem).
 
 The keys secret (`read_secrets`): secretsmanager:GetSecretValue on the stage's secret and
 `CI_SECRETS_ARN`, for the functions that read `Settings.master_keys` / `platform_keys`
@@ -233,7 +234,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", QUERY, index="by_workspace_created"),
             TableGrant("GlobalContacts", COUNTER_WRITES),
             TableGrant("Companies", INSERT_ONCE),
-            TableGrant("EngagementEvents", EVENT_WRITES),
+            # + BatchWriteItem: a GDPR hard delete erases the contact's timeline
+            TableGrant("EngagementEvents", (*EVENT_WRITES, "dynamodb:BatchWriteItem")),
             TableGrant(
                 "ClientAssignments",
                 (*CONDITIONAL_WRITE, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"),

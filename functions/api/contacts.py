@@ -429,7 +429,8 @@ def retention_pk(workspace_id: str) -> str:
 def hard_delete(
     workspace_id: str, contact_id: str, *, requested_by: str, reason: str | None
 ) -> dict[str, Any]:
-    """GDPR erasure: the contact item and this workspace's ownership records go; a retention log
+    """GDPR erasure: the contact item, this workspace's ownership records and the contact's
+    engagement timeline go; a retention log
     entry (no personal data: the email only as a SHA-256) records that it happened."""
     item = item_by_id(workspace_id, contact_id)
     ts = now_iso()
@@ -469,6 +470,10 @@ def hard_delete(
             raise NotFound(f"no contact {contact_id} in this workspace") from None
         raise
     _erase_assignments(workspace_id, item["email"])
+    # the seed: a hard delete "clears engagement history"
+    from functions.events.store import erase_timeline
+
+    erase_timeline(workspace_id, item["email"])
     return entry
 
 

@@ -384,3 +384,27 @@ def all_events(workspace_id: str, email: str) -> list[Event]:
     for page in client("dynamodb").get_paginator("query").paginate(**request):
         out.extend(event_from_item(ddb.from_item(i)) for i in page.get("Items", []))
     return out
+
+
+def erase_timeline(workspace_id: str, email: str) -> int:
+    """Delete every event of one contact (GDPR erasure clears the engagement history)."""
+    table = table_name(EngagementEvent)
+    request: dict[str, Any] = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": timeline_pk(workspace_id, email)}},
+        "ProjectionExpression": "pk, sk",
+        "ConsistentRead": True,
+    }
+    erased = 0
+    for page in client("dynamodb").get_paginator("query").paginate(**request):
+        for batch in ddb.chunked(page.get("Items", []), ddb.PARTIQL_BATCH_MAX):
+            pending = [{"DeleteRequest": {"Key": key}} for key in batch]
+            attempt = 0
+            while pending:
+                resp = client("dynamodb").batch_write_item(RequestItems={table: pending})
+                pending = resp.get("UnprocessedItems", {}).get(table, [])
+                if pending:
+                    attempt = ddb._backoff(attempt)
+            erased += len(batch)
+    return erased

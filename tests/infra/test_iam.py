@@ -88,8 +88,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | {("dynamodb:Query", "table:Contacts/index/by_workspace_created")}
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert")
     | table("Companies", "BatchGetItem", "PartiQLInsert")
-    # POST /api/v1/engagement-events runs the ingest; the timeline is a Query
+    # POST /api/v1/engagement-events runs the ingest; the timeline is a Query; a hard delete erases it
     | EVENT_INGEST
+    | table("EngagementEvents", "BatchWriteItem")
     | table(
         "ClientAssignments",
         "BatchGetItem",

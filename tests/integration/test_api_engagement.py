@@ -99,3 +99,15 @@ def test_another_workspaces_contact_has_no_timeline_here(api: LocalApi) -> None:
     stranger = client(api, new_workspace(), (auth.CONTACTS_READ,))
     r = stranger.get(f"/api/v1/contacts/{contact_id}/events")
     assert r.status_code == 404
+
+
+def test_a_gdpr_hard_delete_clears_the_engagement_history(api: LocalApi) -> None:  # noqa: F811
+    ws = new_workspace()
+    (who,) = seed_contacts(ws, 1, prefix="gdpr")
+    c = client(api, ws)
+    assert c.post("/api/v1/engagement-events", json={"events": _events(who, 30)}).status_code == 200
+    contact_id = dedup_store.contacts_by_email(ws, [who])[who]["contact_id"]
+    assert c.delete(f"/api/v1/contacts/{contact_id}", params={"hard": "true"}).status_code == 200
+    from functions.events import store
+
+    assert store.all_events(ws, who) == []
