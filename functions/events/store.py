@@ -4,10 +4,11 @@ Writes, and why each is safe to repeat:
 
 * An event that moves no counter is a PartiQL `INSERT` (25 per batch request): the key exists
   already -> `DuplicateItem` -> the event was applied before.
-* An event that moves a counter (sent, replied) is a conditional Put in one TransactWriteItems
-  with an `ADD` on its GlobalContact (events of one email in one transaction are summed into
-  one Update). The put and the ADD commit together or not at all, so a count is added exactly
-  once per event id; a duplicate cancels the transaction, which is retried without it.
+* An event that moves a counter (sent, replied) and is not found by a first BatchGetItem is a
+  conditional Put in one TransactWriteItems with an `ADD` on its GlobalContact (events of one
+  email in one transaction are summed into one Update). The put and the ADD commit together or
+  not at all, so a count is added exactly once per event id; a duplicate that slipped past the
+  read (a concurrent delivery) cancels the transaction, which is retried without it.
 * GlobalContact's max-wins and derived attributes are set with a condition on exactly the
   values they were computed from (optimistic concurrency): a concurrent change makes the
   statement fail, the item is read again and the change recomputed. Repeating it is harmless,
@@ -110,10 +111,18 @@ def insert_plain(events: Sequence[Event], received_at: str) -> dict[tuple[str, s
 
 def apply_counted(events: Sequence[Event], received_at: str) -> dict[tuple[str, str], bool]:
     """Events that move a counter: each put and its ADD in one transaction (see module doc)."""
-    out: dict[tuple[str, str], bool] = {}
-    for group in ddb.chunked(events, TRANSACTION_EVENTS):
+    # a redelivery is normal: a read (1 RRU) finds the known ones before a transaction that a
+    # single duplicate would cancel (2 WRU per action, paid again on the retry)
+    known = _existing(events)
+    out: dict[tuple[str, str], bool] = {event_key(e): False for e in events if event_key(e) in known}
+    for group in ddb.chunked([e for e in events if event_key(e) not in known], TRANSACTION_EVENTS):
         out.update(_transact(group, received_at))
     return out
+
+
+def _existing(events: Sequence[Event]) -> set[tuple[str, str]]:
+    keys = [dict(zip(("pk", "sk"), event_key(e), strict=True)) for e in events]
+    return {(i["pk"], i["sk"]) for i in ddb.batch_get(table_name(EngagementEvent), keys)} if keys else set()
 
 
 def _transact(group: list[Event], received_at: str) -> dict[tuple[str, str], bool]:
@@ -171,8 +180,7 @@ def _transact(group: list[Event], received_at: str) -> dict[tuple[str, str], boo
 
 def _existing_as_codes(events: list[Event]) -> list[str]:
     """Which events of a cancelled transaction exist already (when the engine gave no reasons)."""
-    keys = [dict(zip(("pk", "sk"), event_key(e), strict=True)) for e in events]
-    found = {(i["pk"], i["sk"]) for i in ddb.batch_get(table_name(EngagementEvent), keys)}
+    found = _existing(events)
     return ["ConditionalCheckFailed" if event_key(e) in found else "None" for e in events]
 
 

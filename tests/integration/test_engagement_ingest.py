@@ -198,3 +198,18 @@ def test_timeline_pages_newest_first_and_filters_by_type(rt: Runtime) -> None:
 
     with pytest.raises(store.BadCursor):
         store.timeline(ws, email(), limit=2, cursor=store.timeline(ws, who, limit=1).next_cursor)
+
+
+def test_a_duplicate_that_slips_past_the_read_cancels_its_transaction_and_counts_once(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two deliveries racing: both read "new"; the transaction's condition is the arbiter."""
+    ws, who = new_workspace(), email()
+    first = [raw("sent", who, T0 + timedelta(hours=i)) for i in range(3)]
+    service.ingest(ws, first)
+    monkeypatch.setattr(store, "_existing", lambda events: set())
+    mixed = [*first, raw("sent", who, T0 + timedelta(days=1)), raw("replied", who, T0 + timedelta(days=2))]
+    result = service.ingest(ws, mixed)
+    assert [o.status for o in result.outcomes] == ["duplicate"] * 3 + ["applied"] * 2
+    after = global_of(who)
+    assert (after["total_sent"], after["total_responses"]) == (4, 1)
