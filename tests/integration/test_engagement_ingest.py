@@ -213,3 +213,29 @@ def test_a_duplicate_that_slips_past_the_read_cancels_its_transaction_and_counts
     assert [o.status for o in result.outcomes] == ["duplicate"] * 3 + ["applied"] * 2
     after = global_of(who)
     assert (after["total_sent"], after["total_responses"]) == (4, 1)
+
+
+def test_the_lambda_handler_applies_a_bus_event_per_workspace(rt: Runtime) -> None:
+    from functions.events.handler import handler
+    from local.runtime import LambdaContext
+
+    ws, other, who = new_workspace(), new_workspace(), email()
+    envelope = {
+        "version": "0",
+        "source": "email-engine",
+        "detail-type": "Engagement",
+        "detail": {
+            "workspace_id": ws,
+            "events": [
+                raw("sent", who, T0),
+                {**raw("opened", who, T0 + timedelta(hours=1)), "workspace_id": other},
+                {"id": "broken", "type": "sent", "email": who},
+            ],
+        },
+    }
+    result = handler(envelope, LambdaContext(function_name="Events"))
+    assert [d["status"] for d in result["data"]] == ["applied", "applied", "error"]
+    assert [d["index"] for d in result["data"]] == [0, 1, 2]
+    assert len(store.all_events(ws, who)) == 1 and len(store.all_events(other, who)) == 1
+    again = handler(envelope, LambdaContext(function_name="Events"))
+    assert again["meta"] == {**again["meta"], "applied": 0, "duplicate": 2, "error": 1}
