@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test unit integration lint format bench bench-intake bench-sync layer synth clean
+.PHONY: setup java tools run test unit integration lint format bench bench-intake bench-sync bench-events layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -49,6 +49,10 @@ bench: setup
 bench-intake: $(VENV)/.installed
 	$(BIN)/python bench/intake_bench.py
 bench-sync: $(VENV)/.installed ; $(BIN)/python bench/sync_bench.py
+# engagement ingest: events/s with and without re-scoring, estimated WRU per event (EVENTS= to size it)
+EVENTS ?= 10000
+bench-events: setup
+	$(BIN)/python bench/events_bench.py --events $(EVENTS)
 
 # the Lambda dependencies layer: pyproject's runtime deps at this venv's versions, as cp312 arm64 wheels (needs PyPI)
 $(LAYER)/requirements.txt: pyproject.toml $(VENV)/.installed

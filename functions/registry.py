@@ -35,4 +35,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("UploadTrigger", "functions.api.trigger.handler", None, timeout_s=60, memory_mb=256),
     # CRM syncs: per-connection schedules, the sweep schedule and ImportJob Completed events
     FunctionSpec("Sync", "functions.sync.handler.handler", None, timeout_s=900, memory_mb=512),
+    # engagement events of the email engine (EventBridge rule on source email-engine)
+    FunctionSpec("Events", "functions.events.handler.handler", None, timeout_s=300, memory_mb=1024),
 )

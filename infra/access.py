@@ -71,6 +71,19 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   - starts the import execution; reads the keys secret (CRM tokens are Fernet tokens under the
     master keys). It calls the CRMs over the internet (no VPC).
 
+- Events (`functions/events/`: ingest, counters, suppressions, re-scoring), by table:
+  - EngagementEvents: PartiQL INSERT (events that move no counter), PutItem inside
+    TransactWriteItems (counted events), BatchGetItem (which events of a cancelled transaction
+    exist), Query (a contact's timeline, read to re-score).
+  - GlobalContacts: UpdateItem inside the same transaction (ADD the counters), BatchGetItem,
+    PartiQL INSERT/UPDATE (max-wins times, bounce, response rate under a guard).
+  - Suppressions: PartiQL INSERT (create-only suppressions from bounces and opt-outs).
+  - Contacts: BatchGetItem, Query `by_contact_id` (events named by contact id), PartiQL UPDATE
+    (the new score, conditioned on the version).
+  - Companies: BatchGetItem; Config: GetItem (the workspace's ICP rules and scoring model).
+- Api does the same for `POST /api/v1/engagement-events`, reads the timeline (Query) and erases
+  it on a GDPR hard delete (Query + BatchWriteItem).
+
 The keys secret (`read_secrets`): secretsmanager:GetSecretValue on the stage's secret and
 `CI_SECRETS_ARN`, for the functions that read `Settings.master_keys` / `platform_keys`
 (`functions/common/secrets.py`). The sync schedules (`manage_sync_schedules`) and invoking the
@@ -126,6 +139,14 @@ INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
 HISTORY_INSERT = ("dynamodb:PartiQLInsert",)
 # single-item reads and writes; a TransactWriteItems is authorized by its items' Put/Update/Delete
 ITEM_CRUD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# engagement ingest (functions/events/store.py): see the module docstring
+EVENT_WRITES = ("dynamodb:PartiQLInsert", "dynamodb:PutItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+COUNTER_WRITES = (
+    "dynamodb:UpdateItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+)
 
 READ = ("s3:GetObject",)
 WRITE = ("s3:PutObject",)
@@ -216,6 +237,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("GlobalContacts", (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableGrant("Companies", INSERT_ONCE),
+            # + BatchWriteItem: a GDPR hard delete erases the contact's timeline
+            TableGrant("EngagementEvents", (*EVENT_WRITES, "dynamodb:BatchWriteItem")),
             TableGrant(
                 "ClientAssignments",
                 (*HISTORY_INSERT, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"),
@@ -230,6 +253,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                     "dynamodb:PutItem",
                     "dynamodb:DeleteItem",
                     "dynamodb:Query",
+                    "dynamodb:PartiQLInsert",
                 ),
             ),
             TableGrant("Config", (*ITEM_CRUD, "dynamodb:Query")),
@@ -244,6 +268,17 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         read_secrets=True,
         manage_sync_schedules=True,
         run_syncs=True,
+    ),
+    "Events": FunctionAccess(
+        tables=(
+            TableGrant("EngagementEvents", EVENT_WRITES),
+            TableGrant("GlobalContacts", COUNTER_WRITES),
+            TableGrant("Suppressions", ("dynamodb:PartiQLInsert",)),
+            TableGrant("Contacts", ("dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate")),
+            TableGrant("Contacts", QUERY, index="by_contact_id"),
+            TableGrant("Companies", BATCH_GET),
+            TableGrant("Config", GET_ITEM),
+        ),
     ),
     "Sync": FunctionAccess(
         tables=(

@@ -10,6 +10,7 @@ from constructs import Construct
 from functions.registry import FUNCTIONS, FunctionSpec
 from infra.config import PROJECT, InfraConfig
 from infra.constructs.api import API_FUNCTION, AUTHORIZER_FUNCTION, HttpApi
+from infra.constructs.engagement import EngagementIngest, events_function
 from infra.constructs.events import DomainEvents
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability
@@ -71,6 +72,9 @@ class ContactImportStack(Stack):
             scheduler_role=self.sync.scheduler_role,
             dead_letters=self.sync.dead_letters,
         )
+        self.engagement = EngagementIngest(
+            self, "Engagement", function=events_function(self.functions.by_name), event_bus=self.events.bus
+        )
         self.trigger = UploadTrigger(
             self,
             "Trigger",
@@ -94,6 +98,12 @@ class ContactImportStack(Stack):
             http_api=self.api.api,
             dead_letters=self.trigger.dead_letters,
             sync_dead_letters=self.sync.dead_letters,
+            more_dead_letters={
+                "EngagementEventsDeadLettered": (
+                    self.engagement.dead_letters,
+                    "an engagement batch failed or could not be delivered and waits in its dead-letter queue",
+                )
+            },
         )
 
         CfnOutput(self, "ApiUrl", value=self.api.url)
@@ -106,3 +116,4 @@ class ContactImportStack(Stack):
         CfnOutput(self, "KeysSecretArn", value=self.keys.secret.secret_arn)
         CfnOutput(self, "SyncDeadLetterQueueUrl", value=self.sync.dead_letters.queue_url)
         CfnOutput(self, "SyncScheduleGroup", value=self.sync.group_name)
+        CfnOutput(self, "EngagementDeadLetterQueueUrl", value=self.engagement.dead_letters.queue_url)

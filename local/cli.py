@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import procs, runtime, sync_cli
+from local import events_cli, procs, runtime, sync_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -573,6 +573,8 @@ def local_dynamodb(data_dir: Path, port: int) -> None:
 
 
 main.add_command(sync_cli.sync)
+main.add_command(events_cli.events)
+contacts.add_command(events_cli.contacts_events)
 main.add_command(sync_cli.sources)
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ CONFIG_READ = "config:read"
 CONFIG_WRITE = "config:write"
 ADMIN_GDPR = "admin:gdpr"
 ADMIN_PLATFORM = "admin:platform"  # platform-global suppressions
+EVENTS_WRITE = "events:write"  # engagement ingest: internal callers (email engine), not integrators
 
 SCOPES: tuple[str, ...] = (
     CONTACTS_READ,
@@ -38,6 +39,7 @@ SCOPES: tuple[str, ...] = (
     CONFIG_WRITE,
     ADMIN_GDPR,
     ADMIN_PLATFORM,
+    EVENTS_WRITE,
 )
 KEY_PREFIX = "ci_"
 APIKEY_SK = "APIKEY"

@@ -57,16 +57,36 @@ class ApiContext(JobContext):
 # --- reading ----------------------------------------------------------------------------------
 
 
-def view(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def view(
+    item: Mapping[str, Any],
+    company: Mapping[str, Any] | None = None,
+    person: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     doc = contact_object(dict(item), dict(company) if company else None)
     doc["deleted_at"] = item.get("deleted_at")
     doc["deletion_reason"] = item.get("deletion_reason")
+    doc["engagement"] = engagement_counters(person)
+    doc["score_breakdown"] = item.get("score_breakdown")
     return doc
+
+
+def engagement_counters(person: Mapping[str, Any] | None) -> dict[str, Any]:
+    """GlobalContact's engagement counters as the contact shows them."""
+    p = person or {}
+    return {
+        "total_sent": int(p.get("total_sent") or 0),
+        "total_responses": int(p.get("total_responses") or 0),
+        "response_rate": float(p.get("response_rate") or 0),
+        "bounce_status": p.get("bounce_status") or "none",
+        "last_sent_at": p.get("last_sent_at"),
+        "last_engaged_at": p.get("last_engaged_at"),
+    }
 
 
 def views(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     companies = store.companies(i["company_domain"] for i in items if i.get("company_domain"))
-    return [view(i, companies.get(i.get("company_domain") or "")) for i in items]
+    people = store.global_contacts(i["email"] for i in items)
+    return [view(i, companies.get(i.get("company_domain") or ""), people.get(i["email"])) for i in items]
 
 
 def item_by_email(workspace_id: str, email: str) -> dict[str, Any] | None:
@@ -408,7 +428,8 @@ def retention_pk(workspace_id: str) -> str:
 def hard_delete(
     workspace_id: str, contact_id: str, *, requested_by: str, reason: str | None
 ) -> dict[str, Any]:
-    """GDPR erasure: the contact item and this workspace's ownership records go; a retention log
+    """GDPR erasure: the contact item, this workspace's ownership records and the contact's
+    engagement timeline go; a retention log
     entry (no personal data: the email only as a SHA-256) records that it happened."""
     item = item_by_id(workspace_id, contact_id)
     ts = now_iso()
@@ -448,6 +469,10 @@ def hard_delete(
             raise NotFound(f"no contact {contact_id} in this workspace") from None
         raise
     _erase_assignments(workspace_id, item["email"])
+    # the seed: a hard delete "clears engagement history"
+    from functions.events.store import erase_timeline
+
+    erase_timeline(workspace_id, item["email"])
     return entry
 
 

@@ -77,6 +77,17 @@ class CompanyOut(BaseModel):
     tech_stack: list[str] | None = None
 
 
+class EngagementOut(BaseModel):
+    """The person's platform-wide engagement counters (GlobalContact), moved by engagement events."""
+
+    total_sent: int = 0
+    total_responses: int = 0
+    response_rate: float = 0
+    bounce_status: str = "none"
+    last_sent_at: str | None = None
+    last_engaged_at: str | None = None
+
+
 class ContactOut(BaseModel):
     id: str
     workspace_id: str
@@ -108,6 +119,8 @@ class ContactOut(BaseModel):
     deletion_reason: str | None = None
     company: CompanyOut
     custom_fields: dict[str, Any] = {}
+    engagement: EngagementOut = EngagementOut()
+    score_breakdown: dict[str, Any] | None = None
     created_at: str | None = None
     updated_at: str | None = None
 

@@ -409,6 +409,58 @@ class EngagementSettings(BaseModel):
     full_response_rate: Annotated[float, Field(gt=0, le=1)] = 0.25
 
 
+_EVENT_TYPES = (
+    "sent",
+    "delivered",
+    "opened",
+    "clicked",
+    "replied",
+    "bounced",
+    "unsubscribed",
+    "spam_complaint",
+    "meeting_booked",
+    "task_completed",
+)
+
+
+class EventScoring(BaseModel):
+    """How engagement events feed the score (see `score.signals`): points per event type for the
+    engagement and the intent component, halved every `half_life_days` of the event's age."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # reply >> click >> open; a booked meeting is mostly intent
+    engagement_points: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
+        default_factory=lambda: {"opened": 2.0, "clicked": 8.0, "replied": 30.0, "meeting_booked": 20.0}
+    )
+    intent_points: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
+        default_factory=lambda: {
+            "meeting_booked": 60.0,
+            "replied": 15.0,
+            "clicked": 5.0,
+            "task_completed": 5.0,
+        }
+    )
+    half_life_days: Annotated[float, Field(gt=0, le=3650)] = 30
+
+    @field_validator("engagement_points", "intent_points")
+    @classmethod
+    def _known_types(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(_EVENT_TYPES))
+        if unknown:
+            raise ValueError(f"unknown event type(s) {', '.join(unknown)}; known: {', '.join(_EVENT_TYPES)}")
+        return value
+
+    def __hash__(self) -> int:  # frozen with dict fields: hash what they hold
+        return hash(
+            (
+                tuple(sorted(self.engagement_points.items())),
+                tuple(sorted(self.intent_points.items())),
+                self.half_life_days,
+            )
+        )
+
+
 class ScoringModelDoc(BaseModel):
     """A workspace's lead-score model. `{}` is valid: the documented defaults, no fit criteria."""
 
@@ -421,6 +473,7 @@ class ScoringModelDoc(BaseModel):
     engagement: EngagementSettings = Field(default_factory=EngagementSettings)
     # intent is a one-sided signal (visits, job posts); none exists at import, so it counts 0
     intent_at_import: Score100 = 0
+    events: EventScoring = Field(default_factory=EventScoring)
 
     @model_validator(mode="after")
     def _criterion_names_unique(self) -> ScoringModelDoc:
@@ -607,6 +660,7 @@ _ALL_FIELDS: dict[str, tuple[str, ...]] = {
     "weights": tuple(Weights.model_fields),
     "grade_thresholds": tuple(GradeThresholds.model_fields),
     "engagement": tuple(EngagementSettings.model_fields),
+    "events": tuple(EventScoring.model_fields),
 }
 
 

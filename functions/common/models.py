@@ -58,6 +58,9 @@ class GlobalContact(_Base):
     owner_assigned_at = UnicodeAttribute(null=True)
     owner_expires_at = UnicodeAttribute(null=True)
     owner_job_id = UnicodeAttribute(null=True)
+    # moved only by engagement events (functions/events), through UpdateItem on these attributes
+    last_sent_at = UnicodeAttribute(null=True)
+    last_engaged_at = UnicodeAttribute(null=True)
 
 
 class ClientAssignment(_Base):
@@ -180,6 +183,32 @@ class Suppression(_Base):
     value = UnicodeAttribute(range_key=True)
     reason = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    source = UnicodeAttribute(null=True)  # what added it, e.g. `event:<event id>` (audit)
+
+
+class EngagementEvent(_Base):
+    """One engagement event, immutable: a contact's timeline is one partition, newest last.
+
+    `pk` is `{workspace_id}#{email}` (the contact's identity in a workspace); `sk` is
+    `{occurred_at}#{event_id}`, so a Query with ScanIndexForward=False reads the timeline newest
+    first, and the conditional put on the key applies an event id once.
+    """
+
+    class Meta(_Base.Meta):
+        logical_name = "EngagementEvents"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    workspace_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    contact_id = UnicodeAttribute(null=True)
+    campaign_id = UnicodeAttribute(null=True)
+    sequence_id = UnicodeAttribute(null=True)
+    data = JSONAttribute(null=True)  # the engine's type-specific data, as JSON text
 
 
 class EnrichmentCacheEntry(_Base):
@@ -228,6 +257,7 @@ ALL_MODELS: tuple[type[_Base], ...] = (
     Company,
     ImportJob,
     Suppression,
+    EngagementEvent,
     EnrichmentCacheEntry,
     ConfigItem,
     IdempotencyRecord,

@@ -27,6 +27,11 @@ Decisions, and why:
   up. Arithmetic is exact (fractions), so the documented monotonicity holds to the last
   point: a matched criterion more never lowers a score, a larger fit weight never lowers a
   perfect-fit contact's score.
+* **Events** (`signals`, once engagement events exist for the contact, see `score.signals`):
+  engagement = the history component above plus the decayed event points, capped at 100, and 0
+  after an opt-out (unsubscribe, spam complaint) as after a hard bounce; intent =
+  `intent_at_import` plus the decayed intent points, capped at 100. The breakdown lists the
+  event types behind each component with their counts, points and newest event ids.
 * **Grade**: the highest grade whose threshold the score reaches; below D is F.
 """
 
@@ -40,6 +45,7 @@ from typing import Any, Protocol
 
 from functions.common.config_models import EngagementSettings, ScoringModelDoc, Weights
 from functions.score.icp import Profile, TierMatch, conditions_match
+from functions.score.signals import EventSignals
 
 HARD_BOUNCE_STATUSES = frozenset({"hard", "hard_bounce", "hard_bounced", "bounced_hard", "invalid"})
 
@@ -95,14 +101,23 @@ def score(
     engagement: EngagementHistory | None = None,
     *,
     intent: float | None = None,
+    signals: EventSignals | None = None,
 ) -> ScoreResult:
     """Score a contact; `engagement` is its GlobalContact history (None: never seen on the platform).
 
-    `intent` overrides the model's `intent_at_import` when a caller knows better (0-100).
+    `intent` overrides the model's `intent_at_import` when a caller knows better (0-100);
+    `signals` are the points of the contact's engagement events (see module docstring).
     """
     fit_value, matched = _fit(model, profile)
     eng_value, eng_basis = engagement_component(engagement, model.engagement)
     intent_value = Fraction(model.intent_at_import if intent is None else _clamp100(intent))
+    if signals is not None:
+        if signals.opted_out:
+            eng_value, eng_basis = Fraction(0), "opted out (unsubscribe or spam complaint)"
+        elif eng_basis != "hard bounce" and signals.engagement_points > 0:
+            eng_value = min(Fraction(100), eng_value + _points(signals.engagement_points))
+            eng_basis += f" + events {signals.engagement_points:g}"
+        intent_value = min(Fraction(100), intent_value + _points(signals.intent_points))
 
     wf, we, wi, total, pct = _weights(model.weights)
     raw = (wf * fit_value + we * eng_value + wi * intent_value) / total
@@ -119,6 +134,12 @@ def score(
         "engagement_basis": eng_basis,
         "intent_basis": "given" if intent is not None else "unknown at import",
     }
+    if signals is not None:
+        breakdown["intent_basis"] = (
+            f"events {signals.intent_points:g}" if signals.intent_points else "no events"
+        )
+        breakdown["engagement_events"] = signals.engagement_events
+        breakdown["intent_events"] = signals.intent_events
     return ScoreResult(
         score=value,
         grade=grade,
@@ -192,6 +213,11 @@ def _weights(w: Weights) -> tuple[Fraction, Fraction, Fraction, Fraction, tuple[
 def _half_up(x: Fraction) -> int:
     # round() is banker's rounding; a score of 62.5 should read 63 every time
     return max(0, min(100, floor(x + Fraction(1, 2))))
+
+
+def _points(x: float) -> Fraction:
+    # the points are rounded already: exact from here on, like the rest of the arithmetic
+    return Fraction(str(x))
 
 
 def _clamp100(x: float) -> float:

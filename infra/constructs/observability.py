@@ -35,6 +35,7 @@ class Observability(Construct):
         http_api: apigwv2.IHttpApi,
         dead_letters: sqs.IQueue,
         sync_dead_letters: sqs.IQueue,
+        more_dead_letters: Mapping[str, tuple[sqs.IQueue, str]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         topic = (
@@ -83,6 +84,12 @@ class Observability(Construct):
             "a CRM sync run, sweep or import-completed event failed or could not be delivered and waits "
             "in the sync dead-letter queue",
         )
+        for alarm_id, (queue, description) in (more_dead_letters or {}).items():
+            alarm(
+                alarm_id,
+                queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
+                description,
+            )
         for name, fn in functions.items():
             alarm(f"{name}Errors", fn.metric_errors(period=PERIOD), f"the {name} function raised errors")
             alarm(

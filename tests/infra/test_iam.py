@@ -43,6 +43,12 @@ MANAGE_SYNC_SCHEDULES = {
 } | {("iam:PassRole", "role:SCHEDULER")}
 CHUNK_STAGE = objects("imports/*", "GetObject", "PutObject") | LIST_IMPORTS
 ADVANCE_JOB = table("ImportJobs", "GetItem", "UpdateItem")
+# engagement ingest (functions/events/store.py and rescore.py)
+EVENT_INGEST = (
+    table("EngagementEvents", "PartiQLInsert", "PutItem", "BatchGetItem", "Query")
+    | table("GlobalContacts", "UpdateItem", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
+    | table("Suppressions", "PartiQLInsert")
+)
 
 EXPECTED: dict[str, set[tuple[str, str]]] = {
     "Intake": table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
@@ -80,10 +86,13 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate", "GetItem", "UpdateItem")
     | table("Companies", "BatchGetItem", "PartiQLInsert")
+    # POST /api/v1/engagement-events runs the ingest; the timeline is a Query; a hard delete erases it
+    | EVENT_INGEST
+    | table("EngagementEvents", "BatchWriteItem")
     | table("ClientAssignments", "PartiQLInsert", "Query", "PutItem", "DeleteItem")
     | table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
     | {("dynamodb:Query", "table:ImportJobs/index/by_workspace")}
-    | table("Suppressions", "GetItem", "BatchGetItem", "PutItem", "DeleteItem", "Query")
+    | table("Suppressions", "GetItem", "BatchGetItem", "PutItem", "DeleteItem", "Query", "PartiQLInsert")
     | table("Config", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | table("Idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     | table("EnrichmentCache", "BatchGetItem")
@@ -95,6 +104,13 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | MANAGE_SYNC_SCHEDULES
     # POST /api/v1/connections/{id}/run hands the run to the Sync function
     | {("lambda:InvokeFunction", "function:SYNC")},
+    "Events": EVENT_INGEST
+    | table("Contacts", "BatchGetItem", "PartiQLUpdate")
+    | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
+    | table("Companies", "BatchGetItem")
+    | table("Config", "GetItem")
+    # Lambda's on-failure destination for batches that failed through their retries
+    | {("sqs:SendMessage", "queue:ENGAGEMENT_DLQ")},
     "Sync": table("Config", "GetItem", "PutItem", "DeleteItem", "Scan")
     | table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
     | objects("uploads/*", "GetObject", "PutObject")
@@ -153,8 +169,18 @@ def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[
         "queue:SYNC_DLQ": f"queue:{ref_id(target['DeadLetterConfig']['Arn'])}",
         "role:SCHEDULER": f"role:{ref_id(target['RoleArn'])}",
         "function:SYNC": f"function:{ref_id(target['Arn'])}",
+        "queue:ENGAGEMENT_DLQ": f"queue:{_engagement_queue(synth)}",
     }
     return {(action, ids.get(resource, resource)) for action, resource in expected}
+
+
+def _engagement_queue(synth: Synth) -> str | None:
+    (rule,) = [
+        r["Properties"]
+        for r in synth.of_type("AWS::Events::Rule").values()
+        if r["Properties"]["EventPattern"].get("source") == ["email-engine"]
+    ]
+    return ref_id(rule["Targets"][0]["DeadLetterConfig"]["Arn"])
 
 
 def test_the_api_passes_the_scheduler_role_to_eventbridge_scheduler_only(dev: Synth):

@@ -51,7 +51,7 @@ def completed_rule(synth: Synth) -> tuple[str, dict[str, Any]]:
     (found,) = [
         (k, r["Properties"])
         for k, r in synth.of_type("AWS::Events::Rule").items()
-        if r["Properties"]["EventPattern"]["source"] != ["aws.s3"]
+        if r["Properties"]["EventPattern"].get("detail-type") == ["ImportJob Completed"]
     ]
     return found
 
@@ -184,7 +184,7 @@ def test_the_sync_dead_letter_queue_is_encrypted_tls_only_and_keeps_messages_14_
 
 
 def test_a_run_that_fails_through_lambdas_retries_lands_in_the_sync_queue(dev: Synth):
-    _, config = dev.one("AWS::Lambda::EventInvokeConfig")
+    _, config = dev.one("AWS::Lambda::EventInvokeConfig", FunctionName={"Ref": sync_function(dev)})
     properties = config["Properties"]
     assert properties["FunctionName"] == {"Ref": sync_function(dev)}
     assert properties["Qualifier"] == "$LATEST"

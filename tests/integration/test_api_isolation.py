@@ -69,6 +69,21 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("PATCH", "/api/v1/connections/{connection}", {"rate": "rate(2 hours)"}),
     ("POST", "/api/v1/connections/{connection}/run", None),
     ("DELETE", "/api/v1/connections/{connection}", None),
+    ("GET", "/api/v1/contacts/{contact}/events", None),
+    (
+        "POST",
+        "/api/v1/engagement-events",
+        {
+            "events": [
+                {
+                    "id": "iso",
+                    "type": "opened",
+                    "email": "iso@iso-example.com",
+                    "occurred_at": "2026-01-01T00:00:00Z",
+                }
+            ]
+        },
+    ),
 ]
 
 

@@ -1,0 +1,83 @@
+"""Engagement in: the email engine's events on the stage's bus reach the Events function.
+
+An EventBridge rule on `source: email-engine`, `detail-type: Engagement` targets the Events
+function (`functions/events/handler.py`). Duplicates and out-of-order deliveries are normal
+(each event id is applied once, counters are order-free), so EventBridge's retries are safe.
+What EventBridge could not deliver, or what failed through Lambda's own retries, lands in one
+encrypted dead-letter queue; its alarm fires on the first message (observability).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aws_cdk import Duration
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from functions.events.bus import DETAIL_TYPE, SOURCE
+from infra.constructs.queues import dead_letter_queue
+
+EVENTS_FUNCTION = "Events"  # its name in functions.registry.FUNCTIONS
+EVENT_RETRY_ATTEMPTS = 8
+EVENT_MAX_AGE = Duration.hours(6)
+
+
+class MissingEventsFunction(RuntimeError):
+    pass
+
+
+def events_function(functions: Mapping[str, lambda_.Function]) -> lambda_.Function:
+    try:
+        return functions[EVENTS_FUNCTION]
+    except KeyError:
+        raise MissingEventsFunction(
+            f"functions.registry has no {EVENTS_FUNCTION!r} function: engagement events would reach nothing"
+        ) from None
+
+
+class EngagementIngest(Construct):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, function: lambda_.Function, event_bus: events.IEventBus
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.function = function
+        self.dead_letters = dead_letter_queue(self, "DeadLetters", serves="the engagement rule and function")
+        self.rule = events.Rule(
+            self,
+            "Engagement",
+            event_bus=event_bus,
+            description="Engagement events of the email engine: timeline, counters, score, suppressions",
+            event_pattern=events.EventPattern(source=[SOURCE], detail_type=[DETAIL_TYPE]),
+        )
+        self.rule.add_target(
+            targets.LambdaFunction(
+                function,
+                dead_letter_queue=self.dead_letters,
+                retry_attempts=EVENT_RETRY_ATTEMPTS,
+                max_event_age=EVENT_MAX_AGE,
+            )
+        )
+        # EventBridge invokes asynchronously: a batch that failed through Lambda's retries goes
+        # to the same queue (the function's role sends it)
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn])
+        )
+        invoke_config = lambda_.CfnEventInvokeConfig(
+            self,
+            "AsyncInvoke",
+            function_name=function.function_name,
+            qualifier="$LATEST",
+            maximum_retry_attempts=2,
+            maximum_event_age_in_seconds=int(EVENT_MAX_AGE.to_seconds()),
+            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
+                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(
+                    destination=self.dead_letters.queue_arn
+                )
+            ),
+        )
+        assert function.role is not None
+        invoke_config.node.add_dependency(function.role)

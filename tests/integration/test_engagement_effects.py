@@ -1,0 +1,163 @@
+"""What events do beyond the timeline: suppressions a later import honours, a score that climbs
+with replies, and the counters on the contact (DynamoDB Local, the real import state machine)."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from functions.api import contacts as api_contacts
+from functions.common import admin, config_store, ddb
+from functions.common.models import Suppression, table_name
+from functions.dedup import store as dedup_store
+from functions.events import rescore, service
+from local import imports
+from local.runtime import Runtime
+from tests.integration.helpers import read_csv
+from tests.integration.test_api_support import seed_contacts
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def ev(kind: str, who: str, days_ago: float, **data: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": f"ev_{uuid.uuid4().hex[:12]}",
+        "type": kind,
+        "email": who,
+        "occurred_at": (NOW - timedelta(days=days_ago)).isoformat(),
+    }
+    if data:
+        doc["data"] = data
+    return doc
+
+
+def statuses(outcome: imports.ImportOutcome) -> dict[str, tuple[str, str]]:
+    rows = read_csv(outcome.results_csv) if outcome.results_csv else []
+    head = rows[0]
+    e, s, r = head.index("Email"), head.index("Import Status"), head.index("Reason")
+    return {row[e]: (row[s], row[r]) for row in rows[1:]}
+
+
+def suppression(scope: str, email: str) -> dict[str, Any] | None:
+    found = ddb.batch_get(table_name(Suppression), [{"scope": scope, "value": email}])
+    return found[0] if found else None
+
+
+def test_bounces_and_opt_outs_suppress_and_a_later_import_is_suppressed(
+    rt: Runtime, workspace: str, tmp_path: Path, out_dir: Path
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    hard, soft, unsub, spam, manual = (
+        f"{k}.{tag}@bounce-example.com" for k in ("hard", "soft", "unsub", "spam", "manual")
+    )
+    admin.add_suppression(manual, reason="manual", workspace_id=workspace)
+    bounce = ev("bounced", hard, 3, bounce_type="hard")
+    result = service.ingest(
+        workspace,
+        [
+            bounce,
+            ev("bounced", soft, 3, bounce_type="soft"),
+            ev("unsubscribed", unsub, 2),
+            ev("spam_complaint", spam, 1, **{"global": True}),
+            ev("unsubscribed", manual, 1),
+        ],
+    )
+    assert result.suppressions_added == 4  # hard, unsub, spam (workspace and global); manual had one
+    hit = suppression(workspace, hard)
+    assert hit and hit["reason"] == "hard_bounce" and hit["source"] == f"event:{bounce['id']}"
+    assert suppression(workspace, soft) is None  # a soft bounce is transient
+    assert (suppression(workspace, unsub) or {})["reason"] == "unsubscribe"
+    assert (suppression("GLOBAL", spam) or {})["reason"] == "spam_complaint"
+    assert (suppression(workspace, manual) or {})["reason"] == "manual"  # an existing entry stays
+    assert dedup_store.global_contacts([hard])[hard]["bounce_status"] == "hard"
+
+    path = tmp_path / "again.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["Email", "First Name"], *[[e, "X"] for e in (hard, soft, unsub, spam)]])
+    outcome = imports.run_import(rt, path, workspace_id=workspace, options={}, out_dir=out_dir)
+    assert outcome.status == "complete", outcome.error
+    got = statuses(outcome)
+    assert got[hard][0] == "suppressed" and "hard_bounce" in got[hard][1]
+    assert got[unsub][0] == "suppressed" and "unsubscribe" in got[unsub][1]
+    assert got[soft][0] == "imported"
+    # a global complaint suppresses in every workspace
+    other = imports.run_import(rt, path, workspace_id=workspace + "_other", options={}, out_dir=out_dir)
+    assert statuses(other)[spam][0] == "suppressed" and statuses(other)[hard][0] == "imported"
+
+
+def test_score_and_grade_rise_with_replies_and_the_breakdown_names_the_events(
+    rt: Runtime, workspace: str
+) -> None:
+    config_store.put_doc(
+        workspace,
+        config_store.SCORING_MODEL,
+        {
+            "fit_criteria": [
+                {"name": "sales leader", "points": 10, "conditions": {"title_contains": ["sales"]}}
+            ],
+            "grade_thresholds": {"A": 80, "B": 65, "C": 50, "D": 35},
+        },
+    )
+    (who,) = seed_contacts(workspace, 1, prefix="climb")
+    # a delivery moves nothing but gets the contact scored with the model: the baseline
+    service.ingest(workspace, [ev("delivered", who, 40)], now=NOW, rescore=rescore.rescore_contacts)
+    before = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert before["score_breakdown"]["engagement_basis"] == "never contacted"
+
+    sends = [ev("sent", who, d) for d in (30, 20, 10)]
+    service.ingest(workspace, sends, now=NOW, rescore=rescore.rescore_contacts)
+    cold = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert cold["lead_score"] < before["lead_score"]  # three unanswered sends: worse than untried
+
+    opened = service.ingest(
+        workspace, [ev("opened", who, 9), ev("clicked", who, 9)], now=NOW, rescore=rescore.rescore_contacts
+    )
+    warm = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert opened.rescored == 1 and warm["lead_score"] > cold["lead_score"]
+
+    reply = ev("replied", who, 1)
+    meeting = ev("meeting_booked", who, 0.5)
+    service.ingest(workspace, [reply, meeting], now=NOW, rescore=rescore.rescore_contacts)
+    hot = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert hot["lead_score"] > warm["lead_score"]
+    grades = "FDCBA"
+    assert grades.index(hot["grade"]) > grades.index(cold["grade"])
+    b = hot["score_breakdown"]
+    assert b["engagement"] > 50 and b["intent"] > 0
+    assert (
+        b["engagement_events"][0]["type"] == "replied"
+        and reply["id"] in b["engagement_events"][0]["event_ids"]
+    )
+    assert b["intent_events"][0]["type"] == "meeting_booked" and b["intent_events"][0]["event_ids"] == [
+        meeting["id"]
+    ]
+    assert "responded 1/3" in b["engagement_basis"]
+
+    # the same events again change nothing and write nothing
+    again = service.ingest(workspace, [reply, meeting], now=NOW, rescore=rescore.rescore_contacts)
+    assert again.rescored == 0
+    assert dedup_store.contacts_by_email(workspace, [who])[who]["version"] == hot["version"]
+
+    # the contact shows the platform counters and its breakdown
+    shown = api_contacts.get(workspace, hot["contact_id"])
+    assert shown["engagement"]["total_sent"] == 3 and shown["engagement"]["total_responses"] == 1
+    assert shown["engagement"]["response_rate"] == 0.3333
+    assert shown["engagement"]["last_engaged_at"] == meeting["occurred_at"].replace("+00:00", ".000000Z")
+    assert shown["score_breakdown"]["intent_events"]
+
+
+def test_an_opt_out_zeroes_engagement(rt: Runtime, workspace: str) -> None:
+    (who,) = seed_contacts(workspace, 1, prefix="optout")
+    service.ingest(
+        workspace, [ev("replied", who, 2), ev("clicked", who, 2)], now=NOW, rescore=rescore.rescore_contacts
+    )
+    engaged = dedup_store.contacts_by_email(workspace, [who])[who]["score_breakdown"]["engagement"]
+    service.ingest(workspace, [ev("unsubscribed", who, 1)], now=NOW, rescore=rescore.rescore_contacts)
+    after = dedup_store.contacts_by_email(workspace, [who])[who]["score_breakdown"]
+    assert engaged > 50 and after["engagement"] == 0 and "opted out" in after["engagement_basis"]
