@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from functions.common.models import ALL_MODELS, key_schema
 from local import dynamodb
 
@@ -14,6 +16,7 @@ def create_all(endpoint: str) -> list[str]:
     for model in ALL_MODELS:
         name = model.Meta.table_name
         if name in existing:
+            _ensure_stream(ddb, name, key_schema(model)["StreamViewType"])
             continue
         schema = key_schema(model)
         request = {
@@ -24,6 +27,11 @@ def create_all(endpoint: str) -> list[str]:
         }
         if schema["GlobalSecondaryIndexes"]:
             request["GlobalSecondaryIndexes"] = schema["GlobalSecondaryIndexes"]
+        if schema["StreamViewType"]:
+            request["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": schema["StreamViewType"],
+            }
         ddb.create_table(**request)
         ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
         if schema["TimeToLiveAttribute"]:
@@ -33,3 +41,14 @@ def create_all(endpoint: str) -> list[str]:
             )
         created.append(name)
     return created
+
+
+def _ensure_stream(ddb: Any, name: str, view_type: str | None) -> None:
+    """A table made before its model had a stream (a kept --data-dir) gets the stream now."""
+    if not view_type:
+        return
+    spec = ddb.describe_table(TableName=name)["Table"].get("StreamSpecification") or {}
+    if not spec.get("StreamEnabled"):
+        ddb.update_table(
+            TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": view_type}
+        )
