@@ -104,7 +104,18 @@ class StreamPoller:
             count = 0
             for shard_id in self._open_shards(arn):
                 while (iterator := self._iterators.get(shard_id)) is not None:
-                    resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+                    try:
+                        resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+                    except (
+                        self._streams.exceptions.TrimmedDataAccessException,
+                        self._streams.exceptions.ExpiredIteratorException,
+                    ):
+                        # the shard moved on under a stale iterator: start it again from its oldest
+                        # record (replayed records converge: the projector is idempotent)
+                        self._iterators[shard_id] = self._streams.get_shard_iterator(
+                            StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                        )["ShardIterator"]
+                        resp = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=BATCH)
                     records = [lambda_record(r, arn) for r in resp.get("Records", [])]
                     if records:
                         self._project(shard_id, records)

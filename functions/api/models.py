@@ -221,8 +221,15 @@ class SearchSort(_Strict):
     direction: Literal["asc", "desc"] = "asc"
 
 
+class SearchGroup(_Strict):
+    """A nested group: its own filters, combined by its own logic."""
+
+    filters: Annotated[list[SearchFilter | SearchGroup], Field(max_length=50)]
+    filters_logic: Literal["AND", "OR"] = "AND"
+
+
 class SearchRequest(_Strict):
-    filters: Annotated[list[SearchFilter], Field(max_length=50)] = []
+    filters: Annotated[list[SearchFilter | SearchGroup], Field(max_length=50)] = []
     filters_logic: Literal["AND", "OR"] = "AND"
     sort: Annotated[list[SearchSort], Field(max_length=5)] = []
     page_size: Annotated[int, Field(ge=1, le=500)] = 50

@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from functions.api import auth, contact_query, contacts, custom_fields
-from functions.api.errors import Forbidden, error_responses
+from functions.api import auth, contact_query, contacts, custom_fields, read_model
+from functions.api.errors import BadRequest, Forbidden, error_responses
 from functions.api.models import (
     BulkOut,
     BulkRequest,
@@ -25,11 +25,15 @@ from functions.api.models import (
     Deleted,
     DeleteRequest,
     HardDeleteOut,
+    SearchFilter,
+    SearchGroup,
     SearchRequest,
     TagChange,
 )
 from functions.api.routes.common import caller, path_param
 from functions.intake import custom_field_store
+from functions.query import contacts as query_contacts
+from functions.query.db import get_database
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
@@ -39,7 +43,7 @@ def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIRes
     return {status: {"description": description, "content": {JSON: {"model": model}}}}
 
 
-def _page(page: contact_query.Page) -> dict:
+def _page(page: contact_query.Page | query_contacts.Page) -> dict:
     return {
         "data": contacts.views(page.items),
         "meta": {"next_cursor": page.next_cursor, "has_more": page.has_more, "total_count": page.total_count},
@@ -71,6 +75,22 @@ def list_contacts(
     ] = "created_desc",
 ) -> ContactPage:
     who = caller(router, auth.CONTACTS_READ)
+    db = get_database()
+    if db is not None:
+        request = read_model.list_request(
+            icp_tier=icp_tier,
+            grade=grade,
+            tag=tag,
+            search=search,
+            created_after=created_after,
+            updated_after=updated_after,
+            is_deleted=is_deleted,
+        )
+        with read_model.as_bad_request():
+            found = query_contacts.list_page(
+                db, who.workspace_id, request, sort=sort, page_size=page_size, cursor=cursor
+            )
+        return ContactPage.model_validate(_page(found))
     filters = contact_query.ListFilters.parse(
         icp_tier=icp_tier,
         grade=grade,
@@ -126,9 +146,24 @@ def bulk_create(body: BulkRequest) -> BulkOut:
 )
 def search_contacts(body: SearchRequest) -> ContactPage:
     who = caller(router, auth.CONTACTS_READ)
+    db = get_database()
+    if db is not None:
+        with read_model.as_bad_request():
+            found = query_contacts.search(
+                db,
+                who.workspace_id,
+                query_contacts.group_from(body.model_dump()),
+                sort=[(s.field, s.direction == "desc") for s in body.sort],
+                page_size=body.page_size,
+                cursor=body.cursor,
+                custom_types=read_model.custom_types(who.workspace_id),
+            )
+        return ContactPage.model_validate(_page(found))
+    if any(isinstance(f, SearchGroup) for f in body.filters):
+        raise BadRequest("nested filter groups need the read model", field="filters")
     page = contact_query.search(
         who.workspace_id,
-        [contact_query.Filter(f.field, f.op, f.value) for f in body.filters],
+        [contact_query.Filter(f.field, f.op, f.value) for f in body.filters if isinstance(f, SearchFilter)],
         logic=body.filters_logic,
         sort=[(s.field, s.direction == "desc") for s in body.sort],
         page_size=body.page_size,
