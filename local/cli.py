@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import runtime, sync_cli
+from local import index_cli, runtime, sync_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -504,3 +504,4 @@ main.add_command(sync_cli.sources)
 
 if __name__ == "__main__":
     main()
+main.add_command(index_cli.index)

@@ -58,7 +58,7 @@ class Expr:
     @property
     def sort_sql(self) -> str:
         if self.kind == "text":
-            return f"lower({self.sql})"
+            return f"nullif(lower({self.sql}), '')"  # a blank value sorts with the missing ones, last
         if self.kind == "list":
             return f"nullif(array_to_string({self.sql}, ','), '')"
         return self.sql

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS contacts (
     PRIMARY KEY (workspace_id, email)
 );
 
-CREATE UNIQUE INDEX IF NOT EXISTS contacts_contact_id ON contacts (contact_id);
+-- not unique: an email change moves an id between keys, and two keys' records may arrive in any order
+CREATE INDEX IF NOT EXISTS contacts_contact_id ON contacts (contact_id);
 
 CREATE INDEX IF NOT EXISTS contacts_ws_created ON contacts (workspace_id, created_at, email);
 
