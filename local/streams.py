@@ -155,6 +155,7 @@ class StreamPoller:
 
     def start(self, interval_s: float = 0.2) -> None:
         self._stop.clear()
+
         def loop() -> None:
             while not self._stop.wait(interval_s):
                 try:

@@ -112,7 +112,7 @@ def row(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> di
         "created_at": item.get("created_at") or item.get("updated_at"),
         "updated_at": item.get("updated_at") or item.get("created_at"),
         "last_job": _text(item.get("last_job")),
-        "search_text": SEARCH_SEPARATOR.join(str(v).casefold() for v in searched if v),
+        "search_text": SEARCH_SEPARATOR.join(str(v).casefold() for v in searched if v and str(v).strip()),
         "item": dict(item),
     }
 
