@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import importlib.util
 import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import tempfile
 import time
@@ -71,6 +73,22 @@ def _child_setup(user: pwd.struct_passwd | None) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGINT, 0, 0, 0)
     os.setpgid(0, 0)
+
+
+_FALLBACK_ROOT = Path("/var/tmp/contact-import-postgres")
+
+
+def _reachable(path: Path, user: pwd.struct_passwd) -> bool:
+    """Whether `user` can enter every directory down to `path` (which may not exist yet)."""
+    for part in [*reversed(path.parents), path]:
+        if not part.exists():
+            break
+        st = part.stat()
+        if st.st_uid == user.pw_uid:
+            continue
+        if not st.st_mode & stat.S_IXOTH and not (st.st_gid == user.pw_gid and st.st_mode & stat.S_IXGRP):
+            return False
+    return True
 
 
 def _chown_tree(path: Path, user: pwd.struct_passwd) -> None:
@@ -144,6 +162,15 @@ def start(*, data_dir: Path | None, port: int | None = None, timeout: float = 30
         if user is not None:
             os.chown(data_dir, user.pw_uid, user.pw_gid)
     pgdata = data_dir.resolve() / "pgdata"
+    if user is not None and not _reachable(pgdata.parent, user):
+        # as root under a directory `nobody` cannot enter (e.g. a 0700 home or temp dir): keep the
+        # cluster in a spot it can reach, named after the data dir so it is found again
+        tag = hashlib.sha256(str(pgdata).encode()).hexdigest()[:16]
+        spot = _FALLBACK_ROOT / tag
+        spot.mkdir(parents=True, exist_ok=True)
+        _FALLBACK_ROOT.chmod(0o711)
+        spot.chmod(0o711)
+        pgdata = spot / "pgdata"
     if not (pgdata / "PG_VERSION").exists():
         if pgdata.exists():
             shutil.rmtree(pgdata)  # a half-made cluster from an interrupted first start
@@ -153,9 +180,10 @@ def start(*, data_dir: Path | None, port: int | None = None, timeout: float = 30
     cmd = [str(bin_dir() / "postgres"), "-D", str(pgdata), "-h", "127.0.0.1", "-p", str(port), "-k", ""]
     for key, value in _SETTINGS.items():
         cmd += ["-c", f"{key}={value}"]
-    log = open(data_dir / "postgres.log", "ab")  # noqa: SIM115 - handed to the child
+    home = pgdata.parent  # the log sits beside the cluster
+    log = open(home / "postgres.log", "ab")  # noqa: SIM115 - handed to the child
     if user is not None:
-        os.chown(data_dir / "postgres.log", user.pw_uid, user.pw_gid)
+        os.chown(home / "postgres.log", user.pw_uid, user.pw_gid)
     try:
         process = subprocess.Popen(
             cmd,
@@ -165,7 +193,7 @@ def start(*, data_dir: Path | None, port: int | None = None, timeout: float = 30
         )
     finally:
         log.close()
-    server = Postgres(data_dir=data_dir, port=port, process=process, _owned_dir=owned)
+    server = Postgres(data_dir=home, port=port, process=process, _owned_dir=owned)
     try:
         _wait_ready(server, timeout)
         _ensure_database(server)
