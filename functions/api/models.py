@@ -231,6 +231,9 @@ class SearchGroup(_Strict):
 class SearchRequest(_Strict):
     filters: Annotated[list[SearchFilter | SearchGroup], Field(max_length=50)] = []
     filters_logic: Literal["AND", "OR"] = "AND"
+    segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None, description="Only the contacts of this segment (needs the read model)."
+    )
     sort: Annotated[list[SearchSort], Field(max_length=5)] = []
     page_size: Annotated[int, Field(ge=1, le=500)] = 50
     cursor: Annotated[str, Field(max_length=4000)] | None = None
@@ -493,3 +496,58 @@ class WebhookSecretOut(BaseModel):
 
 ScoringModelIn = ScoringModelDoc
 ScoringModelOut = ScoringModelDoc
+
+
+# --- segments ----------------------------------------------------------------------------------
+
+
+class SegmentFilter(_Strict):
+    """A dynamic segment's filter: the search body's `filters` and `filters_logic`."""
+
+    filters: Annotated[list[SearchFilter | SearchGroup], Field(max_length=50)] = []
+    filters_logic: Literal["AND", "OR"] = "AND"
+
+
+class SegmentIn(_Strict):
+    name: Name
+    description: Text | None = None
+    type: Literal["dynamic", "static"] = "dynamic"
+    filter: SegmentFilter | None = None
+
+
+class SegmentPatch(_Strict):
+    name: Name | None = None
+    description: Text | None = None
+    filter: SegmentFilter | None = None
+
+
+class SegmentOut(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+    type: Literal["dynamic", "static"]
+    filter: dict[str, Any] | None = None
+    contact_count: int | None = None
+    created_at: str
+    updated_at: str
+
+
+class SegmentList(BaseModel):
+    data: list[SegmentOut]
+
+
+class SegmentMembersIn(_Strict):
+    add: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=1000)] = []
+    remove: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=1000)] = []
+    add_filter: SegmentFilter | None = Field(default=None, description="Add every contact matching it now.")
+
+
+class SegmentMembersOut(BaseModel):
+    added: int
+    removed: int
+    not_found: list[str]
+    member_count: int
+
+
+class ContactDetail(ContactOut):
+    segments: list[str] = Field(default_factory=list, description="Ids of the segments the contact is in.")

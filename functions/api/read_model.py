@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from functions.api.errors import BadRequest
+from functions.api.errors import BadRequest, InternalError, NotFound
 from functions.intake import custom_field_store
+from functions.query.db import Database, get_database
+from functions.query.segments import SegmentNotFound
 from functions.query.sql import ListRequest, QueryError
 
 
@@ -24,6 +26,7 @@ def list_request(
     created_after: str | None = None,
     updated_after: str | None = None,
     is_deleted: bool | None = None,
+    segment_id: str | None = None,
 ) -> ListRequest:
     return ListRequest(
         icp_tiers=tuple(sorted({t.upper() for t in _csv(icp_tier)})),
@@ -33,6 +36,7 @@ def list_request(
         created_after=(created_after or "").strip() or None,
         updated_after=(updated_after or "").strip() or None,
         is_deleted=is_deleted,
+        segment_id=(segment_id or "").strip() or None,
     )
 
 
@@ -47,3 +51,12 @@ def as_bad_request() -> Iterator[None]:
         yield
     except QueryError as exc:
         raise BadRequest(exc.message, field=exc.field) from None
+    except SegmentNotFound as exc:
+        raise NotFound(str(exc)) from None
+
+
+def database() -> Database:
+    db = get_database()
+    if db is None:
+        raise InternalError("segments need the contacts read model, which is not configured")
+    return db

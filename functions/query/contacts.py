@@ -17,9 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from functions.query import freshness, sql
+from functions.query import freshness, segments, sql
 from functions.query.db import Database, json_value
-from functions.query.sql import Condition, Group, ListRequest, Params, QueryError
+from functions.query.sql import Group, ListRequest, Params, QueryError, group_from
 
 MAX_PAGE = 500
 
@@ -111,9 +111,14 @@ def list_page(
 ) -> Page:
     params = Params()
     conditions = sql.list_conditions(request, custom_types or {}, params)
+    if request.segment_id:
+        conditions.append(segments.condition(workspace_id, request.segment_id, custom_types or {}, params))
     keys = sql.list_sort(sort)
     print_ = fingerprint("list", workspace_id, sort, request)
     return _page(db, workspace_id, conditions, keys, params, print_, page_size, cursor)
+
+
+__all__ = ["Page", "group_from", "list_page", "search"]
 
 
 def search(
@@ -125,27 +130,13 @@ def search(
     page_size: int,
     cursor: str | None,
     custom_types: Mapping[str, str] | None = None,
-    extra: Sequence[str] = (),
-    extra_params: Mapping[str, Any] | None = None,
+    segment_id: str | None = None,
 ) -> Page:
     params = Params()
-    params.values.update(extra_params or {})
     types = custom_types or {}
-    conditions = [sql.where_group(filters, types, params), *extra]
+    conditions = [sql.where_group(filters, types, params)]
+    if segment_id:
+        conditions.append(segments.condition(workspace_id, segment_id, types, params))
     keys = sql.search_sort(sort, types, params)
-    print_ = fingerprint("search", workspace_id, filters, list(sort), list(extra), dict(extra_params or {}))
+    print_ = fingerprint("search", workspace_id, filters, list(sort), segment_id)
     return _page(db, workspace_id, conditions, keys, params, print_, page_size, cursor)
-
-
-def group_from(doc: Mapping[str, Any]) -> Group:
-    """A search body's `filters` / `filters_logic` (groups nest the same two keys) as a Group."""
-    logic = str(doc.get("filters_logic") or "AND").upper()
-    if logic not in ("AND", "OR"):
-        raise QueryError("filters_logic must be AND or OR", field="filters_logic")
-    items: list[Condition | Group] = []
-    for entry in doc.get("filters") or []:
-        if "filters" in entry:
-            items.append(group_from(entry))
-        else:
-            items.append(Condition(str(entry.get("field")), str(entry.get("op")), entry.get("value")))
-    return Group(logic, tuple(items))

@@ -355,7 +355,7 @@ class ListRequest:
     created_after: str | None = None
     updated_after: str | None = None
     is_deleted: bool | None = None
-    segment: Group | None = None  # a dynamic segment's filter, ANDed with the rest
+    segment_id: str | None = None
 
 
 def list_conditions(request: ListRequest, custom_types: Mapping[str, str], params: Params) -> list[str]:
@@ -379,9 +379,25 @@ def list_conditions(request: ListRequest, custom_types: Mapping[str, str], param
         out.append(f"updated_at > {params.add(as_time(request.updated_after, 'updated_after'))}::timestamptz")
     if request.is_deleted is not None:
         out.append(f"is_deleted = {params.add(request.is_deleted)}::boolean")
-    if request.segment is not None:
-        out.append(where_group(request.segment, custom_types, params, "segment"))
     return out
+
+
+def group_from(doc: Mapping[str, Any]) -> Group:
+    """A search body's `filters` / `filters_logic` (groups nest the same two keys) as a Group."""
+    logic = str(doc.get("filters_logic") or "AND").upper()
+    if logic not in ("AND", "OR"):
+        raise QueryError("filters_logic must be AND or OR", field="filters_logic")
+    items: list[Condition | Group] = []
+    for position, entry in enumerate(doc.get("filters") or []):
+        if not isinstance(entry, Mapping):
+            raise QueryError(
+                "a filter is an object: {field, op, value} or a group", field=f"filters.{position}"
+            )
+        if "filters" in entry:
+            items.append(group_from(entry))
+        else:
+            items.append(Condition(str(entry.get("field")), str(entry.get("op")), entry.get("value")))
+    return Group(logic, tuple(items))
 
 
 # --- ordering and keyset pagination -------------------------------------------------------------

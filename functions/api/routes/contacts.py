@@ -15,6 +15,7 @@ from functions.api.models import (
     BulkOut,
     BulkRequest,
     ContactCreate,
+    ContactDetail,
     ContactOut,
     ContactPage,
     ContactPatch,
@@ -33,6 +34,7 @@ from functions.api.models import (
 from functions.api.routes.common import caller, path_param
 from functions.intake import custom_field_store
 from functions.query import contacts as query_contacts
+from functions.query import segments
 from functions.query.db import get_database
 
 router = APIGatewayHttpRouter()
@@ -70,6 +72,9 @@ def list_contacts(
     created_after: Annotated[str | None, Query(max_length=64)] = None,
     updated_after: Annotated[str | None, Query(max_length=64)] = None,
     is_deleted: Annotated[bool | None, Query()] = None,
+    segment_id: Annotated[
+        str | None, Query(max_length=64, description="Only this segment's contacts (needs the read model).")
+    ] = None,
     sort: Annotated[
         Literal["created_desc", "created_asc", "updated_desc", "lead_score_desc"], Query()
     ] = "created_desc",
@@ -85,12 +90,21 @@ def list_contacts(
             created_after=created_after,
             updated_after=updated_after,
             is_deleted=is_deleted,
+            segment_id=segment_id,
         )
         with read_model.as_bad_request():
             found = query_contacts.list_page(
-                db, who.workspace_id, request, sort=sort, page_size=page_size, cursor=cursor
+                db,
+                who.workspace_id,
+                request,
+                sort=sort,
+                page_size=page_size,
+                cursor=cursor,
+                custom_types=read_model.custom_types(who.workspace_id) if segment_id else None,
             )
         return ContactPage.model_validate(_page(found))
+    if segment_id:
+        raise BadRequest("segment_id needs the contacts read model", field="segment_id")
     filters = contact_query.ListFilters.parse(
         icp_tier=icp_tier,
         grade=grade,
@@ -157,8 +171,11 @@ def search_contacts(body: SearchRequest) -> ContactPage:
                 page_size=body.page_size,
                 cursor=body.cursor,
                 custom_types=read_model.custom_types(who.workspace_id),
+                segment_id=body.segment_id,
             )
         return ContactPage.model_validate(_page(found))
+    if body.segment_id:
+        raise BadRequest("segment_id needs the contacts read model", field="segment_id")
     if any(isinstance(f, SearchGroup) for f in body.filters):
         raise BadRequest("nested filter groups need the read model", field="filters")
     page = contact_query.search(
@@ -176,11 +193,20 @@ def search_contacts(body: SearchRequest) -> ContactPage:
     "/api/v1/contacts/<contact_id>",
     summary="Get a contact",
     tags=["contacts"],
-    responses={**_ok(ContactOut, "The contact"), **error_responses(404)},
+    responses={
+        **_ok(ContactDetail, "The contact (from DynamoDB) and the segments it is in"),
+        **error_responses(404),
+    },
 )
-def get_contact(contact_id: str) -> ContactOut:
+def get_contact(contact_id: str) -> ContactDetail:
     who = caller(router, auth.CONTACTS_READ)
-    return ContactOut.model_validate(contacts.get(who.workspace_id, path_param(contact_id, "contact_id")))
+    doc = contacts.get(who.workspace_id, path_param(contact_id, "contact_id"))
+    db = get_database()
+    if db is not None:
+        doc["segments"] = segments.of_contact(
+            db, who.workspace_id, doc["id"], read_model.custom_types(who.workspace_id)
+        )
+    return ContactDetail.model_validate(doc)
 
 
 @router.patch(
