@@ -35,4 +35,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("UploadTrigger", "functions.api.trigger.handler", None, timeout_s=60, memory_mb=256),
     # CRM syncs: per-connection schedules, the sweep schedule and ImportJob Completed events
     FunctionSpec("Sync", "functions.sync.handler.handler", None, timeout_s=900, memory_mb=512),
+    # the read model: the Contacts stream's projector and the schema migrations (custom resource)
+    FunctionSpec("Projector", "functions.query.handler.project", None, timeout_s=120, memory_mb=512),
+    FunctionSpec("Migrate", "functions.query.handler.migrate_handler", None, timeout_s=600, memory_mb=256),
 )

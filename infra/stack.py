@@ -14,6 +14,7 @@ from infra.constructs.events import DomainEvents
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability
 from infra.constructs.pipeline import ImportPipeline
+from infra.constructs.read_model import MIGRATE_FUNCTION, PROJECTOR_FUNCTION, ReadModel
 from infra.constructs.secrets import KeysSecret
 from infra.constructs.storage import Storage
 from infra.constructs.sync import CrmSync, sync_function
@@ -71,6 +72,15 @@ class ContactImportStack(Stack):
             scheduler_role=self.sync.scheduler_role,
             dead_letters=self.sync.dead_letters,
         )
+        self.read_model = ReadModel(
+            self,
+            "ReadModel",
+            config=config,
+            contacts=self.tables.table("Contacts"),
+            projector=self.functions.by_name[PROJECTOR_FUNCTION],
+            migrate=self.functions.by_name[MIGRATE_FUNCTION],
+        )
+        self.functions.allow_read_model(self.read_model)
         self.trigger = UploadTrigger(
             self,
             "Trigger",
@@ -94,6 +104,7 @@ class ContactImportStack(Stack):
             http_api=self.api.api,
             dead_letters=self.trigger.dead_letters,
             sync_dead_letters=self.sync.dead_letters,
+            projector_dead_letters=self.read_model.dead_letters,
         )
 
         CfnOutput(self, "ApiUrl", value=self.api.url)
@@ -106,3 +117,5 @@ class ContactImportStack(Stack):
         CfnOutput(self, "KeysSecretArn", value=self.keys.secret.secret_arn)
         CfnOutput(self, "SyncDeadLetterQueueUrl", value=self.sync.dead_letters.queue_url)
         CfnOutput(self, "SyncScheduleGroup", value=self.sync.group_name)
+        CfnOutput(self, "ReadModelClusterArn", value=self.read_model.cluster.cluster_arn)
+        CfnOutput(self, "ProjectorDeadLetterQueueUrl", value=self.read_model.dead_letters.queue_url)

@@ -29,10 +29,10 @@ Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 _CHECKPOINT = """
 INSERT INTO stream_checkpoints (shard_id, sequence_number, record_time, updated_at)
-VALUES (:shard, :seq::numeric, to_timestamp(:at), now())
+VALUES (:shard, :seq, to_timestamp(:at), now())
 ON CONFLICT (shard_id) DO UPDATE
 SET sequence_number = EXCLUDED.sequence_number, record_time = EXCLUDED.record_time, updated_at = now()
-WHERE stream_checkpoints.sequence_number < EXCLUDED.sequence_number
+WHERE stream_checkpoints.sequence_number::numeric < EXCLUDED.sequence_number::numeric
 """
 
 
@@ -70,7 +70,7 @@ class StreamPoller:
         return str(arn)
 
     def _checkpoints(self) -> dict[str, str]:
-        rows = self.db.query("SELECT shard_id, sequence_number::text AS seq FROM stream_checkpoints")
+        rows = self.db.query("SELECT shard_id, sequence_number AS seq FROM stream_checkpoints")
         return {r["shard_id"]: r["seq"] for r in rows}
 
     def _open_shards(self, arn: str) -> list[str]:

@@ -32,7 +32,10 @@ def create_all(endpoint: str) -> list[str]:
                 "StreamEnabled": True,
                 "StreamViewType": schema["StreamViewType"],
             }
-        ddb.create_table(**request)
+        try:
+            ddb.create_table(**request)
+        except ddb.exceptions.ResourceInUseException:  # another process sharing the engine made it
+            continue
         ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
         if schema["TimeToLiveAttribute"]:
             ddb.update_time_to_live(

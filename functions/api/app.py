@@ -93,7 +93,8 @@ def handle_api_error(exc: ApiError) -> Response:
 
 
 def _field(loc: tuple[Any, ...]) -> str | None:
-    parts = [str(p) for p in loc]
+    # union members' tags (SearchFilter, SearchGroup) are not part of the request's field path
+    parts = [str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper())]
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
     return ".".join(parts) or None

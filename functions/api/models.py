@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field
+from pydantic import Tag as UnionTag
 
 from functions.common.config_models import IcpRule, ScoringModelDoc
 
@@ -221,15 +222,27 @@ class SearchSort(_Strict):
     direction: Literal["asc", "desc"] = "asc"
 
 
+def _filter_or_group(value: Any) -> str:
+    group = isinstance(value, SearchGroup) or (isinstance(value, dict) and "filters" in value)
+    return "SearchGroup" if group else "SearchFilter"
+
+
+# a filter or a nested group, told apart by a `filters` key (so a bad filter reports its own field)
+FilterOrGroup = Annotated[
+    Annotated[SearchFilter, UnionTag("SearchFilter")] | Annotated["SearchGroup", UnionTag("SearchGroup")],
+    Discriminator(_filter_or_group),
+]
+
+
 class SearchGroup(_Strict):
     """A nested group: its own filters, combined by its own logic."""
 
-    filters: Annotated[list[SearchFilter | SearchGroup], Field(max_length=50)]
+    filters: Annotated[list[FilterOrGroup], Field(max_length=50)]
     filters_logic: Literal["AND", "OR"] = "AND"
 
 
 class SearchRequest(_Strict):
-    filters: Annotated[list[SearchFilter | SearchGroup], Field(max_length=50)] = []
+    filters: Annotated[list[FilterOrGroup], Field(max_length=50)] = []
     filters_logic: Literal["AND", "OR"] = "AND"
     segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         default=None, description="Only the contacts of this segment (needs the read model)."
@@ -504,7 +517,7 @@ ScoringModelOut = ScoringModelDoc
 class SegmentFilter(_Strict):
     """A dynamic segment's filter: the search body's `filters` and `filters_logic`."""
 
-    filters: Annotated[list[SearchFilter | SearchGroup], Field(max_length=50)] = []
+    filters: Annotated[list[FilterOrGroup], Field(max_length=50)] = []
     filters_logic: Literal["AND", "OR"] = "AND"
 
 

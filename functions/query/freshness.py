@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from functions.common.observability import logger
+
 _barrier: Callable[[], Any] | None = None
 
 
@@ -20,5 +22,11 @@ def register(barrier: Callable[[], Any] | None) -> None:
 
 
 def settle() -> None:
-    if _barrier is not None:
+    """Run the barrier; a failure is logged, not raised: the query still answers from what is
+    projected, and the poller's next round retries."""
+    if _barrier is None:
+        return
+    try:
         _barrier()
+    except Exception:
+        logger.warning("read model: catching up with the stream failed", exc_info=True)

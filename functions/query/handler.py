@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import httpx
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.observability import logger, metrics, tracer
 from functions.query import stream
-from functions.query.db import get_database
 from functions.query.migrate import migrate
 
 
@@ -22,13 +23,29 @@ def project(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 @logger.inject_lambda_context
 def migrate_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    """CloudFormation custom resource (provider framework): apply pending migrations on Create and
-    Update; Delete leaves the database alone (the cluster's own removal policy decides)."""
-    if event.get("RequestType") == "Delete":
-        return {"PhysicalResourceId": event.get("PhysicalResourceId", "read-model-schema")}
-    db = get_database()
-    if db is None:
-        raise RuntimeError("no read model configured (CI_DB_CLUSTER_ARN / CI_DB_SECRET_ARN)")
-    ran = migrate(db)
-    logger.info("migrations applied", extra={"applied": ran})
-    return {"PhysicalResourceId": "read-model-schema", "Data": {"Applied": ",".join(ran) or "-"}}
+    """CloudFormation custom resource (its service token is this function): apply pending
+    migrations on Create and Update, answer CloudFormation at the pre-signed ResponseURL. Delete
+    leaves the database alone (the cluster's own removal policy decides)."""
+    physical = str(event.get("PhysicalResourceId") or "read-model-schema")
+    status, reason, data = "SUCCESS", "", {}
+    try:
+        if event.get("RequestType") != "Delete":
+            ran = migrate(stream.database())
+            logger.info("migrations applied", extra={"applied": ran})
+            data = {"Applied": ",".join(ran) or "-"}
+    except Exception as exc:
+        logger.exception("migrations failed")
+        status, reason = "FAILED", f"{type(exc).__name__}: {exc}"[:900]
+    answer = {
+        "Status": status,
+        "Reason": reason or f"see CloudWatch log stream {getattr(context, 'log_stream_name', '')}",
+        "PhysicalResourceId": physical,
+        "StackId": event.get("StackId"),
+        "RequestId": event.get("RequestId"),
+        "LogicalResourceId": event.get("LogicalResourceId"),
+        "Data": data,
+    }
+    if event.get("ResponseURL"):
+        # the pre-signed S3 URL takes a PUT with an empty content type
+        httpx.put(event["ResponseURL"], content=json.dumps(answer), headers={"content-type": ""}, timeout=30)
+    return answer

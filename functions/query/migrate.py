@@ -7,6 +7,7 @@ CloudFormation custom resource on every deploy. A migration's statements are ide
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from functions.query.db import Database, split_statements
@@ -35,8 +36,25 @@ def applied(db: Database) -> set[int]:
     return {int(r["version"]) for r in db.query("SELECT version FROM schema_migrations")}
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply the migrations not yet applied; the names of those applied now."""
+def migrate(db: Database, *, attempts: int = 5) -> list[str]:
+    """Apply the migrations not yet applied; the names of those applied now.
+
+    Two processes starting at once (local CLI runs sharing one server) may race on the same
+    `CREATE ... IF NOT EXISTS` (PostgreSQL checks the catalog before it locks it); every
+    statement is idempotent, so the loser simply runs the migrations again."""
+    for attempt in range(attempts):
+        try:
+            return _migrate(db)
+        except Exception as exc:
+            text = str(exc).lower()
+            racing = "already exists" in text or "duplicate key" in text or "deadlock" in text
+            if not racing or attempt == attempts - 1:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _migrate(db: Database) -> list[str]:
     done = applied(db)
     ran = []
     for number, path in available():

@@ -35,6 +35,7 @@ class Observability(Construct):
         http_api: apigwv2.IHttpApi,
         dead_letters: sqs.IQueue,
         sync_dead_letters: sqs.IQueue,
+        projector_dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         topic = (
@@ -82,6 +83,14 @@ class Observability(Construct):
             ),
             "a CRM sync run, sweep or import-completed event failed or could not be delivered and waits "
             "in the sync dead-letter queue",
+        )
+        alarm(
+            "ProjectorRecordsDeadLettered",
+            projector_dead_letters.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ),
+            "contact changes could not be projected into the read model after their retries; "
+            "`index rebuild` re-projects from DynamoDB",
         )
         for name, fn in functions.items():
             alarm(f"{name}Errors", fn.metric_errors(period=PERIOD), f"the {name} function raised errors")

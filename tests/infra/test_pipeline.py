@@ -32,6 +32,8 @@ def test_function_substitutions_point_at_the_registry_functions(dev: Synth):
         "Authorizer",
         "UploadTrigger",
         "Sync",
+        "Projector",
+        "Migrate",
     }
     for spec in in_asl:
         assert spec.substitution

@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS contact_tombstones (
 -- mapping keeps this); shared by every local process that polls the same engine
 CREATE TABLE IF NOT EXISTS stream_checkpoints (
     shard_id text PRIMARY KEY,
-    sequence_number numeric NOT NULL,
+    sequence_number text NOT NULL,  -- as the stream gives it (leading zeros matter); compared as numbers
     record_time timestamptz,
     updated_at timestamptz NOT NULL DEFAULT now()
 );
