@@ -56,7 +56,7 @@ def _page(page: contact_query.Page | query_contacts.Page) -> dict:
     "/api/v1/contacts",
     summary="List contacts",
     tags=["contacts"],
-    responses={**_ok(ContactPage, "A page of contacts"), **error_responses(400)},
+    responses={**_ok(ContactPage, "A page of contacts"), **error_responses(400, 404)},
 )
 def list_contacts(
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -154,9 +154,9 @@ def bulk_create(body: BulkRequest) -> BulkOut:
 
 @router.post(
     "/api/v1/contacts/search",
-    summary="Search contacts with filters (AND/OR) and sort",
+    summary="Search contacts with filters (AND/OR, nested groups) and sort",
     tags=["contacts"],
-    responses=_ok(ContactPage, "A page of matching contacts"),
+    responses={**_ok(ContactPage, "A page of matching contacts"), **error_responses(400, 404)},
 )
 def search_contacts(body: SearchRequest) -> ContactPage:
     who = caller(router, auth.CONTACTS_READ)
