@@ -81,16 +81,21 @@ class PsycopgDatabase:
             conn = self._idle.pop() if self._idle else None
         if conn is None or conn.closed:
             conn = psycopg.connect(self.dsn, autocommit=True, row_factory=dict_row)
+        broken = False
         try:
             yield conn
         except psycopg.OperationalError:
-            conn.close()
+            broken = True  # the session is gone; a statement error leaves an autocommit one usable
             raise
-        with self._lock:
-            if len(self._idle) < self._max_idle:
-                self._idle.append(conn)
-                return
-        conn.close()
+        finally:
+            keep = not broken and not conn.closed
+            with self._lock:
+                if keep and len(self._idle) < self._max_idle:
+                    self._idle.append(conn)
+                    keep = False
+                    conn = None
+            if conn is not None:
+                conn.close()
 
     def query(self, sql: str, params: Params | None = None) -> list[Row]:
         with self._connection() as conn:
