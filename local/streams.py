@@ -62,12 +62,18 @@ class StreamPoller:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.projected = 0
+        self._arn: str | None = None
 
-    def _stream_arn(self) -> str:
-        arn = self._ddb.describe_table(TableName=self.table)["Table"].get("LatestStreamArn")
-        if not arn:
-            raise RuntimeError(f"table {self.table} has no stream")
-        return str(arn)
+    def _stream_arn(self, *, refresh: bool = False) -> str:
+        # cached: DescribeTable on DynamoDB Local costs time in proportion to the table's size
+        if self._arn is None or refresh:
+            arn = self._ddb.describe_table(TableName=self.table)["Table"].get("LatestStreamArn")
+            if not arn:
+                raise RuntimeError(f"table {self.table} has no stream")
+            if arn != self._arn:
+                self._iterators.clear()
+            self._arn = str(arn)
+        return self._arn
 
     def _checkpoints(self) -> dict[str, str]:
         rows = self.db.query("SELECT shard_id, sequence_number AS seq FROM stream_checkpoints")
@@ -101,8 +107,13 @@ class StreamPoller:
         """Project everything the stream holds now; the number of records handed to the handler."""
         with self._lock:
             arn = self._stream_arn()
+            try:
+                shards = self._open_shards(arn)
+            except self._streams.exceptions.ResourceNotFoundException:
+                arn = self._stream_arn(refresh=True)  # the table was made again: a new stream
+                shards = self._open_shards(arn)
             count = 0
-            for shard_id in self._open_shards(arn):
+            for shard_id in shards:
                 while (iterator := self._iterators.get(shard_id)) is not None:
                     try:
                         resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
