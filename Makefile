@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test unit integration lint format bench bench-intake bench-sync bench-events layer synth clean
+.PHONY: setup java tools run test unit integration lint format bench bench-intake bench-sync bench-events bench-query layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -53,6 +53,9 @@ bench-sync: $(VENV)/.installed ; $(BIN)/python bench/sync_bench.py
 EVENTS ?= 10000
 bench-events: setup
 	$(BIN)/python bench/events_bench.py --events $(EVENTS)
+# the read model: projector throughput, then list/search/segment latency over HTTP (CONTACTS= to size it)
+CONTACTS ?= 1000000
+bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --import-rows 20000
 
 # the Lambda dependencies layer: pyproject's runtime deps at this venv's versions, as cp312 arm64 wheels (needs PyPI)
 $(LAYER)/requirements.txt: pyproject.toml $(VENV)/.installed

@@ -126,6 +126,9 @@ class FunctionAccess:
     # scheduler:*Schedule in the stage's sync schedule group and iam:PassRole of the scheduler role
     manage_sync_schedules: bool = False
     run_syncs: bool = False  # lambda:InvokeFunction on the Sync function (CI_SYNC_FUNCTION_ARN)
+    # rds-data:ExecuteStatement on the read model's cluster and GetSecretValue on its secret
+    # (CI_DB_CLUSTER_ARN, CI_DB_SECRET_ARN): infra/constructs/read_model.py
+    read_model: bool = False
 
 
 GET_ITEM = ("dynamodb:GetItem",)
@@ -217,7 +220,13 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         tables=(TableGrant("ImportJobs", JOB_UPDATE),),
         objects=(ObjectGrant(IMPORTS, READ), ObjectGrant(REPORTS, WRITE_LARGE)),
         publish_events=True,
+        read_model=True,  # waits until the job's contacts are visible before completing it
     ),
+    # the Contacts stream (its event source mapping grants the stream reads) -> the read model;
+    # firmographics from Companies for the company.* columns
+    "Projector": FunctionAccess(tables=(TableGrant("Companies", BATCH_GET),), read_model=True),
+    # the read model's schema migrations, as a CloudFormation custom resource
+    "Migrate": FunctionAccess(read_model=True),
     "Fail": FunctionAccess(tables=(TableGrant("ImportJobs", JOB_UPDATE),)),
     # infra/constructs/trigger.py makes it the upload rule's target
     "UploadTrigger": FunctionAccess(tables=(TableGrant("ImportJobs", GET_ITEM),), start_import=True),
@@ -268,6 +277,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         read_secrets=True,
         manage_sync_schedules=True,
         run_syncs=True,
+        read_model=True,  # list, search, counts and segments
     ),
     "Events": FunctionAccess(
         tables=(

@@ -75,6 +75,9 @@ class InfraConfig(BaseModel):
     # the enrichment provider imports use unless they name one (CI_ENRICH_PROVIDER); the file
     # provider's data (examples/) is not in the code asset, so a deployment calls a real one
     enrich_provider: str = "apollo"
+    # the read model's Aurora Serverless v2 capacity in ACUs; 0 lets the cluster pause when idle
+    db_min_capacity: float = Field(default=0, ge=0, le=256)
+    db_max_capacity: float = Field(default=4, ge=1, le=256)
 
     @field_validator("log_retention_days")
     @classmethod

@@ -15,6 +15,7 @@ from infra.constructs.events import DomainEvents
 from infra.constructs.functions import Functions
 from infra.constructs.observability import Observability
 from infra.constructs.pipeline import ImportPipeline
+from infra.constructs.read_model import MIGRATE_FUNCTION, PROJECTOR_FUNCTION, ReadModel
 from infra.constructs.secrets import KeysSecret
 from infra.constructs.storage import Storage
 from infra.constructs.sync import CrmSync, sync_function
@@ -75,6 +76,15 @@ class ContactImportStack(Stack):
         self.engagement = EngagementIngest(
             self, "Engagement", function=events_function(self.functions.by_name), event_bus=self.events.bus
         )
+        self.read_model = ReadModel(
+            self,
+            "ReadModel",
+            config=config,
+            contacts=self.tables.table("Contacts"),
+            projector=self.functions.by_name[PROJECTOR_FUNCTION],
+            migrate=self.functions.by_name[MIGRATE_FUNCTION],
+        )
+        self.functions.allow_read_model(self.read_model)
         self.trigger = UploadTrigger(
             self,
             "Trigger",
@@ -102,7 +112,12 @@ class ContactImportStack(Stack):
                 "EngagementEventsDeadLettered": (
                     self.engagement.dead_letters,
                     "an engagement batch failed or could not be delivered and waits in its dead-letter queue",
-                )
+                ),
+                "ProjectorRecordsDeadLettered": (
+                    self.read_model.dead_letters,
+                    "contact changes could not be projected into the read model after their retries; "
+                    "`index rebuild` re-projects from DynamoDB",
+                ),
             },
         )
 
@@ -117,3 +132,5 @@ class ContactImportStack(Stack):
         CfnOutput(self, "SyncDeadLetterQueueUrl", value=self.sync.dead_letters.queue_url)
         CfnOutput(self, "SyncScheduleGroup", value=self.sync.group_name)
         CfnOutput(self, "EngagementDeadLetterQueueUrl", value=self.engagement.dead_letters.queue_url)
+        CfnOutput(self, "ReadModelClusterArn", value=self.read_model.cluster.cluster_arn)
+        CfnOutput(self, "ProjectorDeadLetterQueueUrl", value=self.read_model.dead_letters.queue_url)

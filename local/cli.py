@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import events_cli, procs, runtime, sync_cli
+from local import events_cli, index_cli, procs, runtime, sync_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -279,14 +279,75 @@ def contacts() -> None:
 
 @contacts.command("list")
 @click.option("--workspace", default="default", show_default=True)
+@click.option("--tier", "icp_tier", default=None, help="Comma-separated ICP tiers, e.g. A,B.")
+@click.option("--grade", default=None, help="Comma-separated grades.")
+@click.option("--tag", default=None, help="Comma-separated; a contact must carry all.")
+@click.option("--search", default=None, help="Text in the email, names, title, company name or domain.")
+@click.option("--created-after", default=None, help="ISO 8601 timestamp.")
+@click.option("--updated-after", default=None, help="ISO 8601 timestamp.")
+@click.option("--deleted", is_flag=True, help="Only soft-deleted contacts (default: live ones).")
+@click.option("--segment", "segment_id", default=None, help="Only this segment's contacts.")
+@click.option(
+    "--sort",
+    type=click.Choice(["created_desc", "created_asc", "updated_desc", "lead_score_desc"]),
+    default="created_desc",
+    show_default=True,
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many contacts.")
 @DATA_DIR_OPTION
 @click.option("--json", "as_json", is_flag=True)
-def contacts_list(workspace: str, data_dir: Path, as_json: bool) -> None:
-    """List a workspace's contacts."""
-    from functions.common import contacts_repo
+def contacts_list(
+    workspace: str,
+    icp_tier: str | None,
+    grade: str | None,
+    tag: str | None,
+    search: str | None,
+    created_after: str | None,
+    updated_after: str | None,
+    deleted: bool,
+    segment_id: str | None,
+    sort: str,
+    limit: int | None,
+    data_dir: Path,
+    as_json: bool,
+) -> None:
+    """List a workspace's contacts from the read model, with the API's filters and sorts."""
+    from functions.api import contacts as api_contacts
+    from functions.api.read_model import custom_types, list_request
+    from functions.query import contacts as query_contacts
+    from functions.query.db import get_database
+    from functions.query.segments import SegmentNotFound
+    from functions.query.sql import QueryError
 
+    request = list_request(
+        icp_tier=icp_tier,
+        grade=grade,
+        tag=tag,
+        search=search,
+        created_after=created_after,
+        updated_after=updated_after,
+        is_deleted=deleted,
+        segment_id=segment_id,
+    )
+    items: list[dict[str, Any]] = []
     with runtime.Runtime(data_dir):
-        items = list(contacts_repo.list_contacts(workspace))
+        db = get_database()
+        assert db is not None
+        types = custom_types(workspace) if segment_id else None
+        cursor = None
+        try:
+            while limit is None or len(items) < limit:
+                size = 500 if limit is None else min(500, limit - len(items))
+                page = query_contacts.list_page(
+                    db, workspace, request, sort=sort, page_size=size, cursor=cursor, custom_types=types
+                )
+                items += api_contacts.views(page.items)
+                if not page.has_more:
+                    break
+                cursor = page.next_cursor
+        except (QueryError, SegmentNotFound) as exc:
+            where = f" ({exc.field})" if isinstance(exc, QueryError) and exc.field else ""
+            raise click.ClickException(f"{exc}{where}") from None
     human = (
         "\n".join(f"{c['id']}  {c['email']}  {c.get('full_name') or ''}" for c in items) or "(no contacts)"
     )
@@ -579,3 +640,4 @@ main.add_command(sync_cli.sources)
 
 if __name__ == "__main__":
     main()
+main.add_command(index_cli.index)

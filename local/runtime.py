@@ -24,11 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from functions.common import aws as common_aws
-from functions.common.models import bind_tables
+from functions.common.models import Contact, bind_tables, table_name
 from functions.common.settings import get_settings, reset_settings
+from functions.query import freshness
+from functions.query.db import get_database, reset_database
+from functions.query.migrate import migrate
 from functions.registry import FUNCTIONS
-from local import dynamodb, tables
+from local import dynamodb, postgres, tables
 from local.s3store import PersistentS3
+from local.streams import StreamPoller
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASL_PATH = REPO_ROOT / "statemachines" / "import.asl.json"
@@ -140,6 +144,12 @@ class Runtime:
         self.ddb_endpoint = engine.endpoint
         os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = engine.endpoint
 
+        pg_dir = None if self.in_memory or self.data_dir is None else self.data_dir / "postgres"
+        self.pg_dsn = self._stack.enter_context(postgres.running(data_dir=pg_dir))
+        if os.environ.get("CI_PG_DSN") != self.pg_dsn:
+            os.environ["CI_PG_DSN"] = self.pg_dsn
+            self._stack.callback(os.environ.pop, "CI_PG_DSN", None)
+
         self.moto_endpoint = self._start_moto()
         for service in ("S3", "SFN", "LAMBDA", "EVENTBRIDGE"):
             os.environ[f"AWS_ENDPOINT_URL_{service}"] = self.moto_endpoint
@@ -150,6 +160,7 @@ class Runtime:
         settings = get_settings()
         bind_tables(settings, host=engine.endpoint)
         tables.create_all(engine.endpoint)
+        self._start_read_model(engine.endpoint)
 
         s3 = common_aws.client("s3")
         with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
@@ -159,6 +170,33 @@ class Runtime:
         self.state_machine_arn = self._create_state_machine(settings.bucket)
 
     persistent_s3: PersistentS3 | None = None
+    poller: StreamPoller | None = None
+    pg_dsn = ""
+
+    def _start_read_model(self, ddb_endpoint: str) -> None:
+        """Schema migrations, then the stream poller feeding the projector handler (as the event
+        source mapping does on AWS); queries drain it first, so they read every earlier write."""
+        reset_database()
+        db = get_database()
+        assert db is not None
+        migrate(db)
+        from functions.query.handler import project
+
+        poller = StreamPoller(
+            ddb_endpoint, table_name(Contact), db, lambda event: project(event, LambdaContext("Projector"))
+        )
+        self.poller = poller
+        freshness.register(poller.drain)
+        poller.start()
+
+        def stop() -> None:
+            freshness.register(None)
+            poller.stop()
+            with contextlib.suppress(Exception):
+                poller.drain()  # what this process wrote is projected before it exits
+            reset_database()
+
+        self._stack.callback(stop)
 
     def _start_moto(self) -> str:
         from moto.awslambda_simple.models import LambdaSimpleBackend

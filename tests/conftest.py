@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from local import dynamodb
+from local import dynamodb, postgres
 
 
 @pytest.fixture(scope="session")
@@ -24,3 +24,19 @@ def ddb_endpoint() -> Iterator[str]:
     finally:
         os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
         engine.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_dsn() -> Iterator[str]:
+    """One PostgreSQL (the embedded server, in a memory-backed temp dir) per test session."""
+    existing = os.environ.get("CI_PG_DSN")
+    if existing:
+        yield existing
+        return
+    server = postgres.start(data_dir=None)
+    os.environ["CI_PG_DSN"] = server.dsn
+    try:
+        yield server.dsn
+    finally:
+        os.environ.pop("CI_PG_DSN", None)
+        server.stop()

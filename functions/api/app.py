@@ -30,7 +30,7 @@ from functions.api.errors import (
     RateLimited,
 )
 from functions.api.models import WebhookBatch
-from functions.api.routes import config, connections, contacts, engagement, imports, webhooks
+from functions.api.routes import config, connections, contacts, engagement, imports, segments, webhooks
 from functions.api.routes.common import authorizer_context
 from functions.common.ddb import TransientStoreError
 from functions.common.observability import logger
@@ -79,7 +79,7 @@ app = HttpApiResolver(enable_validation=True)
 # Powertools builds its validation middleware in __init__ and runs it first: swap in ours
 app._request_validation_middleware = AuthenticatedRequestValidation()
 app.use(middlewares=[idempotency.middleware])
-for module in (contacts, imports, config, webhooks, connections, engagement):
+for module in (contacts, imports, config, webhooks, connections, engagement, segments):
     app.include_router(module.router)
 
 
@@ -93,7 +93,8 @@ def handle_api_error(exc: ApiError) -> Response:
 
 
 def _field(loc: tuple[Any, ...]) -> str | None:
-    parts = [str(p) for p in loc]
+    # union members' tags (SearchFilter, SearchGroup) are not part of the request's field path
+    parts = [str(p) for p in loc if not (isinstance(p, str) and p[:1].isupper())]
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
     return ".".join(parts) or None

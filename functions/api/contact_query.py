@@ -1,4 +1,9 @@
-"""Listing and searching a workspace's contacts, with opaque cursors.
+"""Listing and searching a workspace's contacts in DynamoDB, in memory, with opaque cursors.
+
+Only used where no read model is configured: with one (always on one machine; Aurora on AWS),
+list and search are served by `functions.query`. The pure evaluator below (`holds`,
+`field_value`, `Filter`, `ListFilters.matches`) is the documented search semantics, and the read
+model's integration tests use it as their plain-Python oracle.
 
 List: every sort reads the workspace's contacts from the table, filters and sorts them in
 memory, and the cursor (base64'd with the sort and a fingerprint of the filters) carries the

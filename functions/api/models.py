@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field
+from pydantic import Tag as UnionTag
 from pydantic.json_schema import JsonDict
 
 from functions.common.config_models import IcpRule, ScoringModelDoc
@@ -216,9 +217,31 @@ class SearchSort(_Strict):
     direction: Literal["asc", "desc"] = "asc"
 
 
-class SearchRequest(_Strict):
-    filters: Annotated[list[SearchFilter], Field(max_length=50)] = []
+def _filter_or_group(value: Any) -> str:
+    group = isinstance(value, SearchGroup) or (isinstance(value, dict) and "filters" in value)
+    return "SearchGroup" if group else "SearchFilter"
+
+
+# a filter or a nested group, told apart by a `filters` key (so a bad filter reports its own field)
+FilterOrGroup = Annotated[
+    Annotated[SearchFilter, UnionTag("SearchFilter")] | Annotated["SearchGroup", UnionTag("SearchGroup")],
+    Discriminator(_filter_or_group),
+]
+
+
+class SearchGroup(_Strict):
+    """A nested group: its own filters, combined by its own logic."""
+
+    filters: Annotated[list[FilterOrGroup], Field(max_length=50)]
     filters_logic: Literal["AND", "OR"] = "AND"
+
+
+class SearchRequest(_Strict):
+    filters: Annotated[list[FilterOrGroup], Field(max_length=50)] = []
+    filters_logic: Literal["AND", "OR"] = "AND"
+    segment_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None, description="Only the contacts of this segment (needs the read model)."
+    )
     sort: Annotated[list[SearchSort], Field(max_length=5)] = []
     page_size: Annotated[int, Field(ge=1, le=500)] = 50
     cursor: Annotated[str, Field(max_length=4000)] | None = None
@@ -587,3 +610,58 @@ class WebhookSecretOut(BaseModel):
 
 ScoringModelIn = ScoringModelDoc
 ScoringModelOut = ScoringModelDoc
+
+
+# --- segments ----------------------------------------------------------------------------------
+
+
+class SegmentFilter(_Strict):
+    """A dynamic segment's filter: the search body's `filters` and `filters_logic`."""
+
+    filters: Annotated[list[FilterOrGroup], Field(max_length=50)] = []
+    filters_logic: Literal["AND", "OR"] = "AND"
+
+
+class SegmentIn(_Strict):
+    name: Name
+    description: Text | None = None
+    type: Literal["dynamic", "static"] = "dynamic"
+    filter: SegmentFilter | None = None
+
+
+class SegmentPatch(_Strict):
+    name: Name | None = None
+    description: Text | None = None
+    filter: SegmentFilter | None = None
+
+
+class SegmentOut(BaseModel):
+    id: str
+    name: str
+    description: str | None = None
+    type: Literal["dynamic", "static"]
+    filter: dict[str, Any] | None = None
+    contact_count: int | None = None
+    created_at: str
+    updated_at: str
+
+
+class SegmentList(BaseModel):
+    data: list[SegmentOut]
+
+
+class SegmentMembersIn(_Strict):
+    add: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=1000)] = []
+    remove: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=1000)] = []
+    add_filter: SegmentFilter | None = Field(default=None, description="Add every contact matching it now.")
+
+
+class SegmentMembersOut(BaseModel):
+    added: int
+    removed: int
+    not_found: list[str]
+    member_count: int
+
+
+class ContactDetail(ContactOut):
+    segments: list[str] = Field(default_factory=list, description="Ids of the segments the contact is in.")

@@ -119,6 +119,13 @@ def fail(job_id: str, message: str) -> None:
     )
 
 
+def add_warning(job_id: str, warning: str) -> None:
+    job = get(job_id)
+    if job is None or warning in (job.warnings or []):
+        return
+    job.update(actions=[ImportJob.warnings.set([*(job.warnings or []), warning])])
+
+
 def complete(job_id: str, *, counters: dict[str, Any], results_key: str, errors_key: str) -> None:
     advance(job_id, "complete")
     job = get(job_id)

@@ -97,6 +97,8 @@ class Contact(_Base):
 
     class Meta(_Base.Meta):
         logical_name = "Contacts"
+        # the read model (functions/query) is projected from this stream
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     workspace_id = UnicodeAttribute(hash_key=True)
     email = UnicodeAttribute(range_key=True)
@@ -293,6 +295,7 @@ def key_schema(model: type[_Base]) -> dict[str, Any]:
             for i in schema.get("global_secondary_indexes", [])
         ],
         "TimeToLiveAttribute": getattr(model.Meta, "ttl_attribute", None),
+        "StreamViewType": getattr(model.Meta, "stream_view_type", None),
     }
     return out
 

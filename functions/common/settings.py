@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     sync_max_records: int = 50_000  # per run; the next run continues from the new watermark
     sync_lock_s: int = 900  # a crashed run's lock expires after this long
 
+    # the read model (functions/query): a PostgreSQL DSN on one machine, or on AWS the Aurora
+    # cluster reached through the RDS Data API; neither set means no read model
+    pg_dsn: str | None = None
+    db_cluster_arn: str | None = None
+    db_secret_arn: str | None = None
+    db_name: str = "contacts"
+    # Report waits at most this long for the read model to show a job's contacts
+    projection_wait_s: float = 60.0
+
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}-{logical}"
 

@@ -19,6 +19,7 @@ from functions.common.errors import StageFailed
 from functions.common.rows import Reason, Row, RowResult, RowStatus
 from functions.common.settings import get_settings
 from functions.intake.service import header_key
+from functions.query import visibility
 
 RESULT_COLUMNS = ("Import Status", "Reason", "Contact ID", "ICP Tier", "Lead Score", "Grade", "Rule")
 COUNTER_NAMES = ("imported", "updated", "skipped", "suppressed", "errored")
@@ -118,6 +119,11 @@ def run(job_id: str) -> dict[str, Any]:
     enrichment = enrichment_counters(job_id, len(manifest))
     if enrichment is not None:
         counters = {**counters, "enrichment": enrichment}
+    lag = visibility.wait_for_job(
+        job.workspace_id, job_id, int(counters.get("imported", 0)) + int(counters.get("updated", 0))
+    )
+    if lag:
+        jobs.add_warning(job_id, lag)
     jobs.complete(job_id, counters=counters, results_key=results_key, errors_key=errors_key)
     _publish_completed(job_id, job.workspace_id, counters)
     return {"status": "complete", "counters": counters}

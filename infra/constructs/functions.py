@@ -21,6 +21,7 @@ from functions.registry import FUNCTIONS, FunctionSpec
 from infra.access import FunctionAccess, access_for, check_access_table
 from infra.config import REPO_ROOT, InfraConfig
 from infra.constructs.nag import acknowledge, logical_id
+from infra.constructs.read_model import ReadModel
 from infra.constructs.tables import Tables
 
 RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -240,6 +241,12 @@ class Functions(Construct):
                 f"schedule/{schedule_group}/*]",
                 f"{name} manages one schedule per CRM connection, named at runtime; only in the sync group.",
             )
+
+    def allow_read_model(self, read_model: ReadModel) -> None:
+        """The functions whose access says `read_model` may run Data API statements on the cluster."""
+        for name, fn in self.by_name.items():
+            if self._access[name].read_model:
+                read_model.grant_queries(fn)
 
     def _grant(self, name: str, role: iam.Role, access: FunctionAccess) -> None:
         for grant in access.tables:

@@ -53,6 +53,9 @@ class Tables(Construct):
                     point_in_time_recovery_enabled=True
                 ),
                 time_to_live_attribute=schema["TimeToLiveAttribute"],
+                stream=dynamodb.StreamViewType(schema["StreamViewType"])
+                if schema["StreamViewType"]
+                else None,
                 deletion_protection=config.is_prod,
                 removal_policy=config.removal,
                 **_keys(schema["KeySchema"], types),

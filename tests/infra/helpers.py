@@ -144,6 +144,9 @@ class ResourceNames:
             "AWS::SQS::Queue": lambda: f"queue:{logical_id}",
             "AWS::SecretsManager::Secret": lambda: f"secret:{logical_id}",
             "AWS::IAM::Role": lambda: f"role:{logical_id}",
+            "AWS::RDS::DBCluster": lambda: "db-cluster",
+            "AWS::SecretsManager::SecretTargetAttachment": lambda: "db-secret",
+            "AWS::DynamoDB::Table#StreamArn": lambda: "stream",
         }
         return names[kind]()
 

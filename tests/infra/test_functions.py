@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,9 @@ def test_environment_is_the_settings_model(dev: Synth):
     bucket = next(k for k in dev.of_type("AWS::S3::Bucket") if k.startswith("StorageBucket"))
     bus = next(iter(dev.of_type("AWS::Events::EventBus")))
     import_sm, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
-    secret = next(iter(dev.of_type("AWS::SecretsManager::Secret")))
+    secret = next(k for k in dev.of_type("AWS::SecretsManager::Secret") if k.startswith("SecretsKeys"))
+    cluster = next(iter(dev.of_type("AWS::RDS::DBCluster")))
+    db_secret = next(iter(dev.of_type("AWS::SecretsManager::SecretTargetAttachment")))
     sync_id, _ = dev.one("AWS::Lambda::Function", Handler="functions.sync.handler.handler")
     sync_dlq = ref_id(
         dev.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]["DeadLetterConfig"]["Arn"]
@@ -102,6 +105,10 @@ def test_environment_is_the_settings_model(dev: Synth):
             assert env.pop(SCHEDULER_ROLE_ARN_ENV) == {"Fn::GetAtt": [scheduler_role, "Arn"]}
             assert env.pop(SCHEDULE_GROUP_ENV) == "contact-import-dev-sync"
             assert env.pop(SYNC_DLQ_ARN_ENV) == {"Fn::GetAtt": [sync_dlq, "Arn"]}
+        if FUNCTION_ACCESS[name].read_model:
+            assert cluster in json.dumps(env.pop("CI_DB_CLUSTER_ARN")), name
+            assert env.pop("CI_DB_SECRET_ARN") == {"Ref": db_secret}, name
+            assert env.pop("CI_DB_NAME") == Settings.model_fields["db_name"].default, name
         ci = {k.removeprefix("CI_").lower() for k in env if k.startswith("CI_")}
         assert ci <= Settings.model_fields.keys(), name
         assert env == {

@@ -14,6 +14,7 @@ import pytest
 from functions.registry import FUNCTIONS
 from tests.infra.helpers import Synth, as_list, grants, ref_id, statements_of_role
 
+PROJECTOR_DLQ: set[tuple[str, str]] = set()  # filled from the synthesized template below
 XRAY = {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
 
 
@@ -41,6 +42,11 @@ SYNC_SCHEDULES = "arn:{Partition}:scheduler:{Region}:{AccountId}:schedule/contac
 MANAGE_SYNC_SCHEDULES = {
     (f"scheduler:{a}", SYNC_SCHEDULES) for a in ("CreateSchedule", "UpdateSchedule", "DeleteSchedule")
 } | {("iam:PassRole", "role:SCHEDULER")}
+# Data API statements on the read model's cluster with its generated secret
+READ_MODEL = {
+    ("rds-data:ExecuteStatement", "arn:{Partition}:rds:{Region}:{AccountId}:cluster:db-cluster"),
+    ("secretsmanager:GetSecretValue", "db-secret"),
+}
 CHUNK_STAGE = objects("imports/*", "GetObject", "PutObject") | LIST_IMPORTS
 ADVANCE_JOB = table("ImportJobs", "GetItem", "UpdateItem")
 # engagement ingest (functions/events/store.py and rescore.py)
@@ -77,7 +83,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "Report": table("ImportJobs", "GetItem", "UpdateItem")
     | objects("imports/*", "GetObject")
     | objects("reports/*", "PutObject", "AbortMultipartUpload")
-    | {("events:PutEvents", "event-bus")},
+    | {("events:PutEvents", "event-bus")}
+    | READ_MODEL,
     "Fail": table("ImportJobs", "GetItem", "UpdateItem"),
     "UploadTrigger": table("ImportJobs", "GetItem") | START_IMPORT,
     "Authorizer": table("Config", "GetItem"),
@@ -103,7 +110,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | READ_KEYS
     | MANAGE_SYNC_SCHEDULES
     # POST /api/v1/connections/{id}/run hands the run to the Sync function
-    | {("lambda:InvokeFunction", "function:SYNC")},
+    | {("lambda:InvokeFunction", "function:SYNC")}
+    | READ_MODEL,
     "Events": EVENT_INGEST
     | table("Contacts", "BatchGetItem", "PartiQLUpdate")
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
@@ -119,6 +127,14 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | READ_KEYS
     # Lambda's on-failure destination for runs that failed through their retries
     | {("sqs:SendMessage", "queue:SYNC_DLQ")},
+    # the Contacts stream through its event source mapping (ListStreams has no resource scope),
+    # firmographics from Companies, the read model, and the mapping's on-failure destination
+    "Projector": table("Companies", "BatchGetItem")
+    | table("Contacts", "DescribeStream", "GetRecords", "GetShardIterator")
+    | {("dynamodb:ListStreams", "*")}
+    | READ_MODEL
+    | PROJECTOR_DLQ,
+    "Migrate": READ_MODEL,
 }
 
 # s3:prefix values each function's ListBucket is limited to (the prefixes it lists or HEADs under)
@@ -161,7 +177,14 @@ def test_function_role_grants_exactly_what_its_code_uses(dev: Synth, name: str):
 
 def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[str, str]]:
     import_id, _ = synth.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
-    (secret_id,) = synth.of_type("AWS::SecretsManager::Secret")
+    secret_id = next(k for k in synth.of_type("AWS::SecretsManager::Secret") if k.startswith("SecretsKeys"))
+    _, mapping = synth.one("AWS::Lambda::EventSourceMapping")
+    dlq = ref_id(mapping["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
+    expected = expected | (
+        {(a, f"queue:{dlq}") for a in ("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")}
+        if expected >= READ_MODEL and ("dynamodb:ListStreams", "*") in expected
+        else set()
+    )
     target = synth.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]
     ids = {
         "state-machine:IMPORT": f"state-machine:{import_id}",
@@ -192,16 +215,23 @@ def test_the_api_passes_the_scheduler_role_to_eventbridge_scheduler_only(dev: Sy
 
 
 def test_only_the_functions_that_use_the_keys_may_read_the_secret(dev: Synth):
-    (secret_id,) = dev.of_type("AWS::SecretsManager::Secret")
-    readers = set()
+    secret_id = next(k for k in dev.of_type("AWS::SecretsManager::Secret") if k.startswith("SecretsKeys"))
+    (db_secret,) = dev.of_type("AWS::SecretsManager::SecretTargetAttachment")
+    readers: dict[str, set[str | None]] = {secret_id: set(), db_secret: set()}
     for policy in dev.of_type("AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if any(a.startswith("secretsmanager:") for a in as_list(statement["Action"])):
                 assert as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"]
-                assert as_list(statement["Resource"]) == [{"Ref": secret_id}]
-                readers |= {ref_id(r) for r in policy["Properties"]["Roles"]}
+                for resource in as_list(statement["Resource"]):
+                    readers[ref_id(resource) or ""] |= {ref_id(r) for r in policy["Properties"]["Roles"]}
     functions = functions_by_name(dev)
-    assert readers == {ref_id(functions[n]["Properties"]["Role"]) for n in ("Enrich", "Api", "Sync")}
+
+    def roles(*names: str) -> set[str | None]:
+        return {ref_id(functions[n]["Properties"]["Role"]) for n in names}
+
+    assert readers[secret_id] == roles("Enrich", "Api", "Sync")
+    # the read model's cluster secret: exactly the functions that run Data API statements
+    assert readers[db_secret] == roles("Api", "Report", "Projector", "Migrate")
 
 
 @pytest.mark.parametrize("name", [spec.name for spec in FUNCTIONS])
@@ -230,6 +260,8 @@ def test_no_wildcard_actions_and_no_unscoped_resources_outside_xray_and_log_deli
         "logs:ListLogDeliveries",
         "logs:PutResourcePolicy",
         "logs:UpdateLogDelivery",
+        # the projector's event source mapping: ListStreams has no resource-level permission
+        "dynamodb:ListStreams",
     }
     for policy_id, policy in dev.of_type("AWS::IAM::Policy").items():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:

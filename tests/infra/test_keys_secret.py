@@ -10,7 +10,10 @@ from tests.infra.helpers import Synth
 
 
 def secret(synth: Synth) -> tuple[str, dict[str, Any]]:
-    (found,) = synth.of_type("AWS::SecretsManager::Secret").items()
+    # the keys secret; the read model's cluster has its own generated one
+    (found,) = (
+        (k, r) for k, r in synth.of_type("AWS::SecretsManager::Secret").items() if k.startswith("SecretsKeys")
+    )
     return found
 
 

@@ -33,6 +33,8 @@ def test_function_substitutions_point_at_the_registry_functions(dev: Synth):
         "UploadTrigger",
         "Sync",
         "Events",
+        "Projector",
+        "Migrate",
     }
     for spec in in_asl:
         assert spec.substitution

@@ -33,6 +33,7 @@ def deployed_schema(props: dict[str, Any]) -> dict[str, Any]:
             key=lambda g: g["IndexName"],
         ),
         "TimeToLiveAttribute": ttl["AttributeName"] if ttl and ttl.get("Enabled") else None,
+        "StreamViewType": (props.get("StreamSpecification") or {}).get("StreamViewType"),
     }
 
 

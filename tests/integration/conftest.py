@@ -10,7 +10,7 @@ from local.runtime import Runtime
 
 
 @pytest.fixture(scope="session")
-def rt(ddb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+def rt(ddb_endpoint: str, pg_dsn: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     with Runtime(tmp_path_factory.mktemp("data")) as runtime:
         yield runtime
 

@@ -84,6 +84,12 @@ ROUTES: list[tuple[str, str, Any]] = [
             ]
         },
     ),
+    ("POST", "/api/v1/segments", {"name": "iso", "type": "static"}),
+    ("GET", "/api/v1/segments", None),
+    ("GET", "/api/v1/segments/{segment}", None),
+    ("PATCH", "/api/v1/segments/{segment}", {"name": "Intruder"}),
+    ("POST", "/api/v1/segments/{segment}/members", {"add": ["{contact}"]}),
+    ("DELETE", "/api/v1/segments/{segment}", None),
 ]
 
 
@@ -112,7 +118,10 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
     job = a.post("/api/v1/imports", json={"filename": "a.csv"}).json()
     assert upload(job["upload"], "a.csv", b"Email\nann@iso-example.com\n").status_code in (200, 204)
     assert wait_for_job(a, job["id"])["status"] == "complete"
+    segment = a.post("/api/v1/segments", json={"name": "Mine", "type": "static"}).json()
+    a.post(f"/api/v1/segments/{segment['id']}/members", json={"add": [contact["id"]]})
     ids = {
+        "segment": segment["id"],
         "contact": contact["id"],
         "field": "tier_note",
         "job": job["id"],
@@ -129,7 +138,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
         (method.upper(), path) for path, ops in openapi_document()["paths"].items() for method in ops
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
-               .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}"))
+               .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 
@@ -137,7 +146,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
 def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, body: Any) -> None:  # noqa: F811
     ids = {
-        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed", "connection"), "x"),
+        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed", "connection", "segment"), "x"),
         "email": "x@iso-example.com",
     }
     for c in (
@@ -153,7 +162,7 @@ def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, bod
 def test_a_key_without_the_routes_scope_is_403(api: LocalApi, method: str, path: str, body: Any) -> None:  # noqa: F811
     c = client(api, new_workspace(), (auth.ADMIN_PLATFORM,))
     ids = {
-        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed", "connection"), "x"),
+        **dict.fromkeys(("contact", "field", "job", "mapping", "suppressed", "connection", "segment"), "x"),
         "email": "x@iso-example.com",
     }
     r = _call(c, method, path, body, ids)
@@ -195,6 +204,7 @@ def test_another_workspaces_lists_show_nothing_of_this_one(
     assert b.get("/api/v1/imports").json()["data"] == []
     assert b.get("/api/v1/suppressions").json()["data"] == []
     assert b.get("/api/v1/connections").json()["data"] == []
+    assert b.get("/api/v1/segments").json()["data"] == []
     assigned = b.get("/api/v1/assignments", params={"email": ids["email"]}).json()
     assert assigned["active"] is None and assigned["history"] == []
     assert assigned["blocked_until"]  # b learns only that the email is taken, and until when
@@ -204,6 +214,9 @@ def test_another_workspaces_lists_show_nothing_of_this_one(
 def test_the_owner_still_sees_everything_unchanged(owner: tuple[httpx.Client, dict[str, str]]) -> None:
     a, ids = owner
     contact = a.get(f"/api/v1/contacts/{ids['contact']}").json()
+    assert contact["segments"] == [ids["segment"]]
+    segment = a.get(f"/api/v1/segments/{ids['segment']}").json()
+    assert segment["name"] == "Mine" and segment["contact_count"] == 1
     assert contact["title"] is None and "intruder" not in contact["tags"] and not contact["is_deleted"]
     assert a.get(f"/api/v1/custom-fields/{ids['field']}").json()["display_label"] is None
     assert a.get(f"/api/v1/field-mappings/{ids['mapping']}").status_code == 200

@@ -74,7 +74,7 @@ def test_racing_commits_leave_exactly_one_owner_per_email(rt: Runtime, round_: i
 
 @pytest.mark.parametrize("processes", [2, 8])
 def test_concurrent_import_processes_never_double_book(
-    ddb_endpoint: str, tmp_path: Path, processes: int
+    ddb_endpoint: str, pg_dsn: str, tmp_path: Path, processes: int
 ) -> None:
     tag = uuid.uuid4().hex[:6]
     emails = [f"p{i}.{tag}@proc-race.example" for i in range(300)]
@@ -105,7 +105,7 @@ def test_concurrent_import_processes_never_double_book(
                 str(tmp_path / f"d{k}"),
             ],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             env=env,
             cwd=ROOT,
             text=True,
@@ -114,8 +114,8 @@ def test_concurrent_import_processes_never_double_book(
     ]
     docs = []
     for p in procs:
-        out, _ = p.communicate(timeout=600)
-        assert p.returncode == 0
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err[-3000:]
         docs.append(json.loads(out))
 
     assert sum(d["imported"] for d in docs) == len(emails)

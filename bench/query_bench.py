@@ -1,0 +1,258 @@
+"""The contacts read model at scale: projector throughput and lag, then query latency over HTTP.
+
+    python bench/query_bench.py [--contacts 1000000] [--repeat 20] [--import-rows 0]
+
+1. Writes `--contacts` contacts of one workspace into the Contacts table (DynamoDB Local, batch
+   writes, as Commit leaves them: fields, tags, tier, grade, score, custom fields) while the
+   runtime's stream poller feeds the projector; reports the projector's contacts/s and the lag
+   (how long after the last write the read model held every contact).
+2. Times each query `--repeat` times through the local HTTP API (the same handler as on AWS:
+   authorizer context, validation, read model, views): p50 and p95 in ms, with total_count.
+3. With `--import-rows N`, imports an N-row CSV through the real state machine twice, with the
+   background projection stopped and running, and reports rows/s of each.
+
+Figures, not a timed test: nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# before any handler module creates its Metrics: EMF lines would drown the figures
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+import httpx
+
+from functions.api import auth, custom_fields
+from functions.common import ddb
+from functions.common.models import Contact, table_name
+from functions.query.db import get_database
+from local.imports import run_import
+from local.runtime import Runtime
+from local.server import running
+
+SURNAMES = [
+    "Smith",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Martinez",
+    "Lopez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+]
+FIRST = ["Ann", "Bob", "Carla", "Dev", "Emma", "Femi", "Gus", "Hana", "Ivo", "Jia"]
+TITLES = ["VP Sales", "Head of Growth", "Director of RevOps", "Account Executive", "CTO", "Engineer"]
+TAGS = ["hot", "cold", "webinar", "vip", "director_plus", "verified_email", "conference", "newsletter"]
+
+
+def _contact(ws: str, n: int, rng: random.Random, created: str) -> dict[str, Any]:
+    surname = rng.choice(SURNAMES) + ("" if n % 1000 else "ova")  # one contact in 1,000 is a "…ova"
+    domain = f"company{n % 20_000}.com"
+    return {
+        "workspace_id": ws,
+        "email": f"{FIRST[n % 10].lower()}.{surname.lower()}.{n}@{domain}",
+        "contact_id": f"cont_{uuid.uuid4().hex[:16]}",
+        "version": 1,
+        "fields": {
+            "first_name": FIRST[n % 10],
+            "last_name": surname,
+            "title": rng.choice(TITLES),
+            "company_name": f"Company {n % 20_000}",
+        },
+        "company_domain": domain,
+        "tags": rng.sample(TAGS, rng.randrange(0, 3)),
+        "custom_fields": {
+            "seats": rng.randrange(0, 500),
+            "stage": rng.choice(["trial", "customer", "churned"]),
+        },
+        "icp_tier": rng.choice("ABCD"),
+        "grade": rng.choice("ABC"),
+        "lead_score": rng.randrange(0, 100),
+        "dnt": False,
+        "is_deleted": False,
+        "created_at": created,
+        "updated_at": created,
+    }
+
+
+def build(rt: Runtime, ws: str, count: int) -> dict[str, float]:
+    rng = random.Random(5)
+    db = get_database()
+    assert db is not None
+    table = table_name(Contact)
+    start = time.monotonic()
+    batch: list[dict[str, Any]] = []
+    for n in range(count):
+        second = n % 86_400
+        batch.append(
+            _contact(
+                ws,
+                n,
+                rng,
+                f"2026-0{1 + n % 9}-{1 + n % 28:02d}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}.000Z",
+            )
+        )
+        if len(batch) == 5000:
+            ddb.batch_put(table, batch)
+            batch = []
+    if batch:
+        ddb.batch_put(table, batch)
+    written = time.monotonic()
+    while True:
+        seen = int(
+            db.query("SELECT count(*) AS n FROM contacts WHERE workspace_id = :ws", {"ws": ws})[0]["n"]
+        )
+        if seen >= count:
+            break
+        time.sleep(0.2)
+    done = time.monotonic()
+    db.execute("ANALYZE contacts")
+    return {
+        "write_s": round(written - start, 1),
+        "projected_s": round(done - start, 1),
+        "lag_after_last_write_s": round(done - written, 1),
+        "projector_contacts_per_s": round(count / (done - start)),
+    }
+
+
+QUERIES: list[tuple[str, str, dict[str, Any]]] = [
+    ("first page, default sort", "GET", {}),
+    ("lead_score_desc", "GET", {"sort": "lead_score_desc"}),
+    ("tier + grade", "GET", {"icp_tier": "A", "grade": "B"}),
+    ("tag", "GET", {"tag": "vip"}),
+    ("search= surname", "GET", {"search": "martinezova"}),
+    (
+        "4-filter AND/OR search on a custom field",
+        "POST",
+        {
+            "filters": [
+                {"field": "custom_fields.seats", "op": "gte", "value": 250},
+                {"field": "icp_tier", "op": "in", "value": ["A", "B"]},
+                {
+                    "filters_logic": "OR",
+                    "filters": [
+                        {"field": "has_tag", "op": "eq", "value": "hot"},
+                        {"field": "title", "op": "starts_with", "value": "vp"},
+                    ],
+                },
+            ],
+            "sort": [{"field": "lead_score", "direction": "desc"}],
+        },
+    ),
+]
+
+
+def measure(c: httpx.Client, method: str, body: dict[str, Any], repeat: int) -> dict[str, Any]:
+    times = []
+    total = None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        r = (
+            c.get("/api/v1/contacts", params=body)
+            if method == "GET"
+            else c.post("/api/v1/contacts/search", json=body)
+        )
+        times.append((time.perf_counter() - t) * 1000)
+        r.raise_for_status()
+        total = r.json()["meta"]["total_count"]
+    times.sort()
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+        "total_count": total,
+    }
+
+
+def import_rate(rt: Runtime, rows: int, *, projection: bool) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "import.csv"
+        tag = uuid.uuid4().hex[:6]
+        with path.open("w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["Email", "First Name", "Last Name", "Title", "Company"])
+            for n in range(rows):
+                w.writerow(
+                    [
+                        f"i{n}.{tag}@bench{n % 5000}.com",
+                        FIRST[n % 10],
+                        SURNAMES[n % 10],
+                        TITLES[n % 6],
+                        f"Bench {n % 5000}",
+                    ]
+                )
+        assert rt.poller is not None
+        if not projection:
+            rt.poller.stop()
+        try:
+            start = time.monotonic()
+            outcome = run_import(
+                rt, path, workspace_id=f"ws_imp_{tag}", options={}, out_dir=Path(tmp) / "out"
+            )
+            elapsed = time.monotonic() - start
+        finally:
+            if not projection:
+                rt.poller.start()
+        assert outcome.status == "complete", outcome
+        return rows / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--import-rows", type=int, default=0)
+    args = parser.parse_args()
+    results: dict[str, Any] = {"contacts": args.contacts}
+    with Runtime(None, in_memory=True) as rt:
+        ws = f"ws_bench_{uuid.uuid4().hex[:6]}"
+        custom_fields.create(ws, {"name": "seats", "field_type": "number"})
+        results["build"] = build(rt, ws, args.contacts)
+        print("build:", results["build"], flush=True)
+        with running(rt) as api:
+            key = auth.create_key(ws, ("contacts:read", "contacts:write"))
+            c = httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {key}"}, timeout=120)
+            segment = c.post(
+                "/api/v1/segments",
+                json={
+                    "name": "hot A",
+                    "filter": {
+                        "filters": [
+                            {"field": "icp_tier", "op": "eq", "value": "A"},
+                            {"field": "has_tag", "op": "eq", "value": "hot"},
+                        ]
+                    },
+                },
+            ).json()
+            queries = [*QUERIES, ("dynamic segment", "GET", {"segment_id": segment["id"]})]
+            results["queries"] = {}
+            for name, method, body in queries:
+                results["queries"][name] = measure(c, method, body, args.repeat)
+                print(f"{name:45s} {results['queries'][name]}", flush=True)
+        if args.import_rows:
+            without = import_rate(rt, args.import_rows, projection=False)
+            with_projection = import_rate(rt, args.import_rows, projection=True)
+            results["import_rows_per_s"] = {
+                "projection_stopped": round(without),
+                "projection_running": round(with_projection),
+            }
+            print("import rows/s:", results["import_rows_per_s"], flush=True)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

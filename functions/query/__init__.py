@@ -1,0 +1,1 @@
+"""The contacts read model on PostgreSQL: migrations, the stream projector, list/search queries."""

@@ -1,0 +1,121 @@
+"""Pure mapping from the Contacts table's stream records to read-model changes.
+
+A batch of stream records becomes at most one change per contact key: the image with the
+highest version wins, and a removal wins over an image of the same version (the REMOVE record
+carries the last image). Applying the changes is idempotent and order-safe in SQL too (an
+upsert only replaces a lower version; a tombstone stops an older image of a removed contact).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from functions.common import ddb
+
+SEARCH_SEPARATOR = "\u001f"  # between searched fields: a search term never matches across two
+_PERSON_COLUMNS = ("first_name", "last_name", "full_name", "title")
+_SEARCHED = ("first_name", "last_name", "full_name", "title", "company_name")
+
+
+@dataclass(frozen=True)
+class Change:
+    workspace_id: str
+    email: str
+    contact_id: str
+    version: int
+    removed: bool
+    item: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.workspace_id, self.email
+
+    def wins_over(self, other: Change) -> bool:
+        return (self.version, self.removed) > (other.version, other.removed)
+
+
+def change_from_record(record: Mapping[str, Any]) -> Change | None:
+    """One stream record (Lambda event shape) as a change; None for records without an image."""
+    data = record.get("dynamodb") or {}
+    removed = record.get("eventName") == "REMOVE"
+    image = data.get("OldImage") if removed else data.get("NewImage")
+    if not image:
+        return None
+    item = ddb.from_item(image)
+    if not item.get("workspace_id") or not item.get("email") or not item.get("contact_id"):
+        return None
+    return Change(
+        workspace_id=str(item["workspace_id"]),
+        email=str(item["email"]),
+        contact_id=str(item["contact_id"]),
+        version=int(item.get("version") or 1),
+        removed=removed,
+        item=item,
+    )
+
+
+def latest(changes: Iterable[Change | None]) -> list[Change]:
+    out: dict[tuple[str, str], Change] = {}
+    for change in changes:
+        if change is None:
+            continue
+        seen = out.get(change.key)
+        if seen is None or change.wins_over(seen):
+            out[change.key] = change
+    return list(out.values())
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def row(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The read-model row of a contact item (and its Company's firmographics, when known)."""
+    fields = dict(item.get("fields") or {})
+    company = company or {}
+    tags = [str(t) for t in item.get("tags") or []]
+    company_name = _text(fields.get("company_name")) or _text(company.get("name"))
+    searched = [item.get("email"), item.get("company_domain"), *(fields.get(f) for f in _SEARCHED)]
+    return {
+        "workspace_id": item["workspace_id"],
+        "email": item["email"],
+        "contact_id": item["contact_id"],
+        "version": int(item.get("version") or 1),
+        **{name: _text(fields.get(name)) for name in _PERSON_COLUMNS},
+        "fields": fields,
+        "company_name": company_name,
+        "company_domain": _text(item.get("company_domain")),
+        "company_industry": _text(company.get("industry")),
+        "company_employee_count": _number(company.get("employee_count")),
+        "company_revenue_band": _text(company.get("revenue_band")),
+        "tags": tags,
+        "tags_lc": sorted({t.casefold() for t in tags}),
+        "custom_fields": dict(item.get("custom_fields") or {}),
+        "icp_tier": (_text(item.get("icp_tier")) or "").upper() or None,
+        "grade": (_text(item.get("grade")) or "").upper() or None,
+        "lead_score": _number(item.get("lead_score")),
+        "client_id": _text(item.get("client_id")),
+        "dnt": bool(item.get("dnt")),
+        "is_deleted": bool(item.get("is_deleted")),
+        "created_at": item.get("created_at") or item.get("updated_at"),
+        "updated_at": item.get("updated_at") or item.get("created_at"),
+        "last_job": _text(item.get("last_job")),
+        "search_text": SEARCH_SEPARATOR.join(str(v).casefold() for v in searched if v and str(v).strip()),
+        "item": dict(item),
+    }
+
+
+def rows_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, separators=(",", ":"), default=str)

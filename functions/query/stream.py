@@ -1,0 +1,69 @@
+"""The projector: Contacts stream batches -> read model.
+
+A batch is applied in one go (a handful of statements, whatever its size). If that fails, the
+batch is applied again record by record through Powertools' BatchProcessor, so only the records
+that still fail are reported (`batchItemFailures`) and retried by the event source mapping
+(bisecting, then the dead-letter queue), while the rest are already projected.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from functions.common.observability import logger, metrics
+from functions.query import projector
+from functions.query.db import Database, get_database
+from functions.query.rows import change_from_record, latest
+
+_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def database() -> Database:
+    db = get_database()
+    if db is None:
+        raise RuntimeError("no read model configured (CI_PG_DSN, or CI_DB_CLUSTER_ARN and CI_DB_SECRET_ARN)")
+    return db
+
+
+def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
+    changes = latest(change_from_record(r) for r in records)
+    projector.apply(db, changes)
+    return len(changes)
+
+
+def _oldest_age_s(records: list[Mapping[str, Any]]) -> float | None:
+    stamps = [
+        float(r["dynamodb"]["ApproximateCreationDateTime"])
+        for r in records
+        if isinstance((r.get("dynamodb") or {}).get("ApproximateCreationDateTime"), int | float)
+    ]
+    return max(0.0, time.time() - min(stamps)) if stamps else None
+
+
+def handle(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    records = list(event.get("Records") or [])
+    db = database()
+    age = _oldest_age_s(records)
+    try:
+        project_records(db, records)
+    except Exception:
+        logger.exception("projecting the batch failed; retrying record by record")
+
+        def one(record: DynamoDBRecord) -> None:
+            project_records(db, [record.raw_event])
+
+        return dict(
+            process_partial_response(
+                event=dict(event), record_handler=one, processor=_processor, context=context
+            )
+        )
+    metrics.add_metric(name="ContactsProjected", unit=MetricUnit.Count, value=len(records))
+    if age is not None:
+        metrics.add_metric(name="ProjectionLagSeconds", unit=MetricUnit.Seconds, value=age)
+    return {"batchItemFailures": []}

@@ -1,0 +1,186 @@
+"""The one-machine stand-in for the projector's event source mapping: a DynamoDB Streams poller.
+
+DynamoDB Local serves the Contacts table's stream through the `dynamodbstreams` API. The poller
+reads every shard from its checkpoint (kept in the read model, so every local process that
+shares the engines resumes where any of them stopped), hands batches in the Lambda event shape
+to the same handler that runs on AWS, and moves the checkpoint only past what the handler
+projected. `drain()` reads until the stream is empty: the runtime runs it in a background
+thread, before every read-model query (read-your-writes on one machine) and at exit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from functions.query.db import Database
+from local.dynamodb import LOCAL_CREDENTIALS
+
+log = logging.getLogger(__name__)
+BATCH = 1000
+
+Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+_CHECKPOINT = """
+INSERT INTO stream_checkpoints (shard_id, sequence_number, record_time, updated_at)
+VALUES (:shard, :seq, to_timestamp(:at), now())
+ON CONFLICT (shard_id) DO UPDATE
+SET sequence_number = EXCLUDED.sequence_number, record_time = EXCLUDED.record_time, updated_at = now()
+WHERE stream_checkpoints.sequence_number::numeric < EXCLUDED.sequence_number::numeric
+"""
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A GetRecords record as Lambda delivers it (creation time in epoch seconds)."""
+    data = dict(record["dynamodb"])
+    when = data.get("ApproximateCreationDateTime")
+    if isinstance(when, datetime):
+        data["ApproximateCreationDateTime"] = when.timestamp()
+    return {
+        **{k: v for k, v in record.items() if k != "dynamodb"},
+        "dynamodb": data,
+        "eventSourceARN": stream_arn,
+    }
+
+
+class StreamPoller:
+    def __init__(self, endpoint: str, table: str, db: Database, handler: Handler) -> None:
+        self.table, self.db, self.handler = table, db, handler
+        config = Config(retries={"max_attempts": 3}, connect_timeout=2, read_timeout=30)
+        kwargs: dict[str, Any] = {"endpoint_url": endpoint, "region_name": "us-east-1", "config": config}
+        self._ddb = boto3.client("dynamodb", **kwargs, **LOCAL_CREDENTIALS)
+        self._streams = boto3.client("dynamodbstreams", **kwargs, **LOCAL_CREDENTIALS)
+        self._lock = threading.Lock()
+        self._iterators: dict[str, str | None] = {}  # shard -> next iterator (None: closed, done)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+        self.projected = 0
+        self._arn: str | None = None
+
+    def _stream_arn(self, *, refresh: bool = False) -> str:
+        # cached: DescribeTable on DynamoDB Local costs time in proportion to the table's size
+        if self._arn is None or refresh:
+            arn = self._ddb.describe_table(TableName=self.table)["Table"].get("LatestStreamArn")
+            if not arn:
+                raise RuntimeError(f"table {self.table} has no stream")
+            if arn != self._arn:
+                self._iterators.clear()
+            self._arn = str(arn)
+        return self._arn
+
+    def _checkpoints(self) -> dict[str, str]:
+        rows = self.db.query("SELECT shard_id, sequence_number AS seq FROM stream_checkpoints")
+        return {r["shard_id"]: r["seq"] for r in rows}
+
+    def _open_shards(self, arn: str) -> list[str]:
+        shards: list[dict[str, Any]] = []
+        request: dict[str, Any] = {"StreamArn": arn}
+        while True:
+            desc = self._streams.describe_stream(**request)["StreamDescription"]
+            shards += desc.get("Shards", [])
+            if not desc.get("LastEvaluatedShardId"):
+                break
+            request["ExclusiveStartShardId"] = desc["LastEvaluatedShardId"]
+        known = set(self._iterators)
+        checkpoints = self._checkpoints() if any(s["ShardId"] not in known for s in shards) else {}
+        for shard in shards:  # parents are listed before their children
+            shard_id = shard["ShardId"]
+            if shard_id in known:
+                continue
+            after = checkpoints.get(shard_id)
+            request = {"StreamArn": arn, "ShardId": shard_id}
+            if after:
+                request |= {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": after}
+            else:
+                request |= {"ShardIteratorType": "TRIM_HORIZON"}
+            self._iterators[shard_id] = self._streams.get_shard_iterator(**request)["ShardIterator"]
+        return [s["ShardId"] for s in shards]
+
+    def drain(self) -> int:
+        """Project everything the stream holds now; the number of records handed to the handler."""
+        with self._lock:
+            arn = self._stream_arn()
+            try:
+                shards = self._open_shards(arn)
+            except self._streams.exceptions.ResourceNotFoundException:
+                arn = self._stream_arn(refresh=True)  # the table was made again: a new stream
+                shards = self._open_shards(arn)
+            count = 0
+            for shard_id in shards:
+                while (iterator := self._iterators.get(shard_id)) is not None:
+                    try:
+                        resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+                    except (
+                        self._streams.exceptions.TrimmedDataAccessException,
+                        self._streams.exceptions.ExpiredIteratorException,
+                    ):
+                        # the shard moved on under a stale iterator: start it again from its oldest
+                        # record (replayed records converge: the projector is idempotent)
+                        self._iterators[shard_id] = self._streams.get_shard_iterator(
+                            StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                        )["ShardIterator"]
+                        resp = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=BATCH)
+                    records = [lambda_record(r, arn) for r in resp.get("Records", [])]
+                    if records:
+                        self._project(shard_id, records)
+                        count += len(records)
+                    self._iterators[shard_id] = resp.get("NextShardIterator")
+                    if not records:
+                        break
+            self.projected += count
+            return count
+
+    def _project(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        result = self.handler({"Records": records})
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
+        if failed:
+            # like the event source mapping: stop at the first failure, retry from there next time
+            first = min(failed, key=int)
+            self.last_error = f"record {first} of shard {shard_id} failed to project"
+            self._iterators.pop(shard_id, None)
+            done = [r for r in records if int(r["dynamodb"]["SequenceNumber"]) < int(first)]
+            if done:
+                self._checkpoint(shard_id, done[-1])
+            raise RuntimeError(self.last_error)
+        self._checkpoint(shard_id, records[-1])
+
+    def _checkpoint(self, shard_id: str, record: dict[str, Any]) -> None:
+        data = record["dynamodb"]
+        self.db.execute(
+            _CHECKPOINT,
+            {
+                "shard": shard_id,
+                "seq": str(data["SequenceNumber"]),
+                "at": float(data.get("ApproximateCreationDateTime") or 0),
+            },
+        )
+
+    # --- the background thread ----------------------------------------------------------------
+
+    def start(self, interval_s: float = 0.2) -> None:
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                try:
+                    self.drain()
+                    self.last_error = None
+                except Exception as exc:  # kept for `index status`; the next round retries
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    log.warning("stream poller: %s", self.last_error)
+
+        self._thread = threading.Thread(target=loop, name="contacts-stream-poller", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
