@@ -25,6 +25,7 @@ from typing import Any
 
 from functions.common import aws as common_aws
 from functions.common.models import Contact, bind_tables, table_name
+from functions.common.observability import discard_metrics
 from functions.common.settings import get_settings, reset_settings
 from functions.query import freshness
 from functions.query.db import get_database, reset_database
@@ -112,6 +113,8 @@ class Dispatcher:
                     "stackTrace": traceback.format_exception(exc)[-5:],
                 }
             ).encode()
+        finally:
+            discard_metrics()
 
 
 class Runtime:

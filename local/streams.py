@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from functions.common.observability import discard_metrics
 from functions.query.db import Database
 from local.dynamodb import LOCAL_CREDENTIALS
 
@@ -138,7 +139,10 @@ class StreamPoller:
             return count
 
     def _project(self, shard_id: str, records: list[dict[str, Any]]) -> None:
-        result = self.handler({"Records": records})
+        try:
+            result = self.handler({"Records": records})
+        finally:
+            discard_metrics()
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}
         if failed:
             # like the event source mapping: stop at the first failure, retry from there next time
