@@ -227,6 +227,14 @@ def apply_answer(row: Row, query: MatchQuery, answer: MatchAnswer | None, *, cac
     row.error, row.error_detail = Reason.MISSING_EMAIL, f"the row has no email address and {why}"
 
 
+def stopped(row: Row, why: str) -> None:
+    """Enrichment could not run at all (quota exhausted, key rejected): the row keeps its error."""
+    row.meta["m"] = {"status": "stopped"}
+    row.error_detail = (
+        f"the row has no email address and enrichment could not look it up ({why}); re-import to retry"
+    )
+
+
 def unsupported(row: Row, provider: str) -> None:
     row.error_detail = (
         f"the row has no email address, and the enrichment provider {provider!r} cannot look one up"

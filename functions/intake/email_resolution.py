@@ -28,8 +28,10 @@ from functions.enrich.email_match import (
     query_for,
     resolvable,
     resolve_rows,
+    stopped,
     unsupported,
 )
+from functions.enrich.errors import EnrichmentError
 
 
 class DynamoMatchCache:
@@ -53,6 +55,8 @@ class EmailResolver:
         self.source, self.key = source, key
         self.total = ResolveOutcome()
         self._ctx: JobContext | None = None
+        # set when the provider refused for good (quota, key): later batches make no call
+        self.stopped: str | None = None
 
     def _context(self) -> JobContext:
         if self._ctx is None:
@@ -69,8 +73,23 @@ class EmailResolver:
         return self._ctx
 
     def run(self, n: int, batch: Sequence[Row]) -> None:
+        """Resolve the batch's rows in place. A provider that refuses for good (quota exhausted,
+        key rejected) does not fail the import: its rows stay MISSING_EMAIL saying why, and
+        answers already paid for are in the cache for the next import."""
         if not any(resolvable(r) for r in batch):
             return
+        try:
+            if self.stopped is None:
+                self._run(n, batch)
+        except EnrichmentError as exc:
+            self.stopped = str(exc)
+        if self.stopped is not None:
+            for row in batch:
+                if resolvable(row):
+                    stopped(row, self.stopped)
+                    self.total.unresolved += 1
+
+    def _run(self, n: int, batch: Sequence[Row]) -> None:
         from functions.enrich.stage import provider_for, reserve_calls
 
         ctx = self._context()
@@ -103,9 +122,10 @@ class EmailResolver:
         t = self.total
         if not (t.found or t.unresolved):
             return None
+        why = f" Enrichment stopped: {self.stopped}." if self.stopped else ""
         return (
             f"{t.found + t.unresolved} row(s) without an email were looked up by enrichment: "
-            f"{t.found} found, {t.unresolved} not ({t.calls} provider call(s), {t.cache_hits} from the cache)."
+            f"{t.found} found, {t.unresolved} not ({t.calls} provider call(s), {t.cache_hits} from the cache).{why}"
         )
 
 

@@ -4,15 +4,19 @@ the enrichment provider's match call before dedup, cached platform-wide, capped 
 from __future__ import annotations
 
 import json
+import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from functions.common import contacts_repo, jobs
+from functions.common.settings import reset_settings
 from local import imports
 from local.runtime import Runtime
 from tests.integration.helpers import read_csv
+from tests.stubs.enrichment_stub import EnrichmentStub, found, profile_for, quota_exhausted
 
 pytestmark = pytest.mark.integration
 ENRICHMENT = Path(__file__).resolve().parents[2] / "examples" / "enrichment.jsonl"
@@ -130,3 +134,46 @@ def test_preview_counts_email_lookups_in_projected_calls(workspace: str, tmp_pat
     assert doc["enrichment"]["email_lookups"] == 3
     assert doc["enrichment"]["projected_calls"] == 3
     assert all("will look it up" in r["reason"] for r in doc["rows"])
+
+
+@pytest.fixture
+def apollo_stub(rt: Runtime) -> Iterator[EnrichmentStub]:
+    with EnrichmentStub(api_key="platform-key") as s:
+        saved = {k: os.environ.get(k) for k in ("CI_ENRICH_BASE_URLS", "CI_PLATFORM_KEYS")}
+        os.environ["CI_ENRICH_BASE_URLS"] = json.dumps({"apollo": s.url})
+        os.environ["CI_PLATFORM_KEYS"] = json.dumps({"apollo": "platform-key"})
+        reset_settings()
+        try:
+            yield s
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            reset_settings()
+
+
+def test_apollo_quota_mid_lookup_leaves_rows_unresolved_and_the_reimport_pays_only_the_rest(
+    rt: Runtime, apollo_stub: EnrichmentStub, workspace: str, out_dir: Path, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:10]
+    ok, refused = (f"https://www.linkedin.com/in/{name}-{tag}" for name in ("ok", "refused"))
+    ok_email, refused_email = f"ok.{tag}@acme-analytics.com", f"refused.{tag}@acme-analytics.com"
+    apollo_stub.script(ok, found({**profile_for(ok_email), "email": ok_email}))
+    apollo_stub.script(refused, quota_exhausted())
+    path = connections_csv(tmp_path / "Connections.csv", [ok, refused])
+    options = {"enrich": True, "enrich_provider": "apollo"}
+
+    first = imports.run_import(rt, path, workspace_id=workspace, options=options, out_dir=out_dir)
+    assert first.status == "complete", first.error  # the quota does not fail the import
+    for reason in reasons(first).values():
+        assert reason.startswith("MISSING_EMAIL") and "enrichment quota exhausted for apollo" in reason
+
+    apollo_stub.script(refused, found({**profile_for(refused_email), "email": refused_email}))
+    again = imports.run_import(rt, path, workspace_id=workspace, options=options, out_dir=out_dir)
+    assert again.status == "complete", again.error
+    assert {c["email"] for c in contacts_repo.list_contacts(workspace)} == {ok_email, refused_email}
+    lookups = [r.body.get("linkedin_url") for r in apollo_stub.requests if r.email is None]
+    assert lookups.count(ok) == 1  # answered before the quota ran out: cached, never asked again
+    assert lookups.count(refused) == 2
