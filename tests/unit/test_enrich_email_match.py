@@ -231,3 +231,41 @@ def test_file_provider_matches_by_profile_and_by_name_and_domain() -> None:
     assert asyncio.run(provider.match_email(by_url)).email == "zoe.brown@acme.com"
     assert asyncio.run(provider.match_email(by_name)).email == "liam@acme.com"
     assert asyncio.run(provider.match_email(nobody)).status is ResultStatus.NOT_FOUND
+
+
+LINKEDIN = (
+    "First Name,Last Name,URL,Company,Position\n"
+    "Zoe,Brown,https://www.linkedin.com/in/zoe-brown-7219,Acme,VP\n"
+    "Liam,Cohen,,Acme,Engineer\n"
+)
+
+
+def parse(text: str, **options: object) -> list[Row]:
+    from tests.unit.test_intake_parse import intake
+
+    return list(intake(text, **options).rows())
+
+
+def test_with_enrichment_a_file_without_an_email_column_is_read() -> None:
+    from functions.common.errors import FileRejected
+
+    with pytest.raises(FileRejected) as refused:
+        parse(LINKEDIN)
+    assert refused.value.code == "NO_EMAIL_COLUMN"
+    zoe, liam = parse(LINKEDIN, resolve_emails=True)
+    assert resolvable(zoe) and zoe.fields["linkedin_url"].endswith("/in/zoe-brown-7219")
+    assert liam.error == Reason.MISSING_EMAIL and not resolvable(liam)
+
+
+def test_no_emails_counts_only_rows_nothing_can_look_up() -> None:
+    from functions.common.errors import FileRejected
+
+    text = "First Name,Last Name,URL,Email\nZoe,Brown,https://www.linkedin.com/in/zoe,\nLiam,Cohen,,\n"
+    with pytest.raises(FileRejected) as refused:
+        parse(text)
+    assert refused.value.code == "NO_EMAILS"
+    assert "1 of them have a LinkedIn profile URL" in refused.value.message
+    assert len(parse(text, resolve_emails=True)) == 2  # one row can be resolved: not refused
+    with pytest.raises(FileRejected) as still:
+        parse("First Name,Email\nZoe,\nLiam,\n", resolve_emails=True)
+    assert still.value.code == "NO_EMAILS" and "LinkedIn" not in still.value.message
