@@ -98,7 +98,7 @@ class ApolloProvider(HttpEnrichmentProvider):
         # a match whose email Apollo has not unlocked comes back as `email_not_unlocked@domain.com`
         if not isinstance(email, str) or "@" not in email or email.startswith("email_not_unlocked@"):
             return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
-        return MatchAnswer(ResultStatus.FOUND, self.name, email=email)
+        return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=map_person(person or {}))
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
         status = response.status_code

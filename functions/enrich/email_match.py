@@ -25,8 +25,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from functions.common.canonical import canonical_email
 from functions.common.rows import Reason, Row
-from functions.enrich.cache import CachePolicy, require_aware
-from functions.enrich.models import ResultStatus
+from functions.enrich.cache import CacheEntry, CachePolicy, email_hash, require_aware
+from functions.enrich.models import EnrichmentResult, ResultStatus
 
 _PROFILE = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/([^/?#\s]+)", re.I)
 KEY_PREFIX = "match#"
@@ -115,6 +115,9 @@ class MatchAnswer:
     provider: str
     email: str | None = None
     error: str | None = None
+    # the person's profile when the match call returned it (Apollo and PDL do): cached as the
+    # email's enrichment, so the Enrich stage does not pay a second call for the same person
+    profile: EnrichmentResult | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,12 @@ class MatchCachePort(Protocol):
     def get_many(self, keys: Sequence[str]) -> Mapping[str, MatchEntry]: ...
 
     def put_many(self, entries: Sequence[MatchEntry]) -> None: ...
+
+
+class ProfileCachePort(Protocol):
+    """Where a match's profile goes: the enrichment cache, keyed on the found email's hash."""
+
+    def put_many(self, entries: Sequence[CacheEntry]) -> None: ...
 
 
 def plan(
@@ -257,6 +266,7 @@ async def resolve_rows(
     now: datetime,
     limit: int | None = None,
     reserve: Callable[[int], int | None] | None = None,
+    profiles: ProfileCachePort | None = None,
     concurrency: int = 8,
     policy: CachePolicy | None = None,
 ) -> ResolveOutcome:
@@ -293,6 +303,10 @@ async def resolve_rows(
                 answers[key] = answer
                 if answer.status is not ResultStatus.FAILED:
                     await asyncio.to_thread(cache.put_many, [MatchEntry.create(key, answer, now, policy)])
+                profile = answer.profile
+                if profiles and answer.email and profile and profile.status is ResultStatus.FOUND:
+                    entry = CacheEntry.create(email_hash(answer.email), profile, now, policy)
+                    await asyncio.to_thread(profiles.put_many, [entry])
         except Exception as exc:
             fatal.append(exc)
 

@@ -84,7 +84,9 @@ class FileProvider:
             keys.append(MatchQuery(None, query.first_name, query.last_name, query.company_domain).key)
         for key in keys:
             if key in self._emails:
-                return MatchAnswer(ResultStatus.FOUND, self.name, email=self._emails[key])
+                email = self._emails[key]
+                profile = self._by_hash.get(email_hash(email))
+                return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=profile)
         return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
 
     async def aclose(self) -> None:

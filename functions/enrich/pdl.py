@@ -100,7 +100,7 @@ class PeopleDataLabsProvider(HttpEnrichmentProvider):
         ]
         for email in candidates:
             if isinstance(email, str) and "@" in email:
-                return MatchAnswer(ResultStatus.FOUND, self.name, email=email)
+                return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=map_person(data))
         return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:

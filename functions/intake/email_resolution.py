@@ -90,7 +90,7 @@ class EmailResolver:
                     self.total.unresolved += 1
 
     def _run(self, n: int, batch: Sequence[Row]) -> None:
-        from functions.enrich.stage import provider_for, reserve_calls
+        from functions.enrich.stage import DynamoCache, provider_for, reserve_calls
 
         ctx = self._context()
         provider = provider_for(ctx)
@@ -108,6 +108,7 @@ class EmailResolver:
                     DynamoMatchCache(),
                     now=ctx.now_dt,
                     reserve=lambda wanted: reserve_calls(ctx, f"resolve_{n}", wanted),
+                    profiles=DynamoCache(),
                 )
             finally:
                 close = getattr(provider, "aclose", None)

@@ -79,6 +79,8 @@ def test_linkedin_export_resolves_known_profiles_and_a_reimport_pays_nothing(
     assert job is not None
     note = next(w for w in job.warnings or [] if "without an email" in w)
     assert "6 found, 2 not" in note and "8 provider call(s), 0 from the cache" in note
+    # each found person's profile came with the match: the Enrich stage pays nothing for them
+    assert first.counters["enrichment"]["provider_calls"] == 0
 
     again = imports.run_import(rt, path, workspace_id=workspace, options={"enrich": True}, out_dir=out_dir)
     assert again.status == "complete", again.error
@@ -177,3 +179,6 @@ def test_apollo_quota_mid_lookup_leaves_rows_unresolved_and_the_reimport_pays_on
     lookups = [r.body.get("linkedin_url") for r in apollo_stub.requests if r.email is None]
     assert lookups.count(ok) == 1  # answered before the quota ran out: cached, never asked again
     assert lookups.count(refused) == 2
+    # the match returned the profile, cached as the email's enrichment: no second call per person
+    assert [r.email for r in apollo_stub.requests if r.email] == []
+    assert again.counters["enrichment"]["provider_calls"] == 0

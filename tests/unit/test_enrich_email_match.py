@@ -204,6 +204,35 @@ def test_resolve_rows_calls_once_per_query_caches_and_respects_the_grant() -> No
     assert sum("call limit" in (r.error_detail or "") for r in capped) == 3
 
 
+def test_a_profile_returned_with_the_match_is_cached_as_the_emails_enrichment() -> None:
+    from functions.enrich.cache import CacheEntry, email_hash
+    from functions.enrich.models import ContactEnrichment, EnrichmentResult
+
+    class Profiles:
+        def __init__(self) -> None:
+            self.entries: list[CacheEntry] = []
+
+        def put_many(self, entries: Sequence[CacheEntry]) -> None:
+            self.entries.extend(entries)
+
+    profile = EnrichmentResult.found("fake", ContactEnrichment(title="VP"), None)
+
+    class WithProfile(Matcher):
+        async def match_email(self, query: MatchQuery) -> MatchAnswer:
+            answer = await super().match_email(query)
+            return MatchAnswer(
+                answer.status, answer.provider, answer.email, profile=profile if answer.email else None
+            )
+
+    profiles = Profiles()
+    rows = [row(1, linkedin_url="linkedin.com/in/zoe"), row(2, linkedin_url="linkedin.com/in/nobody")]
+    asyncio.run(
+        resolve_rows(rows, WithProfile({"li:zoe": "Zoe@Acme.com"}), Cache(), now=NOW, profiles=profiles)
+    )
+    (entry,) = profiles.entries
+    assert entry.email_hash == email_hash("zoe@acme.com") and entry.result == profile and entry.is_fresh(NOW)
+
+
 def test_failures_are_not_cached() -> None:
     cache = Cache()
     matcher = Matcher({}, fail=frozenset({"li:zoe"}))
