@@ -12,9 +12,11 @@ from functions.common.rows import Reason
 from functions.common.settings import get_settings
 from functions.common.stage import finished
 from functions.dedup.dedup import dedup_rows
+from functions.enrich.email_match import hint_without_enrichment
 from functions.enrich.orchestrate import projected_calls
 from functions.enrich.stage import DynamoCache
 from functions.intake.duplicates import InFileDuplicates, twin_detail
+from functions.intake.email_resolution import preview_rows
 from functions.intake.identifiers import DynamoDirectory, resolve
 from functions.intake.parse import Intake
 from functions.intake.service import intake_options
@@ -34,9 +36,18 @@ def preview_stream(
 ) -> dict[str, Any]:
     """Raises FileRejected for a file the import would reject."""
     parsing = intake_options(options, workspace_id)
+    parsing.resolve_emails = bool(options.get("enrich")) and parsing.identifier == "email"
     intake = Intake(stream, parsing, size=size)
     rows = list(itertools.islice(intake.rows(), limit))
     resolve(rows, parsing.identifier, DynamoDirectory(workspace_id))
+    email_lookups = 0
+    if parsing.resolve_emails:
+        email_lookups = preview_rows(
+            rows, JobContext.from_options("preview", workspace_id, options, now_iso()).now_dt
+        )
+    elif parsing.identifier == "email":
+        for row in rows:
+            hint_without_enrichment(row)
     duplicates = InFileDuplicates()
     for row in rows:
         if row.error is None and row.email:
@@ -73,15 +84,24 @@ def preview_stream(
         "warnings": list(intake.warnings),
     }
     if options.get("enrich"):
-        doc["enrichment"] = projected_enrichment(ctx, [r.email for r in rows if r.email and not finished(r)])
+        doc["enrichment"] = projected_enrichment(
+            ctx, [r.email for r in rows if r.email and not finished(r)], email_lookups
+        )
     return doc
 
 
-def projected_enrichment(ctx: JobContext, emails: list[str]) -> dict[str, Any]:
+def projected_enrichment(ctx: JobContext, emails: list[str], email_lookups: int = 0) -> dict[str, Any]:
     """Provider calls the import would make for these rows now: those without a fresh cache entry."""
     provider = ctx.options.get("enrich_provider") or get_settings().enrich_provider
     not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
-    calls = projected_calls(
-        emails, DynamoCache(not_before), now=ctx.now_dt, limit=ctx.options.get("enrich_limit")
-    )
-    return {"provider": provider, "projected_calls": calls, "rows": len(emails)}
+    limit = ctx.options.get("enrich_limit")
+    calls = email_lookups + projected_calls(emails, DynamoCache(not_before), now=ctx.now_dt, limit=limit)
+    if limit is not None:
+        calls = min(calls, int(limit))
+    # email_lookups: match calls for rows without an email (counted in projected_calls too)
+    return {
+        "provider": provider,
+        "projected_calls": calls,
+        "rows": len(emails),
+        "email_lookups": email_lookups,
+    }

@@ -7,4 +7,6 @@
   builds one by its configured name.
 - `cache`: `email_hash`, `CacheEntry`, `CachePolicy`.
 - `keys`: Fernet/MultiFernet key vault and `resolve_key`.
+- `email_match`: rows without an email, found by LinkedIn profile or name + domain through a
+  provider's `match_email` (run by intake, `functions/intake/email_resolution.py`).
 """

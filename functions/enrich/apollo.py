@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 import httpx
 
 from functions.enrich import normalise
+from functions.enrich.email_match import MatchAnswer, MatchQuery
 from functions.enrich.errors import ProviderAuthError
 from functions.enrich.models import (
     CompanyEnrichment,
@@ -35,6 +36,7 @@ from functions.enrich.models import (
     EnrichmentResult,
     FailureCode,
     PersonHints,
+    ResultStatus,
 )
 from functions.enrich.transport import HttpEnrichmentProvider, MalformedResponse, decode_json, error_text
 
@@ -64,6 +66,39 @@ class ApolloProvider(HttpEnrichmentProvider):
         body["reveal_personal_emails"] = False
         body["reveal_phone_number"] = False
         return "POST", PEOPLE_MATCH_PATH, body
+
+    def build_match_request(self, query: MatchQuery) -> tuple[str, str, dict[str, Any]]:
+        # the same people/match endpoint, identified by profile URL or name + domain
+        optional = {
+            "linkedin_url": query.linkedin_url,
+            "first_name": query.first_name,
+            "last_name": query.last_name,
+            "domain": query.company_domain,
+        }
+        body: dict[str, Any] = {k: v for k, v in optional.items() if v}
+        body["reveal_personal_emails"] = False
+        body["reveal_phone_number"] = False
+        return "POST", PEOPLE_MATCH_PATH, body
+
+    def read_match_response(self, response: httpx.Response) -> MatchAnswer:
+        status = response.status_code
+        if status == 403:
+            raise ProviderAuthError(self.name, "the key may not call people/match (HTTP 403)")
+        if status != 200:
+            return MatchAnswer(
+                ResultStatus.FAILED, self.name, error=f"{FailureCode.REQUEST_REJECTED}: HTTP {status}"
+            )
+        body = decode_json(response)
+        if not isinstance(body, Mapping):
+            raise MalformedResponse("expected a JSON object")
+        person = body.get("person")
+        if person is not None and not isinstance(person, Mapping):
+            raise MalformedResponse("`person` is not an object")
+        email = (person or {}).get("email")
+        # a match whose email Apollo has not unlocked comes back as `email_not_unlocked@domain.com`
+        if not isinstance(email, str) or "@" not in email or email.startswith("email_not_unlocked@"):
+            return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
+        return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=map_person(person or {}))
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
         status = response.status_code

@@ -2,7 +2,9 @@
 
 Each line is one person: `{"email": ..., "contact": {title, seniority, department, linkedin_url,
 city, state, country}, "company": {name, domain, industry, employee_count, revenue_band,
-tech_stack}}`. An email not in the file is not found.
+tech_stack}}`, optionally with top-level `first_name` and `last_name`. An email not in the file
+is not found. `match_email` finds a record's email from its `contact.linkedin_url`, or from
+`first_name` + `last_name` + `company.domain` (functions/enrich/email_match.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from functions.common.errors import ConfigInvalid
 from functions.enrich.cache import email_hash
-from functions.enrich.models import EnrichmentResult, PersonHints
+from functions.enrich.email_match import MatchAnswer, MatchQuery, query_for
+from functions.enrich.models import EnrichmentResult, PersonHints, ResultStatus
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "examples" / "enrichment.jsonl"
 
@@ -22,8 +25,12 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "examples" / "enrichment.js
 class FileProvider:
     name = "file"
 
-    def __init__(self, records: Mapping[str, EnrichmentResult]) -> None:
+    def __init__(
+        self, records: Mapping[str, EnrichmentResult], emails: Mapping[str, str] | None = None
+    ) -> None:
         self._by_hash = dict(records)
+        # MatchQuery.key -> email, for match_email
+        self._emails = dict(emails or {})
 
     @classmethod
     def from_path(cls, path: Path | str = DEFAULT_PATH) -> FileProvider:
@@ -37,6 +44,7 @@ class FileProvider:
         cls, lines: Iterable[str | Mapping[str, Any]], *, source: str = "records"
     ) -> FileProvider:
         by_hash: dict[str, EnrichmentResult] = {}
+        emails: dict[str, str] = {}
         for number, line in enumerate(lines, start=1):
             if isinstance(line, str) and not line.strip():
                 continue
@@ -51,13 +59,35 @@ class FileProvider:
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise ConfigInvalid(f"{source} line {number}: not a valid enrichment record ({exc})") from exc
             by_hash[email_hash(email)] = result
-        return cls(by_hash)
+            contact, company = doc.get("contact") or {}, doc.get("company") or {}
+            for fields in (
+                {"linkedin_url": contact.get("linkedin_url")},
+                {
+                    "first_name": doc.get("first_name"),
+                    "last_name": doc.get("last_name"),
+                    "company_domain": company.get("domain"),
+                },
+            ):
+                if (query := query_for(fields)) is not None:
+                    emails.setdefault(query.key, email.strip().lower())
+        return cls(by_hash, emails)
 
     def __len__(self) -> int:
         return len(self._by_hash)
 
     async def enrich(self, email: str, hints: PersonHints) -> EnrichmentResult:
         return self._by_hash.get(email_hash(email)) or EnrichmentResult.not_found(self.name)
+
+    async def match_email(self, query: MatchQuery) -> MatchAnswer:
+        keys = [query.key]
+        if query.linkedin_url and query.first_name and query.last_name and query.company_domain:
+            keys.append(MatchQuery(None, query.first_name, query.last_name, query.company_domain).key)
+        for key in keys:
+            if key in self._emails:
+                email = self._emails[key]
+                profile = self._by_hash.get(email_hash(email))
+                return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=profile)
+        return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
 
     async def aclose(self) -> None:
         """Nothing to release; present so every provider can be closed the same way."""

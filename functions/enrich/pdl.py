@@ -23,6 +23,7 @@ import httpx
 from pydantic import SecretStr
 
 from functions.enrich import normalise
+from functions.enrich.email_match import MatchAnswer, MatchQuery
 from functions.enrich.errors import ProviderAuthError
 from functions.enrich.models import (
     CompanyEnrichment,
@@ -30,6 +31,7 @@ from functions.enrich.models import (
     EnrichmentResult,
     FailureCode,
     PersonHints,
+    ResultStatus,
 )
 from functions.enrich.transport import HttpEnrichmentProvider, MalformedResponse, decode_json, error_text
 
@@ -66,6 +68,40 @@ class PeopleDataLabsProvider(HttpEnrichmentProvider):
         }
         body.update({k: [v] for k, v in optional.items() if v})
         return "POST", PERSON_ENRICH_PATH, body
+
+    def build_match_request(self, query: MatchQuery) -> tuple[str, str, dict[str, Any]]:
+        body: dict[str, Any] = {"min_likelihood": self._min_likelihood}
+        optional = {
+            "profile": query.linkedin_url,
+            "first_name": query.first_name,
+            "last_name": query.last_name,
+            "company": query.company_domain,
+        }
+        body.update({k: [v] for k, v in optional.items() if v})
+        return "POST", PERSON_ENRICH_PATH, body
+
+    def read_match_response(self, response: httpx.Response) -> MatchAnswer:
+        status = response.status_code
+        if status == 404:
+            return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
+        if status == 403:
+            raise ProviderAuthError(self.name, "the key may not call person/enrich (HTTP 403)")
+        if status != 200:
+            return MatchAnswer(
+                ResultStatus.FAILED, self.name, error=f"{FailureCode.REQUEST_REJECTED}: HTTP {status}"
+            )
+        body = decode_json(response)
+        data = body.get("data") if isinstance(body, Mapping) else None
+        if not isinstance(data, Mapping):
+            raise MalformedResponse("`data` is missing or not an object")
+        # `work_email` first; plans without contact data return booleans in place of addresses
+        candidates = [data.get("work_email")] + [
+            e.get("address") if isinstance(e, Mapping) else e for e in data.get("emails") or []
+        ]
+        for email in candidates:
+            if isinstance(email, str) and "@" in email:
+                return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=map_person(data))
+        return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
         if response.status_code == 402:

@@ -71,7 +71,7 @@ def provider_for(ctx: JobContext) -> Any:
     return make_provider(name, key.key, **options)
 
 
-def reserve_calls(ctx: JobContext, chunk: int, wanted: int) -> int | None:
+def reserve_calls(ctx: JobContext, chunk: int | str, wanted: int) -> int | None:
     """How many provider calls this chunk may make under the import's `enrich_limit` (None: no limit).
 
     Each chunk's grant is recorded on the job (`enrich_grant_<n>`) next to the running total, in

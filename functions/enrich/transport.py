@@ -15,15 +15,18 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
+from functions.enrich.email_match import MatchAnswer, MatchQuery
 from functions.enrich.errors import ProviderAuthError, QuotaExhausted
-from functions.enrich.models import EnrichmentResult, FailureCode, PersonHints
+from functions.enrich.models import EnrichmentResult, FailureCode, PersonHints, ResultStatus
 from functions.enrich.retry import RetryPolicy, backoff_delay, parse_retry_after, retry_after_delay
 
+# what one lookup returns: an EnrichmentResult (enrich) or a MatchAnswer (match_email)
+T = TypeVar("T", EnrichmentResult, MatchAnswer)
 log = logging.getLogger(__name__)
 
 # connect fast-fails a dead host; read covers the provider's own lookup time (Apollo and PDL
@@ -141,6 +144,14 @@ class HttpEnrichmentProvider:
         """Turn a non-retryable response into a result; raise MalformedResponse on a bad body."""
         raise NotImplementedError
 
+    def build_match_request(self, query: MatchQuery) -> tuple[str, str, dict[str, Any]]:
+        """(method, path, JSON body) for finding a person's email without knowing it."""
+        raise NotImplementedError
+
+    def read_match_response(self, response: httpx.Response) -> MatchAnswer:
+        """Like `read_response`, for `build_match_request`'s answer: the email found, or not found."""
+        raise NotImplementedError
+
     # -- the shared loop ----------------------------------------------------------------------
 
     async def enrich(self, email: str, hints: PersonHints) -> EnrichmentResult:
@@ -148,9 +159,35 @@ class HttpEnrichmentProvider:
         # the slot is held through backoff sleeps on purpose: when the provider throttles us,
         # fewer requests in flight is the point
         async with self._semaphore:
-            return await self._call(method, self._base_url + path, body)
+            return await self._call(
+                method,
+                self._base_url + path,
+                body,
+                self.read_response,
+                lambda code, detail: EnrichmentResult.failed(self.name, code, detail),
+            )
 
-    async def _call(self, method: str, url: str, body: dict[str, Any]) -> EnrichmentResult:
+    async def match_email(self, query: MatchQuery) -> MatchAnswer:
+        """Find a person's email from a LinkedIn profile or name + company domain (same retries,
+        same quota and auth errors as `enrich`)."""
+        method, path, body = self.build_match_request(query)
+        async with self._semaphore:
+            return await self._call(
+                method,
+                self._base_url + path,
+                body,
+                self.read_match_response,
+                lambda code, detail: MatchAnswer(ResultStatus.FAILED, self.name, error=f"{code}: {detail}"),
+            )
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        body: dict[str, Any],
+        read: Callable[[httpx.Response], T],
+        failed: Callable[[FailureCode, str], T],
+    ) -> T:
         policy = self._retry
         waited = 0.0
         malformed = 0
@@ -158,8 +195,8 @@ class HttpEnrichmentProvider:
         last = Retry(FailureCode.NETWORK)
         while True:
             attempt += 1
-            outcome = await self._attempt(method, url, body)
-            if isinstance(outcome, EnrichmentResult):
+            outcome = await self._attempt(method, url, body, read)
+            if not isinstance(outcome, Retry):
                 return outcome
             last = outcome
             if last.code is FailureCode.MALFORMED_RESPONSE:
@@ -192,9 +229,11 @@ class HttpEnrichmentProvider:
             await self._sleep(delay)
             waited += delay
         detail = f"{last.detail}; " if last.detail else ""
-        return EnrichmentResult.failed(self.name, last.code, f"{detail}gave up after {attempt} attempt(s)")
+        return failed(last.code, f"{detail}gave up after {attempt} attempt(s)")
 
-    async def _attempt(self, method: str, url: str, body: dict[str, Any]) -> EnrichmentResult | Retry:
+    async def _attempt(
+        self, method: str, url: str, body: dict[str, Any], read: Callable[[httpx.Response], T]
+    ) -> T | Retry:
         headers = {"X-Api-Key": self._api_key.get_secret_value(), "Cache-Control": "no-cache"}
         try:
             response = await self._client.request(method, url, json=body, headers=headers)
@@ -203,9 +242,9 @@ class HttpEnrichmentProvider:
             return Retry(FailureCode.TIMEOUT, detail=type(exc).__name__)
         except httpx.TransportError as exc:
             return Retry(FailureCode.NETWORK, detail=type(exc).__name__)
-        return self._interpret(response)
+        return self._interpret(response, read)
 
-    def _interpret(self, response: httpx.Response) -> EnrichmentResult | Retry:
+    def _interpret(self, response: httpx.Response, read: Callable[[httpx.Response], T]) -> T | Retry:
         status = response.status_code
         if status == 401:
             raise ProviderAuthError(self.name, "the API key was rejected (HTTP 401)")
@@ -224,6 +263,6 @@ class HttpEnrichmentProvider:
                 f"HTTP {status}",
             )
         try:
-            return self.read_response(response)
+            return read(response)
         except MalformedResponse as exc:
             return Retry(FailureCode.MALFORMED_RESPONSE, detail=f"HTTP {status}, {exc}")

@@ -34,6 +34,7 @@ from functions.common.canonical import (
 )
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
+from functions.enrich.email_match import resolvable
 from functions.intake.custom_fields import CustomFieldDef, coercer
 from functions.intake.detect import Dialect, LineSource, open_text
 from functions.intake.mapping import CUSTOM_PREFIX, ColumnPlan, MappingDoc, plan_columns
@@ -79,6 +80,10 @@ class IntakeOptions:
     # what identifies a row's contact: email, or phone / contact_id resolved to an email later
     # (functions/intake/identifiers.py); rows without an email are not errors then
     identifier: str = "email"
+    # enrichment on: rows without an email but with a LinkedIn profile URL, or first + last name
+    # + company domain, are looked up later (functions/enrich/email_match.py), so they neither
+    # make the file NO_EMAILS nor does a file of such rows need an email column
+    resolve_emails: bool = False
 
 
 class Intake:
@@ -154,7 +159,14 @@ class Intake:
                 f"The import identifies contacts by contact id, but no column holds this workspace's contact "
                 f"ids (the columns are {shown}{more}). Name it 'Contact ID', or map it to contact_id.",
             )
-        if identifier == "email" and "email" not in targets:
+        if (
+            identifier == "email"
+            and "email" not in targets
+            and not (
+                self.options.resolve_emails
+                and ("linkedin_url" in targets or {"first_name", "last_name", "company_domain"} <= targets)
+            )
+        ):
             raise FileRejected(
                 "NO_EMAIL_COLUMN",
                 f"No column holds email addresses (the columns are {shown}{more}). Name the email column "
@@ -210,6 +222,7 @@ class Intake:
         offset = self._line_offset  # lines up to the header; the reader counts from there
         number = 0
         missing = 0
+        lookups = 0  # rows without an email that enrichment could look up
         footers: list[str] = []
         build = self._row
         line = reader.line_num
@@ -249,7 +262,10 @@ class Intake:
                             number -= 1
                             continue
                         if row.error == Reason.MISSING_EMAIL:
-                            missing += 1
+                            can = resolvable(row)
+                            if not (can and self.options.resolve_emails):
+                                missing += 1
+                                lookups += can
                 if pending is not None:
                     yield pending
                 pending, pending_cells, pending_line = row, cells, start + 1 + offset
@@ -273,7 +289,7 @@ class Intake:
                 and self.options.require_emails
                 and self.options.identifier == "email"
             ):
-                raise FileRejected("NO_EMAILS", self._no_emails(number))
+                raise FileRejected("NO_EMAILS", self._no_emails(number, lookups))
             yield pending
         self.warnings.extend(self._source.finish_warnings())
         if footers:
@@ -287,14 +303,25 @@ class Intake:
                 "The file has a header row but no data rows; add at least one contact below it.",
             )
 
-    def _no_emails(self, rows: int) -> str:
-        email_header = self.headers[self._special["email"]]
+    def _no_emails(self, rows: int, lookups: int = 0) -> str:
+        column = self._special.get("email", -1)
+        where = (
+            f"the {self.headers[column]!r} column is empty in every row"
+            if column >= 0
+            else "the file has no email column"
+        )
         shown = ", ".join(repr(h) for h in self.headers[:20])
         more = f" and {len(self.headers) - 20} more" if len(self.headers) > 20 else ""
+        hint = (
+            f" {lookups:,} of them have a LinkedIn profile URL or a name and company domain: import with "
+            "enrichment on (--enrich, API option `enrich`) to look their emails up."
+            if lookups
+            else ""
+        )
         return (
-            f"None of the {rows:,} rows has an email address: the {email_header!r} column is empty in every "
-            f"row (the columns are {shown}{more}). Every contact needs an email address: fill that column, or "
-            "map the column that holds the email addresses to the email field."
+            f"None of the {rows:,} rows has an email address: {where} "
+            f"(the columns are {shown}{more}). Every contact needs an email address: fill that column, or "
+            f"map the column that holds the email addresses to the email field.{hint}"
         )
 
     def _row_builder(self) -> Callable[[int, list[str], int], Row]:
@@ -315,7 +342,7 @@ class Intake:
         missing_email = (
             f"the {self.headers[email_col]!r} cell is empty; every row needs an email address"
             if email_col >= 0
-            else ""
+            else "the file has no email column"
         )
         domain_col = special.get("company_domain", -1)
         domain_fallbacks = self._domain_fallbacks

@@ -16,8 +16,10 @@ from functions.common import chunks, field_mappings, jobs, s3
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
 from functions.common.settings import get_settings
+from functions.enrich.email_match import hint_without_enrichment
 from functions.intake import custom_field_store
 from functions.intake.duplicates import InFileDuplicates, twin_detail
+from functions.intake.email_resolution import EmailResolver
 from functions.intake.identifiers import DynamoDirectory, check_identifier, resolve
 from functions.intake.mapping import MappingDoc
 from functions.intake.parse import Intake, IntakeOptions
@@ -109,12 +111,25 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         options = intake_options(request.options, request.workspace_id)
         # an uploaded file in which no row has an email is refused; a sync or API batch reports each row
         options.require_emails = request.source == "csv"
+        enrich = bool(request.options.get("enrich"))
+        options.resolve_emails = enrich and options.identifier == "email"
+        resolver = (
+            EmailResolver(job_id, request.workspace_id, request.options, request.source, request.key)
+            if options.resolve_emails
+            else None
+        )
         intake = Intake(stream, options, size=size)
         duplicates = InFileDuplicates()
         manifest: list[dict[str, Any]] = []
         directory = DynamoDirectory(request.workspace_id)
         for n, batch in enumerate(_batches(intake.rows(), chunk_rows)):
             resolve(batch, options.identifier, directory)
+            # rows without an email: looked up by enrichment before dedup, or told it could be
+            if resolver is not None:
+                resolver.run(n, batch)
+            elif options.identifier == "email":
+                for row in batch:
+                    hint_without_enrichment(row)
             for row in batch:
                 if row.error is None and (email := row.fields.get("email")):  # Row.email, without the call
                     duplicates.add(row.number, email)
@@ -159,7 +174,7 @@ def run(request: IntakeRequest) -> dict[str, Any]:
         "parsing",
         chunk_count=summary["chunk_count"],
         counters={"total": summary["total"]},
-        warnings=list(intake.warnings),
+        warnings=list(intake.warnings) + ([w] if resolver is not None and (w := resolver.warning()) else []),
         column_map=intake.column_plan,
     )
     # the manifest goes last: its presence means every chunk above is complete

@@ -300,6 +300,18 @@ class _State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def match_key(body: Mapping[str, Any]) -> str:
+    """How a request without an email (a match by profile or name + domain) is scripted: by its
+    LinkedIn URL as sent, else `first|last|domain`. A `found` profile's `email` is the answer."""
+
+    def one(name: str) -> str:
+        value = body.get(name)
+        return str(value[0] if isinstance(value, list) and value else value or "")
+
+    url = one("linkedin_url") or one("profile")
+    return url or "|".join((one("first_name"), one("last_name"), one("domain") or one("company")))
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so the client's connection pool is exercised
     # headers and body go out in two writes; with Nagle on, the second waits for the client's
@@ -343,13 +355,14 @@ class _Handler(BaseHTTPRequestHandler):
             )
             state.in_flight += 1
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
-            behaviour = self._next_behaviour(email)
+            behaviour = self._next_behaviour(email or match_key(body))
         try:
             if self.headers.get("X-Api-Key") != state.api_key:
                 behaviour = invalid_key()
             if behaviour.delay:
                 time.sleep(behaviour.delay)
-            status, headers, payload = render(provider, behaviour, email or "unknown@example.com")
+            found_email = email or (behaviour.profile or {}).get("email")
+            status, headers, payload = render(provider, behaviour, found_email or "unknown@example.com")
         finally:
             # before the answer goes out: once the client has it, it may send its next request,
             # and that one must not find this one still counted
