@@ -34,6 +34,7 @@ from functions.common.canonical import (
 )
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
+from functions.common.timezones import canonical_time_zone, derive_time_zone
 from functions.intake.custom_fields import CustomFieldDef, coercer
 from functions.intake.detect import Dialect, LineSource, open_text
 from functions.intake.mapping import CUSTOM_PREFIX, ColumnPlan, MappingDoc, plan_columns
@@ -329,6 +330,8 @@ class Intake:
         # fill_name_parts changes nothing unless a full name or a last name can be present
         split_names = "full_name" in plain_names or "last_name" in plain_names
         default_region = self._default_region
+        # country normalisation and time zones apply only to files with a place column
+        locate = not plain_names.isdisjoint(("city", "state", "country", "time_zone"))
         nfc = unicodedata.normalize
         # memos of values that repeat down a column; cleared when they grow past _MEMO_MAX
         regions: dict[str | None, tuple[str | None, str | None]] = {}
@@ -431,6 +434,11 @@ class Intake:
                             warnings.append(f"phone: {exc}; kept as given")
                             fields[name] = value
 
+            if locate:
+                place = _place(fields, warnings)
+                if place is not None:
+                    fields["time_zone"] = place
+
             if linkedin_col >= 0 and (value := cells[linkedin_col].strip()):
                 try:
                     fields["linkedin_url"] = normalise_linkedin_url(value)
@@ -482,6 +490,26 @@ class Intake:
             return Row(number, cells, fields, custom, error, detail, warnings)
 
         return build
+
+
+def _place(fields: dict[str, Any], warnings: list[str]) -> str | None:
+    """Country to ISO 3166-1 alpha-2 (in place) and the row's time zone: the given one put in its
+    IANA form, else the one its city, state and country fix, else None. An unreadable zone is
+    a warning, not an error: the row goes on without it (or with the derived one)."""
+    country = fields.get("country")
+    if country is not None and (iso := country_iso2(country)) is not None:
+        fields["country"] = country = iso
+    given = fields.get("time_zone")
+    if given is not None:
+        zone = canonical_time_zone(given)
+        if zone is not None:
+            return zone
+        del fields["time_zone"]
+        warnings.append(f"time_zone: {given!r} is not an IANA time zone or a known alias; ignored")
+    city, state = fields.get("city"), fields.get("state")
+    if city is None and state is None and country is None:
+        return None
+    return derive_time_zone(city, state, country)
 
 
 # Entries in each per-file memo before it is emptied: repeated values (a country, a tag list)
