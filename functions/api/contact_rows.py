@@ -40,6 +40,8 @@ PLAIN_FIELDS: tuple[str, ...] = (
     "country",
     "time_zone",
     "company_name",
+    "lead_source",
+    "verification_status",
 )
 SPECIAL_FIELDS: tuple[str, ...] = ("phone", "mobile", "linkedin_url", "owner_email", "company_domain")
 WRITABLE_FIELDS: tuple[str, ...] = PLAIN_FIELDS + SPECIAL_FIELDS

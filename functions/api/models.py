@@ -40,6 +40,8 @@ class ContactFields(_Strict):
     state: Text | None = None
     country: Text | None = None
     time_zone: Text | None = None
+    lead_source: Text | None = None
+    verification_status: Text | None = None
     company_name: Text | None = None
     company_domain: Text | None = None
     owner_email: Text | None = None
@@ -107,6 +109,8 @@ class ContactOut(BaseModel):
     state: str | None = None
     country: str | None = None
     time_zone: str | None = None
+    lead_source: str | None = None
+    verification_status: str | None = None
     owner_email: str | None = None
     lead_score: float | None = None
     icp_tier: str | None = None

@@ -20,6 +20,8 @@ def contact_object(item: dict[str, Any], company: dict[str, Any] | None = None) 
         "workspace_id": item["workspace_id"],
         "email": item["email"],
         **{name: fields.get(name) for name in _PERSON_FIELDS},
+        # contacts stored before the field existed were never verified either
+        "verification_status": fields.get("verification_status") or "unverified",
         "lead_score": item.get("lead_score"),
         "icp_tier": item.get("icp_tier"),
         "grade": item.get("grade"),

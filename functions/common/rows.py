@@ -34,6 +34,8 @@ STANDARD_FIELDS: tuple[str, ...] = (
     "owner_email",
     "tags",
     "contact_id",
+    "lead_source",
+    "verification_status",
 )
 
 

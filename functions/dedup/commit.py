@@ -221,6 +221,7 @@ def _merge(ctx: JobContext, existing: dict[str, Any] | None, row: Row, *, tag_im
         no_overwrite=ctx.no_overwrite,
         import_tags=[*ctx.tags, ctx.import_tag] if tag_import else list(ctx.tags),
         dnt=ctx.dnt,
+        default_lead_source=ctx.lead_source,
     )
 
 

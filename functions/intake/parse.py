@@ -35,6 +35,7 @@ from functions.common.canonical import (
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
 from functions.common.timezones import canonical_time_zone, derive_time_zone
+from functions.common.verification import verification_status
 from functions.intake.custom_fields import CustomFieldDef, coercer
 from functions.intake.detect import Dialect, LineSource, open_text
 from functions.intake.mapping import CUSTOM_PREFIX, ColumnPlan, MappingDoc, plan_columns
@@ -332,6 +333,7 @@ class Intake:
         default_region = self._default_region
         # country normalisation and time zones apply only to files with a place column
         locate = not plain_names.isdisjoint(("city", "state", "country", "time_zone"))
+        verify = "verification_status" in plain_names
         nfc = unicodedata.normalize
         # memos of values that repeat down a column; cleared when they grow past _MEMO_MAX
         regions: dict[str | None, tuple[str | None, str | None]] = {}
@@ -438,6 +440,16 @@ class Intake:
                 place = _place(fields, warnings)
                 if place is not None:
                     fields["time_zone"] = place
+
+            if verify and (given_status := fields.get("verification_status")) is not None:
+                status = verification_status(given_status)
+                if status is None:
+                    del fields["verification_status"]
+                    warnings.append(
+                        f"verification_status: {given_status!r} is not valid, invalid, risky, unknown or unverified; ignored"
+                    )
+                else:
+                    fields["verification_status"] = status
 
             if linkedin_col >= 0 and (value := cells[linkedin_col].strip()):
                 try:
