@@ -13,7 +13,7 @@ import pytest
 from local import imports
 from local.runtime import Runtime
 from local.server import LocalApi
-from tests.integration.helpers import contacts
+from tests.integration.helpers import contacts, read_csv
 from tests.integration.test_api_support import api, client, new_workspace  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -58,6 +58,17 @@ def test_file_with_places_gets_time_zones_iso_countries_sources_and_statuses(
         "risky",
         "invalid",
     ]
+
+    results = read_csv(outcome.results_csv)
+    head = results[0]
+    cells = {
+        r[0]: (r[head.index("Contact Lead Source")], r[head.index("Contact Verification Status")])
+        for r in results[1:]
+    }
+    assert cells["ann@acme-example.com"] == ("Trade show", "valid")
+    assert cells["bob@acme-example.com"] == (bob["lead_source"], "unverified")
+    dee_reason = next(r[head.index("Reason")] for r in results[1:] if r[0] == "dee@acme-example.com")
+    assert "time_zone: 'Mars/Olympus' is not an IANA time zone" in dee_reason
 
     # a later file without the columns keeps the first import's lead source and the status
     second = write_csv(tmp_path / "again.csv", [["Email", "Title"], ["ann@acme-example.com", "CTO"]])
