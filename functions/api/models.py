@@ -72,12 +72,19 @@ class ContactPatch(ContactFields):
 
 
 class CompanyOut(BaseModel):
+    id: str | None = Field(default=None, description="Stable company id (comp_...); null without a domain.")
     name: str | None = None
     domain: str | None = None
     industry: str | None = None
     employee_count: int | None = None
     revenue_band: str | None = None
     tech_stack: list[str] | None = None
+
+
+class CompanyDetail(CompanyOut):
+    """A company with the number of the workspace's live contacts at it."""
+
+    contact_count: int = 0
 
 
 class EngagementOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.common.company_ids import company_id
 from functions.common.rows import STANDARD_FIELDS
 
 _PERSON_FIELDS = tuple(
@@ -31,6 +32,7 @@ def contact_object(item: dict[str, Any], company: dict[str, Any] | None = None) 
         "is_enriched": bool(item.get("is_enriched")),
         "is_deleted": bool(item.get("is_deleted")),
         "company": {
+            "id": company_id(domain) if domain else None,
             "name": fields.get("company_name") or company.get("name"),
             "domain": domain,
             "industry": company.get("industry"),

@@ -95,3 +95,25 @@ def test_api_contact_round_trips_lead_source_verification_status_and_time_zone(a
 
     bad = c.patch(f"/api/v1/contacts/{doc['id']}", json={"verification_status": "sort of"})
     assert bad.status_code in (400, 422), bad.text
+
+
+def test_company_id_in_the_contact_object_gets_the_company_with_its_contact_count(api: LocalApi) -> None:  # noqa: F811
+    c: httpx.Client = client(api, new_workspace())
+    domain = f"initech-{uuid.uuid4().hex[:6]}.com"
+    ids = set()
+    for person in ("ann", "bob"):
+        made = c.post("/api/v1/contacts", json={"email": f"{person}@{domain}", "company_name": "Initech"})
+        assert made.status_code == 201, made.text
+        ids.add(made.json()["company"]["id"])
+    assert len(ids) == 1
+    (cid,) = ids
+    assert cid.startswith("comp_")
+
+    got = c.get(f"/api/v1/companies/{cid}")
+    assert got.status_code == 200, got.text
+    assert got.json()["domain"] == domain and got.json()["contact_count"] == 2
+
+    # another workspace sees the id's company but none of these contacts
+    other = client(api, new_workspace()).get(f"/api/v1/companies/{cid}")
+    assert other.status_code == 404 or other.json()["contact_count"] == 0
+    assert c.get("/api/v1/companies/comp_nothere").status_code == 404
