@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -110,3 +111,11 @@ def test_row_keeps_a_valid_given_zone_over_the_place() -> None:
 def test_zone_reading_ignores_case(zone: str, upper: bool) -> None:
     text = zone.upper() if upper else zone.lower()
     assert canonical_time_zone(text) == canonical_time_zone(zone)
+
+
+def test_the_shipped_place_index_is_the_pinned_gazetteers() -> None:
+    from functions.common.timezones import _INDEX, build_index
+
+    assert (
+        orjson.loads(_INDEX.read_bytes()) == build_index()
+    )  # regenerate: python -m functions.common.timezones
