@@ -338,6 +338,7 @@ class Intake:
         # memos of values that repeat down a column; cleared when they grow past _MEMO_MAX
         regions: dict[str | None, tuple[str | None, str | None]] = {}
         tag_lists: dict[str, tuple[str, ...]] = {}
+        places: dict[tuple[Any, ...], tuple[str | None, str | None, tuple[str, ...]]] = {}
 
         def phone_regions(country: str | None) -> tuple[str | None, str | None]:
             """(the region a phone is read in, the region e164_phone passes on) for a country cell."""
@@ -437,9 +438,38 @@ class Intake:
                             fields[name] = value
 
             if locate:
-                place = place_time_zone(fields, warnings)
-                if place is not None:
-                    fields["time_zone"] = place
+                # a file repeats a few places: one look-up per distinct (country, city, state, time zone)
+                place_key = (
+                    fields.get("country"),
+                    fields.get("city"),
+                    fields.get("state"),
+                    fields.get("time_zone"),
+                )
+                place_found = places.get(place_key)
+                if place_found is None:
+                    if len(places) >= _MEMO_MAX:
+                        places.clear()
+                    place_probe = {
+                        k: v
+                        for k, v in zip(("country", "city", "state", "time_zone"), place_key, strict=True)
+                        if v
+                    }
+                    told: list[str] = []
+                    place_zone = place_time_zone(place_probe, told)
+                    place_found = places[place_key] = (
+                        place_probe.get("country"),
+                        place_zone,
+                        tuple(told),
+                    )
+                place_country, place_zone, place_said = place_found
+                if place_country is not None:
+                    fields["country"] = place_country
+                if place_zone is not None:
+                    fields["time_zone"] = place_zone
+                elif place_key[3] is not None:
+                    del fields["time_zone"]
+                if place_said:
+                    warnings.extend(place_said)
 
             if verify and (given_status := fields.get("verification_status")) is not None:
                 status = verification_status(given_status)
