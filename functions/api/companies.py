@@ -11,8 +11,8 @@ from functions.common.models import Company, Contact, table_name
 
 
 def get(workspace_id: str, value: str) -> dict[str, Any] | None:
-    """The company an id names with its contact count, or None when neither a Company record nor
-    any of the workspace's contacts has that domain."""
+    """The company an id names with its contact count, or None when none of the workspace's
+    contacts is at it (Company records are platform-wide; a workspace sees only its own)."""
     domain = domain_of(value)
     if domain is None:
         return None
@@ -21,8 +21,8 @@ def get(workspace_id: str, value: str) -> dict[str, Any] | None:
     )
     company = ddb.from_item(item) if item else {}
     count = contact_count(workspace_id, domain)
-    if not company and count == 0:
-        return None
+    if count == 0:
+        return None  # a workspace sees the companies its own contacts are at
     return {
         "id": company_id(domain),
         "name": company.get("name"),
