@@ -22,6 +22,8 @@ from functions.common.canonical import (
     registrable_domain,
 )
 from functions.common.rows import Reason, Row
+from functions.common.timezones import place_time_zone
+from functions.common.verification import VERIFICATION_STATUSES, verification_status
 from functions.dedup.merge import union_tags
 from functions.intake.custom_fields import CustomFieldDef, coerce
 from functions.intake.duplicates import InFileDuplicates, twin_detail
@@ -40,6 +42,8 @@ PLAIN_FIELDS: tuple[str, ...] = (
     "country",
     "time_zone",
     "company_name",
+    "lead_source",
+    "verification_status",
 )
 SPECIAL_FIELDS: tuple[str, ...] = ("phone", "mobile", "linkedin_url", "owner_email", "company_domain")
 WRITABLE_FIELDS: tuple[str, ...] = PLAIN_FIELDS + SPECIAL_FIELDS
@@ -77,6 +81,19 @@ def canonical_fields(
         value = data.get(name)
         if value is not None and (text := _text(value)):
             fields[name] = _phone(text, fields.get("country") or country, warnings)
+    if not fields.keys().isdisjoint(("city", "state", "country", "time_zone")):
+        zone = place_time_zone(fields, warnings)
+        if zone is not None:
+            fields["time_zone"] = zone
+    if (given := fields.get("verification_status")) is not None:
+        status = verification_status(given)
+        if status is None:
+            raise FieldError(
+                Reason.INVALID_FIELD_VALUE,
+                "verification_status",
+                f"verification_status: {given!r} is not one of {', '.join(VERIFICATION_STATUSES)}",
+            )
+        fields["verification_status"] = status
     value = data.get("linkedin_url")
     if value is not None and (text := _text(value)):
         try:

@@ -152,7 +152,7 @@ class CreateOptions:
 def run_stages(workspace_id: str, rows: list[Row], options: CreateOptions) -> list[RowResult]:
     """Dedup -> suppress -> score -> commit, as one import chunk; one result per row, in order."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso()
+        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
     )
     return _chain(ctx, rows)
 
@@ -170,7 +170,7 @@ def run_stages_parallel(workspace_id: str, rows: list[Row], options: CreateOptio
     email (in-request duplicates are errors already) and commit's conditional writes arbitrate
     anyway, so they cannot interfere; the time is DynamoDB round trips, which overlap."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso()
+        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
     )
     slices = [rows[i : i + BULK_SLICE] for i in range(0, len(rows), BULK_SLICE)]
     if len(slices) <= 1:

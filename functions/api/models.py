@@ -40,6 +40,8 @@ class ContactFields(_Strict):
     state: Text | None = None
     country: Text | None = None
     time_zone: Text | None = None
+    lead_source: Text | None = None
+    verification_status: Text | None = None
     company_name: Text | None = None
     company_domain: Text | None = None
     owner_email: Text | None = None
@@ -70,12 +72,19 @@ class ContactPatch(ContactFields):
 
 
 class CompanyOut(BaseModel):
+    id: str | None = Field(default=None, description="Stable company id (comp_...); null without a domain.")
     name: str | None = None
     domain: str | None = None
     industry: str | None = None
     employee_count: int | None = None
     revenue_band: str | None = None
     tech_stack: list[str] | None = None
+
+
+class CompanyDetail(CompanyOut):
+    """A company with the number of the workspace's live contacts at it."""
+
+    contact_count: int = 0
 
 
 class EngagementOut(BaseModel):
@@ -107,6 +116,8 @@ class ContactOut(BaseModel):
     state: str | None = None
     country: str | None = None
     time_zone: str | None = None
+    lead_source: str | None = None
+    verification_status: str | None = None
     owner_email: str | None = None
     lead_score: float | None = None
     icp_tier: str | None = None

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import phonenumbers
+import pycountry
 import tldextract
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
@@ -644,7 +645,19 @@ def _country(text: str) -> str | None:
     key = " ".join(key.replace(".", " ").replace("-", " ").split())
     if key.startswith("the "):
         key = key[4:]
-    return _COUNTRY_NAMES.get(key)
+    found = _COUNTRY_NAMES.get(key)
+    if found is None:
+        found = _pycountry_iso2(text)
+    return found
+
+
+def _pycountry_iso2(text: str) -> str | None:
+    """ISO 3166-1 codes (alpha-2, alpha-3, numeric) and names, common and official, from pycountry."""
+    try:
+        record = pycountry.countries.lookup(text)
+    except LookupError:
+        return None
+    return str(record.alpha_2)
 
 
 def e164_phone(value: str, country: str | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from functions.common.company_ids import company_id
 from functions.common.rows import STANDARD_FIELDS
 
 _PERSON_FIELDS = tuple(
@@ -20,6 +21,8 @@ def contact_object(item: dict[str, Any], company: dict[str, Any] | None = None) 
         "workspace_id": item["workspace_id"],
         "email": item["email"],
         **{name: fields.get(name) for name in _PERSON_FIELDS},
+        # contacts stored before the field existed were never verified either
+        "verification_status": fields.get("verification_status") or "unverified",
         "lead_score": item.get("lead_score"),
         "icp_tier": item.get("icp_tier"),
         "grade": item.get("grade"),
@@ -29,6 +32,7 @@ def contact_object(item: dict[str, Any], company: dict[str, Any] | None = None) 
         "is_enriched": bool(item.get("is_enriched")),
         "is_deleted": bool(item.get("is_deleted")),
         "company": {
+            "id": company_id(domain) if domain else None,
             "name": fields.get("company_name") or company.get("name"),
             "domain": domain,
             "industry": company.get("industry"),

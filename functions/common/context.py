@@ -25,6 +25,14 @@ class JobContext:
     assignment_days: int = 90
     options: dict[str, Any] = field(default_factory=dict)
     started_at: str | None = None  # when the job was created (None: now)
+    source: str = "csv"  # what started the job: csv, api, webhook, sync:<provider>, apollo_search
+
+    @property
+    def lead_source(self) -> str:
+        """The lead source of a contact this job creates when its row names none."""
+        if self.source == "csv":
+            return f"csv_import_{self.started_dt:%Y%m%d}"
+        return self.source
 
     @property
     def started_dt(self) -> datetime:
@@ -45,7 +53,13 @@ class JobContext:
 
     @classmethod
     def from_options(
-        cls, job_id: str, workspace_id: str, options: dict[str, Any], now: str, started_at: str | None = None
+        cls,
+        job_id: str,
+        workspace_id: str,
+        options: dict[str, Any],
+        now: str,
+        started_at: str | None = None,
+        source: str = "csv",
     ) -> JobContext:
         return cls(
             job_id=job_id,
@@ -60,6 +74,7 @@ class JobContext:
             assignment_days=int(options.get("assignment_days") or get_settings().default_assignment_days),
             options=dict(options),
             started_at=started_at,
+            source=source,
         )
 
 
@@ -68,5 +83,5 @@ def job_context(job_id: str) -> JobContext:
     if job is None:
         raise StageFailed(f"job {job_id} does not exist")
     return JobContext.from_options(
-        job_id, job.workspace_id, dict(job.options or {}), jobs.now_iso(), job.created_at
+        job_id, job.workspace_id, dict(job.options or {}), jobs.now_iso(), job.created_at, job.source or "csv"
     )

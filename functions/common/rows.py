@@ -34,6 +34,8 @@ STANDARD_FIELDS: tuple[str, ...] = (
     "owner_email",
     "tags",
     "contact_id",
+    "lead_source",
+    "verification_status",
 )
 
 
@@ -155,6 +157,9 @@ class RowResult:
     grade: str | None = None
     rule: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # what the stored contact says after the row (written rows only)
+    lead_source: str | None = None
+    verification_status: str | None = None
 
     def to_json(self) -> str:
         doc = {
@@ -166,6 +171,8 @@ class RowResult:
             "sc": self.lead_score,
             "g": self.grade,
             "ru": self.rule,
+            "ls": self.lead_source,
+            "vs": self.verification_status,
         }
         if self.warnings:
             doc["w"] = self.warnings
@@ -184,4 +191,6 @@ class RowResult:
             grade=doc.get("g"),
             rule=doc.get("ru"),
             warnings=doc.get("w", []),
+            lead_source=doc.get("ls"),
+            verification_status=doc.get("vs"),
         )

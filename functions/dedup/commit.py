@@ -17,6 +17,7 @@ so counters never double.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from functions.common import ddb, faults, ownership
@@ -221,6 +222,7 @@ def _merge(ctx: JobContext, existing: dict[str, Any] | None, row: Row, *, tag_im
         no_overwrite=ctx.no_overwrite,
         import_tags=[*ctx.tags, ctx.import_tag] if tag_import else list(ctx.tags),
         dnt=ctx.dnt,
+        default_lead_source=ctx.lead_source,
     )
 
 
@@ -247,7 +249,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
         if not pending:
             return written
         existing = store.contacts_by_email(ctx.workspace_id, to_read) if to_read else {}
-        plans: list[tuple[Row, RowStatus, str, list[str]]] = []
+        plans: list[tuple[Row, RowStatus, str, list[str], dict[str, Any]]] = []
         statements = []
         for email, row in pending.items():
             current = existing.get(email)
@@ -256,13 +258,18 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 status = (
                     RowStatus.IMPORTED if current.get("created_by_job") == ctx.job_id else RowStatus.UPDATED
                 )
-                results[row.number] = _written(row, status, current["contact_id"], [])
+                results[row.number] = _written(row, status, current["contact_id"], [], current.get("fields"))
                 written.append(row)
                 continue
             quiet = _unchanged(ctx, current, row) if current is not None else None
             if current is not None and quiet is not None:
                 results[row.number] = _written(
-                    row, RowStatus.UPDATED, current["contact_id"], quiet, unchanged=True
+                    row,
+                    RowStatus.UPDATED,
+                    current["contact_id"],
+                    quiet,
+                    current.get("fields"),
+                    unchanged=True,
                 )
                 written.append(row)
                 continue
@@ -282,7 +289,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     "is_deleted": False,
                     **_score_attrs(row),
                 }
-                plans.append((row, RowStatus.IMPORTED, item["contact_id"], merged.warnings))
+                plans.append((row, RowStatus.IMPORTED, item["contact_id"], merged.warnings, merged.fields))
                 statements.append(store.insert(contacts_table, item))
             else:
                 sets = {
@@ -295,7 +302,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 if ctx.client_id:
                     sets["client_id"] = ctx.client_id
                 sets = {k: v for k, v in sets.items() if v is not None}
-                plans.append((row, RowStatus.UPDATED, current["contact_id"], merged.warnings))
+                plans.append((row, RowStatus.UPDATED, current["contact_id"], merged.warnings, merged.fields))
                 statements.append(
                     store.update(
                         contacts_table,
@@ -306,11 +313,11 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     )
                 )
         still: dict[str, Row] = {}
-        for (row, status, contact_id, warnings), outcome in zip(
+        for (row, status, contact_id, warnings, fields), outcome in zip(
             plans, store.execute(statements), strict=True
         ):
             if outcome.ok:
-                results[row.number] = _written(row, status, contact_id, warnings)
+                results[row.number] = _written(row, status, contact_id, warnings, fields)
                 written.append(row)
             elif outcome.code in ("DuplicateItem", "ConditionalCheckFailed"):
                 still[row.email or ""] = row  # a concurrent writer got there first: merge on top of it
@@ -322,7 +329,13 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
 
 
 def _written(
-    row: Row, status: RowStatus, contact_id: str, warnings: list[str], *, unchanged: bool = False
+    row: Row,
+    status: RowStatus,
+    contact_id: str,
+    warnings: list[str],
+    fields: Mapping[str, Any] | None,
+    *,
+    unchanged: bool = False,
 ) -> RowResult:
     reason = Reason.NEW_CONTACT if status == RowStatus.IMPORTED else Reason.EXISTING_CONTACT
     if unchanged:
@@ -338,6 +351,8 @@ def _written(
         grade=s.get("grade"),
         rule=s.get("rule"),
         warnings=[*row.warnings, *warnings],
+        lead_source=(fields or {}).get("lead_source"),
+        verification_status=(fields or {}).get("verification_status") or "unverified",
     )
 
 

@@ -82,6 +82,7 @@ def merge_contact(
     import_tags: Iterable[str] = (),
     dnt: bool = False,
     default_owner: str | None = None,
+    default_lead_source: str | None = None,
 ) -> MergeResult:
     """Merge a row into a stored contact (None: a new contact); see the module docstring."""
     stored = existing or {}
@@ -106,6 +107,11 @@ def merge_contact(
         )
     if default_owner and not is_blank(default_owner) and is_blank(fields.get("owner_email")):
         fields["owner_email"] = default_owner
+    # the first import's source stays: a later one fills it only when it is missing
+    if default_lead_source and is_blank(fields.get("lead_source")):
+        fields["lead_source"] = default_lead_source
+    if existing is None and is_blank(fields.get("verification_status")):
+        fields["verification_status"] = "unverified"
 
     custom = _merge_values(old_custom, incoming_custom or {}, no_overwrite=no_overwrite)
     tags = union_tags(old_tags, split_tags(incoming.get("tags")), import_tags)

@@ -34,6 +34,8 @@ from functions.common.canonical import (
 )
 from functions.common.errors import FileRejected
 from functions.common.rows import Reason, Row
+from functions.common.timezones import place_time_zone
+from functions.common.verification import verification_status
 from functions.enrich.email_match import resolvable
 from functions.intake.custom_fields import CustomFieldDef, coercer
 from functions.intake.detect import Dialect, LineSource, open_text
@@ -356,10 +358,14 @@ class Intake:
         # fill_name_parts changes nothing unless a full name or a last name can be present
         split_names = "full_name" in plain_names or "last_name" in plain_names
         default_region = self._default_region
+        # country normalisation and time zones apply only to files with a place column
+        locate = not plain_names.isdisjoint(("city", "state", "country", "time_zone"))
+        verify = "verification_status" in plain_names
         nfc = unicodedata.normalize
         # memos of values that repeat down a column; cleared when they grow past _MEMO_MAX
         regions: dict[str | None, tuple[str | None, str | None]] = {}
         tag_lists: dict[str, tuple[str, ...]] = {}
+        places: dict[tuple[Any, ...], tuple[str | None, str | None, tuple[str, ...]]] = {}
 
         def phone_regions(country: str | None) -> tuple[str | None, str | None]:
             """(the region a phone is read in, the region e164_phone passes on) for a country cell."""
@@ -457,6 +463,50 @@ class Intake:
                         except ValueError as exc:
                             warnings.append(f"phone: {exc}; kept as given")
                             fields[name] = value
+
+            if locate:
+                # a file repeats a few places: one look-up per distinct (country, city, state, time zone)
+                place_key = (
+                    fields.get("country"),
+                    fields.get("city"),
+                    fields.get("state"),
+                    fields.get("time_zone"),
+                )
+                place_found = places.get(place_key)
+                if place_found is None:
+                    if len(places) >= _MEMO_MAX:
+                        places.clear()
+                    place_probe = {
+                        k: v
+                        for k, v in zip(("country", "city", "state", "time_zone"), place_key, strict=True)
+                        if v
+                    }
+                    told: list[str] = []
+                    place_zone = place_time_zone(place_probe, told)
+                    place_found = places[place_key] = (
+                        place_probe.get("country"),
+                        place_zone,
+                        tuple(told),
+                    )
+                place_country, place_zone, place_said = place_found
+                if place_country is not None:
+                    fields["country"] = place_country
+                if place_zone is not None:
+                    fields["time_zone"] = place_zone
+                elif place_key[3] is not None:
+                    del fields["time_zone"]
+                if place_said:
+                    warnings.extend(place_said)
+
+            if verify and (given_status := fields.get("verification_status")) is not None:
+                status = verification_status(given_status)
+                if status is None:
+                    del fields["verification_status"]
+                    warnings.append(
+                        f"verification_status: {given_status!r} is not valid, invalid, risky, unknown or unverified; ignored"
+                    )
+                else:
+                    fields["verification_status"] = status
 
             if linkedin_col >= 0 and (value := cells[linkedin_col].strip()):
                 try:

@@ -57,6 +57,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "country": ("country", "country name", "contact country", "person country",
                 "country region", "country/region", "pays", "pais"),
     "time_zone": ("time zone", "timezone", "tz"),
+    "lead_source": ("lead source", "contact source", "original source", "source"),
+    "verification_status": ("email status", "email verification", "email verification status",
+                            "verification status", "email validation"),
     "company_name": ("company name", "company", "account name", "account", "organization",
                      "organisation", "organization name", "organisation name", "org", "employer",
                      "business name", "firm", "associated company", "company name 1"),
@@ -101,6 +104,8 @@ _ALT_FIELDS = frozenset(("email", "phone"))
 # Google's numbered groups: "Address 1 - City", "E-mail 1 - Value"
 CONTAINER_WORDS = frozenset(("address", "location", "postal"))
 _CONTAINED = frozenset(("city", "state", "country"))
+# fields whose headers end in a meta word ("Email Status", "Lead Source") yet name the field itself
+_META_FIELDS = frozenset(("lead_source", "verification_status"))
 META_WORDS = frozenset(("type", "label", "status", "source", "verified", "validation", "confidence"))
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -248,7 +253,7 @@ def match_header(header: str) -> HeaderMatch:
         return HeaderMatch(None, "unmatched", 0.0, "ip", group, "IP geolocation, not the person's address")
     if words[-1] in ("label", "labels") and all(w in PERSON_WORDS for w in words[:-1]):
         return HeaderMatch("tags", "synonym", 0.85, "person", group)  # Pipedrive's "Person - Label"
-    if words[-1] in META_WORDS and len(words) > 1:
+    if words[-1] in META_WORDS and len(words) > 1 and _TABLE.get(key, ("", 0))[0] not in _META_FIELDS:
         return HeaderMatch(None, "unmatched", 0.0, "meta", group)
     if "linkedin" in words and key not in _TABLE:
         if any(w in COMPANY_WORDS or w in ("school", "previous", "past") for w in words):

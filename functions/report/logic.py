@@ -21,7 +21,10 @@ from functions.common.settings import get_settings
 from functions.intake.service import header_key
 from functions.query import visibility
 
-RESULT_COLUMNS = ("Import Status", "Reason", "Contact ID", "ICP Tier", "Lead Score", "Grade", "Rule")
+RESULT_COLUMNS = (
+    "Import Status", "Reason", "Contact ID", "ICP Tier", "Lead Score", "Grade", "Rule", "Contact Lead Source",
+    "Contact Verification Status",
+)  # fmt: skip
 COUNTER_NAMES = ("imported", "updated", "skipped", "suppressed", "errored")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FINAL_STAGE = "commit"
@@ -61,6 +64,8 @@ def result_cells(result: RowResult, extra: list[str]) -> list[str]:
         "" if result.lead_score is None else str(result.lead_score),
         result.grade or "",
         result.rule or "",
+        result.lead_source or "",
+        result.verification_status or "",
     ]
 
 

@@ -98,7 +98,7 @@ DEFAULT_MAPPING: dict[str, str] = {
     "organization.website_url": "company_domain",
     "organization.industry": "custom:apollo_industry",
     "organization.estimated_num_employees": "custom:apollo_employees",
-    "email_status": "custom:apollo_email_status",
+    "email_status": "verification_status",
 }
 
 _SLUG = re.compile(r"[^0-9a-z]+")

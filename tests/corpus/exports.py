@@ -150,6 +150,7 @@ _KINDS: dict[str, Callable[[random.Random, int, dict[str, str]], str]] = {
     "number": lambda r, i, p: str(r.randint(1, 5000)),
     "bool": lambda r, i, p: r.choice(("true", "false")),
     "status": lambda r, i, p: r.choice(("New", "Open", "Verified", "Customer")),
+    "email_status": lambda r, i, p: r.choice(("Verified", "valid", "catch-all", "Unknown", "Invalid")),
     "type": lambda r, i, p: r.choice(("Work", "* Work", "Home")),
     "ip": lambda r, i, p: f"203.0.113.{r.randint(1, 254)}",
     "ip_city": lambda r, i, p: "Ashburn",
@@ -193,7 +194,7 @@ EXPORTS: dict[str, Export] = {
         ("Mailing City", "city", "city"), ("Mailing State/Province", "state", "state"),
         ("Mailing Zip/Postal Code", "zip", None), ("Mailing Country", "country", "country"),
         ("Phone", "phone", "phone"), ("Mobile", "mobile", "mobile"), ("Email", "email", "email"),
-        ("Account Owner", "owner_name", None), ("Lead Source", "status", None), ("Contact ID", "id_sf", None),
+        ("Account Owner", "owner_name", None), ("Lead Source", "status", "lead_source"), ("Contact ID", "id_sf", None),
     ), footer=[
         '""', '"Grand Totals (8 records)"', '""', '"Confidential Information - Do Not Distribute"',
         '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."',
@@ -209,7 +210,7 @@ EXPORTS: dict[str, Export] = {
         ("Phone", "phone", "phone"), ("Fax", "company_phone", None), ("MobilePhone", "mobile", "mobile"),
         ("HomePhone", "empty", None), ("OtherPhone", "empty", None), ("AssistantPhone", "empty", None),
         ("ReportsToId", "empty", None), ("Email", "email", "email"), ("Title", "title", "title"),
-        ("Department", "department", "department"), ("LeadSource", "status", None),
+        ("Department", "department", "department"), ("LeadSource", "status", "lead_source"),
         ("Birthdate", "date", None), ("Description", "text", None), ("OwnerId", "id_sf", None),
         ("HasOptedOutOfEmail", "bool", None), ("DoNotCall", "bool", None), ("CreatedDate", "datetime", None),
         ("EmailBouncedReason", "empty", None), ("LinkedIn__c", "linkedin", "linkedin_url"),
@@ -217,7 +218,7 @@ EXPORTS: dict[str, Export] = {
     "apollo_contacts.csv": Export("Apollo (contacts export)", _c(
         ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"), ("Title", "title", "title"),
         ("Company", "company", "company_name"), ("Company Name for Emails", "company", None),
-        ("Email", "email", "email"), ("Email Status", "status", None), ("Seniority", "seniority", "seniority"),
+        ("Email", "email", "email"), ("Email Status", "email_status", "verification_status"), ("Seniority", "seniority", "seniority"),
         ("Departments", "department", "department"), ("Contact Owner", "owner_email", "owner_email"),
         ("Work Direct Phone", "phone_apostrophe", "phone"), ("Home Phone", "empty", None),
         ("Mobile Phone", "mobile", "mobile"), ("Corporate Phone", "company_phone", None),
@@ -342,7 +343,7 @@ EXPORTS: dict[str, Export] = {
         ("Organization - Address", "address", None),
     )),
     "zoho_crm_contacts.csv": Export("Zoho CRM (contacts export)", _c(
-        ("Record Id", "id_other", None), ("Contact Owner", "owner_name", None), ("Lead Source", "status", None),
+        ("Record Id", "id_other", None), ("Contact Owner", "owner_name", None), ("Lead Source", "status", "lead_source"),
         ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"),
         ("Account Name", "company", "company_name"), ("Vendor Name", "empty", None), ("Email", "email", "email"),
         ("Title", "title", "title"), ("Department", "department", "department"), ("Phone", "phone", "phone"),
@@ -394,7 +395,7 @@ EXPORTS: dict[str, Export] = {
     "seamless_ai_contacts.csv": Export("Seamless.AI (contacts export)", _c(
         ("First Name", "first", "first_name"), ("Last Name", "last", "last_name"), ("Title", "title", "title"),
         ("Company", "company", "company_name"), ("Website", "website", "company_domain"),
-        ("Email 1", "email", "email"), ("Email 1 Validation", "status", None), ("Email 1 Total AI", "number", None),
+        ("Email 1", "email", "email"), ("Email 1 Validation", "email_status", "verification_status"), ("Email 1 Total AI", "number", None),
         ("Email 2", "email2", None), ("Email 2 Validation", "status", None),
         ("Contact Phone 1", "phone", "phone"), ("Contact Phone 1 Total AI", "number", None),
         ("Company Phone 1", "company_phone", None), ("Contact Mobile Phone", "mobile", "mobile"),
@@ -450,7 +451,7 @@ EXPORTS: dict[str, Export] = {
         ("Emails", "email", "email"), ("Work", "phone", "phone"), ("Mobile", "mobile", "mobile"),
         ("Address", "street", None), ("City", "city", "city"), ("State", "state", "state"),
         ("Zipcode", "zip", None), ("Country", "country", "country"), ("Sales owner", "owner_name", None),
-        ("Lifecycle stage", "status", None), ("Status", "status", None), ("Lead source", "status", None),
+        ("Lifecycle stage", "status", None), ("Status", "status", None), ("Lead source", "status", "lead_source"),
         ("Account name", "company", "company_name"), ("Time zone", "timezone", "time_zone"),
         ("LinkedIn", "linkedin", "linkedin_url"), ("Facebook", "social", None), ("Twitter", "social", None),
         ("Tags", "tags", "tags"), ("Territory", "status", None), ("Created at", "datetime", None),
@@ -461,7 +462,7 @@ EXPORTS: dict[str, Export] = {
         ("Industry", "industry", None), ("Twitter", "social", None), ("LinkedIn URL", "linkedin", "linkedin_url"),
         ("Phone number", "phone", "phone"), ("Department", "department", "department"),
         ("Seniority", "seniority", "seniority"), ("Confidence score", "number", None), ("Type", "status", None),
-        ("Verification status", "status", None), ("Website", "website", "company_domain"),
+        ("Verification status", "email_status", "verification_status"), ("Website", "website", "company_domain"),
     )),
 }  # fmt: skip
 

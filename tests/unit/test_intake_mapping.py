@@ -32,8 +32,8 @@ def test_headers_auto_map_to_standard_fields(header: str, field: str) -> None:
 
 
 def test_unknown_columns_are_kept_as_custom_data_under_their_header() -> None:
-    plan = plan_columns(["Email", "Zip", "Lead Source "])
-    assert plan.column_map == {0: "email", 1: "custom:Zip", 2: "custom:Lead Source"}
+    plan = plan_columns(["Email", "Zip", "Lead Channel "])
+    assert plan.column_map == {0: "email", 1: "custom:Zip", 2: "custom:Lead Channel"}
 
 
 def test_normalise_header_drops_case_separators_and_accents() -> None:
@@ -152,7 +152,7 @@ def test_exporter_dialects_map_to_standard_fields(header: str, field: str) -> No
         "Company Phone", "Company City", "Company State", "Company Country", "Company Address", "HQ Country",
         "Company LinkedIn URL", "Company Linkedin Url", "Corporate Phone", "Company HQ Phone", "Account Owner",
         "IP City", "IP Country", "IP State/Region", "IP Timezone", "E-mail 1 - Label", "Phone 1 - Type",
-        "Email Status", "Phonetic First Name", "Previous Job Title", "Previous Company Name", "Name Prefix",
+        "Phone Status", "Phonetic First Name", "Previous Job Title", "Previous Company Name", "Name Prefix",
         "Salutation", "OwnerId", "AccountId", "Home City", "OtherCity", "Company Name for Emails",
         "Organization 1 - Location", "LinkedIn Company Profile URL",
     ],

@@ -27,7 +27,7 @@ def test_new_contact_takes_non_blank_fields_and_all_tags() -> None:
         incoming_custom={"region": "East", "empty": " "},
         import_tags=["import:job1"],
     )
-    assert r.fields == {"first_name": "Bob"}
+    assert r.fields == {"first_name": "Bob", "verification_status": "unverified"}
     assert r.custom_fields == {"region": "East"}
     assert r.tags == ["a", "b", "import:job1"]
     assert r.changed is True
@@ -266,3 +266,31 @@ def test_property_merge_is_idempotent(
 def test_property_dnt_is_never_cleared(stored: dict[str, Any] | None, opts: dict) -> None:
     r = merge_contact(stored, {}, **opts)
     assert r.dnt == (bool((stored or {}).get("dnt")) or opts["dnt"])
+
+
+# --- lead source and verification status ---------------------------------------------------------
+
+
+def test_new_contact_gets_the_import_source_as_lead_source() -> None:
+    r = merge_contact(None, {"first_name": "Bob"}, default_lead_source="csv_import_20261203")
+    assert r.fields["lead_source"] == "csv_import_20261203"
+    assert r.fields["verification_status"] == "unverified"
+
+
+def test_later_import_keeps_the_first_lead_source() -> None:
+    stored = {"fields": {"first_name": "Bob", "lead_source": "csv_import_20260101"}}
+    r = merge_contact(stored, {"first_name": "Bob"}, default_lead_source="webhook")
+    assert r.fields["lead_source"] == "csv_import_20260101"
+    assert r.changed is False
+
+
+def test_file_lead_source_overwrites_unless_no_overwrite() -> None:
+    stored = {"fields": {"lead_source": "csv_import_20260101"}}
+    assert merge_contact(stored, {"lead_source": "Trade show"}).fields["lead_source"] == "Trade show"
+    kept = merge_contact(stored, {"lead_source": "Trade show"}, no_overwrite=True)
+    assert kept.fields["lead_source"] == "csv_import_20260101"
+
+
+def test_reported_verification_status_replaces_unverified() -> None:
+    stored = {"fields": {"verification_status": "unverified"}}
+    assert merge_contact(stored, {"verification_status": "valid"}).fields["verification_status"] == "valid"
