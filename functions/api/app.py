@@ -30,7 +30,16 @@ from functions.api.errors import (
     RateLimited,
 )
 from functions.api.models import WebhookBatch
-from functions.api.routes import config, connections, contacts, engagement, imports, segments, webhooks
+from functions.api.routes import (
+    config,
+    connections,
+    contacts,
+    engagement,
+    imports,
+    segments,
+    subscriptions,
+    webhooks,
+)
 from functions.api.routes.common import authorizer_context
 from functions.common.ddb import TransientStoreError
 from functions.common.observability import logger
@@ -79,7 +88,7 @@ app = HttpApiResolver(enable_validation=True)
 # Powertools builds its validation middleware in __init__ and runs it first: swap in ours
 app._request_validation_middleware = AuthenticatedRequestValidation()
 app.use(middlewares=[idempotency.middleware])
-for module in (contacts, imports, config, webhooks, connections, engagement, segments):
+for module in (contacts, imports, config, webhooks, subscriptions, connections, engagement, segments):
     app.include_router(module.router)
 
 
