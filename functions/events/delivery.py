@@ -24,8 +24,9 @@ from botocore.exceptions import ClientError
 
 from functions.common import chunks, ddb, jobs, s3
 from functions.common.aws import client
+from functions.common.canonical import canonical_email
 from functions.common.models import WebhookDelivery, table_name
-from functions.common.rows import Reason, RowStatus
+from functions.common.rows import Reason, Row, RowStatus
 from functions.common.settings import get_settings
 from functions.dedup import store as dedup_store
 from functions.events import outbound, subscriptions
@@ -132,11 +133,20 @@ def event_id_for(*parts: str) -> str:
     return "evt_" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def contact_objects(workspace_id: str, contact_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Full contact objects (as the API shows them), read in batches."""
+def contact_objects(workspace_id: str, wanted: dict[str, str | None]) -> dict[str, dict[str, Any]]:
+    """Full contact objects (as the API shows them) for contact id -> canonical email (if known):
+    batch reads by email, one index query only for an id whose email is unknown."""
     from functions.api.contacts import view
 
-    items = dedup_store.contacts_by_id(workspace_id, contact_ids)
+    by_email = dedup_store.contacts_by_email(workspace_id, {e for e in wanted.values() if e})
+    items = {
+        cid: by_email[e]
+        for cid, e in wanted.items()
+        if e and (by_email.get(e) or {}).get("contact_id") == cid
+    }
+    missing = [cid for cid in wanted if cid not in items]
+    if missing:
+        items.update(dedup_store.contacts_by_id(workspace_id, missing))
     found = list(items.values())
     companies = dedup_store.companies(i["company_domain"] for i in found if i.get("company_domain"))
     people = dedup_store.global_contacts(i["email"] for i in found)
@@ -146,10 +156,19 @@ def contact_objects(workspace_id: str, contact_ids: list[str]) -> dict[str, dict
     }
 
 
-def job_events(job_id: str, chunk: int) -> list[tuple[str, str, str]]:
-    """(event id, type, contact id) for one committed chunk: imported rows are created, rows that
-    changed something updated (an unchanged re-import tells nobody), enriched rows enriched."""
+def _email_of(row: Row) -> str | None:
+    try:
+        return canonical_email(row.email) if row.email else None
+    except ValueError:
+        return None
+
+
+def job_events(job_id: str, chunk: int) -> tuple[list[tuple[str, str, str]], dict[str, str | None]]:
+    """(event id, type, contact id) for one committed chunk, and each contact's email: imported
+    rows are created, rows that changed something updated (an unchanged re-import tells nobody),
+    enriched rows also enriched."""
     out: list[tuple[str, str, str]] = []
+    emails = {r.number: _email_of(r) for r in chunks.read_rows(job_id, chunk, "intake")}
     enriched: set[int] = set()
     if chunks.done(job_id, chunk, "enrich"):
         enriched = {
@@ -157,6 +176,7 @@ def job_events(job_id: str, chunk: int) -> list[tuple[str, str, str]]:
             for r in chunks.read_rows(job_id, chunk, "enrich")
             if (r.meta.get("e") or {}).get("status") == "enriched"
         }
+    contacts: dict[str, str | None] = {}
     for result in chunks.read_results(job_id, chunk, "commit"):
         if not result.contact_id:
             continue
@@ -167,9 +187,10 @@ def job_events(job_id: str, chunk: int) -> list[tuple[str, str, str]]:
             out.append((event_id_for(job_id, n, "updated"), "contact.updated", result.contact_id))
         else:
             continue
+        contacts[result.contact_id] = emails.get(result.number)
         if result.number in enriched:
             out.append((event_id_for(job_id, n, "enriched"), "contact.enriched", result.contact_id))
-    return out
+    return out, contacts
 
 
 def expand_job(marker: dict[str, Any], now: datetime) -> int:
@@ -179,8 +200,8 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
     manifest = s3.get_json(s3.manifest_key(job_id)) if job is not None else []
     queued = 0
     for n in range(int(marker.get("next_chunk", 0)), len(manifest)):
-        events = job_events(job_id, n)
-        contacts = contact_objects(workspace_id, sorted({cid for _, _, cid in events}))
+        events, wanted = job_events(job_id, n)
+        contacts = contact_objects(workspace_id, wanted) if events else {}
         queued += queue_events(
             workspace_id, ((eid, t, contacts[cid]) for eid, t, cid in events if cid in contacts), now=now
         )
