@@ -281,7 +281,11 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             ),
             TableGrant("Config", (*ITEM_CRUD, "dynamodb:Query")),
             # a subscription's deliveries (Query), a redelivery (GetItem + UpdateItem)
-            TableGrant("WebhookDeliveries", ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem")),
+            # + BatchWriteItem: a PATCH or DELETE of a contact queues its webhook event
+            TableGrant(
+                "WebhookDeliveries",
+                ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"),
+            ),
             TableGrant("Idempotency", ITEM_CRUD),
             # preview projects enrichment calls: which rows have a fresh cache entry
             TableGrant("EnrichmentCache", ("dynamodb:BatchGetItem",)),

@@ -106,7 +106,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Config", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | table("Idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
     # a subscription's deliveries and a redelivery
-    | table("WebhookDeliveries", "Query", "GetItem", "UpdateItem")
+    | table("WebhookDeliveries", "Query", "GetItem", "UpdateItem", "BatchWriteItem")
     | table("EnrichmentCache", "BatchGetItem")
     | objects("uploads/*", "GetObject", "PutObject")
     | objects("reports/*", "GetObject")

@@ -16,11 +16,18 @@ from typing import Any
 import httpx
 import pytest
 
+from functions.dedup import store as dedup_store
 from functions.events import delivery, subscriptions
 from local import imports
 from local.runtime import Runtime
 from local.server import LocalApi
-from tests.integration.test_api_support import api, client, error_of, new_workspace  # noqa: F401
+from tests.integration.test_api_support import (  # noqa: F401
+    api,
+    client,
+    error_of,
+    new_workspace,
+    seed_contacts,
+)
 
 pytestmark = pytest.mark.integration
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -212,6 +219,28 @@ def test_a_receiver_down_past_the_window_is_dead_lettered_and_replayed_on_reques
     assert [e["id"] for e in receiver.delivered()] == ["evt_dead1"]
     (after,) = admin.get(f"/api/v1/webhooks/subscriptions/{sub['id']}/deliveries").json()["data"]
     assert after["status"] == "delivered"
+
+
+def test_patching_and_deleting_a_contact_over_the_api_are_announced(
+    api: LocalApi,  # noqa: F811
+    receiver: Receiver,
+) -> None:
+    ws = new_workspace()
+    admin = client(api, ws)
+    admin.post(
+        "/api/v1/webhooks/subscriptions",
+        json={"url": receiver.url, "event_types": ["contact.updated", "contact.deleted"]},
+    )
+    (email,) = seed_contacts(ws, 1, prefix="wh")
+    contact_id = dedup_store.contacts_by_email(ws, [email])[email]["contact_id"]
+    assert admin.patch(f"/api/v1/contacts/{contact_id}", json={"title": "CTO"}).status_code == 200
+    assert admin.delete(f"/api/v1/contacts/{contact_id}").status_code in (200, 204)
+    drain()
+    got = receiver.delivered()
+    assert sorted(e["type"] for e in got) == ["contact.deleted", "contact.updated"]
+    updated = next(e for e in got if e["type"] == "contact.updated")
+    assert updated["data"]["id"] == contact_id and updated["data"]["title"] == "CTO"
+    assert next(e for e in got if e["type"] == "contact.deleted")["data"]["is_deleted"] is True
 
 
 def test_subscriptions_are_validated_and_isolated_per_workspace(
