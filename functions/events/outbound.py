@@ -83,8 +83,13 @@ def check_target(url: str, *, allow_local: bool, resolve: Resolver = _resolve) -
     must be public (no private, loopback, link-local, reserved or multicast target: SSRF). On one
     machine http and loopback are allowed so a receiver on 127.0.0.1 can be tested.
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        _ = parts.port  # an out-of-range or non-numeric port raises here
+    except ValueError:
+        raise TargetRefused("url is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise TargetRefused("url must be an absolute http(s) URL")
     if parts.username or parts.password:
         raise TargetRefused("url must not carry credentials")
@@ -93,15 +98,15 @@ def check_target(url: str, *, allow_local: bool, resolve: Resolver = _resolve) -
     if parts.scheme != "https":
         raise TargetRefused("url must use https")
     try:
-        addresses = [parts.hostname] if _is_ip(parts.hostname) else resolve(parts.hostname)
-    except OSError:
-        raise TargetRefused(f"host {parts.hostname} does not resolve") from None
+        addresses = [host] if _is_ip(host) else resolve(host)
+    except (OSError, UnicodeError):
+        raise TargetRefused(f"host {host} does not resolve") from None
     if not addresses:
-        raise TargetRefused(f"host {parts.hostname} does not resolve")
+        raise TargetRefused(f"host {host} does not resolve")
     for address in addresses:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
         if not ip.is_global or ip.is_multicast:
-            raise TargetRefused(f"host {parts.hostname} resolves to a non-public address ({address})")
+            raise TargetRefused(f"host {host} resolves to a non-public address ({address})")
     return parts.geturl()
 
 

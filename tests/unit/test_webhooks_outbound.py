@@ -50,7 +50,14 @@ def test_http_is_refused_on_aws_and_allowed_on_one_machine() -> None:
 def test_a_public_https_target_passes_and_nonsense_does_not() -> None:
     url = "https://hooks.example.com/in?x=1"
     assert check_target(url, allow_local=False, resolve=resolves_to("93.184.216.34")) == url
-    for bad in ("ftp://x.com/", "https://", "hooks.example.com", "https://u:p@hooks.example.com/"):
+    for bad in (
+        "ftp://x.com/",
+        "https://",
+        "hooks.example.com",
+        "https://u:p@hooks.example.com/",
+        "http://[",
+        "http://h.com:99999/",
+    ):
         with pytest.raises(TargetRefused):
             check_target(bad, allow_local=True)
 

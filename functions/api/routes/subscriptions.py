@@ -142,9 +142,9 @@ def patch_subscription(subscription_id: str, body: SubscriptionPatch) -> Subscri
 
 @router.delete(
     f"{BASE}/<subscription_id>",
-    summary="Delete a subscription",
+    summary="Delete a subscription (its pending deliveries are dead-lettered when next due)",
     tags=["webhooks"],
-    responses=error_responses(404),
+    responses={204: {"description": "Deleted"}, **error_responses(404)},
 )
 def delete_subscription(subscription_id: str) -> Response[None]:
     who = caller(router, auth.CONFIG_WRITE)
