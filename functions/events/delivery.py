@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from botocore.exceptions import ClientError
 
-from functions.common import chunks, ddb, jobs, s3
+from functions.common import chunks, config_store, ddb, jobs, s3
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.models import WebhookDelivery, table_name
@@ -33,6 +33,9 @@ from functions.events import outbound, subscriptions
 from functions.events.outbound import TargetRefused
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead_lettered"
+# an updated row that changed nothing: no subscriber hears of it (not a subscribable type), but
+# a workflow hand-off still enrolls the contact
+UNCHANGED = "contact.unchanged"
 QUEUE = "pending"
 JOB_MARKER = "JOB"
 LEASE = timedelta(seconds=60)
@@ -66,14 +69,20 @@ def _delivery_id(at: datetime, event_id: str) -> str:
 
 
 def queue_events(
-    workspace_id: str, events: Iterable[tuple[str, str, dict[str, Any]]], *, now: datetime | None = None
+    workspace_id: str,
+    events: Iterable[tuple[str, str, dict[str, Any]]],
+    *,
+    now: datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> int:
-    """Queue (event id, type, contact object) for every active subscription that wants the type."""
+    """Queue (event id, type, contact object) for every active subscription that wants the type;
+    `extra` goes into each event's envelope (e.g. the workflow of an enrollment request)."""
     at = now or utc_now()
     subs = [s for s in subscriptions.list_all(workspace_id) if s.get("active", True)]
     items: list[dict[str, Any]] = []
     for event_id, event_type, contact in events:
-        body = json.dumps(outbound.envelope(event_id, event_type, iso(at), contact), separators=(",", ":"))
+        doc = {**outbound.envelope(event_id, event_type, iso(at), contact), **(extra or {})}
+        body = json.dumps(doc, separators=(",", ":"))
         for sub in subs:
             if event_type not in sub.get("event_types", []):
                 continue
@@ -185,6 +194,8 @@ def job_events(job_id: str, chunk: int) -> tuple[list[tuple[str, str, str]], dic
             out.append((event_id_for(job_id, n, "created"), "contact.created", result.contact_id))
         elif result.status == RowStatus.UPDATED and not result.reason.startswith(Reason.UNCHANGED):
             out.append((event_id_for(job_id, n, "updated"), "contact.updated", result.contact_id))
+        elif result.status == RowStatus.UPDATED:
+            out.append((event_id_for(job_id, n, "unchanged"), UNCHANGED, result.contact_id))
         else:
             continue
         contacts[result.contact_id] = emails.get(result.number)
@@ -198,6 +209,8 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
     job_id, workspace_id = marker["delivery_id"], marker["workspace_id"]
     job = jobs.get(job_id)
     manifest = s3.get_json(s3.manifest_key(job_id)) if job is not None else []
+    workflow = (job.options or {}).get("workflow_id") if job is not None else None
+    allowed_tiers = enrollment_tiers(workspace_id) if workflow else None
     queued = 0
     for n in range(int(marker.get("next_chunk", 0)), len(manifest)):
         events, wanted = job_events(job_id, n)
@@ -205,9 +218,53 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
         queued += queue_events(
             workspace_id, ((eid, t, contacts[cid]) for eid, t, cid in events if cid in contacts), now=now
         )
+        if workflow:
+            queued += queue_events(
+                workspace_id,
+                enrollments(job_id, workflow, events, contacts, allowed_tiers),
+                now=now,
+                extra={"workflow_id": workflow},
+            )
         _update(JOB_MARKER, job_id, {"next_chunk": n + 1})
     _finish(JOB_MARKER, job_id, {"status": DELIVERED, "finished_at": iso(now)})
     return queued
+
+
+ENROLLMENT_RULE = "enrollment_rule"  # Config doc: {"icp_tiers": ["A", "B"]}; none = every tier
+
+
+def enrollment_tiers(workspace_id: str) -> set[str] | None:
+    doc = config_store.get_doc(workspace_id, ENROLLMENT_RULE) or {}
+    tiers = doc.get("icp_tiers") if isinstance(doc, dict) else None
+    return {str(t) for t in tiers} if isinstance(tiers, list) else None
+
+
+def enrollments(
+    job_id: str,
+    workflow: str,
+    events: list[tuple[str, str, str]],
+    contacts: dict[str, dict[str, Any]],
+    allowed_tiers: set[str] | None,
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """The hand-off to sequences: imported/updated contacts that are not DNT, not deleted and in
+    an allowed ICP tier (suppressed rows were never imported or updated). DNT never enrolls."""
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for _, event_type, cid in events:
+        contact = contacts.get(cid)
+        if (
+            event_type not in ("contact.created", "contact.updated", UNCHANGED)
+            or contact is None
+            or cid in seen
+        ):
+            continue
+        seen.add(cid)
+        if contact.get("dnt") or contact.get("is_deleted"):
+            continue
+        if allowed_tiers is not None and contact.get("icp_tier") not in allowed_tiers:
+            continue
+        out.append((event_id_for(job_id, cid, "enroll", workflow), "contact.enrollment_requested", contact))
+    return out
 
 
 # --- the worker ------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ EVENT_TYPES: tuple[str, ...] = (
     "contact.deleted",
     "contact.enriched",
     "contact.scored",
+    # the hand-off to the sequence engine (import option workflow_id)
+    "contact.enrollment_requested",
 )
 SIGNATURE_HEADER = "X-Signature"
 BASE_DELAY = timedelta(seconds=30)

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from functions.common import config_store
 from functions.dedup import store as dedup_store
 from functions.events import delivery, subscriptions
 from local import imports
@@ -219,6 +220,59 @@ def test_a_receiver_down_past_the_window_is_dead_lettered_and_replayed_on_reques
     assert [e["id"] for e in receiver.delivered()] == ["evt_dead1"]
     (after,) = admin.get(f"/api/v1/webhooks/subscriptions/{sub['id']}/deliveries").json()["data"]
     assert after["status"] == "delivered"
+
+
+def test_an_import_with_a_workflow_requests_enrollment_for_eligible_contacts_only(
+    api: LocalApi,  # noqa: F811
+    rt: Runtime,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    ws = new_workspace()
+    admin = client(api, ws)
+    admin.post(
+        "/api/v1/webhooks/subscriptions",
+        json={"url": receiver.url, "event_types": ["contact.enrollment_requested"]},
+    )
+    tag = ws[-6:]
+    imports.run_import(
+        rt,
+        _file(tmp_path / "a.csv", tag, 5),
+        workspace_id=ws,
+        options={"workflow_id": "wf_1"},
+        out_dir=tmp_path,
+    )
+    dnt_file = _file(tmp_path / "b.csv", tag + "x", 3)
+    imports.run_import(
+        rt, dnt_file, workspace_id=ws, options={"workflow_id": "wf_1", "dnt": True}, out_dir=tmp_path
+    )
+    drain()
+    got = receiver.delivered()
+    assert len(got) == 5  # Do Not Touch contacts are never handed to a sequence
+    assert {e["type"] for e in got} == {"contact.enrollment_requested"}
+    assert {e["workflow_id"] for e in got} == {"wf_1"}
+    assert all(not e["data"]["dnt"] for e in got)
+
+    # an unchanged re-import still enrolls; a rule allowing no tier the contacts have stops it
+    imports.run_import(
+        rt,
+        _file(tmp_path / "a.csv", tag, 5),
+        workspace_id=ws,
+        options={"workflow_id": "wf_2"},
+        out_dir=tmp_path,
+    )
+    drain()
+    assert sorted(e["workflow_id"] for e in receiver.delivered()) == ["wf_1"] * 5 + ["wf_2"] * 5
+    config_store.put_doc(ws, delivery.ENROLLMENT_RULE, {"icp_tiers": ["no-such-tier"]})
+    imports.run_import(
+        rt,
+        _file(tmp_path / "a.csv", tag, 5),
+        workspace_id=ws,
+        options={"workflow_id": "wf_3"},
+        out_dir=tmp_path,
+    )
+    drain()
+    assert len(receiver.delivered()) == 10
 
 
 def test_patching_and_deleting_a_contact_over_the_api_are_announced(
