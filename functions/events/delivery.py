@@ -211,21 +211,25 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
     manifest = s3.get_json(s3.manifest_key(job_id)) if job is not None else []
     workflow = (job.options or {}).get("workflow_id") if job is not None else None
     allowed_tiers = enrollment_tiers(workspace_id) if workflow else None
+    # the marker's time, not the clock's: expanding a chunk again (after a crash) writes the same
+    # delivery ids instead of a second copy of each event
+    at = parse_iso(marker["created_at"])
     queued = 0
     for n in range(int(marker.get("next_chunk", 0)), len(manifest)):
         events, wanted = job_events(job_id, n)
         contacts = contact_objects(workspace_id, wanted) if events else {}
         queued += queue_events(
-            workspace_id, ((eid, t, contacts[cid]) for eid, t, cid in events if cid in contacts), now=now
+            workspace_id, ((eid, t, contacts[cid]) for eid, t, cid in events if cid in contacts), now=at
         )
         if workflow:
             queued += queue_events(
                 workspace_id,
                 enrollments(job_id, workflow, events, contacts, allowed_tiers),
-                now=now,
+                now=at,
                 extra={"workflow_id": workflow},
             )
-        _update(JOB_MARKER, job_id, {"next_chunk": n + 1})
+        # progress, and the lease renewed: no other worker claims a marker still being expanded
+        _update(JOB_MARKER, job_id, {"next_chunk": n + 1, "next_attempt_at": iso(utc_now() + LEASE)})
     _finish(JOB_MARKER, job_id, {"status": DELIVERED, "finished_at": iso(now)})
     return queued
 
