@@ -37,6 +37,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("Sync", "functions.sync.handler.handler", None, timeout_s=900, memory_mb=512),
     # engagement events of the email engine (EventBridge rule on source email-engine)
     FunctionSpec("Events", "functions.events.handler.handler", None, timeout_s=300, memory_mb=1024),
+    # contact webhooks out: finished imports' events and due retries (EventBridge rule + tick)
+    FunctionSpec("Webhooks", "functions.events.delivery_handler.handler", None, timeout_s=300, memory_mb=512),
     # the read model: the Contacts stream's projector and the schema migrations (custom resource)
     FunctionSpec("Projector", "functions.query.handler.project", None, timeout_s=120, memory_mb=512),
     FunctionSpec("Migrate", "functions.query.handler.migrate_handler", None, timeout_s=600, memory_mb=256),

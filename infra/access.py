@@ -84,6 +84,15 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Api does the same for `POST /api/v1/engagement-events`, reads the timeline (Query) and erases
   it on a GDPR hard delete (Query + BatchWriteItem).
 
+- Webhooks (`functions/events/delivery.py`): expands an import's outbox marker (GetItem the
+  job, reads the manifest, intake and commit chunk files and checks the enrich ones), reads the
+  contacts (BatchGetItem, the `by_contact_id` index for an id without an email) with their
+  Companies and GlobalContacts, lists the workspace's subscriptions (Config Query, GetItem),
+  batch-writes deliveries, reads the `due` index and claims/records each delivery (UpdateItem);
+  decrypts subscription secrets with the master keys (the keys secret). Report writes the
+  marker (PutItem) after a Config Query; the Api lists deliveries (Query) and replays one
+  (GetItem + UpdateItem).
+
 The keys secret (`read_secrets`): secretsmanager:GetSecretValue on the stage's secret and
 `CI_SECRETS_ARN`, for the functions that read `Settings.master_keys` / `platform_keys`
 (`functions/common/secrets.py`). The sync schedules (`manage_sync_schedules`) and invoking the
@@ -217,7 +226,12 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         list_prefixes=(IMPORTS,),
     ),
     "Report": FunctionAccess(
-        tables=(TableGrant("ImportJobs", JOB_UPDATE),),
+        tables=(
+            TableGrant("ImportJobs", JOB_UPDATE),
+            # after commit: is there a webhook subscription (Query), then one outbox marker
+            TableGrant("Config", QUERY),
+            TableGrant("WebhookDeliveries", ("dynamodb:PutItem",)),
+        ),
         objects=(ObjectGrant(IMPORTS, READ), ObjectGrant(REPORTS, WRITE_LARGE)),
         publish_events=True,
         read_model=True,  # waits until the job's contacts are visible before completing it
@@ -266,6 +280,12 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                 ),
             ),
             TableGrant("Config", (*ITEM_CRUD, "dynamodb:Query")),
+            # a subscription's deliveries (Query), a redelivery (GetItem + UpdateItem)
+            # + BatchWriteItem: a PATCH or DELETE of a contact queues its webhook event
+            TableGrant(
+                "WebhookDeliveries",
+                ("dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"),
+            ),
             TableGrant("Idempotency", ITEM_CRUD),
             # preview projects enrichment calls: which rows have a fresh cache entry
             TableGrant("EnrichmentCache", ("dynamodb:BatchGetItem",)),
@@ -289,6 +309,21 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Companies", BATCH_GET),
             TableGrant("Config", GET_ITEM),
         ),
+    ),
+    "Webhooks": FunctionAccess(
+        tables=(
+            TableGrant("WebhookDeliveries", ("dynamodb:UpdateItem", "dynamodb:BatchWriteItem")),
+            TableGrant("WebhookDeliveries", QUERY, index="due"),
+            TableGrant("Config", ("dynamodb:GetItem", "dynamodb:Query")),
+            TableGrant("ImportJobs", GET_ITEM),
+            TableGrant("Contacts", BATCH_GET),
+            TableGrant("Contacts", QUERY, index="by_contact_id"),
+            TableGrant("GlobalContacts", BATCH_GET),
+            TableGrant("Companies", BATCH_GET),
+        ),
+        objects=(ObjectGrant(IMPORTS, READ),),
+        list_prefixes=(IMPORTS,),
+        read_secrets=True,
     ),
     "Sync": FunctionAccess(
         tables=(

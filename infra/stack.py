@@ -21,6 +21,7 @@ from infra.constructs.storage import Storage
 from infra.constructs.sync import CrmSync, sync_function
 from infra.constructs.tables import Tables
 from infra.constructs.trigger import UploadTrigger, trigger_function
+from infra.constructs.webhooks import WebhookDelivery, webhooks_function
 
 
 class ContactImportStack(Stack):
@@ -76,6 +77,9 @@ class ContactImportStack(Stack):
         self.engagement = EngagementIngest(
             self, "Engagement", function=events_function(self.functions.by_name), event_bus=self.events.bus
         )
+        self.webhooks = WebhookDelivery(
+            self, "Webhooks", function=webhooks_function(self.functions.by_name), event_bus=self.events.bus
+        )
         self.read_model = ReadModel(
             self,
             "ReadModel",
@@ -112,6 +116,10 @@ class ContactImportStack(Stack):
                 "EngagementEventsDeadLettered": (
                     self.engagement.dead_letters,
                     "an engagement batch failed or could not be delivered and waits in its dead-letter queue",
+                ),
+                "WebhookInvocationsDeadLettered": (
+                    self.webhooks.dead_letters,
+                    "a webhook sweep could not be invoked or failed; the next tick retries what is due",
                 ),
                 "ProjectorRecordsDeadLettered": (
                     self.read_model.dead_letters,

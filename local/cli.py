@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import events_cli, index_cli, procs, runtime, sync_cli
+from local import events_cli, index_cli, procs, runtime, sync_cli, webhooks_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -96,6 +96,12 @@ def _finish(outcome: Any, as_json: bool) -> None:
 @click.option("--tags", default="", help="Comma-separated tags added to every contact of this import.")
 @click.option("--dnt", is_flag=True, help="Flag the imported contacts Do Not Touch.")
 @click.option(
+    "--workflow",
+    "workflow_id",
+    default=None,
+    help="Hand-off to sequences: emit contact.enrollment_requested for the imported/updated contacts.",
+)
+@click.option(
     "--identifier",
     type=click.Choice(["email", "phone", "contact_id"]),
     default="email",
@@ -132,6 +138,7 @@ def import_cmd(
     enrich_provider: str | None,
     tags: str,
     dnt: bool,
+    workflow_id: str | None,
     identifier: str,
     mapping: Path | None,
     field_mapping_id: str | None,
@@ -166,6 +173,8 @@ def import_cmd(
         "enrich_provider": enrich_provider,
         "saved_mapping": not no_saved_mapping,
     }
+    if workflow_id:
+        options["workflow_id"] = workflow_id
     if identifier != "email":
         if identifier == "contact_id" and purpose != "update":
             raise click.UsageError(
@@ -635,6 +644,7 @@ def local_dynamodb(data_dir: Path, port: int) -> None:
 
 main.add_command(sync_cli.sync)
 main.add_command(events_cli.events)
+main.add_command(webhooks_cli.webhooks)
 contacts.add_command(events_cli.contacts_events)
 main.add_command(sync_cli.sources)
 

@@ -353,13 +353,49 @@ def sync_scheduler(tick_s: float = SYNC_TICK_S) -> Iterator[threading.Event]:
         thread.join(timeout=30)
 
 
+WEBHOOK_TICK_S = 5.0  # how often the local webhook worker looks for due deliveries
+
+
+@contextlib.contextmanager
+def webhook_worker(tick_s: float = WEBHOOK_TICK_S) -> Iterator[threading.Event]:
+    """What the delivery function does on AWS, on this machine: a daemon thread that expands
+    finished imports into contact events and sends what is due (delivery.run_once). The import
+    never waits for it. Set the yielded event to stop it."""
+    from functions.events import delivery
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                sweep = delivery.run_once()
+                if sweep.delivered or sweep.dead_lettered or sweep.queued:
+                    log.info("webhooks: %s", sweep.as_dict())
+            except Exception:
+                log.exception("the local webhook worker failed a round; it tries again")
+            stop.wait(tick_s)
+
+    thread = threading.Thread(target=loop, name="webhook-worker", daemon=True)
+    thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: str = "127.0.0.1") -> None:
     """Run the API until Ctrl-C (or SIGTERM): DynamoDB Local, moto S3 + Step Functions, the HTTP
     server; everything started is stopped on the way out."""
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        with Runtime(Path(data_dir)) as rt, running(rt, host=host, port=port) as api, sync_scheduler():
+        with (
+            Runtime(Path(data_dir)) as rt,
+            running(rt, host=host, port=port) as api,
+            sync_scheduler(),
+            webhook_worker(),
+        ):
             print(f"Contact Import API on {api.url}  (OpenAPI: {api.url}/api/v1/openapi.json)", flush=True)
             print(f"Local S3 (presigned uploads) on {rt.moto_endpoint}; data in {rt.data_dir}", flush=True)
             print(
@@ -367,6 +403,7 @@ def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: st
                 flush=True,
             )
             print(f"CRM syncs run on their schedules (checked every {SYNC_TICK_S:.0f} s)", flush=True)
+            print(f"Contact webhooks are sent in the background (every {WEBHOOK_TICK_S:.0f} s)", flush=True)
             print("Ctrl-C stops", flush=True)
             try:
                 while not stop.wait(1.0):

@@ -38,6 +38,7 @@ from functions.api.routes import (
     engagement,
     imports,
     segments,
+    subscriptions,
     webhooks,
 )
 from functions.api.routes.common import authorizer_context
@@ -88,7 +89,17 @@ app = HttpApiResolver(enable_validation=True)
 # Powertools builds its validation middleware in __init__ and runs it first: swap in ours
 app._request_validation_middleware = AuthenticatedRequestValidation()
 app.use(middlewares=[idempotency.middleware])
-for module in (contacts, imports, config, webhooks, connections, engagement, segments, companies):
+for module in (
+    contacts,
+    imports,
+    config,
+    webhooks,
+    subscriptions,
+    connections,
+    engagement,
+    segments,
+    companies,
+):
     app.include_router(module.router)
 
 

@@ -39,6 +39,7 @@ from functions.dedup import store
 from functions.dedup.commit import commit_rows, compact_breakdown
 from functions.dedup.dedup import dedup_rows
 from functions.dedup.merge import union_tags
+from functions.events import delivery
 from functions.intake import custom_field_store
 from functions.score.icp import build_profile
 from functions.score.stage import score_rows
@@ -393,7 +394,15 @@ def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[s
     if changes.get("dnt") is not None:
         sets["dnt"] = bool(changes["dnt"])
     sets.update(scores)
-    return views([_update(item, sets, removes)])[0]
+    return _announce(workspace_id, "contact.updated", views([_update(item, sets, removes)])[0])
+
+
+def _announce(workspace_id: str, event_type: str, contact: dict[str, Any]) -> dict[str, Any]:
+    """Queue the change for webhook subscribers (one outbox write; sent by the delivery worker)."""
+    stamp = contact.get("updated_at") or contact.get("deleted_at") or now_iso()
+    event_id = delivery.event_id_for(contact["id"], event_type, str(stamp))
+    delivery.queue_events(workspace_id, [(event_id, event_type, contact)])
+    return contact
 
 
 def change_tags(workspace_id: str, contact_id: str, add: list[str], remove: list[str]) -> dict[str, Any]:
@@ -411,7 +420,7 @@ def soft_delete(workspace_id: str, contact_id: str, reason: str | None) -> dict[
     if item.get("is_deleted"):
         return views([item])[0]  # deleting twice is the same as deleting once
     sets = {"is_deleted": True, "deleted_at": now_iso(), "deletion_reason": reason or "unspecified"}
-    return views([_update(item, sets)])[0]
+    return _announce(workspace_id, "contact.deleted", views([_update(item, sets)])[0])
 
 
 def restore(workspace_id: str, contact_id: str) -> dict[str, Any]:

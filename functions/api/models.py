@@ -364,6 +364,11 @@ class ImportOptions(_Strict):
         default=False,
         description="Import create only: do not start when the file arrives; preview it, then POST .../resume.",
     )
+    workflow_id: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(
+        default=None,
+        description="Hand-off to sequences: after commit, imported and updated contacts that are not DNT "
+        "and pass the workspace's enrollment rule are emitted as contact.enrollment_requested events.",
+    )
 
 
 class BulkRequest(_Strict):

@@ -15,7 +15,8 @@ DEDUP_BEHAVIOURS: dict[str, tuple[str, bool]] = {
     "fill_empty": ("upsert", True),  # existing contacts get only their empty fields filled
     "skip": ("create", False),  # existing contacts are left alone (skipped EXISTS)
 }
-FILE_ONLY = ("field_mapping_id", "mapping", "preview", "default_country", "identifier")
+# workflow_id: the hand-off runs after an import's commit (bulk create has none)
+FILE_ONLY = ("field_mapping_id", "mapping", "preview", "default_country", "identifier", "workflow_id")
 NOT_FOR_BATCHES = ("field_mapping_id", "mapping", "preview")  # a webhook batch brings its own columns
 NOT_FOR_PREVIEW = ("preview",)
 
@@ -56,7 +57,7 @@ def resolve(options: ImportOptions | None, *, where: str, not_here: tuple[str, .
         "preview": options.preview,
         "enrich": options.trigger_enrichment,
     }
-    for name in ("default_country", "field_mapping_id", "mapping"):
+    for name in ("default_country", "field_mapping_id", "mapping", "workflow_id"):
         if getattr(options, name) is not None:
             resolved[name] = getattr(options, name)
     if options.identifier != "email":

@@ -213,6 +213,38 @@ class EngagementEvent(_Base):
     data = JSONAttribute(null=True)  # the engine's type-specific data, as JSON text
 
 
+class DueDeliveriesIndex(GlobalSecondaryIndex["WebhookDelivery"]):
+    """Sparse: only items still waiting carry `queue`, so the worker reads exactly what is due."""
+
+    class Meta:
+        index_name = "due"
+        projection = AllProjection()
+
+    queue = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class WebhookDelivery(_Base):
+    """The outbound webhook outbox and delivery log in one table.
+
+    A delivery: `subscription_id` / `delivery_id` (time-ordered, so a Query lists the newest
+    first), the exact body sent, every attempt, and a status (pending, delivered, dead_lettered).
+    An import's events are queued by one marker item (`subscription_id` `JOB`, `delivery_id` the
+    job id) that the delivery worker expands after commit, so the import itself writes one item.
+    """
+
+    class Meta(_Base.Meta):
+        logical_name = "WebhookDeliveries"
+
+    subscription_id = UnicodeAttribute(hash_key=True)
+    delivery_id = UnicodeAttribute(range_key=True)
+    workspace_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    queue = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    due = DueDeliveriesIndex()
+
+
 class EnrichmentCacheEntry(_Base):
     class Meta(_Base.Meta):
         logical_name = "EnrichmentCache"
@@ -260,6 +292,7 @@ ALL_MODELS: tuple[type[_Base], ...] = (
     ImportJob,
     Suppression,
     EngagementEvent,
+    WebhookDelivery,
     EnrichmentCacheEntry,
     ConfigItem,
     IdempotencyRecord,

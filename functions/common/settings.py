@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # Report waits at most this long for the read model to show a job's contacts
     projection_wait_s: float = 60.0
 
+    # outbound contact webhooks: on one machine http and loopback/private targets are allowed
+    # (a receiver on 127.0.0.1); the stack sets this false on AWS (https only, public targets)
+    webhook_local_targets: bool = True
+    webhook_retry_window_s: int = 24 * 3600  # retried this long after queueing, then dead-lettered
+
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}-{logical}"
 

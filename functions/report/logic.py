@@ -18,6 +18,7 @@ from functions.common.aws import client
 from functions.common.errors import StageFailed
 from functions.common.rows import Reason, Row, RowResult, RowStatus
 from functions.common.settings import get_settings
+from functions.events import delivery
 from functions.intake.service import header_key
 from functions.query import visibility
 
@@ -131,6 +132,8 @@ def run(job_id: str) -> dict[str, Any]:
         jobs.add_warning(job_id, lag)
     jobs.complete(job_id, counters=counters, results_key=results_key, errors_key=errors_key)
     _publish_completed(job_id, job.workspace_id, counters)
+    # after commit, one item: the webhook worker expands it into per-contact events in batches
+    delivery.request_job_events(job_id, job.workspace_id)
     return {"status": "complete", "counters": counters}
 
 

@@ -60,6 +60,8 @@ def function_environment(config: InfraConfig, *, bucket_name: str, event_bus_nam
         "chunk_rows": config.chunk_rows,
         "report_ttl_days": config.report_ttl_days,
         "enrich_provider": config.enrich_provider,
+        # webhook targets on AWS: https only, public addresses only (SSRF)
+        "webhook_local_targets": False,
     }
     unknown = sorted(set(settings) - Settings.model_fields.keys())
     if unknown:

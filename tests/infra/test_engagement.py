@@ -20,7 +20,7 @@ def engagement_rule(synth: Synth) -> tuple[str, dict[str, Any]]:
     (found,) = [
         (k, r["Properties"])
         for k, r in synth.of_type("AWS::Events::Rule").items()
-        if r["Properties"]["EventPattern"].get("source") == [bus.SOURCE]
+        if r["Properties"].get("EventPattern", {}).get("source") == [bus.SOURCE]
     ]
     return found
 

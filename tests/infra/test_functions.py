@@ -121,6 +121,7 @@ def test_environment_is_the_settings_model(dev: Synth):
             "CI_CHUNK_ROWS": str(Settings.model_fields["chunk_rows"].default),
             "CI_REPORT_TTL_DAYS": "7",
             "CI_ENRICH_PROVIDER": "apollo",
+            "CI_WEBHOOK_LOCAL_TARGETS": "False",
             "POWERTOOLS_SERVICE_NAME": "contact-import",
             "POWERTOOLS_METRICS_NAMESPACE": "ContactImport",
             "LOG_LEVEL": "INFO",
@@ -128,10 +129,10 @@ def test_environment_is_the_settings_model(dev: Synth):
 
 
 def test_only_the_functions_that_use_keys_or_schedules_get_their_settings(dev: Synth):
-    """The keys secret reaches Enrich, Api and Sync only; the schedule settings the Api only."""
+    """The keys secret reaches Enrich, Api, Sync and Webhooks only; the schedule settings the Api only."""
     functions = pipeline_functions(dev)
     with_secret = {n for n, fn in functions.items() if SECRETS_ARN_ENV in fn["Environment"]["Variables"]}
-    assert with_secret == {"Enrich", "Api", "Sync"}
+    assert with_secret == {"Enrich", "Api", "Sync", "Webhooks"}
     with_schedules = {
         n for n, fn in functions.items() if SCHEDULE_GROUP_ENV in fn["Environment"]["Variables"]
     }

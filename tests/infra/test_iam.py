@@ -81,6 +81,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Companies", "BatchGetItem", "PartiQLInsert", "BatchWriteItem")
     | CHUNK_STAGE,
     "Report": table("ImportJobs", "GetItem", "UpdateItem")
+    # after commit: one webhook outbox marker when the workspace has a subscription
+    | table("Config", "Query")
+    | table("WebhookDeliveries", "PutItem")
     | objects("imports/*", "GetObject")
     | objects("reports/*", "PutObject", "AbortMultipartUpload")
     | {("events:PutEvents", "event-bus")}
@@ -102,6 +105,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Suppressions", "GetItem", "BatchGetItem", "PutItem", "DeleteItem", "Query", "PartiQLInsert")
     | table("Config", "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query")
     | table("Idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem")
+    # a subscription's deliveries and a redelivery
+    | table("WebhookDeliveries", "Query", "GetItem", "UpdateItem", "BatchWriteItem")
     | table("EnrichmentCache", "BatchGetItem")
     | objects("uploads/*", "GetObject", "PutObject")
     | objects("reports/*", "GetObject")
@@ -119,6 +124,19 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Config", "GetItem")
     # Lambda's on-failure destination for batches that failed through their retries
     | {("sqs:SendMessage", "queue:ENGAGEMENT_DLQ")},
+    "Webhooks": table("WebhookDeliveries", "UpdateItem", "BatchWriteItem")
+    | {("dynamodb:Query", "table:WebhookDeliveries/index/due")}
+    | table("Config", "GetItem", "Query")
+    | table("ImportJobs", "GetItem")
+    | table("Contacts", "BatchGetItem")
+    | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
+    | table("GlobalContacts", "BatchGetItem")
+    | table("Companies", "BatchGetItem")
+    | objects("imports/*", "GetObject")
+    | LIST_IMPORTS
+    | READ_KEYS
+    # Lambda's on-failure destination for sweeps that failed
+    | {("sqs:SendMessage", "queue:WEBHOOKS_DLQ")},
     "Sync": table("Config", "GetItem", "PutItem", "DeleteItem", "Scan")
     | table("ImportJobs", "GetItem", "PutItem", "UpdateItem")
     | objects("uploads/*", "GetObject", "PutObject")
@@ -146,6 +164,7 @@ LISTED_PREFIXES: dict[str, list[str]] = {
     "Score": ["imports/*"],
     "Commit": ["imports/*"],
     "Api": ["imports/*", "uploads/*"],
+    "Webhooks": ["imports/*"],
     "Sync": ["uploads/*"],
 }
 
@@ -193,6 +212,7 @@ def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[
         "role:SCHEDULER": f"role:{ref_id(target['RoleArn'])}",
         "function:SYNC": f"function:{ref_id(target['Arn'])}",
         "queue:ENGAGEMENT_DLQ": f"queue:{_engagement_queue(synth)}",
+        "queue:WEBHOOKS_DLQ": f"queue:{_webhooks_queue(synth)}",
     }
     return {(action, ids.get(resource, resource)) for action, resource in expected}
 
@@ -201,7 +221,16 @@ def _engagement_queue(synth: Synth) -> str | None:
     (rule,) = [
         r["Properties"]
         for r in synth.of_type("AWS::Events::Rule").values()
-        if r["Properties"]["EventPattern"].get("source") == ["email-engine"]
+        if r["Properties"].get("EventPattern", {}).get("source") == ["email-engine"]
+    ]
+    return ref_id(rule["Targets"][0]["DeadLetterConfig"]["Arn"])
+
+
+def _webhooks_queue(synth: Synth) -> str | None:
+    (rule,) = [
+        r["Properties"]
+        for r in synth.of_type("AWS::Events::Rule").values()
+        if "ScheduleExpression" in r["Properties"]
     ]
     return ref_id(rule["Targets"][0]["DeadLetterConfig"]["Arn"])
 
@@ -229,7 +258,7 @@ def test_only_the_functions_that_use_the_keys_may_read_the_secret(dev: Synth):
     def roles(*names: str) -> set[str | None]:
         return {ref_id(functions[n]["Properties"]["Role"]) for n in names}
 
-    assert readers[secret_id] == roles("Enrich", "Api", "Sync")
+    assert readers[secret_id] == roles("Enrich", "Api", "Sync", "Webhooks")
     # the read model's cluster secret: exactly the functions that run Data API statements
     assert readers[db_secret] == roles("Api", "Report", "Projector", "Migrate")
 

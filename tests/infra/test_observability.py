@@ -50,14 +50,14 @@ def test_each_table_alarms_on_read_and_write_throttles(dev: Synth):
 
 
 def test_each_dead_letter_queue_alarms_on_its_first_message(dev: Synth):
-    """The upload rule's queue, the sync queue (schedules, rule, failed runs), the engagement queue
-    and the projector's."""
+    """The upload rule's queue, the sync queue (schedules, rule, failed runs), the engagement queue,
+    the projector's and the webhook sweeps'."""
     watched = sorted(
         ref_id(a["Dimensions"][0]["Value"]) or ""
         for a in single_metric(dev, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
     )
     assert watched == sorted(dev.of_type("AWS::SQS::Queue"))
-    assert len(watched) == 4
+    assert len(watched) == 5
 
 
 def test_alarms_fire_on_the_first_occurrence_and_notify_the_configured_topic(dev: Synth, prod: Synth):

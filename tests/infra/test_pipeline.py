@@ -34,6 +34,7 @@ def test_function_substitutions_point_at_the_registry_functions(dev: Synth):
         "Sync",
         "Events",
         "Projector",
+        "Webhooks",
         "Migrate",
     }
     for spec in in_asl:

@@ -19,7 +19,7 @@ def upload_rule(synth: Synth) -> tuple[str, dict[str, Any]]:
     (found,) = [
         (k, r["Properties"])
         for k, r in synth.of_type("AWS::Events::Rule").items()
-        if r["Properties"]["EventPattern"]["source"] == ["aws.s3"]
+        if r["Properties"].get("EventPattern", {}).get("source") == ["aws.s3"]
     ]
     return found
 

@@ -91,6 +91,17 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("PATCH", "/api/v1/segments/{segment}", {"name": "Intruder"}),
     ("POST", "/api/v1/segments/{segment}/members", {"add": ["{contact}"]}),
     ("DELETE", "/api/v1/segments/{segment}", None),
+    (
+        "POST",
+        "/api/v1/webhooks/subscriptions",
+        {"url": "http://127.0.0.1:9/x", "event_types": ["contact.created"]},
+    ),
+    ("GET", "/api/v1/webhooks/subscriptions", None),
+    ("GET", "/api/v1/webhooks/subscriptions/{subscription}", None),
+    ("PATCH", "/api/v1/webhooks/subscriptions/{subscription}", {"active": False}),
+    ("DELETE", "/api/v1/webhooks/subscriptions/{subscription}", None),
+    ("GET", "/api/v1/webhooks/subscriptions/{subscription}/deliveries", None),
+    ("POST", "/api/v1/webhooks/subscriptions/{subscription}/deliveries/{delivery}/redeliver", None),
 ]
 
 
@@ -121,7 +132,13 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
     assert wait_for_job(a, job["id"])["status"] == "complete"
     segment = a.post("/api/v1/segments", json={"name": "Mine", "type": "static"}).json()
     a.post(f"/api/v1/segments/{segment['id']}/members", json={"add": [contact["id"]]})
+    subscription = a.post(
+        "/api/v1/webhooks/subscriptions",
+        json={"url": "http://127.0.0.1:9/a", "event_types": ["contact.created"]},
+    ).json()
     ids = {
+        "subscription": subscription["id"],
+        "delivery": "x",
         "segment": segment["id"],
         "contact": contact["id"],
         "field": "tier_note",
@@ -139,7 +156,8 @@ def test_the_route_table_covers_every_documented_operation() -> None:
         (method.upper(), path) for path, ops in openapi_document()["paths"].items() for method in ops
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
-               .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}").replace("{company}", "{company_id}"))
+               .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}")
+               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 
@@ -148,7 +166,19 @@ def test_the_route_table_covers_every_documented_operation() -> None:
 def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, body: Any) -> None:  # noqa: F811
     ids = {
         **dict.fromkeys(
-            ("contact", "field", "job", "mapping", "suppressed", "connection", "segment", "company"), "x"
+            (
+                "contact",
+                "field",
+                "job",
+                "mapping",
+                "suppressed",
+                "connection",
+                "segment",
+                "subscription",
+                "delivery",
+                "company",
+            ),
+            "x",
         ),
         "email": "x@iso-example.com",
     }
@@ -166,7 +196,19 @@ def test_a_key_without_the_routes_scope_is_403(api: LocalApi, method: str, path:
     c = client(api, new_workspace(), (auth.ADMIN_PLATFORM,))
     ids = {
         **dict.fromkeys(
-            ("contact", "field", "job", "mapping", "suppressed", "connection", "segment", "company"), "x"
+            (
+                "contact",
+                "field",
+                "job",
+                "mapping",
+                "suppressed",
+                "connection",
+                "segment",
+                "subscription",
+                "delivery",
+                "company",
+            ),
+            "x",
         ),
         "email": "x@iso-example.com",
     }
@@ -214,6 +256,7 @@ def test_another_workspaces_lists_show_nothing_of_this_one(
     assert b.get("/api/v1/suppressions").json()["data"] == []
     assert b.get("/api/v1/connections").json()["data"] == []
     assert b.get("/api/v1/segments").json()["data"] == []
+    assert b.get("/api/v1/webhooks/subscriptions").json()["data"] == []
     assigned = b.get("/api/v1/assignments", params={"email": ids["email"]}).json()
     assert assigned["active"] is None and assigned["history"] == []
     assert assigned["blocked_until"]  # b learns only that the email is taken, and until when
