@@ -116,6 +116,13 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     errors = list(csv.DictReader(Path(got.value.path()).read_text(encoding="utf-8").splitlines()))
     assert len(errors) == job["counters"]["errored"]
 
+    # "view these contacts" lists exactly the contacts the import stored (its import:<job> tag)
+    page.get_by_role("link", name="View these contacts").click()
+    page.wait_for_url(re.compile(r"#/contacts\?tag=import"))
+    page.locator("#total").wait_for()
+    stored = job["counters"]["imported"] + job["counters"]["updated"]
+    assert int(page.locator("#total").inner_text().split()[0].replace(",", "")) == stored
+
     # imports list shows it
     page.get_by_role("link", name="Imports", exact=True).click()
     page.locator("#main table tbody tr", has_text="contacts.csv").first.wait_for()
@@ -124,7 +131,6 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     # contacts: the total, a search, a filter in the URL, paging state
     page.get_by_role("link", name="Contacts", exact=True).click()
     page.locator("#total").wait_for()
-    stored = job["counters"]["imported"] + job["counters"]["updated"]
     all_count = int(page.locator("#total").inner_text().split()[0].replace(",", ""))
     assert all_count >= job["counters"]["imported"]
     look(page, "09-contacts")
@@ -155,6 +161,11 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     page.get_by_role("heading", name="Profile").wait_for()
     assert email in page.locator("#main").inner_text()
     assert "web-e2e" in page.locator("ul.tags").inner_text()
+    # the mapping changed in the wizard reached the import: Lead Source became a custom field
+    contact = api.get(f"/api/v1/contacts/{page.url.rsplit('/', 1)[-1]}").json()
+    assert contact["custom_fields"].get("lead_source"), contact["custom_fields"]
+    custom = page.locator("dl.props div", has_text="lead_source")
+    assert custom.inner_text().split() == ["lead_source", contact["custom_fields"]["lead_source"]]
     look(page, "10-contact")
 
     # settings: an API error shown by the field it names, then a good one listed

@@ -1,6 +1,6 @@
 // The web app: hash routes over the public HTTP API. No build step, no third-party code.
 import { api, clearKey, getKey, setKey } from "./api.js";
-import { announce, h } from "./dom.js";
+import { announce, h, staleStatus } from "./dom.js";
 import { contactDetail, contactsList } from "./contacts.js";
 import { importView, importsList, newImport } from "./imports.js";
 import { settings } from "./settings.js";
@@ -66,6 +66,7 @@ let current = null; // the running screen's cleanup (stops polling)
 async function render() {
   if (current) current();
   current = null;
+  staleStatus();
   const hash = location.hash || "#/imports";
   const nav = document.getElementById("nav");
   const root = main();

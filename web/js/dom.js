@@ -1,4 +1,4 @@
-// A tiny element builder: h("p", {class: "x"}, "text", child). No innerHTML anywhere (CSP, XSS).
+// A tiny element builder: h("p", {class: "x"}, "text", child). Text nodes only, never HTML strings.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs || {})) {
@@ -60,7 +60,10 @@ export function clearErrors(container) {
   for (const el of container.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
 }
 
+let announcedAt = 0;
+
 export function announce(message, isError = false) {
+  announcedAt = Date.now();
   const status = document.getElementById("status");
   status.textContent = message;
   status.classList.toggle("error", isError);
@@ -74,4 +77,9 @@ export function fmtDate(value) {
   if (!value) return "—";
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? value : d.toLocaleString();
+}
+
+// A new screen starts with a clear status line, unless the action that led to it just spoke.
+export function staleStatus() {
+  if (Date.now() - announcedAt > 1500) announce("");
 }

@@ -387,8 +387,8 @@ export function importView(id) {
       parts.push(h("div", { class: "actions" },
         h("button", { type: "button", onclick: () => download("results") }, "Download results CSV"),
         h("button", { type: "button", class: "secondary", onclick: () => download("errors") }, "Download errors CSV")));
-      const tags = job.options?.tags || [];
-      if (tags.length) parts.push(h("p", {}, h("a", { href: `#/contacts?tag=${encodeURIComponent(tags[0])}` }, "View these contacts")));
+      // every contact an import touches carries its tag, import:<job id>
+      parts.push(h("p", {}, h("a", { href: `#/contacts?tag=${encodeURIComponent(`import:${job.id}`)}` }, "View these contacts")));
     }
     el.replaceChildren(...parts);
   }
