@@ -178,10 +178,29 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     assert "value" in slot.inner_text()
     assert page.get_by_label("Email or @domain").get_attribute("aria-invalid") == "true"
     look(page, "11-settings-error")
-    page.get_by_label("Email or @domain").fill("@blocked-example.com")
+    page.get_by_label("Email or @domain").fill("ava.costa@lumenfintech.com")
     page.get_by_role("button", name="Add suppression").click()
-    page.locator("#suppressions", has_text="@blocked-example.com").wait_for()
+    page.locator("#suppressions", has_text="ava.costa@lumenfintech.com").wait_for()
     assert not slot.is_visible()
+
+    # a re-import of the same file now suppresses that row: predicted, then done
+    page.get_by_role("link", name="New import").click()
+    page.get_by_label("CSV file").set_input_files(str(EXAMPLE))
+    page.get_by_role("button", name="Next: mapping").click()
+    page.get_by_role("button", name="Next: preview").click()
+    page.get_by_role("heading", name="Preview").wait_for()
+    row = page.locator("#main table tbody tr", has_text="ava.costa@lumenfintech.com")
+    assert row.locator(".badge").inner_text() == "suppressed"
+    page.get_by_label("Problems only").check()
+    assert row.is_visible()
+    page.get_by_role("button", name="Start import").click()
+    page.get_by_role("heading", name="Import results").wait_for(timeout=240_000)
+    page.get_by_role("button", name="Download results CSV").wait_for(timeout=60_000)
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download results CSV").click()
+    again = list(csv.DictReader(Path(got.value.path()).read_text(encoding="utf-8").splitlines()))
+    status_of = {(r.get("Work Email") or "").strip().lower(): r["Import Status"] for r in again}
+    assert status_of["ava.costa@lumenfintech.com"].lower() == "suppressed", again[:2]
 
     # sign out clears the key
     page.get_by_role("button", name="Sign out").click()
