@@ -221,10 +221,10 @@ export function newImport() {
       });
       return h("tr", {},
         h("th", { scope: "row" }, c.header),
-        h("td", { class: "samples" }, (c.samples || []).join(" · ") || "—"),
+        h("td", { class: "samples", "data-label": "Samples" }, (c.samples || []).join(" · ") || "—"),
         h("td", {}, select, custom),
-        h("td", {}, c.how, c.note ? h("span", { class: "hint" }, ` (${c.note})`) : null),
-        h("td", { class: "num" }, `${Math.round(c.confidence * 100)}%`));
+        h("td", { "data-label": "How decided" }, c.how, c.note ? h("span", { class: "hint" }, ` (${c.note})`) : null),
+        h("td", { class: "num", "data-label": "Confidence" }, `${Math.round(c.confidence * 100)}%`));
     });
     const problem = h("p", { class: "form-error", role: "alert", "data-error-for": "" });
     function check() {
