@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test unit integration lint format bench bench-intake bench-sync bench-events bench-query layer synth clean
+.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-query layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -30,6 +30,10 @@ run: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+# the web app in headless Chromium (/usr/bin/chromium); screenshots land in build/screenshots/
+test-web: setup
+	$(BIN)/pytest -q tests/browser
 
 unit: $(VENV)/.installed
 	$(BIN)/pytest -q tests/unit

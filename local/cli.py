@@ -565,7 +565,8 @@ def enrich_cmd(
 @click.option("--port", type=int, default=8080, show_default=True)
 @DATA_DIR_OPTION
 def serve_cmd(port: int, data_dir: Path) -> None:
-    """Serve the HTTP API on 127.0.0.1 (uploads go to the local S3 and start imports); Ctrl-C stops."""
+    """Serve the web app at / and the HTTP API under /api/ on 127.0.0.1 (uploads go to the local S3
+    and start imports); Ctrl-C stops."""
     from local import server
 
     server.serve(port, data_dir)

@@ -34,6 +34,35 @@ log = logging.getLogger("contact_import.server")
 MAX_PAYLOAD = 10 * 1024 * 1024  # API Gateway HTTP API's request payload limit
 PUBLIC_PREFIXES = ("/api/webhooks/",)  # routes deployed without the authorizer
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded", "application/xml")
+WEB_ROOT = Path(__file__).resolve().parents[1] / "web"  # the web app: static files, no build step
+_WEB_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+# what CloudFront's response headers policy sends on AWS: no inline scripts or styles anywhere
+WEB_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-cache",
+}
+
+
+def web_file(path: str, root: Path = WEB_ROOT) -> tuple[Path, str] | None:
+    """The web app's file for a request path (`/` is index.html), or None: never outside `root`."""
+    rel = urlsplit(path).path.lstrip("/") or "index.html"
+    target = (root / rel).resolve()
+    if not target.is_relative_to(root.resolve()) or not target.is_file():
+        return None
+    kind = _WEB_TYPES.get(target.suffix)
+    return (target, kind) if kind else None
 
 
 @dataclass
@@ -187,7 +216,20 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             if self.command != "HEAD":
                 self.wfile.write(body)
 
+        def _static(self) -> bool:
+            """Serve the web app for GET/HEAD outside /api/; False when it is not a web file."""
+            if self.command not in ("GET", "HEAD") or self.path.startswith("/api/"):
+                return False
+            found = web_file(self.path)
+            if found is None:
+                return False
+            target, kind = found
+            self._send(200, {"Content-Type": kind, **WEB_HEADERS}, target.read_bytes(), [])
+            return True
+
         def _dispatch(self) -> None:
+            if self._static():
+                return
             body = self._read_body()
             if body is None:
                 self.close_connection = True
@@ -396,6 +438,7 @@ def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: st
             sync_scheduler(),
             webhook_worker(),
         ):
+            print(f"Web app on {api.url}/", flush=True)
             print(f"Contact Import API on {api.url}  (OpenAPI: {api.url}/api/v1/openapi.json)", flush=True)
             print(f"Local S3 (presigned uploads) on {rt.moto_endpoint}; data in {rt.data_dir}", flush=True)
             print(

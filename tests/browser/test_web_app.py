@@ -1,0 +1,211 @@
+"""The web app end to end, in headless Chromium against `contact-import serve`: sign in, upload
+examples/contacts.csv, change a mapping, preview, start, watch it complete, download both CSVs,
+search and filter contacts, open one, an API error shown by its field, sign out."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.conftest import ROOT, Served, look
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+EXAMPLE = ROOT / "examples" / "contacts.csv"
+
+
+def sign_in(page: Any, served: Served) -> None:
+    page.goto("/")
+    page.get_by_label("API key").fill(served.key)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Imports").wait_for()
+
+
+def test_sign_in_rejects_a_wrong_key_by_its_field(page: Any, served: Served) -> None:
+    page.goto("/")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    look(page, "01-sign-in")
+    page.get_by_label("API key").fill("ci_not-a-real-key")
+    page.get_by_role("button", name="Sign in").click()
+    error = page.locator("#key-err")
+    error.wait_for()
+    assert error.inner_text().strip()
+    assert page.get_by_label("API key").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("sessionStorage.length") == 0  # a refused key is not kept
+
+
+def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Served) -> None:
+    sign_in(page, served)
+    assert served.key not in page.url
+    assert page.evaluate("localStorage.length") == 0
+    look(page, "02-imports-empty")
+
+    # upload + options
+    page.get_by_role("link", name="New import").first.click()
+    page.get_by_role("heading", name="New import").wait_for()
+    page.get_by_label("CSV file").set_input_files(str(EXAMPLE))
+    page.get_by_label("Tags (comma-separated)").fill("web-e2e")
+    look(page, "03-new-import")
+    page.get_by_role("button", name="Next: mapping").click()
+
+    # mapping: the column map with how each was decided; change one
+    page.get_by_role("heading", name="Check the mapping").wait_for()
+    mapping = page.locator("table.mapping tbody tr")
+    assert mapping.count() == 12
+    email_row = page.locator("table.mapping tbody tr", has_text="Work Email")
+    assert email_row.locator("select").input_value() == "email"
+    assert re.search(r"\d+%", email_row.inner_text())
+    source = page.get_by_label("Target for Lead Source")
+    source.select_option("__new")
+    page.get_by_label("New custom field name for Lead Source").fill("lead_source")
+    page.get_by_label("New custom field name for Lead Source").press("Tab")
+    look(page, "04-mapping")
+    page.get_by_role("button", name="Next: preview").click()
+
+    # preview: counts per outcome; problems only filters the rows
+    page.get_by_role("heading", name="Preview").wait_for()
+    predicted = {
+        k: int(page.locator(f"[data-outcome={k}]").inner_text())
+        for k in ("imported", "updated", "skipped", "suppressed", "error")
+    }
+    assert sum(predicted.values()) == 100  # the first 100 rows
+    rows = page.locator("#main table tbody tr")
+    assert rows.count() == 100
+    look(page, "05-preview")
+    page.get_by_label("Problems only").check()
+    problems = predicted["skipped"] + predicted["suppressed"] + predicted["error"]
+    assert rows.count() == problems
+    page.get_by_label("Problems only").uncheck()
+
+    # start: create, upload with progress, then the live import screen until complete
+    page.get_by_role("button", name="Start import").click()
+    page.wait_for_url(re.compile(r"#/imports/(?!new$)[^/]+$"), timeout=60_000)
+    job_id = page.url.rsplit("/", 1)[-1]
+    page.get_by_role("heading", name=re.compile("Import (in progress|results)")).wait_for()
+    look(page, "06-import-progress")
+    page.get_by_role("heading", name="Import results").wait_for(timeout=240_000)
+    page.get_by_role("button", name="Download results CSV").wait_for(timeout=60_000)
+    total = int(page.locator("[data-counter=total]").inner_text())
+    assert total == 206
+    look(page, "07-results")
+
+    # the import (through the API) says the same, and kept the changed mapping
+    api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"})
+    got_job = api.get(f"/api/v1/imports/{job_id}")
+    job = got_job.json()
+    assert got_job.status_code == 200, got_job.text
+    assert job["status"] == "complete"
+    shown = {k: int(page.locator(f"[data-counter={k}]").inner_text()) for k in job["counters"]}
+    assert shown == job["counters"]
+
+    # a reload keeps the screen (the job id is in the URL)
+    page.reload()
+    page.get_by_role("heading", name="Import results").wait_for()
+
+    # both CSVs download, with a row per input row (results) and one per errored row (errors)
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download results CSV").click()
+    results = list(csv.DictReader(Path(got.value.path()).read_text(encoding="utf-8").splitlines()))
+    assert len(results) == 206
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download errors CSV").click()
+    errors = list(csv.DictReader(Path(got.value.path()).read_text(encoding="utf-8").splitlines()))
+    assert len(errors) == job["counters"]["errored"]
+
+    # "view these contacts" lists exactly the contacts the import stored (its import:<job> tag)
+    page.get_by_role("link", name="View these contacts").click()
+    page.wait_for_url(re.compile(r"#/contacts\?tag=import"))
+    page.locator("#total").wait_for()
+    stored = job["counters"]["imported"] + job["counters"]["updated"]
+    assert int(page.locator("#total").inner_text().split()[0].replace(",", "")) == stored
+
+    # imports list shows it
+    page.get_by_role("link", name="Imports", exact=True).click()
+    page.locator("#main table tbody tr", has_text="contacts.csv").first.wait_for()
+    look(page, "08-imports")
+
+    # contacts: the total, a search, a filter in the URL, paging state
+    page.get_by_role("link", name="Contacts", exact=True).click()
+    page.locator("#total").wait_for()
+    all_count = int(page.locator("#total").inner_text().split()[0].replace(",", ""))
+    assert all_count >= job["counters"]["imported"]
+    look(page, "09-contacts")
+    page.get_by_label("Search").fill("lumenfintech")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"search=lumenfintech"))
+    page.locator("#contacts tbody tr").first.wait_for()
+    emails = page.locator("#contacts tbody tr td:first-child").all_inner_texts()
+    assert emails and all("lumenfintech" in e for e in emails)
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Tag").fill("web-e2e")
+    page.get_by_label("Sort").select_option("lead_score_desc")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"tag=web-e2e.*sort=lead_score_desc|sort=lead_score_desc.*tag=web-e2e"))
+    page.locator("#total").wait_for()
+    tagged = int(page.locator("#total").inner_text().split()[0].replace(",", ""))
+    assert tagged == stored
+    # the filter state is in the URL: a fresh load of it shows the same view
+    page.reload()
+    assert page.get_by_label("Tag").input_value() == "web-e2e"
+    page.locator("#total").wait_for()
+    assert int(page.locator("#total").inner_text().split()[0].replace(",", "")) == tagged
+
+    # a contact's detail
+    first = page.locator("#contacts tbody tr td:first-child a").first
+    email = first.inner_text()
+    first.click()
+    page.get_by_role("heading", name="Profile").wait_for()
+    assert email in page.locator("#main").inner_text()
+    assert "web-e2e" in page.locator("ul.tags").inner_text()
+    # the mapping changed in the wizard reached the import: Lead Source became a custom field
+    contact = api.get(f"/api/v1/contacts/{page.url.rsplit('/', 1)[-1]}").json()
+    assert contact["custom_fields"].get("lead_source"), contact["custom_fields"]
+    custom = page.locator("dl.props div", has_text="lead_source")
+    assert custom.inner_text().split() == ["lead_source", contact["custom_fields"]["lead_source"]]
+    look(page, "10-contact")
+
+    # settings: an API error shown by the field it names, then a good one listed
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("heading", name="Suppressions").wait_for()
+    page.get_by_label("Email or @domain").fill("x" * 400)
+    page.get_by_role("button", name="Add suppression").click()
+    slot = page.locator("#suppression-form [data-error-for=value]")
+    slot.wait_for()
+    assert "value" in slot.inner_text()
+    assert page.get_by_label("Email or @domain").get_attribute("aria-invalid") == "true"
+    look(page, "11-settings-error")
+    page.get_by_label("Email or @domain").fill("ava.costa@lumenfintech.com")
+    page.get_by_role("button", name="Add suppression").click()
+    page.locator("#suppressions", has_text="ava.costa@lumenfintech.com").wait_for()
+    assert not slot.is_visible()
+
+    # a re-import of the same file now suppresses that row: predicted, then done
+    page.get_by_role("link", name="New import").click()
+    page.get_by_label("CSV file").set_input_files(str(EXAMPLE))
+    page.get_by_role("button", name="Next: mapping").click()
+    page.get_by_role("button", name="Next: preview").click()
+    page.get_by_role("heading", name="Preview").wait_for()
+    row = page.locator("#main table tbody tr", has_text="ava.costa@lumenfintech.com")
+    assert row.locator(".badge").inner_text() == "suppressed"
+    page.get_by_label("Problems only").check()
+    assert row.is_visible()
+    page.get_by_role("button", name="Start import").click()
+    page.get_by_role("heading", name="Import results").wait_for(timeout=240_000)
+    page.get_by_role("button", name="Download results CSV").wait_for(timeout=60_000)
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download results CSV").click()
+    again = list(csv.DictReader(Path(got.value.path()).read_text(encoding="utf-8").splitlines()))
+    status_of = {(r.get("Work Email") or "").strip().lower(): r["Import Status"] for r in again}
+    assert status_of["ava.costa@lumenfintech.com"].lower() == "suppressed", again[:2]
+
+    # sign out clears the key
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert page.evaluate("sessionStorage.length") == 0
+    page.goto("/#/contacts")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
