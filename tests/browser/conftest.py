@@ -116,7 +116,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             proc.wait(timeout=30)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: while sync_playwright() is open its event loop counts as running in
+# this thread, and every later test that calls asyncio.run() would fail (CI run of stop 19).
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
