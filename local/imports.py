@@ -164,9 +164,14 @@ def follow(
         desc = rt.wait(execution_arn, on_poll=poll)
     except job_lease.LeaseLost as exc:
         # another process runs the job now: stop ours, and leave the job's record to it
-        client("stepfunctions").stop_execution(executionArn=execution_arn, cause=str(exc))
+        rt.stop_execution(execution_arn, job_id, cause=str(exc))
         job = jobs.get(job_id)
         return ImportOutcome(job_id, "taken_over", job.stage if job else "parsing", error=str(exc))
+    except BaseException as exc:
+        # interrupted (Ctrl-C, SIGTERM, an error here): the run must be over before the lease's
+        # exit marks the job failed, or a task still running would move it on afterwards
+        rt.stop_execution(execution_arn, job_id, cause=f"interrupted: {type(exc).__name__}")
+        raise
     if not announced and on_job is not None and jobs.get(job_id) is not None:
         on_job(job_id)  # the run was over before the first poll saw the job
     if desc["status"] == "SUCCEEDED":

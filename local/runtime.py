@@ -76,6 +76,10 @@ def asl_definition(bucket: str) -> str:
     return text
 
 
+class ExecutionStopped(RuntimeError):
+    """A task of an execution that was stopped: refused before its handler runs."""
+
+
 class Dispatcher:
     """Routes a Lambda invoke to the project's handler, in this process."""
 
@@ -85,6 +89,24 @@ class Dispatcher:
         self.calls: dict[str, int] = {}
         # test-only fault injection: name -> callable raising before the handler runs
         self.faults: dict[str, Callable[[dict[str, Any]], None]] = {}
+        # jobs whose execution was stopped: their engine threads may still try a task, and each
+        # is refused; `_in_flight` counts the handlers of a job that are running right now
+        self._fenced: set[str] = set()
+        self._in_flight: dict[str, int] = {}
+        self._idle = threading.Condition(self._lock)
+
+    def fence(self, job_id: str) -> None:
+        with self._lock:
+            self._fenced.add(job_id)
+
+    def unfence(self, job_id: str) -> None:
+        with self._lock:
+            self._fenced.discard(job_id)
+
+    def wait_idle(self, job_id: str, timeout: float = 120) -> bool:
+        """Wait until no handler of the job runs; False if one still runs after `timeout`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._in_flight.get(job_id), timeout=timeout)
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
         with self._lock:
@@ -96,10 +118,17 @@ class Dispatcher:
 
     def invoke(self, function_name: str, body: Any, response_headers: dict[str, str]) -> bytes:
         name = function_name.rsplit(":", 1)[-1].removeprefix(FUNCTION_PREFIX)
-        with self._lock:
-            self.calls[name] = self.calls.get(name, 0) + 1
+        job_id = ""
         try:
             event = json.loads(body or b"{}")
+            job_id = str(event.get("job_id") or "") if isinstance(event, dict) else ""
+            with self._lock:
+                if job_id in self._fenced:
+                    job_id = ""  # counted by nobody: it never runs
+                    raise ExecutionStopped(f"the execution of job {event.get('job_id')} was stopped")
+                self.calls[name] = self.calls.get(name, 0) + 1
+                if job_id:
+                    self._in_flight[job_id] = self._in_flight.get(job_id, 0) + 1
             if name in self.faults:
                 self.faults[name](event)
             result = self.handler(name)(event, LambdaContext(function_name=name))
@@ -115,6 +144,12 @@ class Dispatcher:
             ).encode()
         finally:
             discard_metrics()
+            if job_id:
+                with self._idle:
+                    self._in_flight[job_id] -= 1
+                    if not self._in_flight[job_id]:
+                        del self._in_flight[job_id]
+                        self._idle.notify_all()
 
 
 class Runtime:
@@ -252,10 +287,24 @@ class Runtime:
 
     def start_execution(self, name: str, payload: dict[str, Any]) -> str:
         sfn = common_aws.client("stepfunctions")
+        self.dispatcher.unfence(str(payload.get("job_id") or ""))
         resp = sfn.start_execution(
             stateMachineArn=self.state_machine_arn, name=name, input=json.dumps(payload)
         )
         return str(resp["executionArn"])
+
+    def stop_execution(self, execution_arn: str, job_id: str, *, cause: str = "") -> None:
+        """Stop an execution and return once none of its tasks runs or can start any more.
+
+        On AWS a stopped execution's running task finishes on its own; here it runs in this
+        process's engine threads, which would go on moving the job after its runner marked it
+        failed. So: no new task of the job is dispatched, the execution is stopped, and the
+        handlers already running are waited for."""
+        self.dispatcher.fence(job_id)
+        with contextlib.suppress(Exception):  # already over: nothing to stop
+            common_aws.client("stepfunctions").stop_execution(executionArn=execution_arn, cause=cause[:32000])
+        if not self.dispatcher.wait_idle(job_id):
+            raise TimeoutError(f"a task of job {job_id} still runs after its execution was stopped")
 
     def wait(
         self, execution_arn: str, *, timeout: float = 3600, on_poll: Callable[[], None] | None = None

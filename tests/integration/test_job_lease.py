@@ -158,11 +158,6 @@ def test_jobs_list_is_newest_first_and_filters_by_workspace_and_status(rt: Runti
     assert created == sorted(created, reverse=True)
 
 
-@pytest.mark.skip(
-    reason="racy in one process: the interrupted run's execution goes on in the engine's thread and can "
-    "move the job after it was marked failed; the real case (a killed process) is proven by "
-    "tests/e2e/test_cli_jobs.py. To do: stop the execution when a run is interrupted."
-)
 def test_an_interrupted_import_is_failed_at_once_and_resumable(
     rt: Runtime, workspace: str, out_dir: Path
 ) -> None:
