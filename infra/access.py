@@ -11,8 +11,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   exists, reads the previous stage's chunk file and writes its own under `imports/`, and reads
   the job; all but Commit also advance the job's visible stage.
 - Dedup: batch-reads Contacts and GlobalContacts (which carry the ownership claims); an
-  `update` import looks contacts up by id through the keys-only Contacts `by_contact_id` index,
-  then batch-reads them.
+  `update` import looks contacts up by id: the id carries its key (`functions.common.contact_ids`),
+  an id of the older format is resolved through the read model, then they are batch-read.
 - Suppress: batch-reads Suppressions.
 - Enrich: reserves its share of the import's call limit with a conditional UpdateItem on the
   job, reads and writes EnrichmentCache in batches, reads the workspace's provider key
@@ -32,8 +32,7 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Authorizer (`functions/api/authorizer.py`): one consistent GetItem of the API key's Config item.
 - Api (`functions/api/`), by table:
   - Contacts: GetItem/UpdateItem a contact, DeleteItem it (hard delete, in a transaction),
-    Query the table (workspace listing sorted in memory, search) and the `by_contact_id` index,
-    and what creating through the stages needs (BatchGetItem, PartiQL INSERT/UPDATE).
+    Query the table (workspace listing sorted in memory, search), and what creating through the stages needs (BatchGetItem, PartiQL INSERT/UPDATE).
   - GlobalContacts: BatchGetItem and PartiQL INSERT/UPDATE (dedup and claims), GetItem (the
     active claim), UpdateItem (release and hard delete remove the claim).
   - Companies: BatchGetItem (dedup, views, rescoring), PartiQL INSERT (commit).
@@ -42,7 +41,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   - ClientAssignments (the history): PartiQL INSERT (a takeover's previous owner), Query,
     PutItem (release writes the history item in a transaction with the claim's removal, which
     IAM authorizes per item action), DeleteItem (hard delete erases the workspace's history).
-  - ImportJobs: create (conditional PutItem), GetItem, UpdateItem (resume), Query `by_workspace`.
+  - ImportJobs: create (conditional PutItem), GetItem, UpdateItem (resume), Query
+    `by_workspace_shard` and BatchGetItem (the listing reads the items the index names).
   - Suppressions: GetItem, BatchGetItem (suppress stage), PutItem, DeleteItem, Query.
   - Config: GetItem/PutItem/UpdateItem/DeleteItem/Query (documents, field mappings, custom
     fields with their counter in transactions, the retention log).
@@ -78,7 +78,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   - GlobalContacts: UpdateItem inside the same transaction (ADD the counters), BatchGetItem,
     PartiQL INSERT/UPDATE (max-wins times, bounce, response rate under a guard).
   - Suppressions: PartiQL INSERT (create-only suppressions from bounces and opt-outs).
-  - Contacts: BatchGetItem, Query `by_contact_id` (events named by contact id), PartiQL UPDATE
+  - Contacts: BatchGetItem (events named by contact id: the id carries the key; an older id is
+    resolved through the read model), PartiQL UPDATE
     (the new score, conditioned on the version).
   - Companies: BatchGetItem; Config: GetItem (the workspace's ICP rules and scoring model).
 - Api does the same for `POST /api/v1/engagement-events`, reads the timeline (Query) and erases
@@ -86,7 +87,7 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 
 - Webhooks (`functions/events/delivery.py`): expands an import's outbox marker (GetItem the
   job, reads the manifest, intake and commit chunk files and checks the enrich ones), reads the
-  contacts (BatchGetItem, the `by_contact_id` index for an id without an email) with their
+  contacts (BatchGetItem; the read model for an older id without an email) with their
   Companies and GlobalContacts, lists the workspace's subscriptions (Config Query, GetItem),
   batch-writes deliveries, reads the `due` index and claims/records each delivery (UpdateItem);
   decrypts subscription secrets with the master keys (the keys secret). Report writes the
@@ -183,11 +184,11 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         tables=(
             TableGrant("ImportJobs", JOB_UPDATE),
             TableGrant("Contacts", BATCH_GET),
-            TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("GlobalContacts", BATCH_GET),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
+        read_model=True,  # an `update` by a contact id of the older format (no key in it)
     ),
     "Suppress": FunctionAccess(
         tables=(TableGrant("ImportJobs", JOB_UPDATE), TableGrant("Suppressions", BATCH_GET)),
@@ -257,7 +258,6 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                     *CONDITIONAL_WRITE,
                 ),
             ),
-            TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("GlobalContacts", (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableGrant("Companies", INSERT_ONCE),
             # + BatchWriteItem: a GDPR hard delete erases the contact's timeline
@@ -267,7 +267,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                 (*HISTORY_INSERT, "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"),
             ),
             TableGrant("ImportJobs", JOB_CREATE),
-            TableGrant("ImportJobs", QUERY, index="by_workspace"),
+            TableGrant("ImportJobs", QUERY, index="by_workspace_shard"),
+            TableGrant("ImportJobs", ("dynamodb:BatchGetItem",)),
             TableGrant(
                 "Suppressions",
                 (
@@ -305,10 +306,10 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("GlobalContacts", COUNTER_WRITES),
             TableGrant("Suppressions", ("dynamodb:PartiQLInsert",)),
             TableGrant("Contacts", ("dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate")),
-            TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("Companies", BATCH_GET),
             TableGrant("Config", GET_ITEM),
         ),
+        read_model=True,  # events naming a contact id of the older format (no key in it)
     ),
     "Webhooks": FunctionAccess(
         tables=(
@@ -317,13 +318,13 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Config", ("dynamodb:GetItem", "dynamodb:Query")),
             TableGrant("ImportJobs", GET_ITEM),
             TableGrant("Contacts", BATCH_GET),
-            TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("GlobalContacts", BATCH_GET),
             TableGrant("Companies", BATCH_GET),
         ),
         objects=(ObjectGrant(IMPORTS, READ),),
         list_prefixes=(IMPORTS,),
         read_secrets=True,
+        read_model=True,  # contacts named by an id of the older format (no key in it)
     ),
     "Sync": FunctionAccess(
         tables=(

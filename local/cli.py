@@ -406,6 +406,25 @@ def jobs_list(workspace: str | None, status: str | None, limit: int, data_dir: P
     _emit(docs, as_json, "\n".join(lines) or "no jobs")
 
 
+@main.command("migrate")
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def migrate(data_dir: Path, as_json: bool) -> None:
+    """Move data written by older versions onto the current model (idempotent): active ownership
+    claims onto their GlobalContacts, listing keys onto old jobs."""
+    from functions.common import data_migrations
+
+    with runtime.Runtime(data_dir):
+        doc = data_migrations.migrate_all()
+    claims = doc["claims"]
+    _emit(
+        doc,
+        as_json,
+        f"claims moved onto GlobalContacts: {claims['moved']}, superseded into the history: "
+        f"{claims['to_history']}; jobs given their listing key: {doc['jobs_keyed']}",
+    )
+
+
 def _job_line(doc: dict[str, Any]) -> str:
     total = doc["counters"].get("total", "-")
     line = (

@@ -44,6 +44,8 @@ class ImportOutcome:
             "total": c.get("total", 0),
             "imported": c.get("imported", 0),
             "updated": c.get("updated", 0),
+            # of `updated`: rows that changed nothing, so nothing was written
+            "unchanged": c.get("unchanged", 0),
             "skipped": c.get("skipped", 0),
             "suppressed": c.get("suppressed", 0),
             "errored": c.get("errored", 0),

@@ -12,18 +12,11 @@ from functions.common.models import ImportJob, table_name
 from local import job_lease
 
 
-def _job_ids_of_workspace(workspace_id: str) -> Iterator[str]:
-    """Newest first, from the by_workspace index (whatever it projects: only keys are read)."""
-    request: dict[str, Any] = {
-        "TableName": table_name(ImportJob),
-        "IndexName": "by_workspace",
-        "KeyConditionExpression": "workspace_id = :w",
-        "ExpressionAttributeValues": {":w": {"S": workspace_id}},
-        "ScanIndexForward": False,
-    }
-    for page in client("dynamodb").get_paginator("query").paginate(**request):
-        for item in page.get("Items", []):
-            yield item["job_id"]["S"]
+def _job_ids_of_workspace(workspace_id: str, status: str | None) -> Iterator[str]:
+    """Newest first, from the `by_workspace_shard` index (status there is eventually consistent:
+    `describe` reads the item)."""
+    for _, job_id in jobs.newest_ids(workspace_id, status=status):
+        yield job_id
 
 
 def _all_items() -> list[dict[str, Any]]:
@@ -84,7 +77,8 @@ def list_jobs(
                     break
         return out
     batch: list[str] = []
-    for job_id in _job_ids_of_workspace(workspace_id):
+    indexed_status = None if status in (None, "abandoned") else status
+    for job_id in _job_ids_of_workspace(workspace_id, indexed_status):
         batch.append(job_id)
         if len(batch) == 100:
             out += [d for d in (describe(i, now=now) for i in _get_items(batch)) if wanted(d)]

@@ -80,8 +80,22 @@ def ensure_table(ddb: Any, model: Any, *, exists: bool = False) -> bool:
 
 
 def _ensure_indexes(ddb: Any, name: str, schema: dict[str, Any], table: dict[str, Any]) -> None:
-    """Add the indexes a table made by an older model lacks (one at a time, as DynamoDB allows)."""
+    """Add the indexes a table made by an older model lacks, and drop those the model no longer
+    declares (each costs a write per item), one at a time, as DynamoDB allows."""
     have = {i["IndexName"] for i in table.get("GlobalSecondaryIndexes") or []}
+    wanted = {i["IndexName"] for i in schema["GlobalSecondaryIndexes"]}
+    for stale in sorted(have - wanted):
+        try:
+            ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": stale}}])
+        except ClientError as exc:
+            # another process dropped it first (or is dropping it right now)
+            if _code(exc) not in (
+                "ResourceInUseException",
+                "ValidationException",
+                "ResourceNotFoundException",
+            ):
+                raise
+        wait_active(ddb, name)
     for index in schema["GlobalSecondaryIndexes"]:
         if index["IndexName"] in have:
             continue

@@ -100,24 +100,12 @@ def item_by_email(workspace_id: str, email: str) -> dict[str, Any] | None:
 
 
 def item_by_id(workspace_id: str, contact_id: str) -> dict[str, Any]:
-    """The workspace's contact with this id (another workspace's contact is 'not found').
-
-    The keys-only `by_contact_id` index gives the table key; the item itself is then read
-    consistently (the index is eventually consistent; a write needs the current version).
-    """
-    resp = client("dynamodb").query(
-        TableName=table_name(Contact),
-        IndexName="by_contact_id",
-        KeyConditionExpression="contact_id = :c",
-        ExpressionAttributeValues={":c": {"S": contact_id}},
-    )
-    for raw in resp.get("Items", []):
-        found = ddb.from_item(raw)
-        if found.get("workspace_id") == workspace_id:
-            item = item_by_email(workspace_id, found["email"])
-            if item is not None and item.get("contact_id") == contact_id:
-                return item
-    raise NotFound(f"no contact {contact_id} in this workspace")
+    """The workspace's contact with this id (another workspace's contact is 'not found'), read
+    consistently: the id yields its table key (`functions.common.contact_ids`)."""
+    item = store.contacts_by_id(workspace_id, [contact_id]).get(contact_id)
+    if item is None:
+        raise NotFound(f"no contact {contact_id} in this workspace")
+    return item
 
 
 def get(workspace_id: str, contact_id: str) -> dict[str, Any]:

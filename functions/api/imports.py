@@ -20,7 +20,7 @@ from functions.api.preview import preview_stream
 from functions.api.settings import get_api_settings
 from functions.common import field_mappings, jobs, s3
 from functions.common.errors import FileRejected
-from functions.common.models import ImportJob, table_name
+from functions.common.models import ImportJob
 from functions.common.settings import get_settings
 from functions.intake.identifiers import check_identifier
 from functions.intake.mapping import MappingDoc
@@ -223,32 +223,24 @@ def get(workspace_id: str, job_id: str) -> dict[str, Any]:
 def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: str | None) -> dict[str, Any]:
     fingerprint = f"imports|{workspace_id}|{status or ''}"
     state = contact_query.decode_cursor(cursor, fingerprint) if cursor else {}
-    request: dict[str, Any] = {
-        "TableName": table_name(ImportJob),
-        "IndexName": "by_workspace",
-        "KeyConditionExpression": "workspace_id = :w",
-        "ExpressionAttributeValues": {":w": {"S": workspace_id}},
-        "ScanIndexForward": False,
-        "Limit": min(500, page_size + 1),
-    }
-    start = contact_query.start_key(state, workspace_id, ("workspace_id", "created_at", "job_id"))
-    if start:
-        request["ExclusiveStartKey"] = start
-    found: list[ImportJob] = []
-    for resp in contact_query.query_pages(request):
-        for raw in resp.get("Items", []):
-            job = ImportJob.from_raw_data(raw)
-            if status is None or job.status == status:
-                found.append(job)
-        if len(found) > page_size:
-            break
-    page = found[:page_size]
-    has_more = len(found) > page_size
+    before = None
+    if state:
+        key = state.get("k")
+        if not (isinstance(key, list) and len(key) == 2 and all(isinstance(v, str) and v for v in key)):
+            raise BadRequest("the cursor is not one this API returned", field="cursor")
+        before = (key[0], key[1])
+    ids = jobs.page_of_ids(workspace_id, page_size + 1, status=status, before=before)
+    has_more = len(ids) > page_size
+    ids = ids[:page_size]
+    # the index is eventually consistent: the items say the job's current state
+    page = [
+        j
+        for j in jobs.get_many([job_id for _, job_id in ids])
+        if j.workspace_id == workspace_id and (status is None or j.status == status)
+    ]
     next_cursor = None
-    if has_more and page:
-        last = page[-1]
-        key = {"workspace_id": last.workspace_id, "created_at": last.created_at, "job_id": last.job_id}
-        next_cursor = contact_query.encode_cursor({"f": fingerprint, "k": key})
+    if has_more and ids:
+        next_cursor = contact_query.encode_cursor({"f": fingerprint, "k": list(ids[-1])})
     return {"data": [view(j) for j in page], "meta": {"next_cursor": next_cursor, "has_more": has_more}}
 
 

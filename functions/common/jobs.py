@@ -6,6 +6,10 @@ visible stage only moves forward, so retried and concurrent chunk handlers agree
 
 from __future__ import annotations
 
+import hashlib
+import heapq
+import itertools
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +29,15 @@ STAGES: tuple[str, ...] = (
     "complete",
 )
 STAGE_RANK = {name: rank for rank, name in enumerate(STAGES)}
+
+
+# partitions of a workspace's job listing (the `by_workspace_shard` index)
+JOB_SHARDS = 4
+
+
+def shard_key(workspace_id: str, job_id: str) -> str:
+    n = int.from_bytes(hashlib.sha256(job_id.encode()).digest()[:2], "big") % JOB_SHARDS
+    return f"{workspace_id}#{n}"
 
 
 def now_iso() -> str:
@@ -61,6 +74,7 @@ def create(
         input_key=input_key,
         created_at=ts,
         updated_at=ts,
+        workspace_shard=shard_key(workspace_id, job_id),
     )
     try:
         job.save(condition=ImportJob.job_id.does_not_exist())
@@ -161,3 +175,54 @@ def as_dict(job: ImportJob) -> dict[str, Any]:
         "created_at": job.created_at,
         "updated_at": job.updated_at,
     }
+
+
+def newest_ids(
+    workspace_id: str, *, status: str | None = None, before: tuple[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
+    """(created_at, job_id) of the workspace's jobs, newest first, lazily merged from the index's
+    shards; `before` continues a listing after the last pair it returned. Eventually consistent
+    (the index): read the items themselves for their current state."""
+    from functions.common.aws import client
+    from functions.common.models import table_name
+
+    def shard(n: int) -> Iterator[tuple[str, str]]:
+        request: dict[str, Any] = {
+            "TableName": table_name(ImportJob),
+            "IndexName": "by_workspace_shard",
+            "KeyConditionExpression": "workspace_shard = :k",
+            "ExpressionAttributeValues": {":k": {"S": f"{workspace_id}#{n}"}},
+            "ScanIndexForward": False,
+        }
+        if before is not None:
+            request["KeyConditionExpression"] += " AND created_at <= :c"
+            request["ExpressionAttributeValues"][":c"] = {"S": before[0]}
+        if status is not None:
+            request["FilterExpression"] = "#s = :s"
+            request["ExpressionAttributeNames"] = {"#s": "status"}
+            request["ExpressionAttributeValues"][":s"] = {"S": status}
+        while True:
+            resp = client("dynamodb").query(**request)
+            # jobs created in the same millisecond: in job id order (within a page)
+            page = sorted(
+                ((i["created_at"]["S"], i["job_id"]["S"]) for i in resp.get("Items", [])), reverse=True
+            )
+            yield from (p for p in page if before is None or p < before)
+            if "LastEvaluatedKey" not in resp:
+                return
+            request["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    yield from heapq.merge(*(shard(n) for n in range(JOB_SHARDS)), reverse=True)
+
+
+def get_many(job_ids: list[str]) -> list[ImportJob]:
+    """The jobs, read consistently, in the order asked (missing ones left out)."""
+    found: dict[str, ImportJob] = {}
+    for start in range(0, len(job_ids), 100):
+        for job in ImportJob.batch_get(job_ids[start : start + 100], consistent_read=True):
+            found[job.job_id] = job
+    return [found[j] for j in job_ids if j in found]
+
+
+def page_of_ids(workspace_id: str, limit: int, **kwargs: Any) -> list[tuple[str, str]]:
+    return list(itertools.islice(newest_ids(workspace_id, **kwargs), limit))

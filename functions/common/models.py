@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from functions.common.settings import Settings, get_settings
@@ -81,17 +81,6 @@ class ClientAssignment(_Base):
     released_at = UnicodeAttribute(null=True)
 
 
-class ContactsByIdIndex(GlobalSecondaryIndex["Contact"]):
-    """contact id -> the table key (workspace, email); readers then get the item itself, so a
-    contact write costs the index one small entry, and an update none."""
-
-    class Meta:
-        index_name = "by_contact_id"
-        projection = KeysOnlyProjection()
-
-    contact_id = UnicodeAttribute(hash_key=True)
-
-
 class Contact(_Base):
     """A workspace's contact; unique per (workspace, canonical email) by its key."""
 
@@ -121,8 +110,7 @@ class Contact(_Base):
     is_deleted = BooleanAttribute(default=False)
     deleted_at = UnicodeAttribute(null=True)
     deletion_reason = UnicodeAttribute(null=True)
-
-    by_contact_id = ContactsByIdIndex()
+    # no index on contact_id: an id yields its table key (functions.common.contact_ids)
 
 
 class Company(_Base):
@@ -141,11 +129,16 @@ class Company(_Base):
 
 
 class JobsByWorkspaceIndex(GlobalSecondaryIndex["ImportJob"]):
-    class Meta:
-        index_name = "by_workspace"
-        projection = AllProjection()
+    """A workspace's jobs, newest first, over `JOB_SHARDS` partitions (`{workspace}#{n}`, n from
+    the job id) so that no partition key is a workspace alone; readers merge the shards and
+    get the items themselves. Only `status` is projected (a listing filtered by status), so
+    an update of a job touches the index only when its status changes."""
 
-    workspace_id = UnicodeAttribute(hash_key=True)
+    class Meta:
+        index_name = "by_workspace_shard"
+        projection = IncludeProjection(["status"])
+
+    workspace_shard = UnicodeAttribute(hash_key=True)
     created_at = UnicodeAttribute(range_key=True)
 
 
@@ -171,8 +164,9 @@ class ImportJob(_Base):
     chunk_count = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+    workspace_shard = UnicodeAttribute(null=True)  # functions.common.jobs.shard_key
 
-    by_workspace = JobsByWorkspaceIndex()
+    by_workspace_shard = JobsByWorkspaceIndex()
 
 
 class Suppression(_Base):

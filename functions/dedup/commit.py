@@ -16,11 +16,11 @@ so counters never double.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from functions.common import ddb, faults, ownership
+from functions.common.contact_ids import new_contact_id
 from functions.common.context import JobContext
 from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
 from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text
@@ -31,10 +31,6 @@ from functions.dedup.merge import merge_contact
 
 MAX_ROUNDS = 5
 ACTIVE = "ACTIVE"
-
-
-def new_contact_id() -> str:
-    return f"cont_{uuid.uuid4().hex[:20]}"
 
 
 def commit_rows(ctx: JobContext, rows: list[Row]) -> list[RowResult]:
@@ -278,7 +274,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 item = {
                     "workspace_id": ctx.workspace_id,
                     "email": email,
-                    "contact_id": new_contact_id(),
+                    "contact_id": new_contact_id(email),
                     **merged.as_item(),
                     "client_id": ctx.client_id,
                     "created_at": ctx.now,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from functions.common import contact_ids as contact_ids_mod
 from functions.common import ddb
 from functions.common.models import Company, Contact, GlobalContact, table_name
 
@@ -56,22 +57,22 @@ execute = ddb.execute_batch
 
 
 def contacts_by_id(workspace_id: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """Contacts of this workspace by contact id (update-by-id imports): one query per id on the
-    keys-only `by_contact_id` index, then the items themselves in batches."""
-    from functions.common.aws import client
+    """Contacts of this workspace by contact id (update-by-id imports, events, the API), read
+    consistently. An id carries its email (`functions.common.contact_ids`); one of the older
+    format is resolved through the read model. The item's own id must match: an id naming an
+    email whose contact was deleted and created again finds nothing."""
+    from functions.query.contacts import emails_by_id
 
     emails: dict[str, str] = {}
+    legacy: list[str] = []
     for contact_id in dict.fromkeys(contact_ids):
-        resp = client("dynamodb").query(
-            TableName=table_name(Contact),
-            IndexName="by_contact_id",
-            KeyConditionExpression="contact_id = :c",
-            ExpressionAttributeValues={":c": {"S": contact_id}},
-        )
-        for item in resp.get("Items", []):
-            doc = ddb.from_item(item)
-            if doc.get("workspace_id") == workspace_id:
-                emails[contact_id] = doc["email"]
+        email = contact_ids_mod.email_of(contact_id)
+        if email is None:
+            legacy.append(contact_id)
+        else:
+            emails[contact_id] = email
+    if legacy:
+        emails.update(emails_by_id(workspace_id, legacy))
     items = contacts_by_email(workspace_id, emails.values())
     return {
         cid: items[email]

@@ -313,7 +313,7 @@ SALUTATIONS = frozenset(
         "rev", "fr", "herr", "frau", "m", "mme", "mlle", "sr", "sra", "srta", "mr and mrs", "messrs",
     )
 )  # fmt: skip
-OUR_CONTACT_ID = re.compile(r"cont_[0-9a-f]{20}")
+OUR_CONTACT_ID = re.compile(r"cont_(?:[0-9a-f]{20}|[0-9a-f]{10}_[a-z2-7]+)")  # both id formats
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,3 +140,21 @@ def search(
     keys = sql.search_sort(sort, types, params)
     print_ = fingerprint("search", workspace_id, filters, list(sort), segment_id)
     return _page(db, workspace_id, conditions, keys, params, print_, page_size, cursor)
+
+
+def emails_by_id(workspace_id: str, contact_ids: Sequence[str]) -> dict[str, str]:
+    """The emails of this workspace's contacts with these ids, from the read model: how ids of the
+    older format (which carry no key, `functions.common.contact_ids`) find their item. Empty
+    when no read model is configured."""
+    from functions.query.db import get_database
+
+    db = get_database()
+    if db is None or not contact_ids:
+        return {}
+    freshness.settle()
+    rows = db.query(
+        "SELECT contact_id, email FROM contacts WHERE workspace_id = :ws"
+        " AND contact_id IN (SELECT jsonb_array_elements_text(CAST(:ids AS jsonb)))",
+        {"ws": workspace_id, "ids": json.dumps(list(dict.fromkeys(contact_ids)))},
+    )
+    return {str(r["contact_id"]): str(r["email"]) for r in rows}

@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from functions.api.settings import reset_api_settings
-from functions.common import admin, ddb, faults, jobs
+from functions.common import admin, faults, jobs
 from functions.common.aws import client
 from functions.common.errors import ConfigInvalid
 from functions.common.models import ConfigItem, ImportJob, table_name
@@ -81,13 +81,7 @@ def watermark(conn: connections.Connection) -> str | None:
 
 
 def workspace_jobs(workspace: str) -> list[str]:
-    resp = client("dynamodb").query(
-        TableName=table_name(ImportJob),
-        IndexName="by_workspace",
-        KeyConditionExpression="workspace_id = :w",
-        ExpressionAttributeValues={":w": {"S": workspace}},
-    )
-    return [ddb.from_item(i)["job_id"] for i in resp.get("Items", [])]
+    return [job_id for _, job_id in jobs.newest_ids(workspace)]
 
 
 # --- with the HubSpot stub and the real adapter ----------------------------------------------------
