@@ -47,6 +47,7 @@ def test_import_prints_one_json_object_and_exits_zero(ddb_endpoint: str, tmp_pat
         "total",
         "imported",
         "updated",
+        "unchanged",
         "skipped",
         "suppressed",
         "errored",
@@ -54,7 +55,7 @@ def test_import_prints_one_json_object_and_exits_zero(ddb_endpoint: str, tmp_pat
         "errors_csv",
         "warnings",
     }
-    assert doc["status"] == "complete"
+    assert doc["status"] == "complete" and doc["unchanged"] == 0
     assert Path(doc["results_csv"]).is_absolute() and Path(doc["results_csv"]).exists()
 
     shown = cli("jobs", "show", doc["job_id"], "--json", data_dir=tmp_path, endpoint=ddb_endpoint)
@@ -71,6 +72,9 @@ def test_import_prints_one_json_object_and_exits_zero(ddb_endpoint: str, tmp_pat
     items = json.loads(listed.stdout)
     assert len(items) == doc["imported"]
     assert {"id", "email", "first_name", "company", "tags", "custom_fields", "created_at"} <= set(items[0])
+
+    migrated = cli("migrate", "--json", data_dir=tmp_path, endpoint=ddb_endpoint)
+    assert json.loads(migrated.stdout) == {"claims": {"moved": 0, "to_history": 0}, "jobs_keyed": 0}
 
 
 def test_rejected_file_exits_two_with_the_reason(ddb_endpoint: str, tmp_path: Path) -> None:

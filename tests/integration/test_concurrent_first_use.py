@@ -98,3 +98,47 @@ def test_four_imports_started_at_once_on_a_fresh_shared_engine_all_complete(
         assert p.returncode == 0, err[-2000:]
         doc = json.loads(out)
         assert (doc["status"], doc["imported"]) == ("complete", 5)
+
+
+def test_an_index_the_model_no_longer_declares_is_dropped_and_a_new_one_added(fresh_engine: str) -> None:
+    from functions.common.models import Contact, bind_tables
+
+    previous = Contact.Meta.host  # the session runtime's engine: bound again at the end
+    bind_tables(host=fresh_engine)
+    try:
+        _make_tables_over_an_older_contacts_table(fresh_engine)
+    finally:
+        bind_tables(host=previous)
+
+
+def _make_tables_over_an_older_contacts_table(fresh_engine: str) -> None:
+    from functions.common.models import Contact, ImportJob, key_schema
+    from local import tables
+
+    ddb = dynamodb.client(fresh_engine)
+    schema = key_schema(Contact)
+    # the Contacts table as an older model made it: with an id index
+    ddb.create_table(
+        TableName=Contact.Meta.table_name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=schema["KeySchema"],
+        AttributeDefinitions=[
+            *schema["AttributeDefinitions"],
+            {"AttributeName": "contact_id", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by_contact_id",
+                "KeySchema": [{"AttributeName": "contact_id", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+    )
+    tables.wait_active(ddb, Contact.Meta.table_name)
+
+    tables.create_all(fresh_engine)
+
+    for model in (Contact, ImportJob):
+        table = tables.wait_active(ddb, model.Meta.table_name)
+        names = {i["IndexName"] for i in table.get("GlobalSecondaryIndexes") or []}
+        assert names == {i["IndexName"] for i in key_schema(model)["GlobalSecondaryIndexes"]}
