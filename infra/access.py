@@ -10,7 +10,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Every per-chunk stage (Dedup, Suppress, Enrich, Score, Commit) checks whether its output
   exists, reads the previous stage's chunk file and writes its own under `imports/`, and reads
   the job; all but Commit also advance the job's visible stage.
-- Dedup: batch-reads Contacts and GlobalContacts (which carry the ownership claims); an
+- Dedup: batch-reads Contacts and GlobalContacts (which carry the ownership claims) and the
+  CompanyNames index (a company name without a domain); an
   `update` import looks contacts up by id through the keys-only Contacts `by_contact_id` index,
   then batch-reads them.
 - Suppress: batch-reads Suppressions.
@@ -21,7 +22,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Commit: claims emails on their GlobalContacts (INSERT of a new one with its claim, or a
   conditional UPDATE taking over) and writes Contacts with conditional PartiQL INSERT/UPDATE
   after batch-reading them; inserts the owner a takeover replaced into the ClientAssignments
-  history, and Companies that do not exist yet.
+  history, and Companies that do not exist yet, whose names it files in CompanyNames (PartiQL
+  INSERT, or UPDATE with set_add for a name already filed).
 - Report: reads the header, manifest and chunk files, writes `reports/`, completes the job and
   publishes the completion event.
 - Fail: reads the job and marks it failed.
@@ -149,6 +151,8 @@ JOB_UPDATE = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 CONDITIONAL_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
 HISTORY_INSERT = ("dynamodb:PartiQLInsert",)
+# the company name index (functions/common/company_index.py): INSERT a new name, else set_add
+NAME_INDEX_WRITE = ("dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 # single-item reads and writes; a TransactWriteItems is authorized by its items' Put/Update/Delete
 ITEM_CRUD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 # engagement ingest (functions/events/store.py): see the module docstring
@@ -185,6 +189,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", BATCH_GET),
             TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("GlobalContacts", BATCH_GET),
+            TableGrant("CompanyNames", BATCH_GET),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
@@ -221,6 +226,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", CONDITIONAL_WRITE),
             TableGrant("GlobalContacts", CONDITIONAL_WRITE),
             TableGrant("Companies", (*INSERT_ONCE, "dynamodb:BatchWriteItem")),
+            TableGrant("CompanyNames", NAME_INDEX_WRITE),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
@@ -260,6 +266,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", QUERY, index="by_contact_id"),
             TableGrant("GlobalContacts", (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableGrant("Companies", INSERT_ONCE),
+            # resolves company names in dedup, files new companies' names in commit
+            TableGrant("CompanyNames", (*BATCH_GET, *NAME_INDEX_WRITE)),
             # + BatchWriteItem: a GDPR hard delete erases the contact's timeline
             TableGrant("EngagementEvents", (*EVENT_WRITES, "dynamodb:BatchWriteItem")),
             TableGrant(

@@ -65,6 +65,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem")
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
     | table("GlobalContacts", "BatchGetItem")
+    | table("CompanyNames", "BatchGetItem")
     | CHUNK_STAGE,
     "Suppress": ADVANCE_JOB | table("Suppressions", "BatchGetItem") | CHUNK_STAGE,
     "Enrich": ADVANCE_JOB
@@ -79,6 +80,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("Companies", "BatchGetItem", "PartiQLInsert", "BatchWriteItem")
+    | table("CompanyNames", "PartiQLInsert", "PartiQLUpdate")
     | CHUNK_STAGE,
     "Report": table("ImportJobs", "GetItem", "UpdateItem")
     # after commit: one webhook outbox marker when the workspace has a subscription
@@ -96,6 +98,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate", "GetItem", "UpdateItem")
     | table("Companies", "BatchGetItem", "PartiQLInsert")
+    | table("CompanyNames", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     # POST /api/v1/engagement-events runs the ingest; the timeline is a Query; a hard delete erases it
     | EVENT_INGEST
     | table("EngagementEvents", "BatchWriteItem")

@@ -1,0 +1,110 @@
+"""The CompanyNames table: which domains carry a normalised company name (DynamoDB adapter).
+
+Two item kinds, both read with BatchGetItem, one request per chunk and kind:
+- `n#<normalised name>` with `domains`, a string set: the exact lookup;
+- `b#<first word>` with `entries`, a string set of `<normalised name>\\t<domain>`: the
+  candidates for a near spelling, capped at `BLOCK_CAP` entries so an item stays far below
+  DynamoDB's 400 KB (a crowded first word like "global" simply stops taking fuzzy candidates).
+
+Entries are added when a Company is created or its name changes (commit), never per row, with
+create-only INSERTs and, for a key that exists, a `set_add` UPDATE: both idempotent, so a
+retried chunk or a concurrent one adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from functions.common import ddb
+from functions.common.company_names import best_fuzzy, block_of, normalise_company_name, unique_exact
+from functions.common.models import CompanyName, table_name
+
+BLOCK_CAP = 2000
+_EXACT = "n#"
+_BLOCK = "b#"
+
+
+def record(companies: Mapping[str, str | None]) -> None:
+    """File each company (domain -> name) under its normalised name and its block."""
+    exact: dict[str, set[str]] = {}
+    blocks: dict[str, set[str]] = {}
+    for domain, name in companies.items():
+        normalised = normalise_company_name(name)
+        if not normalised or not domain:
+            continue
+        exact.setdefault(_EXACT + normalised, set()).add(domain)
+        blocks.setdefault(_BLOCK + block_of(normalised), set()).add(f"{normalised}\t{domain}")
+    _add(exact, "domains", cap=None)
+    _add(blocks, "entries", cap=BLOCK_CAP)
+
+
+def _add(sets: Mapping[str, set[str]], attribute: str, *, cap: int | None) -> None:
+    if not sets:
+        return
+    table = table_name(CompanyName)
+    keys = sorted(sets)
+    inserts = [
+        ddb.Statement(f"INSERT INTO \"{table}\" VALUE {{'name_key': ?, '{attribute}': ?}}", (k, sets[k]))
+        for k in keys
+    ]
+    outcomes = ddb.execute_batch(inserts)
+    _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
+    existing = [k for k, o in zip(keys, outcomes, strict=True) if not o.ok]
+    condition = f" AND size({attribute}) < ?" if cap is not None else ""
+    updates = [
+        ddb.Statement(
+            f'UPDATE "{table}" SET {attribute} = set_add({attribute}, ?) WHERE name_key = ?{condition}',
+            (sets[k], k, cap) if cap is not None else (sets[k], k),
+        )
+        for k in existing
+    ]
+    # a full block refuses more candidates (ConditionalCheckFailed): exact lookups still work
+    _raise_unexpected(
+        o for o in ddb.execute_batch(updates) if not o.ok and o.code != "ConditionalCheckFailed"
+    )
+
+
+def _raise_unexpected(outcomes: Iterable[ddb.StatementOutcome]) -> None:
+    for outcome in outcomes:
+        raise RuntimeError(f"unexpected DynamoDB outcome: {outcome.code}: {outcome.message}")
+
+
+def resolve(names: Iterable[str]) -> dict[str, str]:
+    """Normalised name -> domain for the names one company confidently carries.
+
+    An exact name held by one domain wins; one held by several resolves nothing (no guess
+    between them); a name not filed at all may match a near spelling in its block.
+    """
+    wanted = [n for n in dict.fromkeys(names) if n]
+    if not wanted:
+        return {}
+    table = table_name(CompanyName)
+    exact = {
+        item["name_key"][len(_EXACT) :]: item.get("domains") or []
+        for item in ddb.batch_get(table, [{"name_key": _EXACT + n} for n in wanted], consistent=False)
+    }
+    found: dict[str, str] = {}
+    for name, domains in exact.items():
+        domain = unique_exact(domains)
+        if domain is not None:
+            found[name] = domain
+    missing = [n for n in wanted if n not in exact]
+    if not missing:
+        return found
+    blocks = {
+        item["name_key"][len(_BLOCK) :]: item.get("entries") or []
+        for item in ddb.batch_get(
+            table,
+            [{"name_key": _BLOCK + b} for b in dict.fromkeys(block_of(n) for n in missing)],
+            consistent=False,
+        )
+    }
+    for name in missing:
+        candidates: dict[str, set[str]] = {}
+        for entry in blocks.get(block_of(name), ()):
+            candidate, _, domain = entry.partition("\t")
+            candidates.setdefault(candidate, set()).add(domain)
+        domain = best_fuzzy(name, candidates)
+        if domain is not None:
+            found[name] = domain
+    return found

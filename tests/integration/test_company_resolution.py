@@ -1,0 +1,138 @@
+"""Company name -> domain at import, on DynamoDB Local: by the platform's own Company records
+(normalised name, confident unique match), never replacing a domain the row already has."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+from pathlib import Path
+
+import pytest
+
+from functions.common import company_index, contacts_repo, ddb
+from functions.common.models import Company, table_name
+from local import imports
+from local.runtime import Runtime
+from tests.integration.helpers import read_csv
+
+pytestmark = pytest.mark.integration
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def reasons(results_csv: Path) -> dict[str, str]:
+    rows = read_csv(results_csv)
+    at = rows[0].index("Reason")
+    return {r[0]: r[at] for r in rows[1:]}
+
+
+def test_names_only_file_gets_the_domains_and_firmographics_of_companies_known_by_name(
+    rt: Runtime, workspace: str, tmp_path: Path, out_dir: Path
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    # first words unique to this test: the name index is platform-wide
+    acme, umlaut, kessel = f"acme{tag}", f"muller{tag}", f"kessel{tag}"
+    first = write_csv(
+        tmp_path / "with_domains.csv",
+        [
+            ["Email", "Company", "Website"],
+            [f"ann@{acme}.com", f"Acme{tag} Inc.", f"https://www.{acme}.com"],
+            [f"bob@{umlaut}.de", f"Müller{tag} & Söhne GmbH", f"{umlaut}.de"],
+            # two companies carry one name: no guess between them
+            [f"cy@{kessel}.com", f"Kessel{tag} Labs", f"{kessel}.com"],
+            [f"dee@{kessel}-labs.io", f"Kessel{tag} Labs Ltd", f"{kessel}-labs.io"],
+        ],
+    )
+    made = imports.run_import(rt, first, workspace_id=workspace, options={}, out_dir=out_dir)
+    assert made.status == "complete", made.error
+    # what an earlier enrichment would have stored about the company
+    ddb.batch_put(
+        table_name(Company),
+        [{"domain": f"{acme}.com", "name": f"Acme{tag} Inc.", "industry": "computer software",
+          "employee_count": 250}],
+    )  # fmt: skip
+
+    second = write_csv(
+        tmp_path / "names_only.csv",
+        [
+            ["Email", "Company"],
+            [f"eve.{tag}@gmail.com", f"ACME{tag}, Inc"],
+            [f"fay.{tag}@yahoo.com", f"acme{tag} incorporated"],
+            [f"gus.{tag}@gmail.com", f"Muller{tag} and Sohne"],
+            [f"hal.{tag}@gmail.com", f"Kessel{tag} Labs"],
+            [f"ida.{tag}@gmail.com", f"Acme{tag} Logistics"],
+            # a work email's domain is never replaced by a name's
+            [f"joe@other-{tag}.com", f"Acme{tag} Inc."],
+        ],
+    )
+    outcome = imports.run_import(rt, second, workspace_id=workspace, options={}, out_dir=out_dir)
+    assert outcome.status == "complete", outcome.error
+    assert outcome.counters["imported"] == 6
+
+    listed = {c["email"]: c for c in contacts_repo.list_contacts(workspace)}
+    domain = {e: (c.get("company") or {}).get("domain") for e, c in listed.items()}
+    assert domain[f"eve.{tag}@gmail.com"] == f"{acme}.com"
+    assert domain[f"fay.{tag}@yahoo.com"] == f"{acme}.com"
+    assert domain[f"gus.{tag}@gmail.com"] == f"{umlaut}.de"
+    assert domain[f"hal.{tag}@gmail.com"] is None  # ambiguous: two domains carry the name
+    assert domain[f"ida.{tag}@gmail.com"] is None  # shares a word, is another company
+    assert domain[f"joe@other-{tag}.com"] == f"other-{tag}.com"
+    eve = listed[f"eve.{tag}@gmail.com"]["company"]
+    assert (eve["industry"], eve["employee_count"]) == ("computer software", 250)
+
+    said = reasons(outcome.results_csv)
+    assert (
+        f"COMPANY_DOMAIN_RESOLVED: by name ('ACME{tag}, Inc' -> {acme}.com)" in said[f"eve.{tag}@gmail.com"]
+    )
+    assert "COMPANY_UNRESOLVED" in said[f"hal.{tag}@gmail.com"]
+    assert "COMPANY_UNRESOLVED" in said[f"ida.{tag}@gmail.com"]
+    assert "COMPANY_" not in said[f"joe@other-{tag}.com"]
+
+
+def test_a_near_spelling_of_a_known_company_resolves_and_a_rerun_changes_nothing(
+    rt: Runtime, workspace: str, tmp_path: Path, out_dir: Path
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    first = write_csv(
+        tmp_path / "a.csv",
+        [["Email", "Company Name"], [f"ann@nimbus{tag}.io", f"Nimbus{tag} Cloud Corporation"]],
+    )
+    assert (
+        imports.run_import(rt, first, workspace_id=workspace, options={}, out_dir=out_dir).status
+        == "complete"
+    )
+    second = write_csv(
+        tmp_path / "b.csv",
+        [["Email", "Company Name"], [f"bo.{tag}@gmail.com", f"Nimbus{tag} Clouds"]],
+    )
+    for _ in range(2):
+        outcome = imports.run_import(rt, second, workspace_id=workspace, options={}, out_dir=out_dir)
+        assert outcome.status == "complete", outcome.error
+        bo = next(c for c in contacts_repo.list_contacts(workspace) if c["email"] == f"bo.{tag}@gmail.com")
+        assert bo["company"]["domain"] == f"nimbus{tag}.io"
+
+
+def test_the_name_index_adds_to_existing_names_idempotently_and_caps_a_crowded_block(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    company_index.record({f"a{tag}.com": f"Orbit{tag} Inc"})
+    assert company_index.resolve([f"orbit{tag}"]) == {f"orbit{tag}": f"a{tag}.com"}
+    company_index.record({f"a{tag}.com": f"Orbit{tag} Inc"})  # a retried chunk adds nothing new
+    assert company_index.resolve([f"orbit{tag}"]) == {f"orbit{tag}": f"a{tag}.com"}
+    company_index.record({f"b{tag}.com": f"Orbit{tag} GmbH"})  # a second company, same name
+    assert company_index.resolve([f"orbit{tag}"]) == {}
+
+    monkeypatch.setattr(company_index, "BLOCK_CAP", 3)  # two Orbit entries are in
+    company_index.record({f"c{tag}.com": f"Orbit{tag} Freight"})
+    company_index.record({f"d{tag}.com": f"Orbit{tag} Shipping"})  # the block is full
+    assert company_index.resolve([f"orbit{tag} freight", f"orbit{tag} shipping"]) == {
+        f"orbit{tag} freight": f"c{tag}.com",
+        f"orbit{tag} shipping": f"d{tag}.com",  # exact names still resolve
+    }
+    assert company_index.resolve([f"orbit{tag} freigt"]) == {f"orbit{tag} freigt": f"c{tag}.com"}
+    assert company_index.resolve([f"orbit{tag} shiping"]) == {}  # not a fuzzy candidate
