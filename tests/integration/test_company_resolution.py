@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 import csv
+import json
+import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from functions.common import company_index, contacts_repo, ddb
 from functions.common.models import Company, table_name
+from functions.common.settings import reset_settings
 from local import imports
 from local.runtime import Runtime
 from tests.integration.helpers import read_csv
+from tests.stubs.enrichment_stub import EnrichmentStub, found, org_profile
 
 pytestmark = pytest.mark.integration
 
@@ -136,3 +141,92 @@ def test_the_name_index_adds_to_existing_names_idempotently_and_caps_a_crowded_b
     }
     assert company_index.resolve([f"orbit{tag} freigt"]) == {f"orbit{tag} freigt": f"c{tag}.com"}
     assert company_index.resolve([f"orbit{tag} shiping"]) == {}  # not a fuzzy candidate
+
+
+@pytest.fixture
+def stub(rt: Runtime) -> Iterator[EnrichmentStub]:
+    # people are not found (free-mail addresses); organisations answer as scripted
+    with EnrichmentStub(api_key="platform-key") as s:
+        saved = {k: os.environ.get(k) for k in ("CI_ENRICH_BASE_URLS", "CI_PLATFORM_KEYS")}
+        os.environ["CI_ENRICH_BASE_URLS"] = json.dumps({"apollo": s.url})
+        os.environ["CI_PLATFORM_KEYS"] = json.dumps({"apollo": "platform-key"})
+        reset_settings()
+        try:
+            yield s
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            reset_settings()
+
+
+def test_unknown_names_resolve_through_the_provider_once_and_a_reimport_costs_no_call(
+    rt: Runtime, stub: EnrichmentStub, workspace: str, tmp_path: Path, out_dir: Path
+) -> None:
+    from local.preview import preview
+
+    tag = uuid.uuid4().hex[:8]
+    zephyr, quasar = f"Zephyr{tag} Dynamics Inc.", f"Quasar{tag} Ltd"
+    stub.script_org(zephyr, found(org_profile(f"Zephyr{tag} Dynamics", f"zephyr{tag}.io", employees=420)))
+    path = write_csv(
+        tmp_path / "names.csv",
+        [
+            ["Email", "Company"],
+            [f"amy.{tag}@gmail.com", zephyr],
+            [f"ben.{tag}@outlook.com", f"ZEPHYR{tag} DYNAMICS"],
+            [f"cat.{tag}@gmail.com", quasar],
+        ],
+    )
+    options = {"enrich": True, "enrich_provider": "apollo"}
+    projected = preview(path, workspace_id=workspace, options=options)["enrichment"]
+    assert projected["company_searches"] == 2  # two distinct names, neither known nor cached
+    assert projected["projected_calls"] == 3 + 2  # three people, two companies
+
+    outcome = imports.run_import(rt, path, workspace_id=workspace, options=options, out_dir=out_dir)
+    assert outcome.status == "complete", outcome.error
+    assert len(stub.org_calls(zephyr)) == 1 and len(stub.org_calls(quasar)) == 1
+    assert len(stub.org_calls()) == 2
+    e = outcome.counters["enrichment"]
+    assert (e["company_searches"], e["company_search_calls"]) == (3, 2)
+
+    listed = {c["email"]: c for c in contacts_repo.list_contacts(workspace)}
+    for person in (f"amy.{tag}@gmail.com", f"ben.{tag}@outlook.com"):
+        company = listed[person]["company"]
+        assert (company["domain"], company["employee_count"]) == (f"zephyr{tag}.io", 420)
+    assert listed[f"cat.{tag}@gmail.com"].get("company", {}).get("domain") is None
+    said = reasons(outcome.results_csv)
+    assert (
+        f"COMPANY_DOMAIN_RESOLVED: by provider ({zephyr!r} -> zephyr{tag}.io)" in said[f"amy.{tag}@gmail.com"]
+    )
+    assert "COMPANY_UNRESOLVED" in said[f"cat.{tag}@gmail.com"]
+
+    # again, in another workspace: the company is known by name now, the miss is cached
+    stub.reset()
+    again = imports.run_import(rt, path, workspace_id=workspace + "_b", options=options, out_dir=out_dir)
+    assert again.status == "complete", again.error
+    assert stub.org_calls() == []
+    said = reasons(again.results_csv)
+    assert "COMPANY_DOMAIN_RESOLVED: by name" in said[f"amy.{tag}@gmail.com"]
+    assert "COMPANY_UNRESOLVED" in said[f"cat.{tag}@gmail.com"]
+    assert preview(path, workspace_id=workspace, options=options)["enrichment"]["company_searches"] == 0
+
+
+def test_a_provider_answer_that_is_not_the_named_company_is_not_used(
+    rt: Runtime, stub: EnrichmentStub, workspace: str, tmp_path: Path, out_dir: Path
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    name = f"Helix{tag} Labs"
+    # the search returns companies that share a word, and two that carry the name: no guess
+    stub.script_org(
+        name,
+        found({"many": [org_profile(f"Helix{tag} Logistics"), org_profile(f"Helix{tag} Labs", f"a{tag}.com"),
+                        org_profile(f"Helix{tag} Labs GmbH", f"b{tag}.de")]}),
+    )  # fmt: skip
+    path = write_csv(tmp_path / "h.csv", [["Email", "Company"], [f"dan.{tag}@gmail.com", name]])
+    options = {"enrich": True, "enrich_provider": "apollo"}
+    outcome = imports.run_import(rt, path, workspace_id=workspace, options=options, out_dir=out_dir)
+    assert outcome.status == "complete", outcome.error
+    assert len(stub.org_calls(name)) == 1
+    assert "COMPANY_UNRESOLVED" in reasons(outcome.results_csv)[f"dan.{tag}@gmail.com"]
