@@ -3,8 +3,10 @@
 Two item kinds, both read with BatchGetItem, one request per chunk and kind:
 - `n#<normalised name>` with `domains`, a string set: the exact lookup;
 - `b#<first word>` with `entries`, a string set of `<normalised name>\\t<domain>`: the
-  candidates for a near spelling, capped at `BLOCK_CAP` entries so an item stays far below
-  DynamoDB's 400 KB (a crowded first word like "global" simply stops taking fuzzy candidates).
+  candidates for a near spelling, capped at `BLOCK_CAP` entries. An UPDATE is billed on the
+  item's whole size, so the cap keeps adding a company to a crowded block at a few WRU (about
+  4 KB at 100 entries) and the item far below DynamoDB's 400 KB; a crowded first word like
+  "global" simply stops taking fuzzy candidates (its exact names still resolve).
 
 Entries are added when a Company is created or its name changes (commit), never per row, with
 create-only INSERTs and, for a key that exists, a `set_add` UPDATE: both idempotent, so a
@@ -19,7 +21,7 @@ from functions.common import ddb
 from functions.common.company_names import best_fuzzy, block_of, normalise_company_name, unique_exact
 from functions.common.models import CompanyName, table_name
 
-BLOCK_CAP = 2000
+BLOCK_CAP = 100
 _EXACT = "n#"
 _BLOCK = "b#"
 
