@@ -22,8 +22,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Commit: claims emails on their GlobalContacts (INSERT of a new one with its claim, or a
   conditional UPDATE taking over) and writes Contacts with conditional PartiQL INSERT/UPDATE
   after batch-reading them; inserts the owner a takeover replaced into the ClientAssignments
-  history, and Companies that do not exist yet, whose names it files in CompanyNames (PartiQL
-  INSERT, or UPDATE with set_add for a name already filed).
+  history, and Companies that do not exist yet, whose names it files in CompanyNames (a
+  BatchGetItem of the keys, PartiQL INSERT of new ones, UPDATE with set_add of the others).
 - Report: reads the header, manifest and chunk files, writes `reports/`, completes the job and
   publishes the completion event.
 - Fail: reads the job and marks it failed.
@@ -151,8 +151,9 @@ JOB_UPDATE = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 CONDITIONAL_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
 HISTORY_INSERT = ("dynamodb:PartiQLInsert",)
-# the company name index (functions/common/company_index.py): INSERT a new name, else set_add
-NAME_INDEX_WRITE = ("dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
+# the company name index (functions/common/company_index.py): which keys exist, INSERT a new
+# one, set_add to the others
+NAME_INDEX_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 # single-item reads and writes; a TransactWriteItems is authorized by its items' Put/Update/Delete
 ITEM_CRUD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 # engagement ingest (functions/events/store.py): see the module docstring
@@ -267,7 +268,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("GlobalContacts", (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableGrant("Companies", INSERT_ONCE),
             # resolves company names in dedup, files new companies' names in commit
-            TableGrant("CompanyNames", (*BATCH_GET, *NAME_INDEX_WRITE)),
+            TableGrant("CompanyNames", NAME_INDEX_WRITE),
             # + BatchWriteItem: a GDPR hard delete erases the contact's timeline
             TableGrant("EngagementEvents", (*EVENT_WRITES, "dynamodb:BatchWriteItem")),
             TableGrant(

@@ -80,7 +80,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("Companies", "BatchGetItem", "PartiQLInsert", "BatchWriteItem")
-    | table("CompanyNames", "PartiQLInsert", "PartiQLUpdate")
+    | table("CompanyNames", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | CHUNK_STAGE,
     "Report": table("ImportJobs", "GetItem", "UpdateItem")
     # after commit: one webhook outbox marker when the workspace has a subscription

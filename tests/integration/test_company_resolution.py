@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from functions.common import company_index, contacts_repo, ddb
-from functions.common.models import Company, table_name
+from functions.common.aws import client
+from functions.common.models import Company, CompanyName, table_name
 from functions.common.settings import reset_settings
 from local import imports
 from local.runtime import Runtime
@@ -230,3 +231,33 @@ def test_a_provider_answer_that_is_not_the_named_company_is_not_used(
     assert outcome.status == "complete", outcome.error
     assert len(stub.org_calls(name)) == 1
     assert "COMPANY_UNRESOLVED" in reasons(outcome.results_csv)[f"dan.{tag}@gmail.com"]
+
+
+def test_the_cost_meter_bills_name_index_updates_on_the_grown_item(rt: Runtime) -> None:
+    import boto3
+
+    from bench.cost_model import CapacityMeter
+    from functions.common.capacity import TableSpec
+    from functions.common.models import key_schema
+
+    tag = uuid.uuid4().hex[:8]
+    company_index.record({f"a{tag}.com": f"Pylon{tag} Systems"})
+    table = table_name(CompanyName)
+    side = boto3.client(
+        "dynamodb",
+        endpoint_url=rt.ddb_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    meter = CapacityMeter({table: TableSpec.from_schema(table, key_schema(CompanyName))}, side)
+    meter.attach(client("dynamodb"))
+    try:
+        # both items exist: the second company is a set_add UPDATE of each, computed from its size
+        company_index.record({f"b{tag}.com": f"Pylon{tag} Systems"})
+    finally:
+        meter.detach(client("dynamodb"))
+    # two UPDATEs of small items, a unit each (their existence was read first: no failed INSERT)
+    assert meter.wru[table] == 2
+    assert max(meter.sizes[table]) > len(f"n#pylon{tag} systems") + len(f"a{tag}.com") + len(f"b{tag}.com")
+    assert company_index.resolve([f"pylon{tag} systems"]) == {}  # two domains carry it now
