@@ -75,6 +75,7 @@ def main() -> None:
     os.environ["POWERTOOLS_LOG_LEVEL"] = os.environ.get("BENCH_LOG_LEVEL", "ERROR")
 
     from functions.common import contacts_repo
+    from functions.common.canonical import canonical_email
     from functions.common.settings import reset_settings
     from local.imports import run_import
     from local.runtime import Runtime
@@ -92,7 +93,10 @@ def main() -> None:
         truth: dict[str, Counter[str]] = {}
         named = with_domain = 0
         for r in with_name:
-            contact = by_email.get((r.get("Work Email") or "").strip().lower())
+            try:
+                contact = by_email.get(canonical_email(r.get("Work Email") or ""))
+            except ValueError:
+                contact = None
             if contact is None:  # an errored row (invalid email, duplicate)
                 continue
             named += 1
