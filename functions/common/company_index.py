@@ -48,7 +48,7 @@ def _add(sets: Mapping[str, set[str]], attribute: str, *, cap: int | None) -> No
     # which keys exist decides INSERT or UPDATE: a read costs a fraction of the failed
     # conditional INSERT it saves (a block item usually exists already)
     present = {
-        item["name_key"]
+        item["name_key"]: set(item.get(attribute) or ())
         for item in ddb.batch_get(table, [{"name_key": k} for k in sorted(sets)], consistent=False)
     }
     new = [k for k in sorted(sets) if k not in present]
@@ -59,7 +59,12 @@ def _add(sets: Mapping[str, set[str]], attribute: str, *, cap: int | None) -> No
     outcomes = ddb.execute_batch(inserts)
     _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
     # another chunk may have created one since the read: those are updated like the rest
-    existing = sorted(present) + [k for k, o in zip(new, outcomes, strict=True) if not o.ok]
+    # nothing to write where every value is filed already (a retried chunk) or a block is full
+    # (a refused conditional write would still bill the whole item)
+    existing = [
+        k for k, have in sorted(present.items()) if not sets[k] <= have and (cap is None or len(have) < cap)
+    ]
+    existing += [k for k, o in zip(new, outcomes, strict=True) if not o.ok]
     condition = f" AND (size({attribute}) < ?)" if cap is not None else ""
     updates = [
         ddb.Statement(

@@ -261,3 +261,11 @@ def test_the_cost_meter_bills_name_index_updates_on_the_grown_item(rt: Runtime) 
     assert meter.wru[table] == 2
     assert max(meter.sizes[table]) > len(f"n#pylon{tag} systems") + len(f"a{tag}.com") + len(f"b{tag}.com")
     assert company_index.resolve([f"pylon{tag} systems"]) == {}  # two domains carry it now
+
+    meter.reset()
+    meter.attach(client("dynamodb"))
+    try:
+        company_index.record({f"b{tag}.com": f"Pylon{tag} Systems"})  # a retried chunk
+    finally:
+        meter.detach(client("dynamodb"))
+    assert meter.wru[table] == 0  # read, found filed, nothing written
