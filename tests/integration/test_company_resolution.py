@@ -10,15 +10,17 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from functions.common import company_index, contacts_repo, ddb
-from functions.common.aws import client
+from functions.common import aws, company_index, contacts_repo, ddb
 from functions.common.models import Company, CompanyName, table_name
 from functions.common.settings import reset_settings
 from local import imports
 from local.runtime import Runtime
+from local.server import LocalApi
 from tests.integration.helpers import read_csv
+from tests.integration.test_api_support import api, client, new_workspace  # noqa: F401
 from tests.stubs.enrichment_stub import EnrichmentStub, found, org_profile
 
 pytestmark = pytest.mark.integration
@@ -251,21 +253,34 @@ def test_the_cost_meter_bills_name_index_updates_on_the_grown_item(rt: Runtime) 
         aws_secret_access_key="local",
     )
     meter = CapacityMeter({table: TableSpec.from_schema(table, key_schema(CompanyName))}, side)
-    meter.attach(client("dynamodb"))
+    meter.attach(aws.client("dynamodb"))
     try:
         # both items exist: the second company is a set_add UPDATE of each, computed from its size
         company_index.record({f"b{tag}.com": f"Pylon{tag} Systems"})
     finally:
-        meter.detach(client("dynamodb"))
+        meter.detach(aws.client("dynamodb"))
     # two UPDATEs of small items, a unit each (their existence was read first: no failed INSERT)
     assert meter.wru[table] == 2
     assert max(meter.sizes[table]) > len(f"n#pylon{tag} systems") + len(f"a{tag}.com") + len(f"b{tag}.com")
     assert company_index.resolve([f"pylon{tag} systems"]) == {}  # two domains carry it now
 
     meter.reset()
-    meter.attach(client("dynamodb"))
+    meter.attach(aws.client("dynamodb"))
     try:
         company_index.record({f"b{tag}.com": f"Pylon{tag} Systems"})  # a retried chunk
     finally:
-        meter.detach(client("dynamodb"))
+        meter.detach(aws.client("dynamodb"))
     assert meter.wru[table] == 0  # read, found filed, nothing written
+
+
+def test_the_api_resolves_a_company_name_like_an_import(api: LocalApi) -> None:  # noqa: F811
+    c: httpx.Client = client(api, new_workspace())
+    tag = uuid.uuid4().hex[:8]
+    made = c.post(
+        "/api/v1/contacts", json={"email": f"ann@zorbex{tag}.com", "company_name": f"Zorbex{tag} AG"}
+    )
+    assert made.status_code == 201, made.text
+    named = c.post("/api/v1/contacts", json={"email": f"bo.{tag}@gmail.com", "company_name": f"ZORBEX{tag}"})
+    assert named.status_code == 201, named.text
+    company = named.json()["company"]
+    assert company["domain"] == f"zorbex{tag}.com" and company["id"] == made.json()["company"]["id"]
