@@ -97,3 +97,12 @@ def test_short_names_are_never_matched_approximately() -> None:
 def test_the_block_is_the_first_word() -> None:
     assert block_of("acme holdings") == "acme"
     assert block_of("") == ""
+
+
+def test_an_enriched_company_is_refiled_by_name_only_when_new_or_its_name_reads_differently() -> None:
+    from functions.dedup.commit import renamed
+
+    assert renamed("Acme, Inc.", None)  # no Company record yet
+    assert not renamed("ACME Inc", "Acme")  # the provider's spelling of the same name
+    assert renamed("Acme Analytics", "Acme")
+    assert renamed("Acme", "")  # stored without a name
