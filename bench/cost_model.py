@@ -44,7 +44,8 @@ _INSERT = re.compile(r'^\s*INSERT\s+INTO\s+"([^"]+)"\s+VALUE\s+\{(.*)\}\s*$', re
 _UPDATE = re.compile(r'^\s*UPDATE\s+"([^"]+)"\s+(.*?)\s+WHERE\s+(.*)$', re.I | re.S)
 _DELETE = re.compile(r'^\s*DELETE\s+FROM\s+"([^"]+)"\s+WHERE\s+(.*)$', re.I | re.S)
 _NAME = re.compile(r"'([^']+)'\s*:\s*\?")
-_SET = re.compile(r"SET\s+(\w+)\s*=\s*\?", re.I)
+# `SET a = ?` or `SET a = set_add(a, ?)` (functions/common/company_index.py), in placeholder order
+_SET = re.compile(r"SET\s+(\w+)\s*=\s*(\?|set_add\(\s*\w+\s*,\s*\?\s*\))", re.I)
 _REMOVE = re.compile(r"REMOVE\s+(\w+)", re.I)
 _EQ = re.compile(r"(\w+)\s*=\s*\?")
 
@@ -132,12 +133,14 @@ class CapacityMeter:
                 plan.append((m.group(1), None, dict(zip(names, params, strict=True))))
             elif m := _UPDATE.match(sql):
                 table, clauses, where = m.group(1), m.group(2), m.group(3)
-                sets = _SET.findall(clauses)
+                assigns = _SET.findall(clauses)
+                sets = {name: params[i] for i, (name, expr) in enumerate(assigns) if expr == "?"}
+                adds = {name: params[i] for i, (name, expr) in enumerate(assigns) if expr != "?"}
                 spec = self.specs.get(table)
                 key_names = _EQ.findall(where.split(" AND (", 1)[0])
-                key_values = params[len(sets) : len(sets) + len(key_names)]
+                key_values = params[len(assigns) : len(assigns) + len(key_names)]
                 key = {k: v for k, v in zip(key_names, key_values, strict=True) if spec and k in spec.keys}
-                change = (dict(zip(sets, params, strict=False)), _REMOVE.findall(clauses), key)
+                change = (sets, adds, _REMOVE.findall(clauses), key)
                 plan.append((table, None, change))
                 updates[table].append(n)
             elif m := _DELETE.match(sql):
@@ -191,8 +194,10 @@ class CapacityMeter:
                 elif change[0] == "delete":
                     after = None
                 else:
-                    sets, removes, _ = change
+                    sets, adds, removes, _ = change
                     after = {**(before or {}), **sets}
+                    for name, values in adds.items():
+                        after[name] = set((before or {}).get(name) or ()) | set(values)
                     for name in removes:
                         after.pop(name, None)
                 if response.get("Error"):

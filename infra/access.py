@@ -10,9 +10,10 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Every per-chunk stage (Dedup, Suppress, Enrich, Score, Commit) checks whether its output
   exists, reads the previous stage's chunk file and writes its own under `imports/`, and reads
   the job; all but Commit also advance the job's visible stage.
-- Dedup: batch-reads Contacts and GlobalContacts (which carry the ownership claims); an
-  `update` import looks contacts up by id: the id carries its key (`functions.common.contact_ids`),
-  an id of the older format is resolved through the read model, then they are batch-read.
+- Dedup: batch-reads Contacts and GlobalContacts (which carry the ownership claims) and the
+  CompanyNames index (a company name without a domain); an `update` import looks contacts up by
+  id: the id carries its key (`functions.common.contact_ids`), an id of the older format is
+  resolved through the read model, then they are batch-read.
 - Suppress: batch-reads Suppressions.
 - Enrich: reserves its share of the import's call limit with a conditional UpdateItem on the
   job, reads and writes EnrichmentCache in batches, reads the workspace's provider key
@@ -21,7 +22,8 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Commit: claims emails on their GlobalContacts (INSERT of a new one with its claim, or a
   conditional UPDATE taking over) and writes Contacts with conditional PartiQL INSERT/UPDATE
   after batch-reading them; inserts the owner a takeover replaced into the ClientAssignments
-  history, and Companies that do not exist yet.
+  history, and Companies that do not exist yet, whose names it files in CompanyNames (a
+  BatchGetItem of the keys, PartiQL INSERT of new ones, UPDATE with set_add of the others).
 - Report: reads the header, manifest and chunk files, writes `reports/`, completes the job and
   publishes the completion event.
 - Fail: reads the job and marks it failed.
@@ -150,6 +152,9 @@ JOB_UPDATE = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 CONDITIONAL_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 INSERT_ONCE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert")
 HISTORY_INSERT = ("dynamodb:PartiQLInsert",)
+# the company name index (functions/common/company_index.py): which keys exist, INSERT a new
+# one, set_add to the others
+NAME_INDEX_WRITE = ("dynamodb:BatchGetItem", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate")
 # single-item reads and writes; a TransactWriteItems is authorized by its items' Put/Update/Delete
 ITEM_CRUD = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 # engagement ingest (functions/events/store.py): see the module docstring
@@ -185,6 +190,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("ImportJobs", JOB_UPDATE),
             TableGrant("Contacts", BATCH_GET),
             TableGrant("GlobalContacts", BATCH_GET),
+            TableGrant("CompanyNames", BATCH_GET),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
@@ -222,6 +228,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", CONDITIONAL_WRITE),
             TableGrant("GlobalContacts", CONDITIONAL_WRITE),
             TableGrant("Companies", (*INSERT_ONCE, "dynamodb:BatchWriteItem")),
+            TableGrant("CompanyNames", NAME_INDEX_WRITE),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),
@@ -260,6 +267,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             ),
             TableGrant("GlobalContacts", (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
             TableGrant("Companies", INSERT_ONCE),
+            # resolves company names in dedup, files new companies' names in commit
+            TableGrant("CompanyNames", NAME_INDEX_WRITE),
             # + BatchWriteItem: a GDPR hard delete erases the contact's timeline
             TableGrant("EngagementEvents", (*EVENT_WRITES, "dynamodb:BatchWriteItem")),
             TableGrant(

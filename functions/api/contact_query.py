@@ -31,6 +31,7 @@ from functions.api.errors import BadRequest
 from functions.api.models import SearchOp
 from functions.common import contacts_repo, ddb
 from functions.common.aws import client
+from functions.common.verification import VERIFICATION_STATUSES, verification_status
 
 SORTS = ("created_desc", "created_asc", "updated_desc", "lead_score_desc")
 SEARCH_TEXT_FIELDS = (
@@ -130,6 +131,25 @@ def _csv(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def parse_statuses(value: str | None) -> frozenset[str]:
+    """Comma-separated verification statuses, in any of the words the import understands."""
+    out = set()
+    for word in _csv(value):
+        status = verification_status(word)
+        if status is None:
+            raise BadRequest(
+                f"unknown verification status {word!r}; use one of: {', '.join(VERIFICATION_STATUSES)}",
+                field="verification_status",
+            )
+        out.add(status)
+    return frozenset(out)
+
+
+def stored_status(item: Mapping[str, Any]) -> str:
+    """A contact's verification status; one stored before statuses existed is `unverified`."""
+    return (item.get("fields") or {}).get("verification_status") or "unverified"
+
+
 @dataclass(frozen=True)
 class ListFilters:
     icp_tiers: frozenset[str] = frozenset()
@@ -139,6 +159,7 @@ class ListFilters:
     created_after: datetime | None = None
     updated_after: datetime | None = None
     is_deleted: bool | None = None
+    verification_statuses: frozenset[str] = frozenset()
 
     @classmethod
     def parse(
@@ -151,6 +172,7 @@ class ListFilters:
         created_after: str | None = None,
         updated_after: str | None = None,
         is_deleted: bool | None = None,
+        verification_status: str | None = None,
     ) -> ListFilters:
         return cls(
             icp_tiers=frozenset(t.upper() for t in _csv(icp_tier)),
@@ -160,6 +182,7 @@ class ListFilters:
             created_after=parse_time(created_after, "created_after"),
             updated_after=parse_time(updated_after, "updated_after"),
             is_deleted=is_deleted,
+            verification_statuses=parse_statuses(verification_status),
         )
 
     @property
@@ -172,6 +195,7 @@ class ListFilters:
             or self.created_after
             or self.updated_after
             or self.is_deleted is not None
+            or self.verification_statuses
         )
 
     def matches(self, item: Mapping[str, Any]) -> bool:
@@ -184,6 +208,8 @@ class ListFilters:
             if not all(t in have for t in self.tags):
                 return False
         if self.is_deleted is not None and bool(item.get("is_deleted")) != self.is_deleted:
+            return False
+        if self.verification_statuses and stored_status(item) not in self.verification_statuses:
             return False
         if self.created_after:
             created = _item_time(item, "created_at")
@@ -205,6 +231,8 @@ class ListFilters:
         return True
 
     def fingerprint(self, workspace_id: str, sort: str) -> str:
+        # appended only when given, so cursors handed out before the filter existed stay valid
+        statuses = (sorted(self.verification_statuses),) if self.verification_statuses else ()
         return _fingerprint(
             workspace_id,
             sort,
@@ -215,6 +243,7 @@ class ListFilters:
             self.created_after,
             self.updated_after,
             self.is_deleted,
+            *statuses,
         )
 
 
@@ -317,6 +346,8 @@ def field_value(item: Mapping[str, Any], name: str) -> Any:
         return item.get("contact_id")
     if name in _TOP_LEVEL:
         return item.get(name)
+    if name == "verification_status":
+        return stored_status(item)
     head, _, rest = name.partition(".")
     if head in ("custom_fields", "custom") and rest:
         return (item.get("custom_fields") or {}).get(rest)

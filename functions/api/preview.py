@@ -12,6 +12,7 @@ from functions.common.rows import Reason
 from functions.common.settings import get_settings
 from functions.common.stage import finished
 from functions.dedup.dedup import dedup_rows
+from functions.enrich import org_search
 from functions.enrich.email_match import hint_without_enrichment
 from functions.enrich.orchestrate import projected_calls
 from functions.enrich.stage import DynamoCache
@@ -84,18 +85,27 @@ def preview_stream(
         "warnings": list(intake.warnings),
     }
     if options.get("enrich"):
+        not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
         doc["enrichment"] = projected_enrichment(
-            ctx, [r.email for r in rows if r.email and not finished(r)], email_lookups
+            ctx,
+            [r.email for r in rows if r.email and not finished(r)],
+            email_lookups,
+            company_searches=org_search.wanted_calls(rows, DynamoCache(not_before), now=ctx.now_dt),
         )
     return doc
 
 
-def projected_enrichment(ctx: JobContext, emails: list[str], email_lookups: int = 0) -> dict[str, Any]:
-    """Provider calls the import would make for these rows now: those without a fresh cache entry."""
+def projected_enrichment(
+    ctx: JobContext, emails: list[str], email_lookups: int = 0, *, company_searches: int = 0
+) -> dict[str, Any]:
+    """Provider calls the import would make for these rows now: those without a fresh cache entry,
+    plus the organisation searches for company names no Company record resolves (an upper
+    bound: person enrichment may find some of those domains first)."""
     provider = ctx.options.get("enrich_provider") or get_settings().enrich_provider
     not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
     limit = ctx.options.get("enrich_limit")
-    calls = email_lookups + projected_calls(emails, DynamoCache(not_before), now=ctx.now_dt, limit=limit)
+    calls = email_lookups + company_searches
+    calls += projected_calls(emails, DynamoCache(not_before), now=ctx.now_dt, limit=limit)
     if limit is not None:
         calls = min(calls, int(limit))
     # email_lookups: match calls for rows without an email (counted in projected_calls too)
@@ -104,4 +114,5 @@ def projected_enrichment(ctx: JobContext, emails: list[str], email_lookups: int 
         "projected_calls": calls,
         "rows": len(emails),
         "email_lookups": email_lookups,
+        "company_searches": company_searches,
     }

@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from functions.common.errors import ConfigInvalid
+from functions.common.verification import VERIFICATION_STATUSES, verification_status
 
 # ---------------------------------------------------------------------------------------------
 # vocabularies
@@ -196,6 +197,7 @@ CONDITION_KEYS: tuple[str, ...] = (
     "tech_stack_any",
     "country_in",
     "state_in",
+    "verification_status_in",
 )
 
 NonBlank = Annotated[str, Field(min_length=1)]
@@ -222,6 +224,9 @@ class Conditions(BaseModel):
     tech_stack_any: list[NonBlank] | None = None
     country_in: list[NonBlank] | None = None
     state_in: list[NonBlank] | None = None
+    # the email's verification status (functions/common/verification.py); a contact never
+    # verified is `unverified`, so `["valid"]` keeps unchecked addresses out of a tier
+    verification_status_in: list[NonBlank] | None = None
 
     @field_validator(
         "title_contains",
@@ -231,6 +236,7 @@ class Conditions(BaseModel):
         "tech_stack_any",
         "country_in",
         "state_in",
+        "verification_status_in",
         mode="before",
     )
     @classmethod
@@ -262,6 +268,11 @@ class Conditions(BaseModel):
     @classmethod
     def _known_departments(cls, value: list[str] | None) -> list[str] | None:
         return _in_vocabulary(value, canonical_department, DEPARTMENTS, "department")
+
+    @field_validator("verification_status_in", mode="after")
+    @classmethod
+    def _known_statuses(cls, value: list[str] | None) -> list[str] | None:
+        return _in_vocabulary(value, verification_status, VERIFICATION_STATUSES, "verification status")
 
     @model_validator(mode="after")
     def _range_is_not_empty(self) -> Conditions:

@@ -128,6 +128,20 @@ class Company(_Base):
     updated_at = UnicodeAttribute(null=True)
 
 
+class CompanyName(_Base):
+    """The name -> domain index for company resolution (`functions.common.company_index`).
+
+    `n#<normalised name>` holds the domains carrying that name (`domains`); `b#<first word>`
+    holds `<normalised name>\t<domain>` entries (`entries`), the candidates for a near
+    spelling. Written when a Company is created or renamed, read in batches per chunk.
+    """
+
+    class Meta(_Base.Meta):
+        logical_name = "CompanyNames"
+
+    name_key = UnicodeAttribute(hash_key=True)
+
+
 class JobsByWorkspaceIndex(GlobalSecondaryIndex["ImportJob"]):
     """A workspace's jobs, newest first, over `JOB_SHARDS` partitions (`{workspace}#{n}`, n from
     the job id) so that no partition key is a workspace alone; readers merge the shards and
@@ -283,6 +297,7 @@ ALL_MODELS: tuple[type[_Base], ...] = (
     ClientAssignment,
     Contact,
     Company,
+    CompanyName,
     ImportJob,
     Suppression,
     EngagementEvent,

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from functions.common import ddb, faults, ownership
+from functions.common import company_index, ddb, faults, ownership
+from functions.common.company_names import normalise_company_name
 from functions.common.contact_ids import new_contact_id
 from functions.common.context import JobContext
 from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
@@ -376,6 +377,12 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
         for r in rows
         if r.meta.get("company") and r.fields.get("company_domain")
     }
+    # the name Score found stored for an enriched company ("" when it had none, absent when new)
+    stored_names = {
+        r.fields["company_domain"]: r.meta.get("co_name", "")
+        for r in rows
+        if r.meta.get("company") and r.fields.get("company_domain") and r.meta.get("co")
+    }
     if enriched:
         # fresh firmographics from the provider replace what was known of the company
         ddb.batch_put(
@@ -402,11 +409,26 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
         # of the failed conditional write it saves
         known = store.companies(names, consistent=False)
         names = {d: n for d, n in names.items() if d not in known}
-    statements += [
+    company_inserts = [
         store.insert(table_name(Company), {"domain": d, "name": n, "updated_at": ctx.now})
         for d, n in names.items()
     ]
-    _raise_unexpected(o for o in store.execute(statements) if not o.ok and o.code != "DuplicateItem")
+    outcomes = store.execute(statements + company_inserts)
+    _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
+    # the name index learns a company when it is created here, or when enrichment renamed it
+    created = [o.ok for o in outcomes[len(statements) :]]
+    named = {d: n for (d, n), ok in zip(names.items(), created, strict=True) if ok and n}
+    named.update(
+        (domain, company["name"])
+        for domain, company in enriched.items()
+        if company.get("name") and renamed(company["name"], stored_names.get(domain))
+    )
+    company_index.record(named)
+
+
+def renamed(name: str, stored: str | None) -> bool:
+    """True for a new company (`stored` None) or a stored one whose name reads differently now."""
+    return stored is None or normalise_company_name(name) != normalise_company_name(stored)
 
 
 def _raise_unexpected(outcomes: Any) -> None:

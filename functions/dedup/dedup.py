@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from functions.common import ownership
+from functions.common import company_index, ownership
+from functions.common.company_names import normalise_company_name
 from functions.common.context import JobContext
 from functions.common.rows import Row
 from functions.common.stage import finished
@@ -40,7 +41,44 @@ def decision_doc(c: Classification) -> dict[str, Any]:
     return doc
 
 
+def resolve_company_domains(ctx: JobContext, rows: list[Row]) -> None:
+    """A row with a company name but no domain (none in the file, none from a work email) takes
+    the domain of the one Company on record with that name; with enrichment on, what is left
+    goes to the provider's organisation search (`row.meta["cn"]`, Enrich), else it is a warning.
+    """
+    wanted = {
+        r.number: normalised
+        for r in rows
+        if not finished(r)
+        and not r.fields.get("company_domain")
+        and (normalised := normalise_company_name(r.fields.get("company_name")))
+    }
+    if not wanted:
+        return
+    found = company_index.resolve(wanted.values())
+    enrich = bool(ctx.options.get("enrich"))
+    for row in rows:
+        name = wanted.get(row.number)
+        if name is None:
+            continue
+        domain = found.get(name)
+        if domain is not None:
+            row.fields["company_domain"] = domain
+            row.warnings.append(
+                f"COMPANY_DOMAIN_RESOLVED: by name ({row.fields['company_name']!r} -> {domain})"
+            )
+        elif enrich:
+            row.meta["cn"] = name
+        else:
+            row.warnings.append(unresolved_warning(row.fields["company_name"]))
+
+
+def unresolved_warning(name: str) -> str:
+    return f"COMPANY_UNRESOLVED: no single known company is named {name!r}; the contact has no company domain"
+
+
 def dedup_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
+    resolve_company_domains(ctx, rows)
     live = [r for r in rows if not finished(r) and r.email]
     emails = [r.email for r in live if r.email]
     contacts = store.contacts_by_email(ctx.workspace_id, emails)

@@ -38,9 +38,15 @@ from functions.enrich.models import (
     PersonHints,
     ResultStatus,
 )
+from functions.enrich.org_search import pick
 from functions.enrich.transport import HttpEnrichmentProvider, MalformedResponse, decode_json, error_text
 
 PEOPLE_MATCH_PATH = "/api/v1/people/match"
+# Organization Search (docs.apollo.io/reference/organization-search): `q_organization_name`
+# matches names; the answer's `organizations` (and `accounts`, companies already in the
+# caller's Apollo CRM) are organization objects like people/match's `organization`
+ORG_SEARCH_PATH = "/api/v1/mixed_companies/search"
+ORG_SEARCH_PAGE = 10
 _CREDITS = re.compile(r"\bcredits?\b|\bquota\b")
 _LONG_WINDOW = re.compile(r"\bper (?:hour|day)\b|\bhourly\b|\bdaily\b")
 
@@ -100,6 +106,26 @@ class ApolloProvider(HttpEnrichmentProvider):
             return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
         return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=map_person(person or {}))
 
+    def build_org_request(self, name: str) -> tuple[str, str, dict[str, Any]]:
+        return "POST", ORG_SEARCH_PATH, {"q_organization_name": name, "page": 1, "per_page": ORG_SEARCH_PAGE}
+
+    def read_org_response(self, response: httpx.Response, name: str) -> EnrichmentResult:
+        status = response.status_code
+        if status == 403:
+            raise ProviderAuthError(self.name, "the key may not call mixed_companies/search (HTTP 403)")
+        if status != 200:
+            return EnrichmentResult.failed(self.name, FailureCode.REQUEST_REJECTED, f"HTTP {status}")
+        body = decode_json(response)
+        if not isinstance(body, Mapping):
+            raise MalformedResponse("expected a JSON object")
+        orgs = _list(body.get("organizations")) + _list(body.get("accounts"))
+        if not all(isinstance(o, Mapping) for o in orgs):
+            raise MalformedResponse("`organizations` holds a non-object")
+        company = pick(name, (map_organization(o) for o in orgs))
+        if company is None:
+            return EnrichmentResult.not_found(self.name)
+        return EnrichmentResult.found(self.name, ContactEnrichment(), company)
+
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
         status = response.status_code
         if status == 402:
@@ -150,18 +176,21 @@ def map_person(person: Mapping[str, Any]) -> EnrichmentResult:
         state=normalise.text(person.get("state")),
         country=normalise.text(person.get("country")),
     )
-    company = None
-    if org:
-        technologies = _list(org.get("technology_names")) + [
-            tech.get("name") for tech in _list(org.get("current_technologies")) if isinstance(tech, Mapping)
-        ]
-        company = CompanyEnrichment(
-            name=normalise.text(org.get("name")),
-            domain=normalise.domain(org.get("primary_domain") or org.get("website_url")),
-            industry=normalise.text(org.get("industry")),
-            employee_count=normalise.count(org.get("estimated_num_employees")),
-            revenue_band=normalise.revenue_band(org.get("annual_revenue"))
-            or normalise.revenue_band(org.get("annual_revenue_printed")),
-            tech_stack=normalise.names(technologies),
-        )
+    company = map_organization(org) if org else None
     return EnrichmentResult.found(ApolloProvider.name, contact, company)
+
+
+def map_organization(org: Mapping[str, Any]) -> CompanyEnrichment:
+    """An Apollo organization object (people/match's `organization`, an organization search hit)."""
+    technologies = _list(org.get("technology_names")) + [
+        tech.get("name") for tech in _list(org.get("current_technologies")) if isinstance(tech, Mapping)
+    ]
+    return CompanyEnrichment(
+        name=normalise.text(org.get("name")),
+        domain=normalise.domain(org.get("primary_domain") or org.get("website_url")),
+        industry=normalise.text(org.get("industry")),
+        employee_count=normalise.count(org.get("estimated_num_employees")),
+        revenue_band=normalise.revenue_band(org.get("annual_revenue"))
+        or normalise.revenue_band(org.get("annual_revenue_printed")),
+        tech_stack=normalise.names(technologies),
+    )

@@ -4,7 +4,8 @@ Each line is one person: `{"email": ..., "contact": {title, seniority, departmen
 city, state, country}, "company": {name, domain, industry, employee_count, revenue_band,
 tech_stack}}`, optionally with top-level `first_name` and `last_name`. An email not in the file
 is not found. `match_email` finds a record's email from its `contact.linkedin_url`, or from
-`first_name` + `last_name` + `company.domain` (functions/enrich/email_match.py).
+`first_name` + `last_name` + `company.domain` (functions/enrich/email_match.py), and
+`search_organization` a company by name among the records' companies (org_search.pick).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from typing import Any
 from functions.common.errors import ConfigInvalid
 from functions.enrich.cache import email_hash
 from functions.enrich.email_match import MatchAnswer, MatchQuery, query_for
-from functions.enrich.models import EnrichmentResult, PersonHints, ResultStatus
+from functions.enrich.models import (
+    CompanyEnrichment,
+    ContactEnrichment,
+    EnrichmentResult,
+    PersonHints,
+    ResultStatus,
+)
+from functions.enrich.org_search import pick
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "examples" / "enrichment.jsonl"
 
@@ -31,6 +39,8 @@ class FileProvider:
         self._by_hash = dict(records)
         # MatchQuery.key -> email, for match_email
         self._emails = dict(emails or {})
+        companies = (r.company for r in self._by_hash.values() if r.company and r.company.domain)
+        self._companies: list[CompanyEnrichment] = list({c.domain: c for c in companies}.values())
 
     @classmethod
     def from_path(cls, path: Path | str = DEFAULT_PATH) -> FileProvider:
@@ -88,6 +98,12 @@ class FileProvider:
                 profile = self._by_hash.get(email_hash(email))
                 return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=profile)
         return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
+
+    async def search_organization(self, name: str) -> EnrichmentResult:
+        company = pick(name, self._companies)
+        if company is None:
+            return EnrichmentResult.not_found(self.name)
+        return EnrichmentResult.found(self.name, ContactEnrichment(), company)
 
     async def aclose(self) -> None:
         """Nothing to release; present so every provider can be closed the same way."""

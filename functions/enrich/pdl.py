@@ -33,9 +33,14 @@ from functions.enrich.models import (
     PersonHints,
     ResultStatus,
 )
+from functions.enrich.org_search import pick
 from functions.enrich.transport import HttpEnrichmentProvider, MalformedResponse, decode_json, error_text
 
 PERSON_ENRICH_PATH = "/v5/person/enrich"
+# Company Enrichment (docs.peopledatalabs.com/docs/reference-company-enrichment-api): a one-to-one
+# match by `name`; 200 with the company's fields at the top level (no `data` wrapper) and a
+# `likelihood`, 404 when nothing matches (not charged)
+COMPANY_ENRICH_PATH = "/v5/company/enrich"
 _CREDITS = re.compile(r"\bcredits?\b|\bquota\b|\baccount maximum\b|payment_required")
 
 
@@ -102,6 +107,33 @@ class PeopleDataLabsProvider(HttpEnrichmentProvider):
             if isinstance(email, str) and "@" in email:
                 return MatchAnswer(ResultStatus.FOUND, self.name, email=email, profile=map_person(data))
         return MatchAnswer(ResultStatus.NOT_FOUND, self.name)
+
+    def build_org_request(self, name: str) -> tuple[str, str, dict[str, Any]]:
+        return "POST", COMPANY_ENRICH_PATH, {"name": name, "min_likelihood": self._min_likelihood}
+
+    def read_org_response(self, response: httpx.Response, name: str) -> EnrichmentResult:
+        status = response.status_code
+        if status == 404:
+            return EnrichmentResult.not_found(self.name)
+        if status == 403:
+            raise ProviderAuthError(self.name, "the key may not call company/enrich (HTTP 403)")
+        if status != 200:
+            return EnrichmentResult.failed(self.name, FailureCode.REQUEST_REJECTED, f"HTTP {status}")
+        body = decode_json(response)
+        if not isinstance(body, Mapping):
+            raise MalformedResponse("expected a JSON object")
+        found = CompanyEnrichment(
+            name=_capwords(body.get("display_name") or body.get("name")),
+            domain=normalise.domain(body.get("website")),
+            industry=normalise.text(body.get("industry")),
+            employee_count=normalise.count(body.get("employee_count")),
+            revenue_band=normalise.revenue_band(body.get("inferred_revenue")),
+        )
+        # PDL answers its best match; it is used only when it is the company the row names
+        company = pick(name, [found])
+        if company is None:
+            return EnrichmentResult.not_found(self.name)
+        return EnrichmentResult.found(self.name, ContactEnrichment(), company)
 
     def is_quota_exhausted(self, response: httpx.Response) -> bool:
         if response.status_code == 402:

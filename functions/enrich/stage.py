@@ -8,7 +8,7 @@ A per-import call limit is shared by all chunks through a reservation on the job
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,7 @@ from functions.common.models import EnrichmentCacheEntry, ImportJob, Suppression
 from functions.common.rows import Row, RowStatus
 from functions.common.settings import get_settings
 from functions.common.stage import finished
+from functions.enrich import org_search
 from functions.enrich.cache import CacheEntry
 from functions.enrich.errors import ProviderAuthError
 from functions.enrich.keys import KeyVault, resolve_key
@@ -140,28 +141,61 @@ def apply_result(row: Row, status: ItemStatus, result: Any, from_cache: bool) ->
 def enrich_chunk_rows(ctx: JobContext, n: int, rows: list[Row]) -> list[Row]:
     live = [r for r in rows if not finished(r)]
     requests = [req for r in live if (req := EnrichmentRequest.from_row(r)) is not None]
-    if not requests:
+    if not requests and not org_search.searches_wanted(live):
         return rows
-    limit = reserve_calls(ctx, n, len(requests))
+    limit = reserve_calls(ctx, n, len(requests)) if requests else None
     domains_before = {r.number: r.fields.get("company_domain") for r in live}
     provider = provider_for(ctx)
+    not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
 
-    async def run() -> Any:
+    async def run() -> None:
         try:
-            not_before = ctx.started_dt if ctx.options.get("force_refresh") else None
-            return await enrich_rows(requests, provider, DynamoCache(not_before), now=ctx.now_dt, limit=limit)
+            if requests:
+                outcome = await enrich_rows(
+                    requests, provider, DynamoCache(not_before), now=ctx.now_dt, limit=limit
+                )
+                by_number: dict[Hashable, Row] = {r.number: r for r in live}
+                for item in outcome.items:
+                    apply_result(by_number[item.key], item.status, item.result, item.from_cache)
+            await resolve_companies(ctx, n, live, provider, not_before)
         finally:
             close = getattr(provider, "aclose", None)
             if close is not None:
                 await close()
 
-    outcome = asyncio.run(run())
-    by_number = {r.number: r for r in live}
-    for item in outcome.items:
-        apply_result(by_number[int(item.key)], item.status, item.result, item.from_cache)
+    asyncio.run(run())
     changed = [r for r in live if r.fields.get("company_domain") != domains_before[r.number]]
     recheck_domains(ctx, changed)
     return rows
+
+
+async def resolve_companies(
+    ctx: JobContext, n: int, rows: list[Row], provider: Any, not_before: datetime | None
+) -> None:
+    """Company names Dedup could not resolve: person enrichment may have found the domain, else
+    the provider's organisation search is asked (its calls count against the import's limit)."""
+    for row in rows:
+        if row.meta.get("cn") and row.fields.get("company_domain") and not row.meta.get("o"):
+            row.meta["o"] = {"status": "found", "cached": True, "paid": False}
+            row.warnings.append(
+                f"COMPANY_DOMAIN_RESOLVED: by provider ({row.fields.get('company_name')!r} -> "
+                f"{row.fields['company_domain']})"
+            )
+    wanted = org_search.searches_wanted(rows)
+    if not wanted:
+        return
+    if not isinstance(provider, org_search.OrgSearcher):
+        for row in wanted:
+            why = f"the enrichment provider {provider.name!r} cannot search organisations"
+            row.warnings.append(org_search.unresolved_warning(row.fields["company_name"], why))
+        return
+    await org_search.resolve_by_provider(
+        wanted,
+        provider,
+        DynamoCache(not_before),
+        now=ctx.now_dt,
+        reserve=lambda calls: reserve_calls(ctx, f"org{n}", calls),
+    )
 
 
 def recheck_domains(ctx: JobContext, rows: list[Row]) -> None:

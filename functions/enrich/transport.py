@@ -152,6 +152,15 @@ class HttpEnrichmentProvider:
         """Like `read_response`, for `build_match_request`'s answer: the email found, or not found."""
         raise NotImplementedError
 
+    def build_org_request(self, name: str) -> tuple[str, str, dict[str, Any]]:
+        """(method, path, JSON body) for finding a company by name (organisation search)."""
+        raise NotImplementedError
+
+    def read_org_response(self, response: httpx.Response, name: str) -> EnrichmentResult:
+        """Like `read_response`, for `build_org_request`'s answer: found only for the one
+        company that is confidently the one named (`org_search.pick`)."""
+        raise NotImplementedError
+
     # -- the shared loop ----------------------------------------------------------------------
 
     async def enrich(self, email: str, hints: PersonHints) -> EnrichmentResult:
@@ -164,6 +173,18 @@ class HttpEnrichmentProvider:
                 self._base_url + path,
                 body,
                 self.read_response,
+                lambda code, detail: EnrichmentResult.failed(self.name, code, detail),
+            )
+
+    async def search_organization(self, name: str) -> EnrichmentResult:
+        """Find a company by name (same retries, same quota and auth errors as `enrich`)."""
+        method, path, body = self.build_org_request(name)
+        async with self._semaphore:
+            return await self._call(
+                method,
+                self._base_url + path,
+                body,
+                lambda response: self.read_org_response(response, name),
                 lambda code, detail: EnrichmentResult.failed(self.name, code, detail),
             )
 

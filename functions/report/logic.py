@@ -145,6 +145,9 @@ ENRICHMENT_COUNTERS = (
     "not_found",
     "failed",
     "not_enriched",
+    # company names searched at the provider (rows), and the calls those searches cost
+    "company_searches",
+    "company_search_calls",
 )
 
 
@@ -157,6 +160,10 @@ def enrichment_counters(job_id: str, chunk_count: int) -> dict[str, int] | None:
             continue
         seen = True
         for row in chunks.read_rows(job_id, n, "enrich"):
+            o = row.meta.get("o")
+            if o:
+                totals["company_searches"] += 1
+                totals["company_search_calls"] += bool(o.get("paid"))
             e = row.meta.get("e")
             if not e:
                 continue

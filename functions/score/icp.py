@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from functions.common.canonical import country_iso2
 from functions.common.config_models import Conditions, IcpRule, IcpRuleSet
+from functions.common.verification import verification_status
 from functions.score.derive import normalise_department, normalise_seniority, title_tokens
 
 DEFAULT_TIER = "D"
@@ -34,6 +35,7 @@ class Profile:
     employee_count: int | None = None
     industry: str | None = None
     tech_stack: tuple[str, ...] = ()
+    verification_status: str = "unverified"
 
 
 def build_profile(contact: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> Profile:
@@ -59,6 +61,8 @@ def build_profile(contact: Mapping[str, Any], company: Mapping[str, Any] | None 
         employee_count=_count(firmo("employee_count")),
         industry=_text(firmo("industry")),
         tech_stack=_stack(firmo("tech_stack")),
+        # a contact stored before statuses existed, or never checked, is unverified
+        verification_status=verification_status(_text(contact.get("verification_status"))) or "unverified",
     )
 
 
@@ -105,6 +109,8 @@ def conditions_match(conditions: Conditions, profile: Profile) -> bool:
     if c.country_in is not None and (
         profile.country is None or _country_key(profile.country) not in _country_keys(tuple(c.country_in))
     ):
+        return False
+    if c.verification_status_in is not None and profile.verification_status not in c.verification_status_in:
         return False
     return not (c.state_in is not None and not _folded_in(profile.state, c.state_in))
 

@@ -36,6 +36,9 @@ def score_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
         stored = companies.get(row.fields.get("company_domain") or "")
         if stored is not None:
             row.meta["co"] = True  # the Company record exists: commit need not create it
+            if row.meta.get("company"):
+                # enrichment replaces the record: commit re-files it by name only if renamed
+                row.meta["co_name"] = stored.get("name") or ""
         company = row.meta.get("company") or stored
         profile = build_profile(row.fields, company)
         # derived from the title when the file did not say: what segments and rules look at

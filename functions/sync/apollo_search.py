@@ -165,6 +165,9 @@ def rule_body(c: Conditions) -> tuple[dict[str, Any], list[str]]:
             not_sent.append("country_in")
     elif c.country_in:
         body["person_locations"] = [country_name(v) for v in c.country_in]
+    if c.verification_status_in:
+        # Apollo's email statuses are not ours term for term; the import's tiering checks it
+        not_sent.append("verification_status_in")
     return body, not_sent
 
 

@@ -64,6 +64,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "Dedup": ADVANCE_JOB
     | table("Contacts", "BatchGetItem")
     | table("GlobalContacts", "BatchGetItem")
+    | table("CompanyNames", "BatchGetItem")
     | CHUNK_STAGE
     # an `update` by a contact id of the older format is resolved through the read model
     | READ_MODEL,
@@ -80,6 +81,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("Companies", "BatchGetItem", "PartiQLInsert", "BatchWriteItem")
+    | table("CompanyNames", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | CHUNK_STAGE,
     "Report": table("ImportJobs", "GetItem", "UpdateItem")
     # after commit: one webhook outbox marker when the workspace has a subscription
@@ -96,6 +98,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate", "GetItem", "UpdateItem")
     | table("Companies", "BatchGetItem", "PartiQLInsert")
+    | table("CompanyNames", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
     # POST /api/v1/engagement-events runs the ingest; the timeline is a Query; a hard delete erases it
     | EVENT_INGEST
     | table("EngagementEvents", "BatchWriteItem")

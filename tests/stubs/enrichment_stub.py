@@ -1,6 +1,8 @@
 """A real HTTP server on 127.0.0.1 that speaks Apollo's and People Data Labs' enrichment APIs.
 
-Routes: `POST /api/v1/people/match` (Apollo) and `GET|POST /v5/person/enrich` (PDL). Each
+Routes: `POST /api/v1/people/match` (Apollo) and `GET|POST /v5/person/enrich` (PDL), and the
+organisation searches `POST /api/v1/mixed_companies/search` (Apollo) and
+`GET|POST /v5/company/enrich` (PDL), scripted by company name (`script_org`). Each
 request is authenticated by `X-Api-Key`, recorded (headers, body, arrival time), and answered by
 the behaviour scripted for its email — found, not found, 429 with Retry-After, 5xx, slow,
 malformed JSON, quota exhausted, invalid key — in the provider's documented shape. The stub
@@ -26,6 +28,14 @@ from urllib.parse import parse_qs, urlsplit
 
 APOLLO_PATH = "/api/v1/people/match"
 PDL_PATH = "/v5/person/enrich"
+APOLLO_ORG_PATH = "/api/v1/mixed_companies/search"
+PDL_ORG_PATH = "/v5/company/enrich"
+_PATHS = {
+    APOLLO_PATH: "apollo",
+    PDL_PATH: "peopledatalabs",
+    APOLLO_ORG_PATH: "apollo",
+    PDL_ORG_PATH: "peopledatalabs",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +97,7 @@ class RecordedRequest:
     body: dict[str, Any]
     email: str | None
     at: float  # time.monotonic() on arrival
+    org_name: str | None = None  # an organisation search's company name
 
 
 def profile_for(email: str) -> dict[str, Any]:
@@ -157,24 +168,73 @@ def apollo_person(email: str, p: Mapping[str, Any]) -> dict[str, Any]:
         "departments": p["departments"],
         "subdepartments": [],
         "functions": [],
-        "organization": {
-            "id": org_id,
-            "name": p["company_name"],
-            "website_url": f"http://www.{p['domain']}",
-            "linkedin_url": f"http://www.linkedin.com/company/{p['domain'].split('.')[0]}",
-            "primary_domain": p["domain"],
-            "industry": p["industry"],
-            "estimated_num_employees": p["employees"],
-            "annual_revenue": p["annual_revenue"],
-            "annual_revenue_printed": _printed(p["annual_revenue"]),
-            "technology_names": list(p["technologies"]),
-            "current_technologies": [
-                {"uid": t.lower().replace(" ", "_"), "name": t, "category": "Other"}
-                for t in p["technologies"]
-            ],
-            "keywords": [],
-        },
+        "organization": apollo_organization(p),
     }
+
+
+def apollo_organization(p: Mapping[str, Any]) -> dict[str, Any]:
+    """Apollo's documented organization object (people/match's `organization`, a search hit)."""
+    return {
+        "id": hashlib.md5(p["domain"].encode()).hexdigest()[:24],
+        "name": p["company_name"],
+        "website_url": f"http://www.{p['domain']}",
+        "linkedin_url": f"http://www.linkedin.com/company/{p['domain'].split('.')[0]}",
+        "primary_domain": p["domain"],
+        "industry": p["industry"],
+        "estimated_num_employees": p["employees"],
+        "annual_revenue": p["annual_revenue"],
+        "annual_revenue_printed": _printed(p["annual_revenue"]),
+        "technology_names": list(p["technologies"]),
+        "current_technologies": [
+            {"uid": t.lower().replace(" ", "_"), "name": t, "category": "Other"} for t in p["technologies"]
+        ],
+        "keywords": [],
+    }
+
+
+def org_profile(name: str, domain: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A company as `found(...)` takes it for an organisation search (domain made up from the name)."""
+    slug = "".join(c for c in name.lower() if c.isalnum()) or "company"
+    digest = int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
+    return {
+        "company_name": name,
+        "domain": domain or f"{slug}.example",
+        "industry": "computer software",
+        "employees": 50 + digest % 950,
+        "annual_revenue": float(1_000_000 * (5 + digest % 200)),
+        "technologies": ["Salesforce"],
+        **extra,
+    }
+
+
+def render_org(provider: str, behaviour: Behaviour, name: str) -> tuple[int, dict[str, str], bytes]:
+    """An organisation search's answer: Apollo's `organizations` list, PDL's top-level company."""
+    if behaviour.kind == "found":
+        profiles = behaviour.profile.get("many") if behaviour.profile else None
+        many = list(profiles) if profiles else [behaviour.profile or org_profile(name)]
+        if provider == "apollo":
+            doc: Any = {
+                "organizations": [apollo_organization(p) for p in many],
+                "accounts": [],
+                "pagination": {"page": 1, "per_page": 10, "total_entries": len(many), "total_pages": 1},
+            }
+        else:
+            p = many[0]
+            band = next((b for upper, b in _PDL_BANDS if p["annual_revenue"] < upper), "$1B-$10B")
+            doc = {
+                "status": 200,
+                "likelihood": 8,
+                "name": p["company_name"].lower(),
+                "display_name": p["company_name"],
+                "website": p["domain"],
+                "industry": p["industry"],
+                "employee_count": p["employees"],
+                "inferred_revenue": band,
+            }
+        return 200, {}, json.dumps(doc).encode()
+    if behaviour.kind == "not_found" and provider == "apollo":
+        return 200, {}, b'{"organizations": [], "accounts": [], "pagination": {"total_entries": 0}}'
+    return render(provider, behaviour, "unknown@example.com")
 
 
 _PDL_LEVEL = {"c_suite": "cxo", "founder": "owner", "head": "director", "intern": "training"}
@@ -334,7 +394,7 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        provider = {APOLLO_PATH: "apollo", PDL_PATH: "peopledatalabs"}.get(split.path)
+        provider = _PATHS.get(split.path)
         if provider is None or (provider == "apollo" and self.command != "POST"):
             self._send(404, {}, b'{"error": "not found"}')
             return
@@ -347,22 +407,38 @@ class _Handler(BaseHTTPRequestHandler):
         email = body.get("email")
         if isinstance(email, list):  # PDL's JSON bodies carry lists
             email = email[0] if email else None
+        org = split.path in (APOLLO_ORG_PATH, PDL_ORG_PATH)
+        org_name = str(body.get("q_organization_name") or body.get("name") or "") if org else None
         with state.lock:
             state.requests.append(
                 RecordedRequest(
-                    provider, self.command, split.path, dict(self.headers.items()), body, email, arrived
+                    provider,
+                    self.command,
+                    split.path,
+                    dict(self.headers.items()),
+                    body,
+                    email,
+                    arrived,
+                    org_name,
                 )
             )
             state.in_flight += 1
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
-            behaviour = self._next_behaviour(email or match_key(body))
+            if org_name is not None:
+                queue = state.scripts.get("org:" + org_name.lower())
+                behaviour = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else not_found()
+            else:
+                behaviour = self._next_behaviour(email or match_key(body))
         try:
             if self.headers.get("X-Api-Key") != state.api_key:
                 behaviour = invalid_key()
             if behaviour.delay:
                 time.sleep(behaviour.delay)
             found_email = email or (behaviour.profile or {}).get("email")
-            status, headers, payload = render(provider, behaviour, found_email or "unknown@example.com")
+            if org_name is not None:
+                status, headers, payload = render_org(provider, behaviour, org_name)
+            else:
+                status, headers, payload = render(provider, behaviour, found_email or "unknown@example.com")
         finally:
             # before the answer goes out: once the client has it, it may send its next request,
             # and that one must not find this one still counted
@@ -427,6 +503,20 @@ class EnrichmentStub:
         """Answer `email`'s requests with these behaviours in order; the last one repeats."""
         with self._server.state.lock:
             self._server.state.scripts[email] = list(behaviours)
+
+    def script_org(self, name: str, *behaviours: Behaviour) -> None:
+        """Answer organisation searches for `name` (as sent, any case) with these behaviours in
+        order, the last one repeating; unscripted names are not found. `found(org_profile(...))`
+        answers one company, `found({"many": [profiles]})` several."""
+        with self._server.state.lock:
+            self._server.state.scripts["org:" + name.lower()] = list(behaviours)
+
+    def org_calls(self, name: str | None = None) -> list[RecordedRequest]:
+        return [
+            r
+            for r in self.requests
+            if r.org_name is not None and (name is None or r.org_name.lower() == name.lower())
+        ]
 
     def set_default(self, behaviour: Behaviour | None) -> None:
         """The answer for unscripted emails (None: not found)."""

@@ -98,3 +98,23 @@ def test_a_cursor_round_trips_and_is_bound_to_its_query() -> None:
         with pytest.raises(BadRequest) as err:
             decode_cursor(bad, fingerprint)
         assert err.value.field == "cursor"
+
+
+def test_a_contact_stored_without_a_verification_status_is_unverified_in_list_and_search() -> None:
+    from functions.api.contact_query import ListFilters
+
+    checked = {**ITEM, "fields": {**ITEM["fields"], "verification_status": "valid"}}
+    assert field_value(ITEM, "verification_status") == "unverified"
+    assert Filter("verification_status", "eq", "unverified").matches(ITEM)
+    assert not Filter("verification_status", "eq", "unverified").matches(checked)
+    assert Filter("verification_status", "is_not_empty", None).matches(ITEM)
+
+    unverified = ListFilters.parse(verification_status="unverified")
+    assert unverified.matches(ITEM) and not unverified.matches(checked)
+    # the import's words are understood; a filter with statuses is its own query for cursors
+    either = ListFilters.parse(verification_status="Verified, not verified")
+    assert either.verification_statuses == {"valid", "unverified"}
+    assert either.matches(ITEM) and either.matches(checked)
+    assert either.fingerprint("ws", "created_desc") != ListFilters().fingerprint("ws", "created_desc")
+    with pytest.raises(BadRequest, match="unknown verification status 'sort of'"):
+        ListFilters.parse(verification_status="sort of")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -240,3 +241,22 @@ def test_property_adding_a_condition_never_widens_a_rule(conds: dict[str, Any], 
     narrower = {**conds, "employee_count_max": 2500}
     if match(narrower, profile):
         assert match(conds, profile)
+
+
+def test_a_rule_can_require_a_verification_status_and_a_missing_one_is_unverified() -> None:
+    stored_before_statuses = build_profile({"title": "VP of Sales"})
+    checked = build_profile({"title": "VP of Sales", "verification_status": "Verified"})
+    assert stored_before_statuses.verification_status == "unverified"
+    assert match({"verification_status_in": ["valid"]}, checked)
+    assert not match({"verification_status_in": ["valid"]}, stored_before_statuses)
+    assert match({"verification_status_in": "unverified"}, stored_before_statuses)
+    assert match(
+        {"verification_status_in": ["valid", "risky"]}, build_profile({"verification_status": "catch-all"})
+    )
+
+
+def test_an_unknown_verification_status_in_a_rule_is_rejected_naming_the_choices() -> None:
+    with pytest.raises(
+        ValueError, match="unknown verification status 'sort of'; use one of: unverified, valid"
+    ):
+        Conditions.model_validate({"verification_status_in": ["sort of"]})
