@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 from pydantic import ValidationError
 
-from functions.api import contact_query, trigger
+from functions.api import cursors, trigger
 from functions.api.errors import BadRequest, Conflict, NotFound
 from functions.api.preview import preview_stream
 from functions.api.settings import get_api_settings
@@ -222,7 +222,7 @@ def get(workspace_id: str, job_id: str) -> dict[str, Any]:
 
 def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: str | None) -> dict[str, Any]:
     fingerprint = f"imports|{workspace_id}|{status or ''}"
-    state = contact_query.decode_cursor(cursor, fingerprint) if cursor else {}
+    state = cursors.decode_cursor(cursor, fingerprint) if cursor else {}
     request: dict[str, Any] = {
         "TableName": table_name(ImportJob),
         "IndexName": "by_workspace",
@@ -231,11 +231,11 @@ def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: 
         "ScanIndexForward": False,
         "Limit": min(500, page_size + 1),
     }
-    start = contact_query.start_key(state, workspace_id, ("workspace_id", "created_at", "job_id"))
+    start = cursors.start_key(state, workspace_id, ("workspace_id", "created_at", "job_id"))
     if start:
         request["ExclusiveStartKey"] = start
     found: list[ImportJob] = []
-    for resp in contact_query.query_pages(request):
+    for resp in cursors.query_pages(request):
         for raw in resp.get("Items", []):
             job = ImportJob.from_raw_data(raw)
             if status is None or job.status == status:
@@ -248,7 +248,7 @@ def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: 
     if has_more and page:
         last = page[-1]
         key = {"workspace_id": last.workspace_id, "created_at": last.created_at, "job_id": last.job_id}
-        next_cursor = contact_query.encode_cursor({"f": fingerprint, "k": key})
+        next_cursor = cursors.encode_cursor({"f": fingerprint, "k": key})
     return {"data": [view(j) for j in page], "meta": {"next_cursor": next_cursor, "has_more": has_more}}
 
 

@@ -2,8 +2,7 @@
 Contacts stream by the runtime's poller and the projector handler).
 
 Every list filter, search operator, sort and cursor walk is compared with a plain-Python oracle
-over the same contacts (`functions.api.contact_query`'s pure evaluator: the API's documented
-semantics); projection replays, reorderings and duplicates converge; deletes disappear; a
+over the same contacts (`tests/oracle.py`: the API's documented semantics in plain Python); projection replays, reorderings and duplicates converge; deletes disappear; a
 rebuild equals the live projection; no query crosses a workspace.
 """
 
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from functions.api import contact_query, custom_fields
+from functions.api import custom_fields
 from functions.common import ddb
 from functions.common.aws import client
 from functions.common.models import Company, Contact, table_name
@@ -26,6 +25,7 @@ from functions.query import projector, rebuild, sql
 from functions.query.db import Database, get_database
 from functions.query.stream import project_records
 from local.runtime import Runtime
+from tests import oracle
 
 pytestmark = pytest.mark.integration
 
@@ -116,14 +116,14 @@ def _oracle_value(item: dict[str, Any], name: str) -> Any:
         return (item.get("fields") or {}).get("company_name") or (
             item["company_domain"].split(".")[0].title() if item.get("company_domain") else None
         )
-    return contact_query.field_value(item, name)
+    return oracle.field_value(item, name)
 
 
 def _oracle_holds(item: dict[str, Any], node: sql.Condition | sql.Group) -> bool:
     if isinstance(node, sql.Group):
         combine = all if node.logic == "AND" else any
         return combine(_oracle_holds(item, n) for n in node.items)
-    return contact_query.holds(node.op, _oracle_value(item, node.field), node.value)
+    return oracle.holds(node.op, _oracle_value(item, node.field), node.value)
 
 
 def _walk(fetch: Callable[[str | None], q.Page]) -> tuple[list[str], int]:
@@ -178,12 +178,11 @@ def _list_key(sort: str) -> Callable[[dict[str, Any]], Any]:
 def test_list_filters_sorts_and_cursors_match_the_oracle(
     world: dict[str, Any], sort: str, params: dict
 ) -> None:
-    from functions.api.read_model import list_request
-
-    request = list_request(**params)
-    filters = contact_query.ListFilters.parse(**params)
+    request = sql.ListRequest.parse(**params)
     expected = sorted(
-        (i for i in world["items"] if filters.matches(i)), key=_list_key(sort), reverse=sort != "created_asc"
+        (i for i in world["items"] if oracle.list_matches(request, i)),
+        key=_list_key(sort),
+        reverse=sort != "created_asc",
     )
     got, total = _walk(
         lambda cursor: q.list_page(world["db"], world["ws"], request, sort=sort, page_size=7, cursor=cursor)
@@ -303,7 +302,7 @@ def test_nested_groups_and_sorts_walk_every_page_like_the_oracle(
         for i in matched
     ]
     specs = [("company_industry" if n == "company.industry" else n, d) for n, d in sort]
-    key = contact_query._search_sort_key(specs)
+    key = oracle.search_sort_key(specs)
     # tags sort as the comma-joined, lower-cased, sorted list; seen by the oracle the same way
     expected = [
         i["email"] for i in sorted(wrapped, key=lambda i: key({**i, "tags": sorted(i.get("tags") or [])}))
