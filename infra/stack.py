@@ -85,6 +85,7 @@ class ContactImportStack(Stack):
             "ReadModel",
             config=config,
             contacts=self.tables.table("Contacts"),
+            companies=self.tables.table("Companies"),
             projector=self.functions.by_name[PROJECTOR_FUNCTION],
             migrate=self.functions.by_name[MIGRATE_FUNCTION],
         )

@@ -130,6 +130,8 @@ class Company(_Base):
 
     class Meta(_Base.Meta):
         logical_name = "Companies"
+        # the read model carries firmographics to contacts: its projector follows this stream too
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     domain = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute(null=True)

@@ -1,9 +1,12 @@
-"""Applying contact changes to the read model: idempotent and order-safe.
+"""Applying contact and company changes to the read model: idempotent and order-safe.
 
 Three statements per batch, each safe to repeat and in this order: removals leave a tombstone
 (the highest removed version per contact id), then delete their row (only up to that version);
 images are upserted unless a tombstone covers them, and replace a row only with a higher
 version (or a re-created contact, a new id under the same email, that is newer).
+
+A Company change is one UPDATE of the company columns of every contact at its domain; an image
+projected later reads the Company row itself, so either order ends with the latest values.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from functions.common import ddb
 from functions.common.models import Company, table_name
 from functions.query.db import Database
-from functions.query.rows import Change, row, rows_json
+from functions.query.rows import Change, CompanyChange, row, rows_json
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
     ("workspace_id", "text"),
@@ -75,6 +78,36 @@ USING jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, 
 WHERE c.workspace_id = r.workspace_id AND c.email = r.email
   AND c.contact_id = r.contact_id AND c.version <= r.version
 """
+
+
+_OWN_COMPANY_NAME = "nullif(btrim(c.fields ->> 'company_name'), '')"
+
+# every contact at a changed domain, in every workspace (Companies are platform-wide), through the
+# (company_domain) index; rows that already hold these values are not rewritten
+COMPANY_UPDATE = f"""
+UPDATE contacts c
+SET company_name = coalesce({_OWN_COMPANY_NAME}, r.name),
+    company_industry = r.industry,
+    company_employee_count = r.employee_count,
+    company_revenue_band = r.revenue_band,
+    projected_at = now()
+FROM jsonb_to_recordset(:companies::jsonb)
+    AS r(domain text, name text, industry text, employee_count double precision, revenue_band text)
+WHERE c.company_domain = r.domain
+  AND (c.company_industry IS DISTINCT FROM r.industry
+    OR c.company_employee_count IS DISTINCT FROM r.employee_count
+    OR c.company_revenue_band IS DISTINCT FROM r.revenue_band
+    OR c.company_name IS DISTINCT FROM coalesce({_OWN_COMPANY_NAME}, r.name))
+"""
+
+
+def apply_companies(db: Database, changes: list[CompanyChange]) -> int:
+    """Carry changed firmographics to the contacts at their domains; the number of rows changed."""
+    if not changes:
+        return 0
+    return db.execute(
+        COMPANY_UPDATE, {"companies": rows_json([{"domain": c.domain, **c.values} for c in changes])}
+    )
 
 
 def companies(domains: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -503,3 +503,55 @@ def test_an_import_completes_with_its_contacts_already_searchable(rt: Runtime, t
         rt.poller.start()
     assert outcome.status == "complete" and outcome.counters["imported"] == 40
     assert seen == 40 and not any("READ_MODEL_LAG" in w for w in outcome.warnings)
+
+
+def test_a_company_change_reaches_every_contact_at_its_domain(rt: Runtime) -> None:
+    db = get_database()
+    assert db is not None
+    ws, other = f"ws_{uuid.uuid4().hex[:10]}", f"ws_{uuid.uuid4().hex[:10]}"
+    domain = f"firm-{uuid.uuid4().hex[:8]}.example"
+    companies = client("dynamodb")
+    companies.put_item(
+        TableName=table_name(Company),
+        Item={k: ddb.to_av(v) for k, v in {"domain": domain, "name": "Old Co", "industry": "Retail"}.items()},
+    )
+    rng = random.Random(3)
+    at_domain = [_contact(ws, n, rng) | {"company_domain": domain} for n in range(3)]
+    at_domain[0]["fields"] = {"company_name": "Own Name"}  # a contact's own company name stays
+    at_domain[1]["fields"] = {}
+    elsewhere = _contact(ws, 4, rng) | {"company_domain": "elsewhere.example"}
+    in_other = _contact(other, 5, rng) | {"company_domain": domain, "fields": {}}
+    for item in [*at_domain, elsewhere, in_other]:
+        _put(item)
+
+    def industry(workspace: str, value: str) -> list[dict[str, Any]]:
+        group = sql.Group("AND", (sql.Condition("company.industry", "eq", value),))
+        return q.search(db, workspace, group, sort=[], page_size=50, cursor=None).items
+
+    def company_names(workspace: str) -> dict[str, str | None]:
+        rows = db.query(
+            "SELECT email, company_name FROM contacts WHERE workspace_id = :ws AND company_domain = :d",
+            {"ws": workspace, "d": domain},
+        )
+        return {r["email"]: r["company_name"] for r in rows}
+
+    assert len(industry(ws, "retail")) == 3 and industry(ws, "fintech") == []
+
+    companies.update_item(
+        TableName=table_name(Company),
+        Key={"domain": {"S": domain}},
+        UpdateExpression="SET industry = :i, #n = :n, employee_count = :e",
+        ExpressionAttributeNames={"#n": "name"},
+        ExpressionAttributeValues={":i": {"S": "Fintech"}, ":n": {"S": "New Co"}, ":e": {"N": "250"}},
+    )
+    # the query drains the streams first: the projector has run on the Companies record
+    assert sorted(i["email"] for i in industry(ws, "FINTECH")) == sorted(i["email"] for i in at_domain)
+    assert [i["email"] for i in industry(other, "fintech")] == [in_other["email"]]
+    assert industry(ws, "retail") == []
+    names = company_names(ws)
+    assert names[at_domain[0]["email"]] == "Own Name" and names[at_domain[1]["email"]] == "New Co"
+    sized = sql.Group("AND", (sql.Condition("company.employee_count", "gte", 200),))
+    assert q.search(db, ws, sized, sort=[], page_size=50, cursor=None).total_count == 3
+
+    companies.delete_item(TableName=table_name(Company), Key={"domain": {"S": domain}})
+    assert industry(ws, "fintech") == [] and set(company_names(other).values()) == {None}
