@@ -86,6 +86,7 @@ class ContactImportStack(Stack):
             config=config,
             contacts=self.tables.table("Contacts"),
             companies=self.tables.table("Companies"),
+            global_contacts=self.tables.table("GlobalContacts"),
             projector=self.functions.by_name[PROJECTOR_FUNCTION],
             migrate=self.functions.by_name[MIGRATE_FUNCTION],
         )

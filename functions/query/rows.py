@@ -6,8 +6,9 @@ carries the last image). Applying the changes is idempotent and order-safe in SQ
 upsert only replaces a lower version; a tombstone stops an older image of a removed contact).
 
 A Company row (platform-wide, by domain) changes the company columns of every contact at its
-domain, in every workspace: a batch becomes one change per domain, the last one in the stream,
-and records that touch nothing the read model holds are dropped.
+domain, in every workspace; a GlobalContact's engagement counters (by email) change every
+contact row of that email. A batch becomes one change per domain or email, the last one in the
+stream, and records that touch nothing the read model holds are dropped.
 """
 
 from __future__ import annotations
@@ -126,6 +127,48 @@ def latest_companies(changes: Iterable[CompanyChange | None]) -> list[CompanyCha
     for change in changes:
         if change is not None:
             out[change.domain] = change
+    return list(out.values())
+
+
+def engagement(person: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the read model keeps of a GlobalContact's engagement counters (as the API shows them)."""
+    p = person or {}
+    return {
+        "total_sent": int(_number(p.get("total_sent")) or 0),
+        "total_responses": int(_number(p.get("total_responses")) or 0),
+        "response_rate": _number(p.get("response_rate")) or 0.0,
+        "bounce_status": _text(p.get("bounce_status")) or "none",
+        "last_sent_at": _text(p.get("last_sent_at")),
+        "last_engaged_at": _text(p.get("last_engaged_at")),
+    }
+
+
+@dataclass(frozen=True)
+class EngagementChange:
+    email: str
+    values: dict[str, Any]  # engagement(); zeros when the GlobalContact was removed
+
+
+def engagement_change_from_record(record: Mapping[str, Any]) -> EngagementChange | None:
+    """A GlobalContacts stream record as its email's counters; None when they did not move (an
+    import's ownership claim writes the same item without touching them)."""
+    data = record.get("dynamodb") or {}
+    old = ddb.from_item(data["OldImage"]) if data.get("OldImage") else None
+    new = ddb.from_item(data["NewImage"]) if data.get("NewImage") else None
+    email = (new or old or {}).get("email")
+    if not email:
+        return None
+    values = engagement(None if record.get("eventName") == "REMOVE" else new)
+    if values == engagement(old):  # a new person with no engagement yet changes nothing either
+        return None
+    return EngagementChange(str(email), values)
+
+
+def latest_engagement(changes: Iterable[EngagementChange | None]) -> list[EngagementChange]:
+    out: dict[str, EngagementChange] = {}
+    for change in changes:
+        if change is not None:
+            out[change.email] = change
     return list(out.values())
 
 

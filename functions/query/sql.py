@@ -116,7 +116,30 @@ _COLUMNS: dict[str, Expr] = {
     "company.industry": Expr("company_industry", "text"),
     "company.employee_count": Expr("company_employee_count", "number"),
     "company.revenue_band": Expr("company_revenue_band", "text"),
+    # GlobalContact's engagement counters (platform-wide, by email), as the contact detail shows them
+    "total_sent": Expr("total_sent", "number"),
+    "total_responses": Expr("total_responses", "number"),
+    "response_rate": Expr("response_rate", "number"),
+    "bounce_status": Expr("bounce_status", "text"),
+    "last_sent_at": Expr("last_sent_at", "time"),
+    "last_engaged_at": Expr("last_engaged_at", "time"),
 }
+ENGAGEMENT_FIELDS = (
+    "total_sent",
+    "total_responses",
+    "response_rate",
+    "bounce_status",
+    "last_sent_at",
+    "last_engaged_at",
+)
+for _name in ENGAGEMENT_FIELDS:
+    _COLUMNS[f"engagement.{_name}"] = _COLUMNS[_name]
+FIELD_HELP = (
+    "A field to filter or sort on: "
+    + ", ".join(sorted({n for n in _COLUMNS if not n.startswith("engagement.")}))
+    + " (engagement counters also as engagement.<name>), any standard contact field, "
+    "custom_fields.<name> (typed by the workspace's definition)."
+)
 _CUSTOM_KINDS = {
     "string": "text",
     "dropdown": "text",

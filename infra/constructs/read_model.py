@@ -1,5 +1,6 @@
 """The contacts read model on AWS: Aurora PostgreSQL Serverless v2 behind the RDS Data API, its
-schema migrations on every deploy, and the projector fed by the Contacts and Companies streams.
+schema migrations on every deploy, and the projector fed by the Contacts, Companies and
+GlobalContacts streams.
 
 - The cluster lives in a VPC of isolated subnets (no NAT, no internet route): nothing connects
   to it over the network; every function reaches it through the Data API with IAM and the
@@ -8,8 +9,8 @@ schema migrations on every deploy, and the projector fed by the Contacts and Com
   pauses when idle) and `db_max_capacity` ACUs.
 - Migrate runs as a custom resource whose properties carry a hash of `functions/query/migrations`,
   so a deploy with a new migration runs it, and one without runs nothing.
-- Projector: an event source mapping on the Contacts stream and one on the Companies stream (a
-  changed company updates its contacts' company columns), batches of up to 500 records, partial
+- Projector: an event source mapping on each of the Contacts, Companies (a changed company
+  updates its contacts' company columns) and GlobalContacts (engagement counters) streams, batches of up to 500 records, partial
   batch failures reported, bisect on error, a bounded number of retries and then the records'
   location to a dead-letter queue.
 """
@@ -55,6 +56,7 @@ class ReadModel(Construct):
         config: InfraConfig,
         contacts: dynamodb.ITable,
         companies: dynamodb.ITable,
+        global_contacts: dynamodb.ITable,
         projector: lambda_.Function,
         migrate: lambda_.Function,
     ) -> None:
@@ -123,7 +125,8 @@ class ReadModel(Construct):
         )
 
         self.dead_letters = dead_letter_queue(self, "ProjectorDeadLetters", serves="the contacts projector")
-        for table in (contacts, companies):  # one handler: it tells the two streams' records apart
+        # one handler for the three streams: it tells their records apart by their stream ARN
+        for table in (contacts, companies, global_contacts):
             projector.add_event_source(
                 sources.DynamoEventSource(
                     table,

@@ -145,12 +145,13 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | READ_KEYS
     # Lambda's on-failure destination for runs that failed through their retries
     | {("sqs:SendMessage", "queue:SYNC_DLQ")},
-    # the Contacts and Companies streams through their event source mappings (ListStreams has no
+    # the Contacts, Companies and GlobalContacts streams through their event source mappings (ListStreams has no
     # resource scope), firmographics from Companies, the read model, and the mappings' on-failure
     # destination
     "Projector": table("Companies", "BatchGetItem")
     | table("Contacts", "DescribeStream", "GetRecords", "GetShardIterator")
     | table("Companies", "DescribeStream", "GetRecords", "GetShardIterator")
+    | table("GlobalContacts", "DescribeStream", "GetRecords", "GetShardIterator")
     | {("dynamodb:ListStreams", "*")}
     | READ_MODEL
     | PROJECTOR_DLQ,

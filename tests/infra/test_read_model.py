@@ -1,4 +1,4 @@
-"""The read model's AWS wiring: the projector follows both the Contacts and the Companies
+"""The read model's AWS wiring: the projector follows the Contacts, Companies and GlobalContacts
 streams, each through an event source mapping with partial batch failures, bisect on error,
 bounded retries and the projector's dead-letter queue; the Aurora cluster behind the Data API."""
 
@@ -24,7 +24,7 @@ def _table_id(synth: Synth, logical: str) -> str:
     )
 
 
-def test_the_projector_follows_the_contacts_and_the_companies_streams(dev: Synth) -> None:
+def test_the_projector_follows_the_contacts_companies_and_global_contacts_streams(dev: Synth) -> None:
     projector = _projector_id(dev)
     mappings = [
         m["Properties"]
@@ -32,7 +32,7 @@ def test_the_projector_follows_the_contacts_and_the_companies_streams(dev: Synth
         if ref_id(m["Properties"]["FunctionName"]) == projector
     ]
     streams = {ref_id(m["EventSourceArn"]) for m in mappings}
-    assert streams == {_table_id(dev, "Contacts"), _table_id(dev, "Companies")}
+    assert streams == {_table_id(dev, name) for name in ("Contacts", "Companies", "GlobalContacts")}
     dead_letters = {ref_id(m["DestinationConfig"]["OnFailure"]["Destination"]) for m in mappings}
     assert len(dead_letters) == 1
     for mapping in mappings:
@@ -41,8 +41,9 @@ def test_the_projector_follows_the_contacts_and_the_companies_streams(dev: Synth
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["MaximumRetryAttempts"] == PROJECTOR_RETRIES
         assert mapping["StartingPosition"] == "TRIM_HORIZON"
-    companies = dev.resources[_table_id(dev, "Companies")]["Properties"]
-    assert companies["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    for name in ("Companies", "GlobalContacts"):
+        table = dev.resources[_table_id(dev, name)]["Properties"]
+        assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
 def test_the_cluster_is_encrypted_behind_the_data_api_and_protected_in_prod(dev: Synth, prod: Synth) -> None:

@@ -555,3 +555,53 @@ def test_a_company_change_reaches_every_contact_at_its_domain(rt: Runtime) -> No
 
     companies.delete_item(TableName=table_name(Company), Key={"domain": {"S": domain}})
     assert industry(ws, "fintech") == [] and set(company_names(other).values()) == {None}
+
+
+def test_engagement_counters_filter_and_sort_every_workspace_row_of_an_email(rt: Runtime) -> None:
+    from functions.events import service
+
+    db = get_database()
+    assert db is not None
+    ws, other = f"ws_{uuid.uuid4().hex[:10]}", f"ws_{uuid.uuid4().hex[:10]}"
+    rng = random.Random(9)
+    replier, opener, quiet = (_contact(ws, n, rng) | {"is_deleted": False} for n in range(3))
+    for item in (replier, opener, quiet):
+        item["email"] = f"{uuid.uuid4().hex[:10]}@engaged-example.com"
+        _put(item)
+    _put(_contact(other, 7, rng) | {"email": replier["email"]})
+
+    def event(kind: str, who: str, day: int) -> dict[str, Any]:
+        at = f"2026-03-{day:02d}T10:00:00+00:00"
+        return {"id": f"ev_{uuid.uuid4().hex[:12]}", "type": kind, "email": who, "occurred_at": at}
+
+    result = service.ingest(
+        ws,
+        [
+            event("sent", replier["email"], 1),
+            event("replied", replier["email"], 2),
+            event("sent", opener["email"], 3),
+            event("opened", opener["email"], 5),
+        ],
+    )
+    assert all(o.status == "applied" for o in result.outcomes), result
+
+    def emails(
+        workspace: str, *conditions: sql.Condition, sort: list[tuple[str, bool]] | None = None
+    ) -> list[str]:
+        group = sql.Group("AND", conditions)
+        page = q.search(db, workspace, group, sort=sort or [], page_size=50, cursor=None)
+        return [i["email"] for i in page.items]
+
+    assert emails(ws, sql.Condition("total_responses", "gte", 1)) == [replier["email"]]
+    assert emails(other, sql.Condition("engagement.total_responses", "eq", 1)) == [replier["email"]]
+    assert emails(ws, sql.Condition("total_sent", "eq", 0)) == [quiet["email"]]
+    assert emails(ws, sql.Condition("response_rate", "gt", 0.5)) == [replier["email"]]
+    assert len(emails(ws, sql.Condition("bounce_status", "eq", "none"))) == 3
+    recent_first = emails(ws, sort=[("last_engaged_at", True)])
+    assert recent_first == [opener["email"], replier["email"], quiet["email"]]  # never engaged: last
+    assert emails(ws, sql.Condition("last_sent_at", "gte", "2026-03-02T00:00:00Z")) == [opener["email"]]
+
+    # a contact projected after its email's counters moved takes them from the read model
+    late = f"ws_{uuid.uuid4().hex[:10]}"
+    _put(_contact(late, 8, rng) | {"email": opener["email"]})
+    assert emails(late, sql.Condition("last_engaged_at", "is_not_empty")) == [opener["email"]]

@@ -11,8 +11,10 @@ from functions.query.rows import (
     SEARCH_SEPARATOR,
     change_from_record,
     company_change_from_record,
+    engagement_change_from_record,
     latest,
     latest_companies,
+    latest_engagement,
     row,
 )
 from functions.query.stream import source_table
@@ -104,3 +106,21 @@ def test_a_company_change_carries_its_firmographics_and_drops_what_changes_nothi
 def test_company_records_are_told_from_contact_records_by_their_stream() -> None:
     assert source_table(_company_record("INSERT", None, {"domain": "a.com"})) == "p-Companies"
     assert source_table(_record("INSERT", 1)) is None
+
+
+def test_an_ownership_claim_on_a_global_contact_is_not_an_engagement_change() -> None:
+    person = {"email": "a@x.com", "total_sent": 2, "last_sent_at": "2026-03-01T00:00:00Z"}
+    claimed = {**person, "owner_workspace_id": "w", "owner_client_id": "c"}
+    assert engagement_change_from_record(_company_record("MODIFY", person, claimed)) is None
+    assert engagement_change_from_record(_company_record("INSERT", None, {"email": "new@x.com"})) is None
+    replied = {
+        **person,
+        "total_responses": 1,
+        "response_rate": 0.5,
+        "last_engaged_at": "2026-03-02T00:00:00Z",
+    }
+    change = engagement_change_from_record(_company_record("MODIFY", person, replied))
+    assert change is not None and change.email == "a@x.com"
+    assert change.values["total_responses"] == 1 and change.values["bounce_status"] == "none"
+    (last,) = latest_engagement([None, change])
+    assert last is change
