@@ -59,7 +59,9 @@ bench-events: setup
 	$(BIN)/python bench/events_bench.py --events $(EVENTS)
 # the read model: projector throughput, then list/search/segment latency over HTTP (CONTACTS= to size it)
 CONTACTS ?= 1000000
-bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --import-rows 20000
+STREAM_CONTACTS ?= 100000
+IMPORT_ROWS ?= 20000
+bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --stream-contacts $(STREAM_CONTACTS) --import-rows $(IMPORT_ROWS)
 # company name -> domain: resolution rate of a names-only file vs a domain column (examples + export corpus + the Apollo stub)
 bench-companies: setup ; $(BIN)/python bench/company_resolution_bench.py
 

@@ -85,6 +85,8 @@ class ContactImportStack(Stack):
             "ReadModel",
             config=config,
             contacts=self.tables.table("Contacts"),
+            companies=self.tables.table("Companies"),
+            global_contacts=self.tables.table("GlobalContacts"),
             projector=self.functions.by_name[PROJECTOR_FUNCTION],
             migrate=self.functions.by_name[MIGRATE_FUNCTION],
         )

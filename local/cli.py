@@ -322,22 +322,12 @@ def contacts_list(
 ) -> None:
     """List a workspace's contacts from the read model, with the API's filters and sorts."""
     from functions.api import contacts as api_contacts
-    from functions.api.read_model import custom_types, list_request
+    from functions.api.read_model import custom_types
     from functions.query import contacts as query_contacts
     from functions.query.db import get_database
     from functions.query.segments import SegmentNotFound
-    from functions.query.sql import QueryError
+    from functions.query.sql import ListRequest, QueryError
 
-    request = list_request(
-        icp_tier=icp_tier,
-        grade=grade,
-        tag=tag,
-        search=search,
-        created_after=created_after,
-        updated_after=updated_after,
-        is_deleted=deleted,
-        segment_id=segment_id,
-    )
     items: list[dict[str, Any]] = []
     with runtime.Runtime(data_dir):
         db = get_database()
@@ -345,6 +335,16 @@ def contacts_list(
         types = custom_types(workspace) if segment_id else None
         cursor = None
         try:
+            request = ListRequest.parse(
+                icp_tier=icp_tier,
+                grade=grade,
+                tag=tag,
+                search=search,
+                created_after=created_after,
+                updated_after=updated_after,
+                is_deleted=deleted,
+                segment_id=segment_id,
+            )
             while limit is None or len(items) < limit:
                 size = 500 if limit is None else min(500, limit - len(items))
                 page = query_contacts.list_page(

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from functions.common import aws as common_aws
-from functions.common.models import Contact, bind_tables, table_name
+from functions.common.models import Company, Contact, GlobalContact, bind_tables, table_name
 from functions.common.observability import discard_metrics
 from functions.common.settings import get_settings, reset_settings
 from functions.query import freshness
@@ -221,7 +221,10 @@ class Runtime:
         from functions.query.handler import project
 
         poller = StreamPoller(
-            ddb_endpoint, table_name(Contact), db, lambda event: project(event, LambdaContext("Projector"))
+            ddb_endpoint,
+            (table_name(Contact), table_name(Company), table_name(GlobalContact)),
+            db,
+            lambda event: project(event, LambdaContext("Projector")),
         )
         self.poller = poller
         freshness.register(poller.drain)

@@ -1,7 +1,7 @@
 """The one-machine stand-in for the projector's event source mapping: a DynamoDB Streams poller.
 
-DynamoDB Local serves the Contacts table's stream through the `dynamodbstreams` API. The poller
-reads every shard from its checkpoint (kept in the read model, so every local process that
+DynamoDB Local serves the Contacts and Companies tables' streams through the `dynamodbstreams`
+API. The poller reads every shard of each from its checkpoint (kept in the read model, so every local process that
 shares the engines resumes where any of them stopped), hands batches in the Lambda event shape
 to the same handler that runs on AWS, and moves the checkpoint only past what the handler
 projected. `drain()` reads until the stream is empty: the runtime runs it in a background
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -51,8 +51,10 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
 
 
 class StreamPoller:
-    def __init__(self, endpoint: str, table: str, db: Database, handler: Handler) -> None:
-        self.table, self.db, self.handler = table, db, handler
+    """Polls the streams of `tables` (the Contacts and Companies tables) in one thread, in turn."""
+
+    def __init__(self, endpoint: str, tables: Sequence[str], db: Database, handler: Handler) -> None:
+        self.tables, self.db, self.handler = tuple(tables), db, handler
         config = Config(retries={"max_attempts": 3}, connect_timeout=2, read_timeout=30)
         kwargs: dict[str, Any] = {"endpoint_url": endpoint, "region_name": "us-east-1", "config": config}
         self._ddb = boto3.client("dynamodb", **kwargs, **LOCAL_CREDENTIALS)
@@ -63,18 +65,18 @@ class StreamPoller:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.projected = 0
-        self._arn: str | None = None
+        self._arns: dict[str, str] = {}
 
-    def _stream_arn(self, *, refresh: bool = False) -> str:
+    def _stream_arn(self, table: str, *, refresh: bool = False) -> str:
         # cached: DescribeTable on DynamoDB Local costs time in proportion to the table's size
-        if self._arn is None or refresh:
-            arn = self._ddb.describe_table(TableName=self.table)["Table"].get("LatestStreamArn")
+        if table not in self._arns or refresh:
+            arn = self._ddb.describe_table(TableName=table)["Table"].get("LatestStreamArn")
             if not arn:
-                raise RuntimeError(f"table {self.table} has no stream")
-            if arn != self._arn:
+                raise RuntimeError(f"table {table} has no stream")
+            if arn != self._arns.get(table):
                 self._iterators.clear()
-            self._arn = str(arn)
-        return self._arn
+            self._arns[table] = str(arn)
+        return self._arns[table]
 
     def _checkpoints(self) -> dict[str, str]:
         rows = self.db.query("SELECT shard_id, sequence_number AS seq FROM stream_checkpoints")
@@ -105,38 +107,42 @@ class StreamPoller:
         return [s["ShardId"] for s in shards]
 
     def drain(self) -> int:
-        """Project everything the stream holds now; the number of records handed to the handler."""
+        """Project everything the streams hold now; the number of records handed to the handler."""
         with self._lock:
-            arn = self._stream_arn()
-            try:
-                shards = self._open_shards(arn)
-            except self._streams.exceptions.ResourceNotFoundException:
-                arn = self._stream_arn(refresh=True)  # the table was made again: a new stream
-                shards = self._open_shards(arn)
-            count = 0
-            for shard_id in shards:
-                while (iterator := self._iterators.get(shard_id)) is not None:
-                    try:
-                        resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
-                    except (
-                        self._streams.exceptions.TrimmedDataAccessException,
-                        self._streams.exceptions.ExpiredIteratorException,
-                    ):
-                        # the shard moved on under a stale iterator: start it again from its oldest
-                        # record (replayed records converge: the projector is idempotent)
-                        self._iterators[shard_id] = self._streams.get_shard_iterator(
-                            StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                        )["ShardIterator"]
-                        resp = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=BATCH)
-                    records = [lambda_record(r, arn) for r in resp.get("Records", [])]
-                    if records:
-                        self._project(shard_id, records)
-                        count += len(records)
-                    self._iterators[shard_id] = resp.get("NextShardIterator")
-                    if not records:
-                        break
+            count = sum(self._drain(table) for table in self.tables)
             self.projected += count
             return count
+
+    def _drain(self, table: str) -> int:
+        arn = self._stream_arn(table)
+        try:
+            shards = self._open_shards(arn)
+        except self._streams.exceptions.ResourceNotFoundException:
+            arn = self._stream_arn(table, refresh=True)  # the table was made again: a new stream
+            shards = self._open_shards(arn)
+        count = 0
+        for shard_id in shards:
+            while (iterator := self._iterators.get(shard_id)) is not None:
+                try:
+                    resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+                except (
+                    self._streams.exceptions.TrimmedDataAccessException,
+                    self._streams.exceptions.ExpiredIteratorException,
+                ):
+                    # the shard moved on under a stale iterator: start it again from its oldest
+                    # record (replayed records converge: the projector is idempotent)
+                    self._iterators[shard_id] = self._streams.get_shard_iterator(
+                        StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                    )["ShardIterator"]
+                    resp = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=BATCH)
+                records = [lambda_record(r, arn) for r in resp.get("Records", [])]
+                if records:
+                    self._project(shard_id, records)
+                    count += len(records)
+                self._iterators[shard_id] = resp.get("NextShardIterator")
+                if not records:
+                    break
+        return count
 
     def _project(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         try:

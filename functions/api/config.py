@@ -70,7 +70,7 @@ def remove_suppression(workspace_id: str, value: str, *, is_global: bool) -> Non
 def list_suppressions(
     workspace_id: str, *, is_global: bool, kind: str | None, page_size: int, cursor: str | None
 ) -> dict[str, Any]:
-    from functions.api.contact_query import decode_cursor, encode_cursor, query_pages, start_key
+    from functions.api.cursors import decode_cursor, encode_cursor, query_pages, start_key
 
     fingerprint = f"suppressions|{workspace_id}|{is_global}|{kind or ''}"
     state = decode_cursor(cursor, fingerprint) if cursor else {}

@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 from pydantic import ValidationError
 
-from functions.api import contact_query, trigger
+from functions.api import cursors, trigger
 from functions.api.errors import BadRequest, Conflict, NotFound
 from functions.api.preview import preview_stream
 from functions.api.settings import get_api_settings
@@ -222,7 +222,7 @@ def get(workspace_id: str, job_id: str) -> dict[str, Any]:
 
 def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: str | None) -> dict[str, Any]:
     fingerprint = f"imports|{workspace_id}|{status or ''}"
-    state = contact_query.decode_cursor(cursor, fingerprint) if cursor else {}
+    state = cursors.decode_cursor(cursor, fingerprint) if cursor else {}
     before = None
     if state:
         key = state.get("k")
@@ -240,7 +240,7 @@ def list_jobs(workspace_id: str, *, page_size: int, cursor: str | None, status: 
     ]
     next_cursor = None
     if has_more and ids:
-        next_cursor = contact_query.encode_cursor({"f": fingerprint, "k": list(ids[-1])})
+        next_cursor = cursors.encode_cursor({"f": fingerprint, "k": list(ids[-1])})
     return {"data": [view(j) for j in page], "meta": {"next_cursor": next_cursor, "has_more": has_more}}
 
 

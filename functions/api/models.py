@@ -9,6 +9,7 @@ from pydantic import Tag as UnionTag
 from pydantic.json_schema import JsonDict
 
 from functions.common.config_models import IcpRule, ScoringModelDoc
+from functions.query.sql import FIELD_HELP
 
 Text = Annotated[str, Field(max_length=2000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -218,13 +219,13 @@ Scalar = str | float | bool
 
 
 class SearchFilter(_Strict):
-    field: Annotated[str, Field(min_length=1, max_length=200)]
+    field: Annotated[str, Field(min_length=1, max_length=200, description=FIELD_HELP)]
     op: SearchOp
     value: Scalar | Annotated[list[Scalar], Field(max_length=1000)] | None = None
 
 
 class SearchSort(_Strict):
-    field: Annotated[str, Field(min_length=1, max_length=200)]
+    field: Annotated[str, Field(min_length=1, max_length=200, description=FIELD_HELP)]
     direction: Literal["asc", "desc"] = "asc"
 
 

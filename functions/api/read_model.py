@@ -1,5 +1,5 @@
-"""The glue between the contacts routes and the read model (`functions.query`): request
-parameters in, QueryError out as the API's 400."""
+"""The glue between the contacts routes and the read model (`functions.query`): the engine,
+the workspace's custom field types, and QueryError out as the API's 400."""
 
 from __future__ import annotations
 
@@ -10,34 +10,7 @@ from functions.api.errors import BadRequest, InternalError, NotFound
 from functions.intake import custom_field_store
 from functions.query.db import Database, get_database
 from functions.query.segments import SegmentNotFound
-from functions.query.sql import ListRequest, QueryError
-
-
-def _csv(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
-def list_request(
-    *,
-    icp_tier: str | None = None,
-    grade: str | None = None,
-    tag: str | None = None,
-    search: str | None = None,
-    created_after: str | None = None,
-    updated_after: str | None = None,
-    is_deleted: bool | None = None,
-    segment_id: str | None = None,
-) -> ListRequest:
-    return ListRequest(
-        icp_tiers=tuple(sorted({t.upper() for t in _csv(icp_tier)})),
-        grades=tuple(sorted({g.upper() for g in _csv(grade)})),
-        tags=tuple(t.casefold() for t in _csv(tag)),
-        search=(search or "").strip().casefold() or None,
-        created_after=(created_after or "").strip() or None,
-        updated_after=(updated_after or "").strip() or None,
-        is_deleted=is_deleted,
-        segment_id=(segment_id or "").strip() or None,
-    )
+from functions.query.sql import QueryError
 
 
 def custom_types(workspace_id: str) -> dict[str, str]:
@@ -58,5 +31,5 @@ def as_bad_request() -> Iterator[None]:
 def database() -> Database:
     db = get_database()
     if db is None:
-        raise InternalError("segments need the contacts read model, which is not configured")
+        raise InternalError("the contacts read model is not configured (CI_PG_DSN, or CI_DB_CLUSTER_ARN)")
     return db

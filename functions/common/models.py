@@ -43,6 +43,8 @@ class GlobalContact(_Base):
 
     class Meta(_Base.Meta):
         logical_name = "GlobalContacts"
+        # the read model copies the engagement counters onto contact rows from this stream
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     email = UnicodeAttribute(hash_key=True)
     total_sent = NumberAttribute(default=0)
@@ -118,6 +120,8 @@ class Company(_Base):
 
     class Meta(_Base.Meta):
         logical_name = "Companies"
+        # the read model carries firmographics to contacts: its projector follows this stream too
+        stream_view_type = "NEW_AND_OLD_IMAGES"
 
     domain = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute(null=True)

@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
+
 from functions.query import freshness, segments, sql
 from functions.query.db import Database, json_value
 from functions.query.sql import Group, ListRequest, Params, QueryError, group_from
@@ -33,15 +35,20 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _plain(value: Any) -> Any:
+    return value.model_dump() if isinstance(value, BaseModel) else str(value)
+
+
 def fingerprint(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=_plain).encode()).hexdigest()[:16]
 
 
 def encode_cursor(doc: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(doc, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, expected: str, size: int) -> list[str | None]:
+def decode_doc(cursor: str, expected: str) -> dict[str, Any]:
+    """A cursor's document, only if it was made for the query with fingerprint `expected`."""
     try:
         doc = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode("ascii")))
     except (ValueError, binascii.Error, UnicodeError):
@@ -51,7 +58,11 @@ def decode_cursor(cursor: str, expected: str, size: int) -> list[str | None]:
             "the cursor belongs to a different query; repeat the query's filters and sort with its cursor",
             field="cursor",
         )
-    values = doc.get("k")
+    return doc
+
+
+def decode_cursor(cursor: str, expected: str, size: int) -> list[str | None]:
+    values = decode_doc(cursor, expected).get("k")
     if (
         not isinstance(values, list)
         or len(values) != size

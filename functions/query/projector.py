@@ -1,9 +1,14 @@
-"""Applying contact changes to the read model: idempotent and order-safe.
+"""Applying contact and company changes to the read model: idempotent and order-safe.
 
 Three statements per batch, each safe to repeat and in this order: removals leave a tombstone
 (the highest removed version per contact id), then delete their row (only up to that version);
 images are upserted unless a tombstone covers them, and replace a row only with a higher
 version (or a re-created contact, a new id under the same email, that is newer).
+
+A Company change is one UPDATE of the company columns of every contact at its domain; an image
+projected later reads the Company row itself, so either order ends with the latest values.
+Engagement counters (GlobalContacts) are kept per email in `engagement` and copied onto every
+row of that email by one UPDATE; a contact row upserted later copies them from that table.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 from functions.common import ddb
 from functions.common.models import Company, table_name
 from functions.query.db import Database
-from functions.query.rows import Change, row, rows_json
+from functions.query.rows import Change, CompanyChange, EngagementChange, row, rows_json
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
     ("workspace_id", "text"),
@@ -50,17 +55,60 @@ _NAMES = ", ".join(name for name, _ in _COLUMNS)
 _RECORD = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS)
 _UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name, _ in _COLUMNS[2:])
 
+_ENGAGEMENT: tuple[tuple[str, str], ...] = (
+    ("total_sent", "bigint"),
+    ("total_responses", "bigint"),
+    ("response_rate", "double precision"),
+    ("bounce_status", "text"),
+    ("last_sent_at", "timestamptz"),
+    ("last_engaged_at", "timestamptz"),
+)
+_ENGAGEMENT_NAMES = ", ".join(name for name, _ in _ENGAGEMENT)
+# a new or changed contact row takes its email's counters from the engagement table (no DynamoDB read)
+_ENGAGEMENT_VALUES = ", ".join(
+    f"coalesce(e.{name}, {default})" if default else f"e.{name}"
+    for (name, _), default in zip(_ENGAGEMENT, ("0", "0", "0", "'none'", "", ""), strict=True)
+)
+
 UPSERT = f"""
-INSERT INTO contacts ({_NAMES}, projected_at)
-SELECT {", ".join("r." + name for name, _ in _COLUMNS)}, now()
+INSERT INTO contacts ({_NAMES}, {_ENGAGEMENT_NAMES}, projected_at)
+SELECT {", ".join("r." + name for name, _ in _COLUMNS)}, {_ENGAGEMENT_VALUES}, now()
 FROM jsonb_to_recordset(:rows::jsonb) AS r({_RECORD})
+LEFT JOIN engagement e ON e.email = r.email
 WHERE NOT EXISTS (
     SELECT 1 FROM contact_tombstones t WHERE t.contact_id = r.contact_id AND t.version >= r.version
 )
-ON CONFLICT (workspace_id, email) DO UPDATE SET {_UPDATES}, projected_at = now()
+ON CONFLICT (workspace_id, email) DO UPDATE SET {_UPDATES}, {", ".join(f"{n} = EXCLUDED.{n}" for n, _ in _ENGAGEMENT)}, projected_at = now()
 WHERE contacts.version < EXCLUDED.version
    OR (contacts.contact_id <> EXCLUDED.contact_id AND contacts.updated_at <= EXCLUDED.updated_at)
 """
+
+_ENGAGEMENT_RECORD = ", ".join(f"{name} {kind}" for name, kind in (("email", "text"), *_ENGAGEMENT))
+
+ENGAGEMENT_UPSERT = f"""
+INSERT INTO engagement (email, {_ENGAGEMENT_NAMES}, projected_at)
+SELECT email, {_ENGAGEMENT_NAMES}, now() FROM jsonb_to_recordset(:people::jsonb) AS r({_ENGAGEMENT_RECORD})
+ON CONFLICT (email) DO UPDATE SET {", ".join(f"{n} = EXCLUDED.{n}" for n, _ in _ENGAGEMENT)}, projected_at = now()
+"""
+
+# every workspace's row of a changed email, through the (email) index; unchanged rows are not rewritten
+ENGAGEMENT_UPDATE = f"""
+UPDATE contacts c
+SET {", ".join(f"{n} = r.{n}" for n, _ in _ENGAGEMENT)}, projected_at = now()
+FROM jsonb_to_recordset(:people::jsonb) AS r({_ENGAGEMENT_RECORD})
+WHERE c.email = r.email
+  AND ({" OR ".join(f"c.{n} IS DISTINCT FROM r.{n}" for n, _ in _ENGAGEMENT)})
+"""
+
+
+def apply_engagement(db: Database, changes: list[EngagementChange]) -> int:
+    """Keep each changed email's counters and carry them to its contact rows; rows changed."""
+    if not changes:
+        return 0
+    people = rows_json([{"email": c.email, **c.values} for c in changes])
+    db.execute(ENGAGEMENT_UPSERT, {"people": people})
+    return db.execute(ENGAGEMENT_UPDATE, {"people": people})
+
 
 TOMBSTONE = """
 INSERT INTO contact_tombstones (contact_id, workspace_id, version)
@@ -75,6 +123,36 @@ USING jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, 
 WHERE c.workspace_id = r.workspace_id AND c.email = r.email
   AND c.contact_id = r.contact_id AND c.version <= r.version
 """
+
+
+_OWN_COMPANY_NAME = "nullif(btrim(c.fields ->> 'company_name'), '')"
+
+# every contact at a changed domain, in every workspace (Companies are platform-wide), through the
+# (company_domain) index; rows that already hold these values are not rewritten
+COMPANY_UPDATE = f"""
+UPDATE contacts c
+SET company_name = coalesce({_OWN_COMPANY_NAME}, r.name),
+    company_industry = r.industry,
+    company_employee_count = r.employee_count,
+    company_revenue_band = r.revenue_band,
+    projected_at = now()
+FROM jsonb_to_recordset(:companies::jsonb)
+    AS r(domain text, name text, industry text, employee_count double precision, revenue_band text)
+WHERE c.company_domain = r.domain
+  AND (c.company_industry IS DISTINCT FROM r.industry
+    OR c.company_employee_count IS DISTINCT FROM r.employee_count
+    OR c.company_revenue_band IS DISTINCT FROM r.revenue_band
+    OR c.company_name IS DISTINCT FROM coalesce({_OWN_COMPANY_NAME}, r.name))
+"""
+
+
+def apply_companies(db: Database, changes: list[CompanyChange]) -> int:
+    """Carry changed firmographics to the contacts at their domains; the number of rows changed."""
+    if not changes:
+        return 0
+    return db.execute(
+        COMPANY_UPDATE, {"companies": rows_json([{"domain": c.domain, **c.values} for c in changes])}
+    )
 
 
 def companies(domains: Iterable[str]) -> dict[str, dict[str, Any]]:

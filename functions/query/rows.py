@@ -1,9 +1,14 @@
-"""Pure mapping from the Contacts table's stream records to read-model changes.
+"""Pure mapping from the Contacts and Companies tables' stream records to read-model changes.
 
 A batch of stream records becomes at most one change per contact key: the image with the
 highest version wins, and a removal wins over an image of the same version (the REMOVE record
 carries the last image). Applying the changes is idempotent and order-safe in SQL too (an
 upsert only replaces a lower version; a tombstone stops an older image of a removed contact).
+
+A Company row (platform-wide, by domain) changes the company columns of every contact at its
+domain, in every workspace; a GlobalContact's engagement counters (by email) change every
+contact row of that email. A batch becomes one change per domain or email, the last one in the
+stream, and records that touch nothing the read model holds are dropped.
 """
 
 from __future__ import annotations
@@ -81,12 +86,98 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+FIRMOGRAPHICS = ("name", "industry", "employee_count", "revenue_band")
+
+
+def firmographics(company: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the read model keeps of a Company row, as its contacts' company columns hold it."""
+    company = company or {}
+    return {
+        "name": _text(company.get("name")),
+        "industry": _text(company.get("industry")),
+        "employee_count": _number(company.get("employee_count")),
+        "revenue_band": _text(company.get("revenue_band")),
+    }
+
+
+@dataclass(frozen=True)
+class CompanyChange:
+    domain: str
+    values: dict[str, Any]  # firmographics(); all None when the Company row was removed
+
+
+def company_change_from_record(record: Mapping[str, Any]) -> CompanyChange | None:
+    """A Companies stream record as the firmographics its contacts should now carry; None when
+    the record changes nothing the read model holds (e.g. only `updated_at`)."""
+    data = record.get("dynamodb") or {}
+    old = ddb.from_item(data["OldImage"]) if data.get("OldImage") else None
+    new = ddb.from_item(data["NewImage"]) if data.get("NewImage") else None
+    domain = (new or old or {}).get("domain")
+    if not domain:
+        return None
+    values = firmographics(None if record.get("eventName") == "REMOVE" else new)
+    if old is not None and values == firmographics(old):
+        return None
+    return CompanyChange(str(domain), values)
+
+
+def latest_companies(changes: Iterable[CompanyChange | None]) -> list[CompanyChange]:
+    """One change per domain: the last in stream order (a shard orders one key's records)."""
+    out: dict[str, CompanyChange] = {}
+    for change in changes:
+        if change is not None:
+            out[change.domain] = change
+    return list(out.values())
+
+
+def engagement(person: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the read model keeps of a GlobalContact's engagement counters (as the API shows them)."""
+    p = person or {}
+    return {
+        "total_sent": int(_number(p.get("total_sent")) or 0),
+        "total_responses": int(_number(p.get("total_responses")) or 0),
+        "response_rate": _number(p.get("response_rate")) or 0.0,
+        "bounce_status": _text(p.get("bounce_status")) or "none",
+        "last_sent_at": _text(p.get("last_sent_at")),
+        "last_engaged_at": _text(p.get("last_engaged_at")),
+    }
+
+
+@dataclass(frozen=True)
+class EngagementChange:
+    email: str
+    values: dict[str, Any]  # engagement(); zeros when the GlobalContact was removed
+
+
+def engagement_change_from_record(record: Mapping[str, Any]) -> EngagementChange | None:
+    """A GlobalContacts stream record as its email's counters; None when they did not move (an
+    import's ownership claim writes the same item without touching them)."""
+    data = record.get("dynamodb") or {}
+    old = ddb.from_item(data["OldImage"]) if data.get("OldImage") else None
+    new = ddb.from_item(data["NewImage"]) if data.get("NewImage") else None
+    email = (new or old or {}).get("email")
+    if not email:
+        return None
+    values = engagement(None if record.get("eventName") == "REMOVE" else new)
+    if values == engagement(old):  # a new person with no engagement yet changes nothing either
+        return None
+    return EngagementChange(str(email), values)
+
+
+def latest_engagement(changes: Iterable[EngagementChange | None]) -> list[EngagementChange]:
+    out: dict[str, EngagementChange] = {}
+    for change in changes:
+        if change is not None:
+            out[change.email] = change
+    return list(out.values())
+
+
 def row(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The read-model row of a contact item (and its Company's firmographics, when known)."""
     fields = dict(item.get("fields") or {})
-    company = company or {}
+    firm = firmographics(company)
     tags = [str(t) for t in item.get("tags") or []]
-    company_name = _text(fields.get("company_name")) or _text(company.get("name"))
+    company_name = _text(fields.get("company_name")) or firm["name"]
     searched = [item.get("email"), item.get("company_domain"), *(fields.get(f) for f in _SEARCHED)]
     return {
         "workspace_id": item["workspace_id"],
@@ -97,9 +188,9 @@ def row(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> di
         "fields": fields,
         "company_name": company_name,
         "company_domain": _text(item.get("company_domain")),
-        "company_industry": _text(company.get("industry")),
-        "company_employee_count": _number(company.get("employee_count")),
-        "company_revenue_band": _text(company.get("revenue_band")),
+        "company_industry": firm["industry"],
+        "company_employee_count": firm["employee_count"],
+        "company_revenue_band": firm["revenue_band"],
         "tags": tags,
         "tags_lc": sorted({t.casefold() for t in tags}),
         "custom_fields": dict(item.get("custom_fields") or {}),

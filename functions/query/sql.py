@@ -1,7 +1,7 @@
 """List and search requests as one parameterised SQL text (pure: no engine, no I/O).
 
-Semantics are those of the API's search contract (`functions.api.contact_query.holds`, kept as
-the plain-Python oracle the tests compare with): text compares case-insensitively; a list field
+Semantics are those of the API's search contract (`tests/oracle.py` states them in plain Python,
+and the integration tests compare every operator, sort and cursor walk with it): text compares case-insensitively; a list field
 (tags, a multi_select custom field) holds a positive operator when any element does and a
 negative one (`ne`, `not_in`) when every element does; a missing value sorts last in either
 direction. Every field name resolves to a typed expression here; nothing from a request is ever
@@ -20,7 +20,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
 from functions.common.rows import STANDARD_FIELDS
+from functions.common.verification import VERIFICATION_STATUSES, verification_status
 from functions.query.rows import SEARCH_SEPARATOR
 
 OPS = (
@@ -105,7 +117,30 @@ _COLUMNS: dict[str, Expr] = {
     "company.industry": Expr("company_industry", "text"),
     "company.employee_count": Expr("company_employee_count", "number"),
     "company.revenue_band": Expr("company_revenue_band", "text"),
+    # GlobalContact's engagement counters (platform-wide, by email), as the contact detail shows them
+    "total_sent": Expr("total_sent", "number"),
+    "total_responses": Expr("total_responses", "number"),
+    "response_rate": Expr("response_rate", "number"),
+    "bounce_status": Expr("bounce_status", "text"),
+    "last_sent_at": Expr("last_sent_at", "time"),
+    "last_engaged_at": Expr("last_engaged_at", "time"),
 }
+ENGAGEMENT_FIELDS = (
+    "total_sent",
+    "total_responses",
+    "response_rate",
+    "bounce_status",
+    "last_sent_at",
+    "last_engaged_at",
+)
+for _name in ENGAGEMENT_FIELDS:
+    _COLUMNS[f"engagement.{_name}"] = _COLUMNS[_name]
+FIELD_HELP = (
+    "A field to filter or sort on: "
+    + ", ".join(sorted({n for n in _COLUMNS if not n.startswith("engagement.")}))
+    + " (engagement counters also as engagement.<name>), any standard contact field, "
+    "custom_fields.<name> (typed by the workspace's definition)."
+)
 _CUSTOM_KINDS = {
     "string": "text",
     "dropdown": "text",
@@ -114,6 +149,10 @@ _CUSTOM_KINDS = {
     "boolean": "bool",
     "multi_select": "list",
 }
+
+
+# a contact stored before verification statuses existed is unverified
+VERIFICATION_EXPR = Expr("COALESCE(fields ->> 'verification_status', 'unverified')", "text")
 
 
 def resolve(name: str, custom_types: Mapping[str, str], params: Params) -> Expr:
@@ -137,6 +176,8 @@ def resolve(name: str, custom_types: Mapping[str, str], params: Params) -> Expr:
         if kind == "json":  # no definition: numbers compare as numbers, the rest as text
             return Expr(value, "json")
         return Expr(f"(custom_fields ->> {key}::text)", "text")
+    if name == "verification_status":
+        return VERIFICATION_EXPR
     if name in STANDARD_FIELDS:
         return Expr(f"(fields ->> {params.add(name)}::text)", "text")
     raise QueryError(
@@ -346,16 +387,94 @@ def where_group(group: Group, custom_types: Mapping[str, str], params: Params, p
     return "(" + joiner.join(parts) + ")"
 
 
-@dataclass(frozen=True)
-class ListRequest:
-    icp_tiers: tuple[str, ...] = ()
-    grades: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
+def _csv(value: Any) -> list[str]:
+    """A query parameter's comma-separated values (or a list of them, as the CLI passes)."""
+    if value is None:
+        return []
+    parts = value.split(",") if isinstance(value, str) else [str(v) for v in value]
+    return [v.strip() for v in parts if v.strip()]
+
+
+def _blank_to_none(value: Any) -> Any:
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
+class ListRequest(BaseModel):
+    """The list filters of `GET /contacts` and `contacts list`, parsed once: the API, the CLI and
+    the tests' oracle all read this model. Tiers and grades compare upper-cased, tags and search
+    case-insensitively; timestamps are checked and normalised to ISO 8601 (UTC when no offset)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    icp_tiers: tuple[str, ...] = Field((), validation_alias=AliasChoices("icp_tier", "icp_tiers"))
+    grades: tuple[str, ...] = Field((), validation_alias=AliasChoices("grade", "grades"))
+    tags: tuple[str, ...] = Field((), validation_alias=AliasChoices("tag", "tags"))
     search: str | None = None
     created_after: str | None = None
     updated_after: str | None = None
     is_deleted: bool | None = None
+    verification_statuses: tuple[str, ...] = Field(
+        (), validation_alias=AliasChoices("verification_status", "verification_statuses")
+    )
     segment_id: str | None = None
+
+    @field_validator("icp_tiers", "grades", mode="before")
+    @classmethod
+    def _upper_set(cls, value: Any) -> tuple[str, ...]:
+        return tuple(sorted({v.upper() for v in _csv(value)}))
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _casefolded(cls, value: Any) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v.casefold() for v in _csv(value)))
+
+    @field_validator("verification_statuses", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> tuple[str, ...]:
+        out = set()
+        for word in _csv(value):
+            status = verification_status(word)
+            if status is None:
+                raise PydanticCustomError(
+                    "verification_status",
+                    "unknown verification status {word!r}; use one of: {known}",
+                    {"word": word, "known": ", ".join(VERIFICATION_STATUSES)},
+                )
+            out.add(status)
+        return tuple(sorted(out))
+
+    @field_validator("search", mode="before")
+    @classmethod
+    def _needle(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        return value.casefold() if isinstance(value, str) else value
+
+    @field_validator("segment_id", mode="before")
+    @classmethod
+    def _id(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+    @field_validator("created_after", "updated_after", mode="before")
+    @classmethod
+    def _timestamp(cls, value: Any, info: ValidationInfo) -> str | None:
+        value = _blank_to_none(value)
+        if value is None:
+            return None
+        try:
+            return as_time(value, str(info.field_name))
+        except QueryError as exc:
+            raise PydanticCustomError("timestamp", exc.message) from None
+
+    @classmethod
+    def parse(cls, **params: Any) -> ListRequest:
+        """The request from query parameters (`icp_tier="A,B"`, `tag=...`); a QueryError naming
+        the parameter when one is malformed."""
+        try:
+            return cls.model_validate(params)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = str(first["loc"][0]) if first["loc"] else None
+            raise QueryError(first["msg"], field=name) from None
 
 
 def list_conditions(request: ListRequest, custom_types: Mapping[str, str], params: Params) -> list[str]:
@@ -374,11 +493,14 @@ def list_conditions(request: ListRequest, custom_types: Mapping[str, str], param
         needle = request.search.replace(SEARCH_SEPARATOR, " ")
         out.append(f"search_text LIKE {params.add(like_pattern(needle, 'contains'))}")
     if request.created_after:
-        out.append(f"created_at > {params.add(as_time(request.created_after, 'created_after'))}::timestamptz")
+        out.append(f"created_at > {params.add(request.created_after)}::timestamptz")
     if request.updated_after:
-        out.append(f"updated_at > {params.add(as_time(request.updated_after, 'updated_after'))}::timestamptz")
+        out.append(f"updated_at > {params.add(request.updated_after)}::timestamptz")
     if request.is_deleted is not None:
         out.append(f"is_deleted = {params.add(request.is_deleted)}::boolean")
+    if request.verification_statuses:
+        statuses = params.add(list(request.verification_statuses))
+        out.append(f"{VERIFICATION_EXPR.sql} IN (SELECT jsonb_array_elements_text({statuses}::jsonb))")
     return out
 
 

@@ -1,4 +1,4 @@
-"""The projector: Contacts stream batches -> read model.
+"""The projector: Contacts, Companies and GlobalContacts stream batches -> read model.
 
 A batch is applied in one go (a handful of statements, whatever its size). If that fails, the
 batch is applied again record by record through Powertools' BatchProcessor, so only the records
@@ -16,10 +16,18 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from functions.common.models import Company, GlobalContact, table_name
 from functions.common.observability import logger, metrics
 from functions.query import projector
 from functions.query.db import Database, get_database
-from functions.query.rows import change_from_record, latest
+from functions.query.rows import (
+    change_from_record,
+    company_change_from_record,
+    engagement_change_from_record,
+    latest,
+    latest_companies,
+    latest_engagement,
+)
 
 _processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
@@ -31,10 +39,31 @@ def database() -> Database:
     return db
 
 
+def source_table(record: Mapping[str, Any]) -> str | None:
+    """The table a stream record comes from, by its stream ARN (`...:table/<name>/stream/...`)."""
+    _, _, rest = str(record.get("eventSourceARN") or "").partition(":table/")
+    return rest.split("/", 1)[0] or None
+
+
 def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
-    changes = latest(change_from_record(r) for r in records)
+    """Contacts records upsert or remove rows; Companies records update their domains' rows;
+    GlobalContacts records update their emails' engagement counters."""
+    companies_table, people_table = table_name(Company), table_name(GlobalContact)
+    contacts: list[Mapping[str, Any]] = []
+    companies: list[Mapping[str, Any]] = []
+    people: list[Mapping[str, Any]] = []
+    for record in records:
+        source = source_table(record)
+        (companies if source == companies_table else people if source == people_table else contacts).append(
+            record
+        )
+    changes = latest(change_from_record(r) for r in contacts)
     projector.apply(db, changes)
-    return len(changes)
+    firms = latest_companies(company_change_from_record(r) for r in companies)
+    projector.apply_companies(db, firms)
+    counters = latest_engagement(engagement_change_from_record(r) for r in people)
+    projector.apply_engagement(db, counters)
+    return len(changes) + len(firms) + len(counters)
 
 
 def _oldest_age_s(records: list[Mapping[str, Any]]) -> float | None:

@@ -1,5 +1,6 @@
 """The contacts read model on AWS: Aurora PostgreSQL Serverless v2 behind the RDS Data API, its
-schema migrations on every deploy, and the projector fed by the Contacts table's stream.
+schema migrations on every deploy, and the projector fed by the Contacts, Companies and
+GlobalContacts streams.
 
 - The cluster lives in a VPC of isolated subnets (no NAT, no internet route): nothing connects
   to it over the network; every function reaches it through the Data API with IAM and the
@@ -8,9 +9,10 @@ schema migrations on every deploy, and the projector fed by the Contacts table's
   pauses when idle) and `db_max_capacity` ACUs.
 - Migrate runs as a custom resource whose properties carry a hash of `functions/query/migrations`,
   so a deploy with a new migration runs it, and one without runs nothing.
-- Projector: an event source mapping on the Contacts stream, batches of up to 500 records,
-  partial batch failures reported, bisect on error, a bounded number of retries and then the
-  records' location to a dead-letter queue.
+- Projector: an event source mapping on each of the Contacts, Companies (a changed company
+  updates its contacts' company columns) and GlobalContacts (engagement counters) streams, batches of up to 500 records, partial
+  batch failures reported, bisect on error, a bounded number of retries and then the records'
+  location to a dead-letter queue.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class ReadModel(Construct):
         *,
         config: InfraConfig,
         contacts: dynamodb.ITable,
+        companies: dynamodb.ITable,
+        global_contacts: dynamodb.ITable,
         projector: lambda_.Function,
         migrate: lambda_.Function,
     ) -> None:
@@ -121,18 +125,20 @@ class ReadModel(Construct):
         )
 
         self.dead_letters = dead_letter_queue(self, "ProjectorDeadLetters", serves="the contacts projector")
-        projector.add_event_source(
-            sources.DynamoEventSource(
-                contacts,
-                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-                batch_size=PROJECTOR_BATCH,
-                max_batching_window=Duration.seconds(1),
-                bisect_batch_on_error=True,
-                report_batch_item_failures=True,
-                retry_attempts=PROJECTOR_RETRIES,
-                on_failure=sources.SqsDlq(self.dead_letters),
+        # one handler for the three streams: it tells their records apart by their stream ARN
+        for table in (contacts, companies, global_contacts):
+            projector.add_event_source(
+                sources.DynamoEventSource(
+                    table,
+                    starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                    batch_size=PROJECTOR_BATCH,
+                    max_batching_window=Duration.seconds(1),
+                    bisect_batch_on_error=True,
+                    report_batch_item_failures=True,
+                    retry_attempts=PROJECTOR_RETRIES,
+                    on_failure=sources.SqsDlq(self.dead_letters),
+                )
             )
-        )
         assert projector.role is not None
         acknowledge(
             projector.role,

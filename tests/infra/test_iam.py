@@ -149,10 +149,13 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | READ_KEYS
     # Lambda's on-failure destination for runs that failed through their retries
     | {("sqs:SendMessage", "queue:SYNC_DLQ")},
-    # the Contacts stream through its event source mapping (ListStreams has no resource scope),
-    # firmographics from Companies, the read model, and the mapping's on-failure destination
+    # the Contacts, Companies and GlobalContacts streams through their event source mappings (ListStreams has no
+    # resource scope), firmographics from Companies, the read model, and the mappings' on-failure
+    # destination
     "Projector": table("Companies", "BatchGetItem")
     | table("Contacts", "DescribeStream", "GetRecords", "GetShardIterator")
+    | table("Companies", "DescribeStream", "GetRecords", "GetShardIterator")
+    | table("GlobalContacts", "DescribeStream", "GetRecords", "GetShardIterator")
     | {("dynamodb:ListStreams", "*")}
     | READ_MODEL
     | PROJECTOR_DLQ,
@@ -201,7 +204,7 @@ def test_function_role_grants_exactly_what_its_code_uses(dev: Synth, name: str):
 def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[str, str]]:
     import_id, _ = synth.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
     secret_id = next(k for k in synth.of_type("AWS::SecretsManager::Secret") if k.startswith("SecretsKeys"))
-    _, mapping = synth.one("AWS::Lambda::EventSourceMapping")
+    mapping = next(iter(synth.of_type("AWS::Lambda::EventSourceMapping").values()))
     dlq = ref_id(mapping["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
     expected = expected | (
         {(a, f"queue:{dlq}") for a in ("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")}

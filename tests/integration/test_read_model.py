@@ -2,8 +2,7 @@
 Contacts stream by the runtime's poller and the projector handler).
 
 Every list filter, search operator, sort and cursor walk is compared with a plain-Python oracle
-over the same contacts (`functions.api.contact_query`'s pure evaluator: the API's documented
-semantics); projection replays, reorderings and duplicates converge; deletes disappear; a
+over the same contacts (`tests/oracle.py`: the API's documented semantics in plain Python); projection replays, reorderings and duplicates converge; deletes disappear; a
 rebuild equals the live projection; no query crosses a workspace.
 """
 
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from functions.api import contact_query, custom_fields
+from functions.api import custom_fields
 from functions.common import ddb
 from functions.common.aws import client
 from functions.common.models import Company, Contact, table_name
@@ -26,6 +25,7 @@ from functions.query import projector, rebuild, sql
 from functions.query.db import Database, get_database
 from functions.query.stream import project_records
 from local.runtime import Runtime
+from tests import oracle
 
 pytestmark = pytest.mark.integration
 
@@ -116,14 +116,14 @@ def _oracle_value(item: dict[str, Any], name: str) -> Any:
         return (item.get("fields") or {}).get("company_name") or (
             item["company_domain"].split(".")[0].title() if item.get("company_domain") else None
         )
-    return contact_query.field_value(item, name)
+    return oracle.field_value(item, name)
 
 
 def _oracle_holds(item: dict[str, Any], node: sql.Condition | sql.Group) -> bool:
     if isinstance(node, sql.Group):
         combine = all if node.logic == "AND" else any
         return combine(_oracle_holds(item, n) for n in node.items)
-    return contact_query.holds(node.op, _oracle_value(item, node.field), node.value)
+    return oracle.holds(node.op, _oracle_value(item, node.field), node.value)
 
 
 def _walk(fetch: Callable[[str | None], q.Page]) -> tuple[list[str], int]:
@@ -178,12 +178,11 @@ def _list_key(sort: str) -> Callable[[dict[str, Any]], Any]:
 def test_list_filters_sorts_and_cursors_match_the_oracle(
     world: dict[str, Any], sort: str, params: dict
 ) -> None:
-    from functions.api.read_model import list_request
-
-    request = list_request(**params)
-    filters = contact_query.ListFilters.parse(**params)
+    request = sql.ListRequest.parse(**params)
     expected = sorted(
-        (i for i in world["items"] if filters.matches(i)), key=_list_key(sort), reverse=sort != "created_asc"
+        (i for i in world["items"] if oracle.list_matches(request, i)),
+        key=_list_key(sort),
+        reverse=sort != "created_asc",
     )
     got, total = _walk(
         lambda cursor: q.list_page(world["db"], world["ws"], request, sort=sort, page_size=7, cursor=cursor)
@@ -303,7 +302,7 @@ def test_nested_groups_and_sorts_walk_every_page_like_the_oracle(
         for i in matched
     ]
     specs = [("company_industry" if n == "company.industry" else n, d) for n, d in sort]
-    key = contact_query._search_sort_key(specs)
+    key = oracle.search_sort_key(specs)
     # tags sort as the comma-joined, lower-cased, sorted list; seen by the oracle the same way
     expected = [
         i["email"] for i in sorted(wrapped, key=lambda i: key({**i, "tags": sorted(i.get("tags") or [])}))
@@ -504,3 +503,105 @@ def test_an_import_completes_with_its_contacts_already_searchable(rt: Runtime, t
         rt.poller.start()
     assert outcome.status == "complete" and outcome.counters["imported"] == 40
     assert seen == 40 and not any("READ_MODEL_LAG" in w for w in outcome.warnings)
+
+
+def test_a_company_change_reaches_every_contact_at_its_domain(rt: Runtime) -> None:
+    db = get_database()
+    assert db is not None
+    ws, other = f"ws_{uuid.uuid4().hex[:10]}", f"ws_{uuid.uuid4().hex[:10]}"
+    domain = f"firm-{uuid.uuid4().hex[:8]}.example"
+    companies = client("dynamodb")
+    companies.put_item(
+        TableName=table_name(Company),
+        Item={k: ddb.to_av(v) for k, v in {"domain": domain, "name": "Old Co", "industry": "Retail"}.items()},
+    )
+    rng = random.Random(3)
+    at_domain = [_contact(ws, n, rng) | {"company_domain": domain} for n in range(3)]
+    at_domain[0]["fields"] = {"company_name": "Own Name"}  # a contact's own company name stays
+    at_domain[1]["fields"] = {}
+    elsewhere = _contact(ws, 4, rng) | {"company_domain": "elsewhere.example"}
+    in_other = _contact(other, 5, rng) | {"company_domain": domain, "fields": {}}
+    for item in [*at_domain, elsewhere, in_other]:
+        _put(item)
+
+    def industry(workspace: str, value: str) -> list[dict[str, Any]]:
+        group = sql.Group("AND", (sql.Condition("company.industry", "eq", value),))
+        return q.search(db, workspace, group, sort=[], page_size=50, cursor=None).items
+
+    def company_names(workspace: str) -> dict[str, str | None]:
+        rows = db.query(
+            "SELECT email, company_name FROM contacts WHERE workspace_id = :ws AND company_domain = :d",
+            {"ws": workspace, "d": domain},
+        )
+        return {r["email"]: r["company_name"] for r in rows}
+
+    assert len(industry(ws, "retail")) == 3 and industry(ws, "fintech") == []
+
+    companies.update_item(
+        TableName=table_name(Company),
+        Key={"domain": {"S": domain}},
+        UpdateExpression="SET industry = :i, #n = :n, employee_count = :e",
+        ExpressionAttributeNames={"#n": "name"},
+        ExpressionAttributeValues={":i": {"S": "Fintech"}, ":n": {"S": "New Co"}, ":e": {"N": "250"}},
+    )
+    # the query drains the streams first: the projector has run on the Companies record
+    assert sorted(i["email"] for i in industry(ws, "FINTECH")) == sorted(i["email"] for i in at_domain)
+    assert [i["email"] for i in industry(other, "fintech")] == [in_other["email"]]
+    assert industry(ws, "retail") == []
+    names = company_names(ws)
+    assert names[at_domain[0]["email"]] == "Own Name" and names[at_domain[1]["email"]] == "New Co"
+    sized = sql.Group("AND", (sql.Condition("company.employee_count", "gte", 200),))
+    assert q.search(db, ws, sized, sort=[], page_size=50, cursor=None).total_count == 3
+
+    companies.delete_item(TableName=table_name(Company), Key={"domain": {"S": domain}})
+    assert industry(ws, "fintech") == [] and set(company_names(other).values()) == {None}
+
+
+def test_engagement_counters_filter_and_sort_every_workspace_row_of_an_email(rt: Runtime) -> None:
+    from functions.events import service
+
+    db = get_database()
+    assert db is not None
+    ws, other = f"ws_{uuid.uuid4().hex[:10]}", f"ws_{uuid.uuid4().hex[:10]}"
+    rng = random.Random(9)
+    replier, opener, quiet = (_contact(ws, n, rng) | {"is_deleted": False} for n in range(3))
+    for item in (replier, opener, quiet):
+        item["email"] = f"{uuid.uuid4().hex[:10]}@engaged-example.com"
+        _put(item)
+    _put(_contact(other, 7, rng) | {"email": replier["email"]})
+
+    def event(kind: str, who: str, day: int) -> dict[str, Any]:
+        at = f"2026-03-{day:02d}T10:00:00+00:00"
+        return {"id": f"ev_{uuid.uuid4().hex[:12]}", "type": kind, "email": who, "occurred_at": at}
+
+    result = service.ingest(
+        ws,
+        [
+            event("sent", replier["email"], 1),
+            event("replied", replier["email"], 2),
+            event("sent", opener["email"], 3),
+            event("opened", opener["email"], 5),
+        ],
+    )
+    assert all(o.status == "applied" for o in result.outcomes), result
+
+    def emails(
+        workspace: str, *conditions: sql.Condition, sort: list[tuple[str, bool]] | None = None
+    ) -> list[str]:
+        group = sql.Group("AND", conditions)
+        page = q.search(db, workspace, group, sort=sort or [], page_size=50, cursor=None)
+        return [i["email"] for i in page.items]
+
+    assert emails(ws, sql.Condition("total_responses", "gte", 1)) == [replier["email"]]
+    assert emails(other, sql.Condition("engagement.total_responses", "eq", 1)) == [replier["email"]]
+    assert emails(ws, sql.Condition("total_sent", "eq", 0)) == [quiet["email"]]
+    assert emails(ws, sql.Condition("response_rate", "gt", 0.5)) == [replier["email"]]
+    assert len(emails(ws, sql.Condition("bounce_status", "eq", "none"))) == 3
+    recent_first = emails(ws, sort=[("last_engaged_at", True)])
+    assert recent_first == [opener["email"], replier["email"], quiet["email"]]  # never engaged: last
+    assert emails(ws, sql.Condition("last_sent_at", "gte", "2026-03-02T00:00:00Z")) == [opener["email"]]
+
+    # a contact projected after its email's counters moved takes them from the read model
+    late = f"ws_{uuid.uuid4().hex[:10]}"
+    _put(_contact(late, 8, rng) | {"email": opener["email"]})
+    assert emails(late, sql.Condition("last_engaged_at", "is_not_empty")) == [opener["email"]]

@@ -1,18 +1,14 @@
-"""Search operators, AND/OR, sort order and cursors (pure, no tables)."""
+"""The search contract as the tests' oracle states it, the request checks the read model makes
+before any SQL, the list filters' one parser, and cursors (pure, no tables)."""
 
 from __future__ import annotations
 
 import pytest
 
-from functions.api.contact_query import (
-    Filter,
-    _search_sort_key,
-    decode_cursor,
-    encode_cursor,
-    field_value,
-    holds,
-)
+from functions.api.cursors import decode_cursor, encode_cursor
 from functions.api.errors import BadRequest
+from functions.query.sql import Condition, ListRequest, QueryError, check
+from tests.oracle import field_value, holds, list_matches, search_sort_key
 
 ITEM = {
     "email": "alice@acme.com",
@@ -59,7 +55,7 @@ ITEM = {
     ],
 )
 def test_operator(field: str, op: str, value: object, expected: bool) -> None:
-    assert Filter(field, op, value).matches(ITEM) is expected
+    assert holds(op, field_value(ITEM, field), value) is expected
 
 
 def test_field_value_reads_every_place_a_value_lives() -> None:
@@ -69,24 +65,24 @@ def test_field_value_reads_every_place_a_value_lives() -> None:
 
 
 @pytest.mark.parametrize(
-    ("f", "field"),
+    ("condition", "field"),
     [
-        (Filter("x", "between", 1), "filters.0.op"),
-        (Filter("x", "eq"), "filters.0.value"),
-        (Filter("x", "in", "A"), "filters.0.value"),
-        (Filter("x", "eq", ["A"]), "filters.0.value"),
+        (Condition("x", "between", 1), "filters.0.op"),
+        (Condition("x", "eq"), "filters.0.value"),
+        (Condition("x", "in", "A"), "filters.0.value"),
+        (Condition("x", "eq", ["A"]), "filters.0.value"),
     ],
 )
-def test_invalid_filters_are_400_naming_the_filter(f: Filter, field: str) -> None:
-    with pytest.raises(BadRequest) as err:
-        f.check(0)
+def test_invalid_filters_are_400_naming_the_filter(condition: Condition, field: str) -> None:
+    with pytest.raises(QueryError) as err:
+        check(condition, "filters.0")
     assert err.value.field == field
 
 
 def test_sort_puts_missing_values_last_in_both_directions() -> None:
     items = [{"email": e, "lead_score": s} for e, s in (("a", 10), ("b", None), ("c", 90), ("d", 10))]
-    asc = sorted(items, key=_search_sort_key([("lead_score", False)]))
-    desc = sorted(items, key=_search_sort_key([("lead_score", True)]))
+    asc = sorted(items, key=search_sort_key([("lead_score", False)]))
+    desc = sorted(items, key=search_sort_key([("lead_score", True)]))
     assert [i["email"] for i in asc] == ["a", "d", "c", "b"]
     assert [i["email"] for i in desc] == ["c", "a", "d", "b"]
 
@@ -101,20 +97,44 @@ def test_a_cursor_round_trips_and_is_bound_to_its_query() -> None:
 
 
 def test_a_contact_stored_without_a_verification_status_is_unverified_in_list_and_search() -> None:
-    from functions.api.contact_query import ListFilters
-
     checked = {**ITEM, "fields": {**ITEM["fields"], "verification_status": "valid"}}
     assert field_value(ITEM, "verification_status") == "unverified"
-    assert Filter("verification_status", "eq", "unverified").matches(ITEM)
-    assert not Filter("verification_status", "eq", "unverified").matches(checked)
-    assert Filter("verification_status", "is_not_empty", None).matches(ITEM)
+    assert holds("eq", "unverified", field_value(ITEM, "verification_status"))
+    assert not holds("eq", "unverified", field_value(checked, "verification_status"))
 
-    unverified = ListFilters.parse(verification_status="unverified")
-    assert unverified.matches(ITEM) and not unverified.matches(checked)
+    unverified = ListRequest.parse(verification_status="unverified")
+    assert list_matches(unverified, ITEM) and not list_matches(unverified, checked)
     # the import's words are understood; a filter with statuses is its own query for cursors
-    either = ListFilters.parse(verification_status="Verified, not verified")
-    assert either.verification_statuses == {"valid", "unverified"}
-    assert either.matches(ITEM) and either.matches(checked)
-    assert either.fingerprint("ws", "created_desc") != ListFilters().fingerprint("ws", "created_desc")
-    with pytest.raises(BadRequest, match="unknown verification status 'sort of'"):
-        ListFilters.parse(verification_status="sort of")
+    either = ListRequest.parse(verification_status="Verified, not verified")
+    assert either.verification_statuses == ("unverified", "valid")
+    assert list_matches(either, ITEM) and list_matches(either, checked)
+    with pytest.raises(QueryError, match="unknown verification status 'sort of'") as err:
+        ListRequest.parse(verification_status="sort of")
+    assert err.value.field == "verification_status"
+
+
+def test_list_parameters_parse_once_for_api_and_cli() -> None:
+    request = ListRequest.parse(
+        icp_tier="b, a,,A",
+        grade="c",
+        tag="Hot,VIP,hot",
+        search="  Smith ",
+        created_after="2026-04-01T12:00:00Z",
+        updated_after=" ",
+        segment_id="",
+    )
+    assert request.icp_tiers == ("A", "B")
+    assert request.grades == ("C",)
+    assert request.tags == ("hot", "vip")
+    assert request.search == "smith"
+    assert request.created_after == "2026-04-01T12:00:00+00:00"
+    assert request.updated_after is None and request.segment_id is None
+    assert ListRequest.parse(tag=["a", " B "]).tags == ("a", "b")  # the CLI may pass a list
+
+
+@pytest.mark.parametrize("name", ["created_after", "updated_after"])
+def test_a_malformed_timestamp_is_a_400_naming_its_parameter(name: str) -> None:
+    with pytest.raises(QueryError) as err:
+        ListRequest.parse(**{name: "yesterday"})
+    assert err.value.field == name
+    assert "ISO 8601" in err.value.message

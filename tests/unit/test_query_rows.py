@@ -1,12 +1,23 @@
 """Stream records -> read-model changes (pure): one change per contact key, highest version wins,
-a removal wins over an image of the same version; rows carry what filters, sorts and search read."""
+a removal wins over an image of the same version; rows carry what filters, sorts and search read;
+a Companies record becomes its domain's firmographics, or nothing when none of them changed."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from functions.common import ddb
-from functions.query.rows import SEARCH_SEPARATOR, change_from_record, latest, row
+from functions.query.rows import (
+    SEARCH_SEPARATOR,
+    change_from_record,
+    company_change_from_record,
+    engagement_change_from_record,
+    latest,
+    latest_companies,
+    latest_engagement,
+    row,
+)
+from functions.query.stream import source_table
 
 
 def _record(event: str, version: int, email: str = "a@x.com", **extra: Any) -> dict[str, Any]:
@@ -58,3 +69,58 @@ def test_a_row_holds_lowercased_tags_upper_tiers_and_search_text_per_field() -> 
     assert out["icp_tier"] == "A" and out["lead_score"] == 72.0 and out["title"] is None
     assert out["company_industry"] == "Software" and out["company_employee_count"] == 120.0
     assert out["search_text"].split(SEARCH_SEPARATOR) == ["ann@acme.com", "acme.com", "ann", "acme"]
+
+
+def _company_record(event: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for name, image in (("OldImage", old), ("NewImage", new)):
+        if image is not None:
+            data[name] = {k: ddb.to_av(v) for k, v in image.items()}
+    return {
+        "eventName": event,
+        "dynamodb": data,
+        "eventSourceARN": "arn:aws:dynamodb:r:1:table/p-Companies/stream/x",
+    }
+
+
+def test_a_company_change_carries_its_firmographics_and_drops_what_changes_nothing() -> None:
+    before = {"domain": "acme.com", "name": "Acme", "industry": "Retail", "updated_at": "1"}
+    after = {**before, "industry": " Fintech ", "employee_count": 250, "updated_at": "2"}
+    change = company_change_from_record(_company_record("MODIFY", before, after))
+    assert change is not None and change.domain == "acme.com"
+    assert change.values == {
+        "name": "Acme",
+        "industry": "Fintech",
+        "employee_count": 250.0,
+        "revenue_band": None,
+    }
+    # only updated_at moved: nothing the read model holds changed
+    assert company_change_from_record(_company_record("MODIFY", after, {**after, "updated_at": "3"})) is None
+    removed = company_change_from_record(_company_record("REMOVE", after, None))
+    assert removed is not None and set(removed.values.values()) == {None}
+    first = company_change_from_record(_company_record("INSERT", None, before))
+    (last,) = latest_companies([first, change, None])
+    assert last is change
+
+
+def test_company_records_are_told_from_contact_records_by_their_stream() -> None:
+    assert source_table(_company_record("INSERT", None, {"domain": "a.com"})) == "p-Companies"
+    assert source_table(_record("INSERT", 1)) is None
+
+
+def test_an_ownership_claim_on_a_global_contact_is_not_an_engagement_change() -> None:
+    person = {"email": "a@x.com", "total_sent": 2, "last_sent_at": "2026-03-01T00:00:00Z"}
+    claimed = {**person, "owner_workspace_id": "w", "owner_client_id": "c"}
+    assert engagement_change_from_record(_company_record("MODIFY", person, claimed)) is None
+    assert engagement_change_from_record(_company_record("INSERT", None, {"email": "new@x.com"})) is None
+    replied = {
+        **person,
+        "total_responses": 1,
+        "response_rate": 0.5,
+        "last_engaged_at": "2026-03-02T00:00:00Z",
+    }
+    change = engagement_change_from_record(_company_record("MODIFY", person, replied))
+    assert change is not None and change.email == "a@x.com"
+    assert change.values["total_responses"] == 1 and change.values["bounce_status"] == "none"
+    (last,) = latest_engagement([None, change])
+    assert last is change

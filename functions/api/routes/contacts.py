@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from functions.api import auth, contact_query, contacts, custom_fields, read_model
+from functions.api import auth, contacts, custom_fields, read_model
 from functions.api import options as api_options
-from functions.api.errors import BadRequest, Forbidden, error_responses
+from functions.api.errors import Forbidden, error_responses
 from functions.api.models import (
     BulkOut,
     BulkRequest,
@@ -27,8 +27,6 @@ from functions.api.models import (
     Deleted,
     DeleteRequest,
     HardDeleteOut,
-    SearchFilter,
-    SearchGroup,
     SearchRequest,
     TagChange,
 )
@@ -37,6 +35,7 @@ from functions.intake import custom_field_store
 from functions.query import contacts as query_contacts
 from functions.query import segments
 from functions.query.db import get_database
+from functions.query.sql import ListRequest
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
@@ -46,7 +45,7 @@ def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIRes
     return {status: {"description": description, "content": {JSON: {"model": model}}}}
 
 
-def _page(page: contact_query.Page | query_contacts.Page) -> dict:
+def _page(page: query_contacts.Page) -> dict:
     return {
         "data": contacts.views(page.items),
         "meta": {"next_cursor": page.next_cursor, "has_more": page.has_more, "total_count": page.total_count},
@@ -82,22 +81,16 @@ def list_contacts(
         ),
     ] = None,
     segment_id: Annotated[
-        str | None, Query(max_length=64, description="Only this segment's contacts (needs the read model).")
+        str | None, Query(max_length=64, description="Only this segment's contacts.")
     ] = None,
     sort: Annotated[
         Literal["created_desc", "created_asc", "updated_desc", "lead_score_desc"], Query()
     ] = "created_desc",
 ) -> ContactPage:
     who = caller(router, auth.CONTACTS_READ)
-    db = get_database()
-    if db is not None:
-        if verification_status:
-            # functions/query does not filter on it yet: a 400, never a silently unfiltered page
-            raise BadRequest(
-                "filtering the list by verification_status is not served by the contacts read model yet",
-                field="verification_status",
-            )
-        request = read_model.list_request(
+    db = read_model.database()
+    with read_model.as_bad_request():
+        request = ListRequest.parse(
             icp_tier=icp_tier,
             grade=grade,
             tag=tag,
@@ -105,33 +98,19 @@ def list_contacts(
             created_after=created_after,
             updated_after=updated_after,
             is_deleted=is_deleted,
+            verification_status=verification_status,
             segment_id=segment_id,
         )
-        with read_model.as_bad_request():
-            found = query_contacts.list_page(
-                db,
-                who.workspace_id,
-                request,
-                sort=sort,
-                page_size=page_size,
-                cursor=cursor,
-                custom_types=read_model.custom_types(who.workspace_id) if segment_id else None,
-            )
-        return ContactPage.model_validate(_page(found))
-    if segment_id:
-        raise BadRequest("segment_id needs the contacts read model", field="segment_id")
-    filters = contact_query.ListFilters.parse(
-        icp_tier=icp_tier,
-        grade=grade,
-        tag=tag,
-        search=search,
-        created_after=created_after,
-        updated_after=updated_after,
-        is_deleted=is_deleted,
-        verification_status=verification_status,
-    )
-    page = contact_query.list_page(who.workspace_id, filters, sort=sort, page_size=page_size, cursor=cursor)
-    return ContactPage.model_validate(_page(page))
+        found = query_contacts.list_page(
+            db,
+            who.workspace_id,
+            request,
+            sort=sort,
+            page_size=page_size,
+            cursor=cursor,
+            custom_types=read_model.custom_types(who.workspace_id) if segment_id else None,
+        )
+    return ContactPage.model_validate(_page(found))
 
 
 @router.post(
@@ -171,33 +150,19 @@ def bulk_create(body: BulkRequest) -> BulkOut:
 )
 def search_contacts(body: SearchRequest) -> ContactPage:
     who = caller(router, auth.CONTACTS_READ)
-    db = get_database()
-    if db is not None:
-        with read_model.as_bad_request():
-            found = query_contacts.search(
-                db,
-                who.workspace_id,
-                query_contacts.group_from(body.model_dump()),
-                sort=[(s.field, s.direction == "desc") for s in body.sort],
-                page_size=body.page_size,
-                cursor=body.cursor,
-                custom_types=read_model.custom_types(who.workspace_id),
-                segment_id=body.segment_id,
-            )
-        return ContactPage.model_validate(_page(found))
-    if body.segment_id:
-        raise BadRequest("segment_id needs the contacts read model", field="segment_id")
-    if any(isinstance(f, SearchGroup) for f in body.filters):
-        raise BadRequest("nested filter groups need the read model", field="filters")
-    page = contact_query.search(
-        who.workspace_id,
-        [contact_query.Filter(f.field, f.op, f.value) for f in body.filters if isinstance(f, SearchFilter)],
-        logic=body.filters_logic,
-        sort=[(s.field, s.direction == "desc") for s in body.sort],
-        page_size=body.page_size,
-        cursor=body.cursor,
-    )
-    return ContactPage.model_validate(_page(page))
+    db = read_model.database()
+    with read_model.as_bad_request():
+        found = query_contacts.search(
+            db,
+            who.workspace_id,
+            query_contacts.group_from(body.model_dump()),
+            sort=[(s.field, s.direction == "desc") for s in body.sort],
+            page_size=body.page_size,
+            cursor=body.cursor,
+            custom_types=read_model.custom_types(who.workspace_id),
+            segment_id=body.segment_id,
+        )
+    return ContactPage.model_validate(_page(found))
 
 
 @router.get(
