@@ -435,10 +435,9 @@ class ListRequest(BaseModel):
         for word in _csv(value):
             status = verification_status(word)
             if status is None:
+                known = ", ".join(VERIFICATION_STATUSES)
                 raise PydanticCustomError(
-                    "verification_status",
-                    "unknown verification status {word!r}; use one of: {known}",
-                    {"word": word, "known": ", ".join(VERIFICATION_STATUSES)},
+                    "verification_status", f"unknown verification status {word!r}; use one of: {known}"
                 )
             out.add(status)
         return tuple(sorted(out))
