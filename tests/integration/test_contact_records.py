@@ -96,6 +96,21 @@ def test_api_contact_round_trips_lead_source_verification_status_and_time_zone(a
     bad = c.patch(f"/api/v1/contacts/{doc['id']}", json={"verification_status": "sort of"})
     assert bad.status_code in (400, 422), bad.text
 
+    # the list filters on it through the read model; a contact never verified counts as unverified
+    other = c.post("/api/v1/contacts", json={"email": f"old.{uuid.uuid4().hex[:8]}@globex-example.com"})
+    assert other.status_code == 201, other.text
+
+    def listed(statuses: str) -> set[str]:
+        r = c.get("/api/v1/contacts", params={"verification_status": statuses})
+        assert r.status_code == 200, r.text
+        return {x["email"] for x in r.json()["data"]}
+
+    assert listed("verified") == {email}
+    assert listed("unverified") == {other.json()["email"]}
+    assert listed("valid,not verified") == {email, other.json()["email"]}
+    unknown = c.get("/api/v1/contacts", params={"verification_status": "sort of"})
+    assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "verification_status"
+
 
 def test_company_id_in_the_contact_object_gets_the_company_with_its_contact_count(api: LocalApi) -> None:  # noqa: F811
     c: httpx.Client = client(api, new_workspace())
