@@ -27,7 +27,7 @@ from functions.api.contact_rows import (
     typed_custom,
 )
 from functions.api.errors import BadRequest, Conflict, NotFound, Suppressed
-from functions.common import ddb, ownership
+from functions.common import audit, ddb, ownership
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.contact_view import contact_object
@@ -153,7 +153,12 @@ class CreateOptions:
 def run_stages(workspace_id: str, rows: list[Row], options: CreateOptions) -> list[RowResult]:
     """Dedup -> suppress -> score -> commit, as one import chunk; one result per row, in order."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
+        f"api_{uuid.uuid4().hex[:20]}",
+        workspace_id,
+        options.as_options(),
+        now_iso(),
+        source="api",
+        actor=audit.current(audit.Actor("api", "api")).who,
     )
     return _chain(ctx, rows)
 
@@ -171,7 +176,12 @@ def run_stages_parallel(workspace_id: str, rows: list[Row], options: CreateOptio
     email (in-request duplicates are errors already) and commit's conditional writes arbitrate
     anyway, so they cannot interfere; the time is DynamoDB round trips, which overlap."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
+        f"api_{uuid.uuid4().hex[:20]}",
+        workspace_id,
+        options.as_options(),
+        now_iso(),
+        source="api",
+        actor=audit.current(audit.Actor("api", "api")).who,
     )
     slices = [rows[i : i + BULK_SLICE] for i in range(0, len(rows), BULK_SLICE)]
     if len(slices) <= 1:
@@ -268,7 +278,8 @@ def create_bulk(
 def _update(item: dict[str, Any], sets: dict[str, Any], removes: Iterable[str] = ()) -> dict[str, Any]:
     """Write `sets` (and remove `removes`) if the contact is still at the version read; 409 otherwise."""
     now = now_iso()
-    sets = {**sets, "updated_at": now, "version": int(item.get("version", 1)) + 1}
+    stamp = audit.current(audit.Actor("api", "api")).stamp()
+    sets = {**stamp, **sets, "updated_at": now, "version": int(item.get("version", 1)) + 1}
     names = {f"#a{i}": k for i, k in enumerate(sets)}
     values = {f":v{i}": ddb.to_av(v) for i, v in enumerate(sets.values())}
     expr = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets)))

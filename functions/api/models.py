@@ -681,3 +681,29 @@ class SegmentMembersOut(BaseModel):
 
 class ContactDetail(ContactOut):
     segments: list[str] = Field(default_factory=list, description="Ids of the segments the contact is in.")
+
+
+# --- audit log (issue 14) -----------------------------------------------------------------------
+
+
+class FieldChange(BaseModel):
+    before: Any = None
+    after: Any = None
+
+
+class AuditEntry(BaseModel):
+    id: str
+    at: str
+    actor: str = Field(description="An API key (`key:<id>`), `job:<id>`, `op:<id>`, `merge:<id>`, ...")
+    source: str = Field(description="api, cli, import, bulk, merge, enrichment, rescore, retention, ...")
+    changes: dict[str, FieldChange]
+
+
+class AuditMeta(BaseModel):
+    next_cursor: str | None = None
+    has_more: bool
+
+
+class AuditPage(BaseModel):
+    data: list[AuditEntry]
+    meta: AuditMeta

@@ -71,6 +71,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/connections/{connection}/run", None),
     ("DELETE", "/api/v1/connections/{connection}", None),
     ("GET", "/api/v1/contacts/{contact}/events", None),
+    ("GET", "/api/v1/contacts/{contact}/audit", None),
     (
         "POST",
         "/api/v1/engagement-events",
