@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.api import companies
 from functions.api.contact_rows import (
     WRITABLE_FIELDS,
     FieldError,
@@ -354,9 +355,14 @@ def _derived_from_title(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def patch(
+    workspace_id: str, contact_id: str, changes: dict[str, Any], *, confirm_affected: int | None = None
+) -> dict[str, Any]:
     """Only the given fields change; null clears a field; `tags` replaces the list; custom fields
-    merge key by key (null removes a key). The email is the identity and cannot change."""
+    merge key by key (null removes a key). The email is the identity and cannot change.
+    `company` edits the Company row at the contact's domain (`companies.edit`'s confirmation)."""
+    changes = dict(changes)
+    company_changes = changes.pop("company", None)
     item = _live(workspace_id, contact_id)
     if changes.get("email") is not None:
         try:
@@ -405,7 +411,17 @@ def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[s
     if changes.get("dnt") is not None:
         sets["dnt"] = bool(changes["dnt"])
     sets.update(scores)
-    return _announce(workspace_id, "contact.updated", views([_update(item, sets, removes)])[0])
+    domain = new_fields.get("company_domain")
+    if company_changes:
+        if not domain:
+            raise BadRequest(
+                "the contact has no company domain whose company could be edited", field="company"
+            )
+        companies.check_confirmation(companies.affected(workspace_id, domain), confirm_affected)
+    updated = _update(item, sets, removes) if changes else item
+    if company_changes:
+        companies.write(str(domain), company_changes)
+    return _announce(workspace_id, "contact.updated", views([updated])[0])
 
 
 def _announce(workspace_id: str, event_type: str, contact: dict[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,16 @@ class ContactCreate(BulkContact):
     )
 
 
+class CompanyPatch(_Strict):
+    """Firmographics of the Company row (null clears a field); every contact at the domain shows them."""
+
+    name: Text | None = None
+    industry: Text | None = None
+    employee_count: Annotated[int, Field(ge=0)] | None = None
+    revenue_band: Text | None = None
+    tech_stack: Annotated[list[Name], Field(max_length=200)] | None = None
+
+
 class ContactPatch(ContactFields):
     email: Annotated[str, Field(max_length=320)] | None = Field(
         default=None, description="Identity: may be repeated, never changed."
@@ -69,6 +79,11 @@ class ContactPatch(ContactFields):
         default=None, max_length=50, description="null removes a key."
     )
     dnt: bool | None = None
+    company: CompanyPatch | None = Field(
+        default=None,
+        description="Edits the Company row at the contact's domain (every contact there shows it); "
+        "above 10 affected contacts pass `confirm_affected`.",
+    )
 
 
 class CompanyOut(BaseModel):
@@ -707,3 +722,13 @@ class AuditMeta(BaseModel):
 class AuditPage(BaseModel):
     data: list[AuditEntry]
     meta: AuditMeta
+
+
+# --- company edits (issue 14) --------------------------------------------------------------------
+
+
+class CompanyEditOut(CompanyDetail):
+    affected: int = Field(
+        description="The workspace's live contacts at this company (that the edit changes)."
+    )
+    dry_run: bool = False

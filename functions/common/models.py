@@ -143,6 +143,8 @@ class Company(_Base):
     revenue_band = UnicodeAttribute(null=True)
     tech_stack = ListAttribute[str](null=True)
     updated_at = UnicodeAttribute(null=True)
+    changed_by = UnicodeAttribute(null=True)  # the last edit's actor (functions.common.audit)
+    change_source = UnicodeAttribute(null=True)
 
 
 class JobsByWorkspaceIndex(GlobalSecondaryIndex["ImportJob"]):
