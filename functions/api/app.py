@@ -38,6 +38,7 @@ from functions.api.routes import (
     contacts,
     engagement,
     imports,
+    merges,
     segments,
     subscriptions,
     webhooks,
@@ -101,6 +102,7 @@ for module in (
     segments,
     companies,
     audit,
+    merges,
 ):
     app.include_router(module.router)
 

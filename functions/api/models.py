@@ -72,7 +72,9 @@ class CompanyPatch(_Strict):
 
 class ContactPatch(ContactFields):
     email: Annotated[str, Field(max_length=320)] | None = Field(
-        default=None, description="Identity: may be repeated, never changed."
+        default=None,
+        description="A new email moves the contact (ownership rules apply; 409 when another client "
+        "holds it or another contact here has it).",
     )
     tags: Tags | None = Field(default=None, description="Replaces the whole list.")
     custom_fields: dict[str, Any] | None = Field(
@@ -732,3 +734,38 @@ class CompanyEditOut(CompanyDetail):
         description="The workspace's live contacts at this company (that the edit changes)."
     )
     dry_run: bool = False
+
+
+# --- merges (issue 14) ---------------------------------------------------------------------------
+
+
+class MergeRequest(_Strict):
+    other_id: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class MergeConflict(BaseModel):
+    field: str
+    kept: Any = None
+    discarded: Any = None
+
+
+class MergeOut(BaseModel):
+    merge_id: str
+    contact: ContactOut = Field(description="The surviving (older) contact, merged.")
+    conflicts: list[MergeConflict] = Field(
+        description="Fields both had with different values: the survivor's kept."
+    )
+    archived_id: str
+    undo_until: str
+
+
+class MergeUndoOut(BaseModel):
+    merge_id: str
+    status: Literal["merged", "undone"]
+    survivor_id: str
+    archived_id: str
+    conflicts: list[MergeConflict]
+    created_at: str
+    undo_until: str
+    undone_at: str | None = None
+    contacts: list[ContactOut] = Field(description="Both contacts as they are again.")

@@ -38,6 +38,7 @@ SOURCES = (
     "rescore",
     "retention",
     "rollback",
+    "undo",
     "events",
     "system",
 )

@@ -73,6 +73,8 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("DELETE", "/api/v1/connections/{connection}", None),
     ("GET", "/api/v1/contacts/{contact}/events", None),
     ("GET", "/api/v1/contacts/{contact}/audit", None),
+    ("POST", "/api/v1/contacts/{contact}/merge", {"other_id": "{merged}"}),
+    ("POST", "/api/v1/merges/{merge}/undo", None),
     (
         "POST",
         "/api/v1/engagement-events",
@@ -132,6 +134,10 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
     job = a.post("/api/v1/imports", json={"filename": "a.csv"}).json()
     assert upload(job["upload"], "a.csv", b"Email\nann@iso-example.com\n").status_code in (200, 204)
     assert wait_for_job(a, job["id"])["status"] == "complete"
+    twins = [
+        a.post("/api/v1/contacts", json={"email": f"twin{n}@iso-example.com"}).json()["id"] for n in (1, 2)
+    ]
+    merge = a.post(f"/api/v1/contacts/{twins[0]}/merge", json={"other_id": twins[1]}).json()
     segment = a.post("/api/v1/segments", json={"name": "Mine", "type": "static"}).json()
     a.post(f"/api/v1/segments/{segment['id']}/members", json={"add": [contact["id"]]})
     subscription = a.post(
@@ -143,6 +149,8 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
         "delivery": "x",
         "segment": segment["id"],
         "contact": contact["id"],
+        "merge": merge["merge_id"],
+        "merged": twins[0],
         "field": "tier_note",
         "job": job["id"],
         "mapping": mapping["id"],
@@ -159,7 +167,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
                .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}")
-               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}"))
+               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 
@@ -179,6 +187,8 @@ def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, bod
                 "subscription",
                 "delivery",
                 "company",
+                "merge",
+                "merged",
             ),
             "x",
         ),
@@ -209,6 +219,8 @@ def test_a_key_without_the_routes_scope_is_403(api: LocalApi, method: str, path:
                 "subscription",
                 "delivery",
                 "company",
+                "merge",
+                "merged",
             ),
             "x",
         ),
