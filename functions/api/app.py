@@ -39,6 +39,7 @@ from functions.api.routes import (
     engagement,
     imports,
     merges,
+    retention,
     segments,
     subscriptions,
     webhooks,
@@ -103,6 +104,7 @@ for module in (
     companies,
     audit,
     merges,
+    retention,
 ):
     app.include_router(module.router)
 

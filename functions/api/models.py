@@ -769,3 +769,28 @@ class MergeUndoOut(BaseModel):
     undo_until: str
     undone_at: str | None = None
     contacts: list[ContactOut] = Field(description="Both contacts as they are again.")
+
+
+# --- retention policy (issue 14) -----------------------------------------------------------------
+
+
+class RetentionPolicy(_Strict):
+    enabled: bool = Field(default=False, description="Off by default.")
+    days: Literal[90, 180, 365] = Field(
+        default=365, description="Soft-delete contacts with no engagement and no update for this many days."
+    )
+    audit_days: Annotated[int, Field(ge=30, le=3650)] = Field(
+        default=730, description="How long the contacts' audit entries are kept."
+    )
+
+
+class RetentionRunOut(BaseModel):
+    workspace_id: str
+    enabled: bool
+    days: int
+    cutoff: str
+    dry_run: bool
+    candidates: int = Field(description="Contacts the policy applies to now.")
+    deleted: int
+    kept_changed_meanwhile: int
+    contact_ids: list[str] = Field(description="Up to 1,000: those a dry run found, or a run deleted.")

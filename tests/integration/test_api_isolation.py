@@ -62,6 +62,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("PUT", "/api/v1/config/icp-rules", {"rules": []}),
     ("GET", "/api/v1/config/scoring-model", None),
     ("PUT", "/api/v1/config/scoring-model", {}),
+    ("GET", "/api/v1/config/retention-policy", None),
+    ("PUT", "/api/v1/config/retention-policy", {"enabled": False, "days": 365}),
+    ("POST", "/api/v1/config/retention-policy/run?dry_run=true", None),
     ("GET", "/api/v1/assignments?email={email}", None),
     ("POST", "/api/v1/assignments/release", {"email": "{email}", "client_id": "client_a"}),
     ("POST", "/api/v1/webhooks/secret", None),
@@ -275,6 +278,8 @@ def test_another_workspaces_lists_show_nothing_of_this_one(
     assert assigned["active"] is None and assigned["history"] == []
     assert assigned["blocked_until"]  # b learns only that the email is taken, and until when
     assert b.get("/api/v1/config/icp-rules").json()["rules"] == []
+    assert b.get("/api/v1/config/retention-policy").json()["enabled"] is False
+    assert b.post("/api/v1/config/retention-policy/run", params={"dry_run": "true"}).json()["candidates"] == 0
 
 
 def test_the_owner_still_sees_everything_unchanged(owner: tuple[httpx.Client, dict[str, str]]) -> None:
