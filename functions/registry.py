@@ -42,4 +42,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # the read model: the Contacts stream's projector and the schema migrations (custom resource)
     FunctionSpec("Projector", "functions.query.handler.project", None, timeout_s=120, memory_mb=512),
     FunctionSpec("Migrate", "functions.query.handler.migrate_handler", None, timeout_s=600, memory_mb=256),
+    # daily (EventBridge Scheduler): workspace retention policies and the audit log's TTL
+    FunctionSpec("Maintenance", "functions.maintenance.handler.handler", None, timeout_s=900, memory_mb=512),
 )

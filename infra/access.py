@@ -96,6 +96,16 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   marker (PutItem) after a Config Query; the Api lists deliveries (Query) and replays one
   (GetItem + UpdateItem).
 
+- Api, issue 14: merge and its undo Put whole Contacts items in a transaction (PutItem), an
+  email change puts the moved item and deletes the old one (PutItem, DeleteItem) and creates
+  the new email's GlobalContact (PutItem); company edits read and update a Company (GetItem,
+  UpdateItem); the retention run reads timelines (Query).
+- Maintenance (`functions/maintenance/`, daily): lists the retention policies (Config Query),
+  reads the read model (candidates, audit TTL), each candidate's timeline (EngagementEvents
+  Query), the contact (GetItem; its id carries its key) and soft-deletes it (UpdateItem),
+  shows it as webhooks do (Companies, GlobalContacts BatchGetItem) and queues its
+  `contact.deleted` event (Config Query for subscriptions, WebhookDeliveries BatchWriteItem).
+
 The keys secret (`read_secrets`): secretsmanager:GetSecretValue on the stage's secret and
 `CI_SECRETS_ARN`, for the functions that read `Settings.master_keys` / `platform_keys`
 (`functions/common/secrets.py`). The sync schedules (`manage_sync_schedules`) and invoking the
@@ -263,10 +273,14 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                     "dynamodb:DeleteItem",
                     "dynamodb:Query",
                     *CONDITIONAL_WRITE,
+                    "dynamodb:PutItem",  # merge, undo, email change (whole items, transactions)
                 ),
             ),
-            TableGrant("GlobalContacts", (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
-            TableGrant("Companies", INSERT_ONCE),
+            TableGrant(
+                "GlobalContacts",
+                (*CONDITIONAL_WRITE, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"),
+            ),
+            TableGrant("Companies", (*INSERT_ONCE, "dynamodb:GetItem", "dynamodb:UpdateItem")),
             # resolves company names in dedup, files new companies' names in commit
             TableGrant("CompanyNames", NAME_INDEX_WRITE),
             # + BatchWriteItem: a GDPR hard delete erases the contact's timeline
@@ -334,6 +348,17 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         list_prefixes=(IMPORTS,),
         read_secrets=True,
         read_model=True,  # contacts named by an id of the older format (no key in it)
+    ),
+    "Maintenance": FunctionAccess(
+        tables=(
+            TableGrant("Config", ("dynamodb:GetItem", "dynamodb:Query")),
+            TableGrant("Contacts", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+            TableGrant("EngagementEvents", QUERY),
+            TableGrant("Companies", BATCH_GET),
+            TableGrant("GlobalContacts", BATCH_GET),
+            TableGrant("WebhookDeliveries", ("dynamodb:BatchWriteItem",)),
+        ),
+        read_model=True,
     ),
     "Sync": FunctionAccess(
         tables=(

@@ -13,6 +13,7 @@ from infra.constructs.api import API_FUNCTION, AUTHORIZER_FUNCTION, HttpApi
 from infra.constructs.engagement import EngagementIngest, events_function
 from infra.constructs.events import DomainEvents
 from infra.constructs.functions import Functions
+from infra.constructs.maintenance import Maintenance, maintenance_function
 from infra.constructs.observability import Observability
 from infra.constructs.pipeline import ImportPipeline
 from infra.constructs.read_model import MIGRATE_FUNCTION, PROJECTOR_FUNCTION, ReadModel
@@ -91,6 +92,9 @@ class ContactImportStack(Stack):
             migrate=self.functions.by_name[MIGRATE_FUNCTION],
         )
         self.functions.allow_read_model(self.read_model)
+        self.maintenance = Maintenance(
+            self, "Maintenance", config=config, function=maintenance_function(self.functions.by_name)
+        )
         self.trigger = UploadTrigger(
             self,
             "Trigger",
@@ -122,6 +126,10 @@ class ContactImportStack(Stack):
                 "WebhookInvocationsDeadLettered": (
                     self.webhooks.dead_letters,
                     "a webhook sweep could not be invoked or failed; the next tick retries what is due",
+                ),
+                "MaintenanceInvocationsDeadLettered": (
+                    self.maintenance.dead_letters,
+                    "the daily maintenance run (retention, audit TTL) could not be invoked; the next day retries",
                 ),
                 "ProjectorRecordsDeadLettered": (
                     self.read_model.dead_letters,

@@ -426,6 +426,38 @@ def webhook_worker(tick_s: float = WEBHOOK_TICK_S) -> Iterator[threading.Event]:
         thread.join(timeout=30)
 
 
+MAINTENANCE_TICK_S = 24 * 3600.0  # as often as the daily schedule on AWS
+
+
+@contextlib.contextmanager
+def maintenance_scheduler(tick_s: float = MAINTENANCE_TICK_S) -> Iterator[threading.Event]:
+    """What the daily Maintenance schedule does on AWS, on this machine: a daemon thread that
+    applies every enabled retention policy and the audit log's TTL (retention.run_scheduled),
+    once at start and then every `tick_s`. Set the yielded event to stop it."""
+    from functions.maintenance import retention
+    from functions.query.db import get_database
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                db = get_database()
+                if db is not None:
+                    log.info("maintenance: %s", retention.run_scheduled(db))
+            except Exception:
+                log.exception("the local maintenance run failed; it tries again")
+            stop.wait(tick_s)
+
+    thread = threading.Thread(target=loop, name="maintenance", daemon=True)
+    thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+
+
 def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: str = "127.0.0.1") -> None:
     """Run the API until Ctrl-C (or SIGTERM): DynamoDB Local, moto S3 + Step Functions, the HTTP
     server; everything started is stopped on the way out."""
@@ -437,6 +469,7 @@ def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: st
             running(rt, host=host, port=port) as api,
             sync_scheduler(),
             webhook_worker(),
+            maintenance_scheduler(),
         ):
             print(f"Web app on {api.url}/", flush=True)
             print(f"Contact Import API on {api.url}  (OpenAPI: {api.url}/api/v1/openapi.json)", flush=True)
@@ -447,6 +480,7 @@ def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: st
             )
             print(f"CRM syncs run on their schedules (checked every {SYNC_TICK_S:.0f} s)", flush=True)
             print(f"Contact webhooks are sent in the background (every {WEBHOOK_TICK_S:.0f} s)", flush=True)
+            print("Retention policies and the audit log's TTL run daily (and now)", flush=True)
             print("Ctrl-C stops", flush=True)
             try:
                 while not stop.wait(1.0):

@@ -31,12 +31,15 @@ from functions.api.errors import (
 )
 from functions.api.models import WebhookBatch
 from functions.api.routes import (
+    audit,
     companies,
     config,
     connections,
     contacts,
     engagement,
     imports,
+    merges,
+    retention,
     segments,
     subscriptions,
     webhooks,
@@ -99,6 +102,9 @@ for module in (
     engagement,
     segments,
     companies,
+    audit,
+    merges,
+    retention,
 ):
     app.include_router(module.router)
 

@@ -27,6 +27,7 @@ IMPORTS_WRITE = "imports:write"
 CONFIG_READ = "config:read"
 CONFIG_WRITE = "config:write"
 ADMIN_GDPR = "admin:gdpr"
+ADMIN_COMPLIANCE = "admin:compliance"  # may force an email change into a merge (issue 14)
 ADMIN_PLATFORM = "admin:platform"  # platform-global suppressions
 EVENTS_WRITE = "events:write"  # engagement ingest: internal callers (email engine), not integrators
 
@@ -38,6 +39,7 @@ SCOPES: tuple[str, ...] = (
     CONFIG_READ,
     CONFIG_WRITE,
     ADMIN_GDPR,
+    ADMIN_COMPLIANCE,
     ADMIN_PLATFORM,
     EVENTS_WRITE,
 )

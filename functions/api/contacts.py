@@ -8,6 +8,7 @@ same whichever way a contact arrives.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import uuid
@@ -18,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.api import companies
 from functions.api.contact_rows import (
     WRITABLE_FIELDS,
     FieldError,
@@ -27,7 +29,7 @@ from functions.api.contact_rows import (
     typed_custom,
 )
 from functions.api.errors import BadRequest, Conflict, NotFound, Suppressed
-from functions.common import ddb, ownership
+from functions.common import audit, ddb, ownership
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.contact_view import contact_object
@@ -141,7 +143,12 @@ class CreateOptions:
 def run_stages(workspace_id: str, rows: list[Row], options: CreateOptions) -> list[RowResult]:
     """Dedup -> suppress -> score -> commit, as one import chunk; one result per row, in order."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
+        f"api_{uuid.uuid4().hex[:20]}",
+        workspace_id,
+        options.as_options(),
+        now_iso(),
+        source="api",
+        actor=audit.current(audit.Actor("api", "api")).who,
     )
     return _chain(ctx, rows)
 
@@ -159,7 +166,12 @@ def run_stages_parallel(workspace_id: str, rows: list[Row], options: CreateOptio
     email (in-request duplicates are errors already) and commit's conditional writes arbitrate
     anyway, so they cannot interfere; the time is DynamoDB round trips, which overlap."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
+        f"api_{uuid.uuid4().hex[:20]}",
+        workspace_id,
+        options.as_options(),
+        now_iso(),
+        source="api",
+        actor=audit.current(audit.Actor("api", "api")).who,
     )
     slices = [rows[i : i + BULK_SLICE] for i in range(0, len(rows), BULK_SLICE)]
     if len(slices) <= 1:
@@ -256,7 +268,8 @@ def create_bulk(
 def _update(item: dict[str, Any], sets: dict[str, Any], removes: Iterable[str] = ()) -> dict[str, Any]:
     """Write `sets` (and remove `removes`) if the contact is still at the version read; 409 otherwise."""
     now = now_iso()
-    sets = {**sets, "updated_at": now, "version": int(item.get("version", 1)) + 1}
+    stamp = audit.current(audit.Actor("api", "api")).stamp()
+    sets = {**stamp, **sets, "updated_at": now, "version": int(item.get("version", 1)) + 1}
     names = {f"#a{i}": k for i, k in enumerate(sets)}
     values = {f":v{i}": ddb.to_av(v) for i, v in enumerate(sets.values())}
     expr = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets)))
@@ -331,17 +344,26 @@ def _derived_from_title(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def patch(
+    workspace_id: str,
+    contact_id: str,
+    changes: dict[str, Any],
+    *,
+    confirm_affected: int | None = None,
+    force_merge: bool = False,
+) -> dict[str, Any]:
     """Only the given fields change; null clears a field; `tags` replaces the list; custom fields
-    merge key by key (null removes a key). The email is the identity and cannot change."""
+    merge key by key (null removes a key). A new `email` moves the contact (`change_email`).
+    `company` edits the Company row at the contact's domain (`companies.edit`'s confirmation)."""
+    changes = dict(changes)
+    company_changes = changes.pop("company", None)
     item = _live(workspace_id, contact_id)
+    new_email = item["email"]
     if changes.get("email") is not None:
         try:
-            same = canonical_email(str(changes["email"])) == item["email"]
-        except ValueError:
-            same = False
-        if not same:
-            raise BadRequest("the email is a contact's identity and cannot be changed", field="email")
+            new_email = canonical_email(str(changes["email"]))
+        except ValueError as exc:
+            raise BadRequest(f"not a valid email: {exc}", field="email") from None
     stored = dict(item.get("fields") or {})
     given = {k: v for k, v in changes.items() if k in WRITABLE_FIELDS}
     provided = {k: v for k, v in given.items() if v is not None}
@@ -382,7 +404,22 @@ def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[s
     if changes.get("dnt") is not None:
         sets["dnt"] = bool(changes["dnt"])
     sets.update(scores)
-    return _announce(workspace_id, "contact.updated", views([_update(item, sets, removes)])[0])
+    domain = new_fields.get("company_domain")
+    if company_changes:
+        if not domain:
+            raise BadRequest(
+                "the contact has no company domain whose company could be edited", field="company"
+            )
+        companies.check_confirmation(companies.affected(workspace_id, domain), confirm_affected)
+    if new_email != item["email"]:
+        moved = change_email(workspace_id, item, new_email, force_merge=force_merge)
+        if moved.get("contact_id") != item["contact_id"] or moved.get("is_deleted"):
+            return views([moved])[0]  # forced into a merge: the contact that held the email
+        item = moved
+    updated = _update(item, sets, removes) if changes else item
+    if company_changes:
+        companies.write(str(domain), company_changes)
+    return _announce(workspace_id, "contact.updated", views([updated])[0])
 
 
 def _announce(workspace_id: str, event_type: str, contact: dict[str, Any]) -> dict[str, Any]:
@@ -509,3 +546,132 @@ def retention_log(workspace_id: str) -> list[dict[str, Any]]:
         ConsistentRead=True,
     )
     return [json.loads(ddb.from_item(i)["doc"]) for i in resp.get("Items", [])]
+
+
+# --- email change (issue 14) --------------------------------------------------------------------
+
+
+def change_email(
+    workspace_id: str, item: dict[str, Any], new_email: str, *, force_merge: bool = False
+) -> dict[str, Any]:
+    """Move a contact to a new email under the ownership rules; the contact as it is now.
+
+    Another client's unexpired claim on the new email refuses it (409 naming the rule); a
+    contact of this workspace that already has it refuses it too (409 naming that contact:
+    merge them), unless `force_merge` (admin:compliance), which merges this contact into that
+    one. The new email gets its GlobalContact (claimed for the contact's client, as an import
+    would); the old email's claim by this workspace is released into the history.
+    """
+    from functions.api import merges
+    from functions.dedup.classify import AssignmentView, owned_reason
+    from functions.dedup.commit import claim
+
+    holder = item_by_email(workspace_id, new_email)
+    if holder is not None:
+        if not force_merge:
+            raise Conflict(
+                f"contact {holder['contact_id']} of this workspace already has {new_email}; merge the two "
+                f"instead (POST /api/v1/contacts/{holder['contact_id']}/merge)",
+                field="email",
+            )
+        done = merges.merge(workspace_id, holder, item, survivor_id=holder["contact_id"])
+        return dict(done["contact"])
+    now = now_iso()
+    person = store.global_contacts([new_email]).get(new_email)
+    owner_claim = ownership.owner_of(person)
+    owner = AssignmentView.from_item(owner_claim) if owner_claim else None
+    client_id = item.get("client_id")
+    ctx = JobContext.from_options(
+        f"email_{item['contact_id']}", workspace_id, {"client": client_id}, now, source="api"
+    )
+    if owner is not None and owner.is_active(ctx.now_dt) and owner.client_id != client_id:
+        raise Conflict(f"{owned_reason(owner)}: an email another client holds cannot be taken", field="email")
+    row = Row(1, [new_email], fields={"email": new_email, "company_domain": item.get("company_domain")})
+    if client_id:
+        lost = claim(ctx, [row])
+        if new_email in lost:
+            raise Conflict(
+                f"{owned_reason(lost[new_email])}: an email another client holds cannot be taken",
+                field="email",
+            )
+    elif person is None:
+        try:
+            client("dynamodb").put_item(
+                TableName=table_name(GlobalContact),
+                Item={
+                    k: ddb.to_av(v)
+                    for k, v in {
+                        "email": new_email,
+                        "total_sent": 0,
+                        "total_responses": 0,
+                        "response_rate": 0,
+                        "first_seen_at": now,
+                        "first_seen_job": ctx.job_id,
+                    }.items()
+                },
+                ConditionExpression="attribute_not_exists(email)",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+    moved = _move(item, new_email)
+    _release(workspace_id, item["email"], client_id)
+    return moved
+
+
+def _move(item: dict[str, Any], new_email: str) -> dict[str, Any]:
+    """The item under its new key: the old one is first marked (`moved_to`, so the projector
+    keeps its history), then one transaction puts the new and deletes the old."""
+    marked = _update(item, {audit.MOVED_TO: new_email})
+    stamp = audit.current(audit.Actor("api", "api")).stamp()
+    new_item = {
+        **{k: v for k, v in marked.items() if k != audit.MOVED_TO},
+        "email": new_email,
+        audit.MOVED_FROM: item["email"],
+        "version": int(marked["version"]) + 1,
+        "updated_at": now_iso(),
+        **stamp,
+    }
+    try:
+        client("dynamodb").transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table_name(Contact),
+                        "Item": {k: ddb.to_av(v) for k, v in new_item.items() if v is not None},
+                        "ConditionExpression": "attribute_not_exists(email)",
+                    }
+                },
+                {
+                    "Delete": {
+                        "TableName": table_name(Contact),
+                        "Key": {"workspace_id": {"S": item["workspace_id"]}, "email": {"S": item["email"]}},
+                        "ConditionExpression": "#v = :v",
+                        "ExpressionAttributeNames": {"#v": "version"},
+                        "ExpressionAttributeValues": {":v": ddb.to_av(marked["version"])},
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            raise Conflict(
+                f"contact {item['contact_id']} or the email {new_email} changed meanwhile; read it and retry",
+                field="email",
+            ) from None
+        raise
+    return new_item
+
+
+def _release(workspace_id: str, email: str, client_id: str | None) -> None:
+    """The old email's active claim, when this workspace's client holds it, goes to the history
+    (released now); an unowned or another's claim is left alone."""
+    from functions.common import admin
+
+    active = admin.assignment_history(email)["active"]
+    if active is None or active.get("workspace_id") != workspace_id or not client_id:
+        return
+    if active.get("client_id") != client_id:
+        return
+    with contextlib.suppress(LookupError, ClientError):  # released or taken over meanwhile
+        admin.release_assignment(email, client_id)

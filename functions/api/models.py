@@ -61,15 +61,32 @@ class ContactCreate(BulkContact):
     )
 
 
+class CompanyPatch(_Strict):
+    """Firmographics of the Company row (null clears a field); every contact at the domain shows them."""
+
+    name: Text | None = None
+    industry: Text | None = None
+    employee_count: Annotated[int, Field(ge=0)] | None = None
+    revenue_band: Text | None = None
+    tech_stack: Annotated[list[Name], Field(max_length=200)] | None = None
+
+
 class ContactPatch(ContactFields):
     email: Annotated[str, Field(max_length=320)] | None = Field(
-        default=None, description="Identity: may be repeated, never changed."
+        default=None,
+        description="A new email moves the contact (ownership rules apply; 409 when another client "
+        "holds it or another contact here has it).",
     )
     tags: Tags | None = Field(default=None, description="Replaces the whole list.")
     custom_fields: dict[str, Any] | None = Field(
         default=None, max_length=50, description="null removes a key."
     )
     dnt: bool | None = None
+    company: CompanyPatch | None = Field(
+        default=None,
+        description="Edits the Company row at the contact's domain (every contact there shows it); "
+        "above 10 affected contacts pass `confirm_affected`.",
+    )
 
 
 class CompanyOut(BaseModel):
@@ -682,3 +699,99 @@ class SegmentMembersOut(BaseModel):
 
 class ContactDetail(ContactOut):
     segments: list[str] = Field(default_factory=list, description="Ids of the segments the contact is in.")
+
+
+# --- audit log (issue 14) -----------------------------------------------------------------------
+
+
+class FieldChange(BaseModel):
+    before: Any = None
+    after: Any = None
+
+
+class AuditEntry(BaseModel):
+    id: str
+    at: str
+    actor: str = Field(description="An API key (`key:<id>`), `job:<id>`, `op:<id>`, `merge:<id>`, ...")
+    source: str = Field(description="api, cli, import, bulk, merge, enrichment, rescore, retention, ...")
+    changes: dict[str, FieldChange]
+
+
+class AuditMeta(BaseModel):
+    next_cursor: str | None = None
+    has_more: bool
+
+
+class AuditPage(BaseModel):
+    data: list[AuditEntry]
+    meta: AuditMeta
+
+
+# --- company edits (issue 14) --------------------------------------------------------------------
+
+
+class CompanyEditOut(CompanyDetail):
+    affected: int = Field(
+        description="The workspace's live contacts at this company (that the edit changes)."
+    )
+    dry_run: bool = False
+
+
+# --- merges (issue 14) ---------------------------------------------------------------------------
+
+
+class MergeRequest(_Strict):
+    other_id: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class MergeConflict(BaseModel):
+    field: str
+    kept: Any = None
+    discarded: Any = None
+
+
+class MergeOut(BaseModel):
+    merge_id: str
+    contact: ContactOut = Field(description="The surviving (older) contact, merged.")
+    conflicts: list[MergeConflict] = Field(
+        description="Fields both had with different values: the survivor's kept."
+    )
+    archived_id: str
+    undo_until: str
+
+
+class MergeUndoOut(BaseModel):
+    merge_id: str
+    status: Literal["merged", "undone"]
+    survivor_id: str
+    archived_id: str
+    conflicts: list[MergeConflict]
+    created_at: str
+    undo_until: str
+    undone_at: str | None = None
+    contacts: list[ContactOut] = Field(description="Both contacts as they are again.")
+
+
+# --- retention policy (issue 14) -----------------------------------------------------------------
+
+
+class RetentionPolicy(_Strict):
+    enabled: bool = Field(default=False, description="Off by default.")
+    days: Literal[90, 180, 365] = Field(
+        default=365, description="Soft-delete contacts with no engagement and no update for this many days."
+    )
+    audit_days: Annotated[int, Field(ge=30, le=3650)] = Field(
+        default=730, description="How long the contacts' audit entries are kept."
+    )
+
+
+class RetentionRunOut(BaseModel):
+    workspace_id: str
+    enabled: bool
+    days: int
+    cutoff: str
+    dry_run: bool
+    candidates: int = Field(description="Contacts the policy applies to now.")
+    deleted: int
+    kept_changed_meanwhile: int
+    contact_ids: list[str] = Field(description="Up to 1,000: those a dry run found, or a run deleted.")

@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from functions.common.models import Company, GlobalContact, table_name
 from functions.common.observability import logger, metrics
-from functions.query import projector
+from functions.query import audit, projector
 from functions.query.db import Database, get_database
 from functions.query.rows import (
     change_from_record,
@@ -46,8 +46,10 @@ def source_table(record: Mapping[str, Any]) -> str | None:
 
 
 def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
-    """Contacts records upsert or remove rows; Companies records update their domains' rows;
-    GlobalContacts records update their emails' engagement counters."""
+    """Contacts records upsert or remove rows and append every record's audit entry (all of them,
+    not only the latest); Companies records update their domains' rows; GlobalContacts records
+    update their emails' engagement counters. Every statement is idempotent, so a batch that
+    fails part-way is simply delivered again."""
     companies_table, people_table = table_name(Company), table_name(GlobalContact)
     contacts: list[Mapping[str, Any]] = []
     companies: list[Mapping[str, Any]] = []
@@ -59,6 +61,7 @@ def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
         )
     changes = latest(change_from_record(r) for r in contacts)
     projector.apply(db, changes)
+    audit.record(db, contacts)
     firms = latest_companies(company_change_from_record(r) for r in companies)
     projector.apply_companies(db, firms)
     counters = latest_engagement(engagement_change_from_record(r) for r in people)

@@ -89,9 +89,15 @@ def test_environment_is_the_settings_model(dev: Synth):
     db_secret = next(iter(dev.of_type("AWS::SecretsManager::SecretTargetAttachment")))
     sync_id, _ = dev.one("AWS::Lambda::Function", Handler="functions.sync.handler.handler")
     sync_dlq = ref_id(
-        dev.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]["DeadLetterConfig"]["Arn"]
+        dev.one("AWS::Scheduler::Schedule", Name="contact-import-dev-sync-sweep")[1]["Properties"]["Target"][
+            "DeadLetterConfig"
+        ]["Arn"]
     )
-    scheduler_role = ref_id(dev.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]["RoleArn"])
+    scheduler_role = ref_id(
+        dev.one("AWS::Scheduler::Schedule", Name="contact-import-dev-sync-sweep")[1]["Properties"]["Target"][
+            "RoleArn"
+        ]
+    )
     for name, fn in pipeline_functions(dev).items():
         env = dict(fn["Environment"]["Variables"])
         if FUNCTION_ACCESS[name].start_import:

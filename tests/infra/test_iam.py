@@ -96,9 +96,14 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "Authorizer": table("Config", "GetItem"),
     "Api": table("Contacts", "GetItem", "UpdateItem", "DeleteItem", "Query")
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
+    # merge, its undo and an email change put whole items (issue 14)
+    | table("Contacts", "PutItem")
     | table("GlobalContacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate", "GetItem", "UpdateItem")
+    | table("GlobalContacts", "PutItem")
     | table("Companies", "BatchGetItem", "PartiQLInsert")
     | table("CompanyNames", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")
+    # company edits (issue 14)
+    | table("Companies", "GetItem", "UpdateItem")
     # POST /api/v1/engagement-events runs the ingest; the timeline is a Query; a hard delete erases it
     | EVENT_INGEST
     | table("EngagementEvents", "BatchWriteItem")
@@ -160,6 +165,14 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | READ_MODEL
     | PROJECTOR_DLQ,
     "Migrate": READ_MODEL,
+    # the daily retention run and audit TTL (issue 14)
+    "Maintenance": table("Config", "GetItem", "Query")
+    | table("Contacts", "GetItem", "UpdateItem")
+    | table("EngagementEvents", "Query")
+    | table("Companies", "BatchGetItem")
+    | table("GlobalContacts", "BatchGetItem")
+    | table("WebhookDeliveries", "BatchWriteItem")
+    | READ_MODEL,
 }
 
 # s3:prefix values each function's ListBucket is limited to (the prefixes it lists or HEADs under)
@@ -211,7 +224,9 @@ def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[
         if expected >= READ_MODEL and ("dynamodb:ListStreams", "*") in expected
         else set()
     )
-    target = synth.one("AWS::Scheduler::Schedule")[1]["Properties"]["Target"]
+    target = synth.one("AWS::Scheduler::Schedule", Name="contact-import-dev-sync-sweep")[1]["Properties"][
+        "Target"
+    ]
     ids = {
         "state-machine:IMPORT": f"state-machine:{import_id}",
         "secret:KEYS": f"secret:{secret_id}",
@@ -268,7 +283,7 @@ def test_only_the_functions_that_use_the_keys_may_read_the_secret(dev: Synth):
     assert readers[secret_id] == roles("Enrich", "Api", "Sync", "Webhooks")
     # the read model's cluster secret: exactly the functions that run Data API statements
     assert readers[db_secret] == roles(
-        "Api", "Report", "Projector", "Migrate", "Dedup", "Events", "Webhooks"
+        "Api", "Report", "Projector", "Migrate", "Maintenance", "Dedup", "Events", "Webhooks"
     )  # the last three: contact ids of the older format (functions/common/contact_ids.py)
 
 

@@ -51,13 +51,13 @@ def test_each_table_alarms_on_read_and_write_throttles(dev: Synth):
 
 def test_each_dead_letter_queue_alarms_on_its_first_message(dev: Synth):
     """The upload rule's queue, the sync queue (schedules, rule, failed runs), the engagement queue,
-    the projector's and the webhook sweeps'."""
+    the projector's, the webhook sweeps' and the daily maintenance schedule's."""
     watched = sorted(
         ref_id(a["Dimensions"][0]["Value"]) or ""
         for a in single_metric(dev, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
     )
     assert watched == sorted(dev.of_type("AWS::SQS::Queue"))
-    assert len(watched) == 5
+    assert len(watched) == 6
 
 
 def test_alarms_fire_on_the_first_occurrence_and_notify_the_configured_topic(dev: Synth, prod: Synth):

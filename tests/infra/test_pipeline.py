@@ -36,6 +36,7 @@ def test_function_substitutions_point_at_the_registry_functions(dev: Synth):
         "Projector",
         "Webhooks",
         "Migrate",
+        "Maintenance",
     }
     for spec in in_asl:
         assert spec.substitution

@@ -32,7 +32,12 @@ def group(synth: Synth) -> tuple[str, dict[str, Any]]:
 
 
 def sweep(synth: Synth) -> dict[str, Any]:
-    return synth.one("AWS::Scheduler::Schedule")[1]["Properties"]
+    (found,) = [
+        r["Properties"]
+        for r in synth.of_type("AWS::Scheduler::Schedule").values()
+        if str(r["Properties"].get("Name", "")).endswith("-sync-sweep")
+    ]
+    return found
 
 
 def sync_queue(synth: Synth) -> str:

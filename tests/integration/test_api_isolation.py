@@ -33,6 +33,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/contacts/search", {"filters": []}),
     ("GET", "/api/v1/contacts/{contact}", None),
     ("GET", "/api/v1/companies/{company}", None),
+    ("PATCH", "/api/v1/companies/{company}", {"industry": "Intruder"}),
     ("PATCH", "/api/v1/contacts/{contact}", {"title": "Intruder"}),
     ("POST", "/api/v1/contacts/{contact}/tags", {"add": ["intruder"]}),
     ("POST", "/api/v1/contacts/{contact}/restore", None),
@@ -61,6 +62,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("PUT", "/api/v1/config/icp-rules", {"rules": []}),
     ("GET", "/api/v1/config/scoring-model", None),
     ("PUT", "/api/v1/config/scoring-model", {}),
+    ("GET", "/api/v1/config/retention-policy", None),
+    ("PUT", "/api/v1/config/retention-policy", {"enabled": False, "days": 365}),
+    ("POST", "/api/v1/config/retention-policy/run?dry_run=true", None),
     ("GET", "/api/v1/assignments?email={email}", None),
     ("POST", "/api/v1/assignments/release", {"email": "{email}", "client_id": "client_a"}),
     ("POST", "/api/v1/webhooks/secret", None),
@@ -71,6 +75,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/connections/{connection}/run", None),
     ("DELETE", "/api/v1/connections/{connection}", None),
     ("GET", "/api/v1/contacts/{contact}/events", None),
+    ("GET", "/api/v1/contacts/{contact}/audit", None),
+    ("POST", "/api/v1/contacts/{contact}/merge", {"other_id": "{merged}"}),
+    ("POST", "/api/v1/merges/{merge}/undo", None),
     (
         "POST",
         "/api/v1/engagement-events",
@@ -130,6 +137,10 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
     job = a.post("/api/v1/imports", json={"filename": "a.csv"}).json()
     assert upload(job["upload"], "a.csv", b"Email\nann@iso-example.com\n").status_code in (200, 204)
     assert wait_for_job(a, job["id"])["status"] == "complete"
+    twins = [
+        a.post("/api/v1/contacts", json={"email": f"twin{n}@iso-example.com"}).json()["id"] for n in (1, 2)
+    ]
+    merge = a.post(f"/api/v1/contacts/{twins[0]}/merge", json={"other_id": twins[1]}).json()
     segment = a.post("/api/v1/segments", json={"name": "Mine", "type": "static"}).json()
     a.post(f"/api/v1/segments/{segment['id']}/members", json={"add": [contact["id"]]})
     subscription = a.post(
@@ -141,6 +152,8 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
         "delivery": "x",
         "segment": segment["id"],
         "contact": contact["id"],
+        "merge": merge["merge_id"],
+        "merged": twins[0],
         "field": "tier_note",
         "job": job["id"],
         "mapping": mapping["id"],
@@ -157,7 +170,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
                .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}")
-               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}"))
+               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 
@@ -177,6 +190,8 @@ def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, bod
                 "subscription",
                 "delivery",
                 "company",
+                "merge",
+                "merged",
             ),
             "x",
         ),
@@ -207,6 +222,8 @@ def test_a_key_without_the_routes_scope_is_403(api: LocalApi, method: str, path:
                 "subscription",
                 "delivery",
                 "company",
+                "merge",
+                "merged",
             ),
             "x",
         ),
@@ -261,6 +278,8 @@ def test_another_workspaces_lists_show_nothing_of_this_one(
     assert assigned["active"] is None and assigned["history"] == []
     assert assigned["blocked_until"]  # b learns only that the email is taken, and until when
     assert b.get("/api/v1/config/icp-rules").json()["rules"] == []
+    assert b.get("/api/v1/config/retention-policy").json()["enabled"] is False
+    assert b.post("/api/v1/config/retention-policy/run", params={"dry_run": "true"}).json()["candidates"] == 0
 
 
 def test_the_owner_still_sees_everything_unchanged(owner: tuple[httpx.Client, dict[str, str]]) -> None:

@@ -191,10 +191,30 @@ def get_contact(contact_id: str) -> ContactDetail:
     tags=["contacts"],
     responses={**_ok(ContactOut, "The updated contact"), **error_responses(404, 409)},
 )
-def patch_contact(contact_id: str, body: ContactPatch) -> ContactOut:
+def patch_contact(
+    contact_id: str,
+    body: ContactPatch,
+    confirm_affected: Annotated[
+        int | None, Query(ge=0, description="With `company`: the contacts the company edit changes.")
+    ] = None,
+    force_merge: Annotated[
+        bool,
+        Query(description="admin:compliance: an email another contact here has merges this one into it."),
+    ] = False,
+) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
+    if force_merge and not who.has(auth.ADMIN_COMPLIANCE):
+        raise Forbidden("force_merge needs the admin:compliance scope")
     changes = body.model_dump(include=body.model_fields_set)
-    doc = contacts.patch(who.workspace_id, path_param(contact_id, "contact_id"), changes)
+    if body.company is not None:
+        changes["company"] = body.company.model_dump(include=body.company.model_fields_set)
+    doc = contacts.patch(
+        who.workspace_id,
+        path_param(contact_id, "contact_id"),
+        changes,
+        confirm_affected=confirm_affected,
+        force_merge=force_merge,
+    )
     return ContactOut.model_validate(doc)
 
 
