@@ -31,6 +31,7 @@ from functions.api.errors import (
 )
 from functions.api.models import WebhookBatch
 from functions.api.routes import (
+    bulk,
     companies,
     config,
     connections,
@@ -99,6 +100,7 @@ for module in (
     engagement,
     segments,
     companies,
+    bulk,
 ):
     app.include_router(module.router)
 

@@ -1,0 +1,279 @@
+"""Bulk operations over real HTTP on DynamoDB Local, the read model and the real bulk state
+machine: small ones finish in the request, large ones run in chunks with progress; undo writes
+back exactly what was there, leaving alone (and reporting) a contact changed in between."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from functions.common import ddb
+from functions.common.aws import client as aws_client
+from functions.common.models import Contact, table_name
+from functions.manage import bulk
+from local.server import LocalApi
+from tests.integration.helpers import contacts
+from tests.integration.test_api_support import api, client, error_of, new_workspace, seed_contacts  # noqa: F401
+
+pytestmark = pytest.mark.integration
+
+# what every write moves; everything else must come back byte for byte
+STAMPS = ("updated_at", "version")
+
+
+def raw_items(workspace: str) -> dict[str, dict[str, Any]]:
+    pages = (
+        aws_client("dynamodb")
+        .get_paginator("query")
+        .paginate(
+            TableName=table_name(Contact),
+            KeyConditionExpression="workspace_id = :w",
+            ExpressionAttributeValues={":w": {"S": workspace}},
+            ConsistentRead=True,
+        )
+    )
+    return {
+        i["email"]["S"]: {k: v for k, v in i.items() if k not in STAMPS}
+        for page in pages
+        for i in page.get("Items", [])
+    }
+
+
+def _add(c: httpx.Client, tags: list[str]) -> dict[str, Any]:
+    r = c.post("/api/v1/contacts", json={"email": f"b.{uuid.uuid4().hex[:8]}@bulk-example.com", "tags": tags})
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def wait_for(
+    c: httpx.Client, op_id: str, statuses: tuple[str, ...], *, timeout: float = 300
+) -> list[dict[str, Any]]:
+    """Every distinct view of the operation until it reaches one of `statuses`."""
+    seen: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        r = c.get(f"/api/v1/bulk-operations/{op_id}")
+        assert r.status_code == 200, r.text
+        doc = r.json()
+        if not seen or doc != seen[-1]:
+            seen.append(doc)
+        if doc["status"] in statuses:
+            return seen
+        assert doc["status"] != "failed", doc
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"bulk operation {op_id} still {doc['status']} ({doc['done']}/{doc['total']})")
+        time.sleep(0.3)
+
+
+def test_small_add_tags_by_ids_finishes_in_the_request_and_undo_restores_all_but_a_contact_changed_since(
+    api: LocalApi,  # noqa: F811
+) -> None:
+    ws = new_workspace()
+    c = client(api, ws)
+    a, b, d = _add(c, ["old"]), _add(c, ["VIP"]), _add(c, [])
+    before = raw_items(ws)
+    r = c.post(
+        "/api/v1/contacts/bulk-operations",
+        json={
+            "action": "add_tags",
+            "params": {"tags": ["vip", "q3"]},
+            "selection": {"ids": [a["id"], b["id"], d["id"], "cont_missing"]},
+        },
+    )
+    assert r.status_code == 200, r.text
+    op = r.json()
+    assert op["status"] == "complete" and op["action"] == "add_tags"
+    assert (op["total"], op["done"], op["succeeded"], op["changed"], op["failed"]) == (4, 3, 3, 3, 1)
+    assert op["failures"] == [{"contact_id": "cont_missing", "reason": "not_found"}]
+    assert op["undo_until"] > op["created_at"]
+    assert c.get(f"/api/v1/contacts/{a['id']}").json()["tags"] == ["old", "vip", "q3"]
+    assert c.get(f"/api/v1/contacts/{b['id']}").json()["tags"] == ["VIP", "q3"]  # case-insensitive union
+    # the list (read model) sees the tag at once
+    listed = c.get("/api/v1/contacts", params={"tag": "q3"}).json()["data"]
+    assert {x["id"] for x in listed} == {a["id"], b["id"], d["id"]}
+
+    changed = c.patch(f"/api/v1/contacts/{d['id']}", json={"tags": ["mine"]})
+    assert changed.status_code == 200, changed.text
+
+    undone = c.post(f"/api/v1/bulk-operations/{op['id']}/undo")
+    assert undone.status_code == 200, undone.text
+    u = undone.json()
+    assert u["status"] == "undone"
+    assert u["undo"] == {
+        "done": 3,
+        "restored": 2,
+        "left_alone": 1,
+        "conflicts": [{"contact_id": d["id"], "reason": "changed since the operation; left as it is"}],
+    }
+    after = raw_items(ws)
+    for email, item in before.items():
+        if item["contact_id"]["S"] == d["id"]:
+            assert after[email]["tags"] == {"L": [{"S": "mine"}]}
+        else:
+            assert after[email] == item, "undo writes back exactly what was there"
+    # undoing twice is one undo
+    again = c.post(f"/api/v1/bulk-operations/{op['id']}/undo")
+    assert again.status_code == 200 and again.json()["undo"] == u["undo"]
+    assert raw_items(ws) == after
+
+
+def test_filter_selection_set_custom_field_soft_delete_and_restore(api: LocalApi) -> None:  # noqa: F811
+    ws = new_workspace()
+    c = client(api, ws)
+    assert c.post("/api/v1/custom-fields", json={"name": "stage", "field_type": "string"}).status_code == 201
+    hot = [_add(c, ["hot"]) for _ in range(3)]
+    cold = _add(c, ["cold"])
+    selection = {"filters": [{"field": "has_tag", "op": "eq", "value": "hot"}]}
+    r = c.post(
+        "/api/v1/contacts/bulk-operations",
+        json={
+            "action": "set_custom_field",
+            "params": {"name": "stage", "value": "mql"},
+            "selection": selection,
+        },
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["total"], r.json()["changed"]) == (3, 3)
+    for x in hot:
+        assert c.get(f"/api/v1/contacts/{x['id']}").json()["custom_fields"] == {"stage": "mql"}
+    assert c.get(f"/api/v1/contacts/{cold['id']}").json()["custom_fields"] == {}
+
+    deleted = c.post(
+        "/api/v1/contacts/bulk-operations",
+        json={"action": "soft_delete", "params": {"reason": "campaign over"}, "selection": selection},
+    ).json()
+    assert deleted["status"] == "complete" and deleted["changed"] == 3
+    detail = c.get(f"/api/v1/contacts/{hot[0]['id']}").json()
+    assert detail["is_deleted"] is True and detail["deletion_reason"] == "campaign over"
+    restored = c.post(
+        "/api/v1/contacts/bulk-operations",
+        json={"action": "restore", "selection": {"ids": [x["id"] for x in hot]}},
+    ).json()
+    assert restored["changed"] == 3
+    assert c.get(f"/api/v1/contacts/{hot[0]['id']}").json()["is_deleted"] is False
+
+
+def test_bad_requests_and_other_workspaces(api: LocalApi) -> None:  # noqa: F811
+    ws = new_workspace()
+    c = client(api, ws)
+    x = _add(c, [])
+    post = "/api/v1/contacts/bulk-operations"
+    both = c.post(
+        post,
+        json={
+            "action": "add_tags",
+            "params": {"tags": ["a"]},
+            "selection": {"ids": [x["id"]], "filters": []},
+        },
+    )
+    assert both.status_code == 400 and "either ids or filters" in error_of(both)["message"]
+    no_tags = c.post(post, json={"action": "add_tags", "params": {}, "selection": {"ids": [x["id"]]}})
+    assert error_of(no_tags) == {
+        "code": "validation_error",
+        "message": "params.tags must be a non-empty list of tag names",
+        "field": "params.tags",
+    }
+    undefined = c.post(
+        post,
+        json={
+            "action": "set_custom_field",
+            "params": {"name": "nope", "value": 1},
+            "selection": {"ids": [x["id"]]},
+        },
+    )
+    assert undefined.status_code == 400 and error_of(undefined)["field"] == "params.value"
+    bad_filter = c.post(
+        post,
+        json={
+            "action": "add_tags",
+            "params": {"tags": ["a"]},
+            "selection": {"filters": [{"field": "nope", "op": "eq", "value": 1}]},
+        },
+    )
+    assert bad_filter.status_code == 400 and error_of(bad_filter)["field"] == "selection.filters.0.field"
+    too_many = c.post(
+        post,
+        json={
+            "action": "add_tags",
+            "params": {"tags": ["a"]},
+            "selection": {"ids": [f"c{i}" for i in range(10_001)]},
+        },
+    )
+    assert too_many.status_code == 400
+
+    op = c.post(
+        post, json={"action": "add_tags", "params": {"tags": ["a"]}, "selection": {"ids": [x["id"]]}}
+    ).json()
+    other = client(api, new_workspace())
+    assert error_of(other.get(f"/api/v1/bulk-operations/{op['id']}"))["code"] == "not_found"
+    assert error_of(other.post(f"/api/v1/bulk-operations/{op['id']}/undo"))["code"] == "not_found"
+    # another workspace's contact ids select nothing here
+    theirs = other.post(
+        post, json={"action": "add_tags", "params": {"tags": ["b"]}, "selection": {"ids": [x["id"]]}}
+    )
+    assert theirs.json()["failures"] == [{"contact_id": x["id"], "reason": "not_found"}]
+    assert c.get(f"/api/v1/contacts/{x['id']}").json()["tags"] == ["a"]
+    read_only = client(api, ws, ("contacts:read",))
+    assert (
+        read_only.post(
+            post, json={"action": "add_tags", "params": {"tags": ["a"]}, "selection": {"ids": [x["id"]]}}
+        ).status_code
+        == 403
+    )
+    assert read_only.get(f"/api/v1/bulk-operations/{op['id']}").status_code == 200
+    assert read_only.post(f"/api/v1/bulk-operations/{op['id']}/undo").status_code == 403
+    assert c.get("/api/v1/bulk-operations/bop_nope").status_code == 404
+
+
+ASYNC_CONTACTS = 2_600  # above the in-request limit, several chunks; the 25,000 run is `make bench-bulk`
+
+
+def test_large_bulk_tag_by_filter_runs_on_the_state_machine_with_progress_and_undo_leaves_one_changed(
+    api: LocalApi,  # noqa: F811
+) -> None:
+    ws = new_workspace()
+    emails = seed_contacts(ws, ASYNC_CONTACTS)
+    before = raw_items(ws)
+    c = client(api, ws)
+    r = c.post(
+        "/api/v1/contacts/bulk-operations",
+        json={
+            "action": "add_tags",
+            "params": {"tags": ["spring"]},
+            "selection": {"filters": [{"field": "email", "op": "ends_with", "value": "@seed-example.com"}]},
+        },
+    )
+    assert r.status_code == 202, r.text
+    op = r.json()
+    assert op["status"] in ("queued", "running") and op["total"] == ASYNC_CONTACTS
+    views = wait_for(c, op["id"], ("complete",))
+    done = views[-1]
+    assert (done["done"], done["succeeded"], done["changed"], done["failed"]) == (ASYNC_CONTACTS,) * 3 + (0,)
+    assert all(v["done"] <= v["total"] for v in views)
+    assert all(i["tags"][-1] == "spring" for i in contacts(ws))
+
+    someone = next(i for i in contacts(ws) if i["email"] == emails[7])
+    assert (
+        c.post(
+            f"/api/v1/contacts/{someone['contact_id']}/tags", json={"add": ["kept"], "remove": []}
+        ).status_code
+        == 200
+    )
+
+    u = c.post(f"/api/v1/bulk-operations/{op['id']}/undo")
+    assert u.status_code == 202, u.text
+    final = wait_for(c, op["id"], ("undone",))[-1]
+    assert final["undo"]["restored"] == ASYNC_CONTACTS - 1 and final["undo"]["left_alone"] == 1
+    assert final["undo"]["conflicts"] == [
+        {"contact_id": someone["contact_id"], "reason": "changed since the operation; left as it is"}
+    ]
+    after = raw_items(ws)
+    assert after[emails[7]]["tags"] == ddb.to_av([*someone["tags"], "kept"])
+    assert {e: i for e, i in after.items() if e != emails[7]} == {
+        e: i for e, i in before.items() if e != emails[7]
+    }
+    assert bulk.record(ws, op["id"])["status"] == "undone"
