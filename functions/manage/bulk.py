@@ -516,8 +516,21 @@ def finish(workspace_id: str, op_id: str, mode: str = APPLY) -> dict[str, Any]:
     return view(record(workspace_id, op_id))
 
 
-def fail(workspace_id: str, op_id: str, message: str) -> None:
-    _set_status(workspace_id, op_id, "failed", expect=("queued", "running", "undoing"), error=message)
+def fail(workspace_id: str, op_id: str, message: str, mode: str = APPLY) -> None:
+    _set_status(
+        workspace_id, op_id, "failed", expect=("queued", "running", "undoing"), error=f"{mode}: {message}"
+    )
+
+
+def begin_resume(workspace_id: str, op_id: str) -> str:
+    """Put a failed operation back to running (or undoing) and say which mode to run again; the
+    chunks that finished are skipped by their checkpoints, a half-done chunk resumes from its log."""
+    doc = record(workspace_id, op_id)
+    if doc["status"] != "failed":
+        raise OperationConflict(f"bulk operation {op_id} is {doc['status']}; only a failed one is resumed")
+    mode = UNDO if (doc.get("error") or "").startswith(f"{UNDO}:") else APPLY
+    _set_status(workspace_id, op_id, "running" if mode == APPLY else "undoing", expect=("failed",))
+    return mode
 
 
 def run_inline(workspace_id: str, op_id: str, mode: str = APPLY) -> dict[str, Any]:
@@ -536,13 +549,15 @@ def begin_undo(workspace_id: str, op_id: str, *, now: datetime | None = None) ->
         raise OperationConflict(f"{doc['action']} changes no contact; there is nothing to undo")
     if doc["status"] in ("undoing", "undone"):
         return doc
-    if doc["status"] not in ("complete", "failed"):
-        raise OperationConflict(f"bulk operation {op_id} is {doc['status']}; undo it once it has finished")
+    if doc["status"] != "complete":
+        raise OperationConflict(
+            f"bulk operation {op_id} is {doc['status']}; undo it once it is complete (resume a failed one first)"
+        )
     until = datetime.fromisoformat(doc["undo_until"].replace("Z", "+00:00"))
     if (now or datetime.now(UTC)) > until:
         raise OperationConflict(
             f"bulk operation {op_id} can no longer be undone (its log expired {doc['undo_until']})",
             code="undo_expired",
         )
-    _set_status(workspace_id, op_id, "undoing", expect=("complete", "failed"))
+    _set_status(workspace_id, op_id, "undoing", expect=("complete",))
     return record(workspace_id, op_id)

@@ -34,7 +34,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return {"status": bulk.finish(workspace_id, op_id, mode)["status"]}
     if step == "fail":
         message = error_message(event.get("error"))
-        bulk.fail(workspace_id, op_id, message)
+        bulk.fail(workspace_id, op_id, message, mode)
         logger.error("bulk operation failed", extra={"op_id": op_id, "error": message})
         return {"op_id": op_id, "failed": True}
     raise ValueError(f"unknown bulk step {step!r}")

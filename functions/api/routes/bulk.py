@@ -52,3 +52,15 @@ def undo_operation(op_id: str) -> Response[BulkOperationOut]:
     who = caller(router, auth.CONTACTS_WRITE)
     status, doc = bulk.undo(who.workspace_id, path_param(op_id, "op_id"))
     return Response(status, content_type=JSON, body=BulkOperationOut.model_validate(doc))
+
+
+@router.post(
+    "/api/v1/bulk-operations/<op_id>/resume",
+    summary="Run a failed bulk operation (or its undo) again from where it stopped",
+    tags=["bulk operations"],
+    responses={**_ok("Finished in the request (200) or queued (202)", 200, 202), **error_responses(404, 409)},
+)
+def resume_operation(op_id: str) -> Response[BulkOperationOut]:
+    who = caller(router, auth.CONTACTS_WRITE)
+    status, doc = bulk.resume(who.workspace_id, path_param(op_id, "op_id"))
+    return Response(status, content_type=JSON, body=BulkOperationOut.model_validate(doc))
