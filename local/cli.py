@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import events_cli, index_cli, procs, runtime, sync_cli, webhooks_cli
+from local import audit_cli, events_cli, index_cli, procs, runtime, sync_cli, webhooks_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -647,6 +647,7 @@ main.add_command(sync_cli.sync)
 main.add_command(events_cli.events)
 main.add_command(webhooks_cli.webhooks)
 contacts.add_command(events_cli.contacts_events)
+contacts.add_command(audit_cli.contacts_audit)
 main.add_command(sync_cli.sources)
 
 if __name__ == "__main__":

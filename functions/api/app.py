@@ -31,6 +31,7 @@ from functions.api.errors import (
 )
 from functions.api.models import WebhookBatch
 from functions.api.routes import (
+    audit,
     bulk,
     companies,
     config,
@@ -101,6 +102,7 @@ for module in (
     segments,
     companies,
     bulk,
+    audit,
 ):
     app.include_router(module.router)
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from functions.common import ddb
+from functions.api.errors import BadRequest, Conflict, NotFound
+from functions.common import audit, ddb
 from functions.common.aws import client
+from functions.common.canonical import registrable_domain
 from functions.common.company_ids import company_id, domain_of
+from functions.common.jobs import now_iso
 from functions.common.models import Company, Contact, table_name
+from functions.query import freshness
+from functions.query.db import get_database
 
 
 def get(workspace_id: str, value: str) -> dict[str, Any] | None:
@@ -50,3 +56,104 @@ def contact_count(workspace_id: str, domain: str) -> int:
         )
     )
     return sum(int(page.get("Count", 0)) for page in pages)
+
+
+# --- editing (issue 14) ---------------------------------------------------------------------------
+
+COMPANY_FIELDS = ("name", "industry", "employee_count", "revenue_band", "tech_stack")
+CONFIRM_ABOVE = 10  # the seed warns before an edit that changes more contacts than this
+
+
+def domain_for(value: str) -> str | None:
+    """The domain a path names: a company id (`comp_...`) or the domain itself (any form)."""
+    return domain_of(value) or registrable_domain(value)
+
+
+def affected(workspace_id: str, domain: str) -> int:
+    """How many of the workspace's live contacts show this company: the read model's count (an
+    index on (workspace, company) answers it), DynamoDB's when no read model is configured."""
+    db = get_database()
+    if db is None:
+        return contact_count(workspace_id, domain)
+    freshness.settle()
+    rows = db.query(
+        "SELECT count(*) AS n FROM contacts WHERE workspace_id = :ws AND company_domain = :d AND NOT is_deleted",
+        {"ws": workspace_id, "d": domain},
+    )
+    return int(rows[0]["n"]) if rows else 0
+
+
+def check_confirmation(count: int, confirm_affected: int | None) -> None:
+    """Above CONFIRM_ABOVE contacts the caller repeats the count it was shown (the seed's
+    warning, made safe for an API); a count that moved since is refused too."""
+    if confirm_affected is None:
+        if count > CONFIRM_ABOVE:
+            raise Conflict(
+                f"this edit changes the company of {count} contacts; "
+                f"repeat it with confirm_affected={count} (or ?dry_run=true to see it first)",
+                field="confirm_affected",
+            )
+        return
+    if confirm_affected != count:
+        raise Conflict(
+            f"this edit changes the company of {count} contacts, not {confirm_affected}; "
+            "check the edit and repeat it with the current count",
+            field="confirm_affected",
+        )
+
+
+def write(domain: str, changes: Mapping[str, Any]) -> None:
+    sets = {k: v for k, v in changes.items() if v is not None and v != []}
+    removes = [k for k, v in changes.items() if v is None or v == []]
+    sets.update(audit.current(audit.Actor("api", "api")).stamp())
+    sets["updated_at"] = now_iso()
+    names = {f"#s{i}": k for i, k in enumerate(sets)} | {f"#r{i}": k for i, k in enumerate(removes)}
+    expr = "SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(sets)))
+    if removes:
+        expr += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+    client("dynamodb").update_item(
+        TableName=table_name(Company),
+        Key={"domain": {"S": domain}},
+        UpdateExpression=expr,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues={f":s{i}": ddb.to_av(v) for i, v in enumerate(sets.values())},
+    )
+
+
+def edit(
+    workspace_id: str,
+    value: str,
+    changes: Mapping[str, Any],
+    *,
+    dry_run: bool = False,
+    confirm_affected: int | None = None,
+) -> dict[str, Any]:
+    """Change the Company row (so every contact at the domain shows it): the company as it is
+    (or, for a dry run, would be) with `affected`, the number of the workspace's contacts at it."""
+    unknown = set(changes) - set(COMPANY_FIELDS)
+    if unknown:
+        raise BadRequest(f"not a company field: {sorted(unknown)[0]}", field=sorted(unknown)[0])
+    domain = domain_for(value)
+    count = affected(workspace_id, domain) if domain else 0
+    if domain is None or count == 0:
+        raise NotFound(f"there is no company {value!r} among this workspace's contacts", field="company")
+    if not dry_run:
+        check_confirmation(count, confirm_affected)
+        if changes:
+            write(domain, changes)
+    doc = get(workspace_id, company_id(domain)) if not dry_run else None
+    if doc is None:  # a dry run: what the company would be
+        item = (
+            client("dynamodb")
+            .get_item(TableName=table_name(Company), Key={"domain": {"S": domain}})
+            .get("Item")
+        )
+        current = ddb.from_item(item) if item else {}
+        after = {**current, **changes}
+        doc = {
+            "id": company_id(domain),
+            "domain": domain,
+            **{k: after.get(k) for k in COMPANY_FIELDS},
+            "contact_count": count,
+        }
+    return {**doc, "affected": count, "dry_run": dry_run}

@@ -18,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from functions.api import companies
 from functions.api.contact_rows import (
     WRITABLE_FIELDS,
     FieldError,
@@ -27,7 +28,7 @@ from functions.api.contact_rows import (
     typed_custom,
 )
 from functions.api.errors import BadRequest, Conflict, NotFound, Suppressed
-from functions.common import ddb, ownership
+from functions.common import audit, ddb, ownership
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.contact_view import contact_object
@@ -153,7 +154,12 @@ class CreateOptions:
 def run_stages(workspace_id: str, rows: list[Row], options: CreateOptions) -> list[RowResult]:
     """Dedup -> suppress -> score -> commit, as one import chunk; one result per row, in order."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
+        f"api_{uuid.uuid4().hex[:20]}",
+        workspace_id,
+        options.as_options(),
+        now_iso(),
+        source="api",
+        actor=audit.current(audit.Actor("api", "api")).who,
     )
     return _chain(ctx, rows)
 
@@ -171,7 +177,12 @@ def run_stages_parallel(workspace_id: str, rows: list[Row], options: CreateOptio
     email (in-request duplicates are errors already) and commit's conditional writes arbitrate
     anyway, so they cannot interfere; the time is DynamoDB round trips, which overlap."""
     ctx = ApiContext.from_options(
-        f"api_{uuid.uuid4().hex[:20]}", workspace_id, options.as_options(), now_iso(), source="api"
+        f"api_{uuid.uuid4().hex[:20]}",
+        workspace_id,
+        options.as_options(),
+        now_iso(),
+        source="api",
+        actor=audit.current(audit.Actor("api", "api")).who,
     )
     slices = [rows[i : i + BULK_SLICE] for i in range(0, len(rows), BULK_SLICE)]
     if len(slices) <= 1:
@@ -268,7 +279,8 @@ def create_bulk(
 def _update(item: dict[str, Any], sets: dict[str, Any], removes: Iterable[str] = ()) -> dict[str, Any]:
     """Write `sets` (and remove `removes`) if the contact is still at the version read; 409 otherwise."""
     now = now_iso()
-    sets = {**sets, "updated_at": now, "version": int(item.get("version", 1)) + 1}
+    stamp = audit.current(audit.Actor("api", "api")).stamp()
+    sets = {**stamp, **sets, "updated_at": now, "version": int(item.get("version", 1)) + 1}
     names = {f"#a{i}": k for i, k in enumerate(sets)}
     values = {f":v{i}": ddb.to_av(v) for i, v in enumerate(sets.values())}
     expr = "SET " + ", ".join(f"#a{i} = :v{i}" for i in range(len(sets)))
@@ -343,9 +355,14 @@ def _derived_from_title(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def patch(
+    workspace_id: str, contact_id: str, changes: dict[str, Any], *, confirm_affected: int | None = None
+) -> dict[str, Any]:
     """Only the given fields change; null clears a field; `tags` replaces the list; custom fields
-    merge key by key (null removes a key). The email is the identity and cannot change."""
+    merge key by key (null removes a key). The email is the identity and cannot change.
+    `company` edits the Company row at the contact's domain (`companies.edit`'s confirmation)."""
+    changes = dict(changes)
+    company_changes = changes.pop("company", None)
     item = _live(workspace_id, contact_id)
     if changes.get("email") is not None:
         try:
@@ -394,7 +411,17 @@ def patch(workspace_id: str, contact_id: str, changes: dict[str, Any]) -> dict[s
     if changes.get("dnt") is not None:
         sets["dnt"] = bool(changes["dnt"])
     sets.update(scores)
-    return _announce(workspace_id, "contact.updated", views([_update(item, sets, removes)])[0])
+    domain = new_fields.get("company_domain")
+    if company_changes:
+        if not domain:
+            raise BadRequest(
+                "the contact has no company domain whose company could be edited", field="company"
+            )
+        companies.check_confirmation(companies.affected(workspace_id, domain), confirm_affected)
+    updated = _update(item, sets, removes) if changes else item
+    if company_changes:
+        companies.write(str(domain), company_changes)
+    return _announce(workspace_id, "contact.updated", views([updated])[0])
 
 
 def _announce(workspace_id: str, event_type: str, contact: dict[str, Any]) -> dict[str, Any]:

@@ -60,6 +60,16 @@ class ContactCreate(BulkContact):
     )
 
 
+class CompanyPatch(_Strict):
+    """Firmographics of the Company row (null clears a field); every contact at the domain shows them."""
+
+    name: Text | None = None
+    industry: Text | None = None
+    employee_count: Annotated[int, Field(ge=0)] | None = None
+    revenue_band: Text | None = None
+    tech_stack: Annotated[list[Name], Field(max_length=200)] | None = None
+
+
 class ContactPatch(ContactFields):
     email: Annotated[str, Field(max_length=320)] | None = Field(
         default=None, description="Identity: may be repeated, never changed."
@@ -69,6 +79,11 @@ class ContactPatch(ContactFields):
         default=None, max_length=50, description="null removes a key."
     )
     dnt: bool | None = None
+    company: CompanyPatch | None = Field(
+        default=None,
+        description="Edits the Company row at the contact's domain (every contact there shows it); "
+        "above 10 affected contacts pass `confirm_affected`.",
+    )
 
 
 class CompanyOut(BaseModel):
@@ -681,3 +696,39 @@ class SegmentMembersOut(BaseModel):
 
 class ContactDetail(ContactOut):
     segments: list[str] = Field(default_factory=list, description="Ids of the segments the contact is in.")
+
+
+# --- audit log (issue 14) -----------------------------------------------------------------------
+
+
+class FieldChange(BaseModel):
+    before: Any = None
+    after: Any = None
+
+
+class AuditEntry(BaseModel):
+    id: str
+    at: str
+    actor: str = Field(description="An API key (`key:<id>`), `job:<id>`, `op:<id>`, `merge:<id>`, ...")
+    source: str = Field(description="api, cli, import, bulk, merge, enrichment, rescore, retention, ...")
+    changes: dict[str, FieldChange]
+
+
+class AuditMeta(BaseModel):
+    next_cursor: str | None = None
+    has_more: bool
+
+
+class AuditPage(BaseModel):
+    data: list[AuditEntry]
+    meta: AuditMeta
+
+
+# --- company edits (issue 14) --------------------------------------------------------------------
+
+
+class CompanyEditOut(CompanyDetail):
+    affected: int = Field(
+        description="The workspace's live contacts at this company (that the edit changes)."
+    )
+    dry_run: bool = False

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from functions.common import jobs
+from functions.common import audit, jobs
 from functions.common.errors import StageFailed
 from functions.common.settings import get_settings
 
@@ -26,6 +26,12 @@ class JobContext:
     options: dict[str, Any] = field(default_factory=dict)
     started_at: str | None = None  # when the job was created (None: now)
     source: str = "csv"  # what started the job: csv, api, webhook, sync:<provider>, apollo_search
+    actor: str | None = None  # who its contact writes are stamped with (None: `job:<job_id>`)
+
+    @property
+    def change_stamp(self) -> dict[str, str]:
+        """The audit attributes of the contacts this job writes (`functions.common.audit`)."""
+        return audit.stamp(self.actor or f"job:{self.job_id}", "api" if self.source == "api" else "import")
 
     @property
     def lead_source(self) -> str:
@@ -60,6 +66,7 @@ class JobContext:
         now: str,
         started_at: str | None = None,
         source: str = "csv",
+        actor: str | None = None,
     ) -> JobContext:
         return cls(
             job_id=job_id,
@@ -75,6 +82,7 @@ class JobContext:
             options=dict(options),
             started_at=started_at,
             source=source,
+            actor=actor,
         )
 
 

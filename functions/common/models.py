@@ -121,6 +121,11 @@ class Contact(_Base):
     is_deleted = BooleanAttribute(default=False)
     deleted_at = UnicodeAttribute(null=True)
     deletion_reason = UnicodeAttribute(null=True)
+    # who made the last write and through what (functions.common.audit): the audit log's source
+    changed_by = UnicodeAttribute(null=True)
+    change_source = UnicodeAttribute(null=True)
+    moved_to = UnicodeAttribute(null=True)
+    moved_from = UnicodeAttribute(null=True)
 
     by_contact_id = ContactsByIdIndex()
 
@@ -138,6 +143,8 @@ class Company(_Base):
     revenue_band = UnicodeAttribute(null=True)
     tech_stack = ListAttribute[str](null=True)
     updated_at = UnicodeAttribute(null=True)
+    changed_by = UnicodeAttribute(null=True)  # the last edit's actor (functions.common.audit)
+    change_source = UnicodeAttribute(null=True)
 
 
 class JobsByWorkspaceIndex(GlobalSecondaryIndex["ImportJob"]):

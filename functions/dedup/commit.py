@@ -288,6 +288,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     "version": 1,
                     "is_deleted": False,
                     **_score_attrs(row),
+                    **ctx.change_stamp,
                 }
                 plans.append((row, RowStatus.IMPORTED, item["contact_id"], merged.warnings, merged.fields))
                 statements.append(store.insert(contacts_table, item))
@@ -298,6 +299,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     "updated_at": ctx.now,
                     "last_job": ctx.job_id,
                     "version": int(current.get("version", 1)) + 1,
+                    **ctx.change_stamp,
                 }
                 if ctx.client_id:
                     sets["client_id"] = ctx.client_id

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from functions.common import contacts_repo, ddb
+from functions.common import audit, contacts_repo, ddb
 from functions.common.context import JobContext
 from functions.common.jobs import now_iso
 from functions.common.models import Company, Contact, table_name
@@ -90,6 +90,7 @@ def _save(ctx: JobContext, items: list[dict[str, Any]], rows: list[Row]) -> None
             or (row.meta.get("e") or {}).get("status") == "enriched",
             "updated_at": ctx.now,
             "version": int(item.get("version", 1)) + 1,
+            **audit.stamp(ctx.actor or f"job:{ctx.job_id}", "enrichment"),
         }
         statements.append(
             store.update(

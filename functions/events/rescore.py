@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from functions.common import ddb
+from functions.common import audit, ddb
 from functions.common.jobs import now_iso
 from functions.common.models import Contact, table_name
 from functions.dedup import store as dedup_store
@@ -65,7 +65,12 @@ def rescore_contacts(workspace_id: str, events: Sequence[Event], now: datetime) 
                 dedup_store.update(
                     table_name(Contact),
                     {"workspace_id": workspace_id, "email": contact["email"]},
-                    {**changes, "updated_at": now_iso(), "version": int(contact.get("version") or 1) + 1},
+                    {
+                        **changes,
+                        **audit.stamp("events", "rescore"),
+                        "updated_at": now_iso(),
+                        "version": int(contact.get("version") or 1) + 1,
+                    },
                     condition="version=?" if contact.get("version") is not None else "version IS MISSING",
                     condition_params=(contact["version"],) if contact.get("version") is not None else (),
                 )

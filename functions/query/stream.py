@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from functions.common.observability import logger, metrics
-from functions.query import projector
+from functions.query import audit, projector
 from functions.query.db import Database, get_database
 from functions.query.rows import change_from_record, latest
 
@@ -32,8 +32,13 @@ def database() -> Database:
 
 
 def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
+    """The batch's latest image per contact into the read model, then every record's audit
+    entry (all of them, not only the latest). Both statements are idempotent, so a batch that
+    fails between them is simply delivered again."""
+    records = list(records)
     changes = latest(change_from_record(r) for r in records)
     projector.apply(db, changes)
+    audit.record(db, records)
     return len(changes)
 
 

@@ -33,6 +33,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/contacts/search", {"filters": []}),
     ("GET", "/api/v1/contacts/{contact}", None),
     ("GET", "/api/v1/companies/{company}", None),
+    ("PATCH", "/api/v1/companies/{company}", {"industry": "Intruder"}),
     ("PATCH", "/api/v1/contacts/{contact}", {"title": "Intruder"}),
     ("POST", "/api/v1/contacts/{contact}/tags", {"add": ["intruder"]}),
     ("POST", "/api/v1/contacts/{contact}/restore", None),
@@ -71,6 +72,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/connections/{connection}/run", None),
     ("DELETE", "/api/v1/connections/{connection}", None),
     ("GET", "/api/v1/contacts/{contact}/events", None),
+    ("GET", "/api/v1/contacts/{contact}/audit", None),
     (
         "POST",
         "/api/v1/engagement-events",

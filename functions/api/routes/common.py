@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth
 from functions.api.errors import BadRequest
+from functions.common import audit
 
 
 def authorizer_context(router: APIGatewayHttpRouter) -> dict[str, Any] | None:
@@ -18,8 +19,11 @@ def authorizer_context(router: APIGatewayHttpRouter) -> dict[str, Any] | None:
 
 
 def caller(router: APIGatewayHttpRouter, *any_of_scopes: str) -> auth.Principal:
-    """The calling key's principal; 401 without a valid key, 403 without one of the scopes."""
-    return auth.require(authorizer_context(router), *any_of_scopes)
+    """The calling key's principal; 401 without a valid key, 403 without one of the scopes.
+    The key becomes the request's actor: the contact writes it makes are audited as its own."""
+    principal = auth.require(authorizer_context(router), *any_of_scopes)
+    audit.set_current(audit.key_actor(principal.key_id))
+    return principal
 
 
 def path_param(value: str, name: str, *, max_length: int = 200) -> str:

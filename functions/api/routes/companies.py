@@ -1,12 +1,15 @@
-"""Companies: get one by its stable id, with the workspace's contact count."""
+"""Companies: get one by its stable id, with the workspace's contact count; edit one."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth, companies
 from functions.api.errors import NotFound, error_responses
-from functions.api.models import CompanyDetail
+from functions.api.models import CompanyDetail, CompanyEditOut, CompanyPatch
 from functions.api.routes.common import caller, path_param
 
 router = APIGatewayHttpRouter()
@@ -27,3 +30,34 @@ def get_company(company_id: str) -> CompanyDetail:
     if doc is None:
         raise NotFound(f"there is no company {company_id!r}", field="company_id")
     return CompanyDetail.model_validate(doc)
+
+
+@router.patch(
+    "/api/v1/companies/<company_id>",
+    summary="Edit a company (its id or domain): every contact at the domain shows the change",
+    description=f"Above {companies.CONFIRM_ABOVE} affected contacts the call must repeat the count as "
+    "`confirm_affected` (409 `conflict` otherwise, naming the count); `dry_run=true` only counts.",
+    tags=["companies"],
+    responses={
+        200: {
+            "description": "The company and how many contacts it affects",
+            "content": {"application/json": {"model": CompanyEditOut}},
+        },
+        **error_responses(400, 404, 409),
+    },
+)
+def patch_company(
+    company_id: str,
+    body: CompanyPatch,
+    dry_run: Annotated[bool, Query()] = False,
+    confirm_affected: Annotated[int | None, Query(ge=0)] = None,
+) -> CompanyEditOut:
+    who = caller(router, auth.CONTACTS_WRITE)
+    doc = companies.edit(
+        who.workspace_id,
+        path_param(company_id, "company_id"),
+        body.model_dump(include=body.model_fields_set),
+        dry_run=dry_run,
+        confirm_affected=confirm_affected,
+    )
+    return CompanyEditOut.model_validate(doc)

@@ -211,10 +211,20 @@ def get_contact(contact_id: str) -> ContactDetail:
     tags=["contacts"],
     responses={**_ok(ContactOut, "The updated contact"), **error_responses(404, 409)},
 )
-def patch_contact(contact_id: str, body: ContactPatch) -> ContactOut:
+def patch_contact(
+    contact_id: str,
+    body: ContactPatch,
+    confirm_affected: Annotated[
+        int | None, Query(ge=0, description="With `company`: the contacts the company edit changes.")
+    ] = None,
+) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
     changes = body.model_dump(include=body.model_fields_set)
-    doc = contacts.patch(who.workspace_id, path_param(contact_id, "contact_id"), changes)
+    if body.company is not None:
+        changes["company"] = body.company.model_dump(include=body.company.model_fields_set)
+    doc = contacts.patch(
+        who.workspace_id, path_param(contact_id, "contact_id"), changes, confirm_affected=confirm_affected
+    )
     return ContactOut.model_validate(doc)
 
 
