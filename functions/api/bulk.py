@@ -4,7 +4,6 @@ the request and start the bulk state machine for the rest."""
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -100,23 +99,25 @@ def resume(workspace_id: str, op_id: str) -> tuple[int, dict[str, Any]]:
     """Run a failed operation (or its undo) again from where it stopped."""
     with as_api_errors():
         doc = bulk.record(workspace_id, op_id)
-        mode = bulk.begin_resume(workspace_id, op_id)
+        mode, run = bulk.begin_resume(workspace_id, op_id)
         if doc["total"] <= bulk.SYNC_LIMIT:
             return 200, show(bulk.run_inline(workspace_id, op_id, mode))
-        start_execution(workspace_id, op_id, mode, attempt=secrets.token_hex(4))
+        start_execution(workspace_id, op_id, mode, run)
         return 202, get(workspace_id, op_id)
 
 
-def start_execution(workspace_id: str, op_id: str, mode: str, *, attempt: str = "") -> str:
-    """Start the bulk state machine; named after the operation and mode, so a repeat starts nothing."""
+def start_execution(workspace_id: str, op_id: str, mode: str, run: str | None = None) -> str:
+    """Start the bulk state machine; named after the operation and its run, so a repeat starts nothing."""
     arn = get_api_settings().bulk_state_machine_arn
     if not arn:
         raise InternalError("CI_BULK_STATE_MACHINE_ARN is not set: large bulk operations cannot start")
-    name = f"{op_id}-{mode}" + (f"-resume-{attempt}" if attempt else "")
+    run = run or mode
+    name = f"{op_id}-{run}"
     payload = {
         "op_id": op_id,
         "workspace_id": workspace_id,
         "mode": mode,
+        "run": run,
         "manifest_key": bulk.manifest_key(op_id),
     }
     try:

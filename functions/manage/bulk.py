@@ -31,10 +31,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import ddb, s3
+from functions.common import audit, ddb, s3
 from functions.common.aws import client
 from functions.common.jobs import now_iso
 from functions.common.models import ConfigItem, Contact, table_name
+from functions.common.settings import get_settings
 from functions.manage import bulk_actions
 from functions.manage.bulk_actions import Change, ParamError
 from functions.query import freshness, sql
@@ -48,7 +49,7 @@ UNDO_DAYS = 30
 WRITERS = 8  # concurrent conditional writes per chunk: the time is round trips, which overlap
 FAILURES_SHOWN = 100
 OP_PREFIX = "bulkop#"
-SOURCE = "bulk_operation"
+SOURCE = "bulk"  # functions.common.audit.SOURCES
 
 APPLY, UNDO = "apply", "undo"
 _CHECKPOINT = {APPLY: "applied", UNDO: "undone"}
@@ -73,7 +74,13 @@ def new_op_id() -> str:
 
 
 def actor(op_id: str) -> str:
+    """Who an operation's writes are audited as."""
     return f"op:{op_id}"
+
+
+def undo_actor(op_id: str) -> str:
+    """Who its undo's writes are audited as: an undo is a change of its own."""
+    return f"op:{op_id}:undo"
 
 
 # --- S3 layout -----------------------------------------------------------------------------------
@@ -105,6 +112,7 @@ def _create_record(doc: dict[str, Any]) -> None:
             **_key(doc["workspace_id"], doc["id"]),
             "doc": {"S": json.dumps(doc)},
             "status": {"S": doc["status"]},
+            "run": {"S": APPLY},
             "progress": {"M": {}},
             "undo_progress": {"M": {}},
             "updated_at": {"S": doc["created_at"]},
@@ -126,26 +134,48 @@ def record(workspace_id: str, op_id: str) -> dict[str, Any]:
     doc["progress"] = item.get("progress") or {}
     doc["undo_progress"] = item.get("undo_progress") or {}
     doc["error"] = item.get("error")
+    doc["run"] = item.get("run") or APPLY
     return doc
 
 
 def _set_status(
-    workspace_id: str, op_id: str, status: str, *, expect: Sequence[str], error: str = ""
+    workspace_id: str,
+    op_id: str,
+    status: str,
+    *,
+    expect: Sequence[str],
+    error: str = "",
+    run: str | None = None,
+    new_run: str | None = None,
 ) -> bool:
-    """Move the status if it is one of `expect` (a re-run finding it moved already changes nothing)."""
+    """Move the status if it is one of `expect` (a re-run finding it moved already changes nothing).
+
+    `run` names the execution asking: an execution that a resume replaced (its late failure, say)
+    no longer moves the status. `new_run` names the run that takes over."""
     values = {":s": {"S": status}, ":now": {"S": now_iso()}}
     values.update({f":e{i}": {"S": e} for i, e in enumerate(expect)})
+    names = {"#st": "status"}
     expr = "SET #st = :s, updated_at = :now"
+    condition = "#st IN (" + ", ".join(f":e{i}" for i in range(len(expect))) + ")"
     if error:
         expr += ", #err = :err"
         values[":err"] = {"S": error[:2000]}
+        names["#err"] = "error"
+    if run is not None or new_run is not None:
+        names["#run"] = "run"
+    if run is not None:
+        condition += " AND #run = :run"
+        values[":run"] = {"S": run}
+    if new_run is not None:
+        expr += ", #run = :nrun"
+        values[":nrun"] = {"S": new_run}
     try:
         client("dynamodb").update_item(
             TableName=table_name(ConfigItem),
             Key=_key(workspace_id, op_id),
             UpdateExpression=expr,
-            ConditionExpression="#st IN (" + ", ".join(f":e{i}" for i in range(len(expect))) + ")",
-            ExpressionAttributeNames={"#st": "status", **({"#err": "error"} if error else {})},
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
     except ClientError as exc:
@@ -299,15 +329,19 @@ def _raw_at(raw: Mapping[str, Any], path: Sequence[str]) -> Any:
 
 
 def _write(
-    workspace_id: str, email: str, change: Change, *, expect: Sequence[Any], write: Sequence[Any], op_id: str
+    workspace_id: str, email: str, change: Change, *, expect: Sequence[Any], write: Sequence[Any], who: str
 ) -> str:
-    """Write `write` (attribute values; None removes) where the contact holds `expect`.
+    """Write `write` (attribute values; None removes) where the contact holds `expect`, stamped
+    for the audit log as `who` (source `bulk`).
 
     "written", "already" (it holds `write` already: a re-run), "changed" (something else since),
     or "missing" (the contact is gone)."""
     names: dict[str, str] = {"#upd": "updated_at", "#ver": "version", "#email": "email"}
     values: dict[str, Any] = {":now": {"S": now_iso()}, ":one": {"N": "1"}, ":zero": {"N": "0"}}
     sets = ["#upd = :now", "#ver = if_not_exists(#ver, :zero) + :one"]
+    for i, (attr, value) in enumerate(audit.stamp(who, SOURCE).items()):
+        names[f"#s{i}"], values[f":s{i}"] = attr, {"S": value}
+        sets.append(f"#s{i} = :s{i}")
     removes, conditions = [], ["attribute_exists(#email)"]
     for i, path in enumerate(change.paths):
         for j, part in enumerate(path):
@@ -406,6 +440,26 @@ def _read_log(op_id: str, n: int) -> list[dict[str, Any]] | None:
     return [json.loads(line) for line in s3.get_bytes(key).decode("utf-8").splitlines() if line]
 
 
+def _log_once(op_id: str, n: int, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write the chunk's log unless one is there already (S3 conditional put): two runs of a chunk
+    at once (a resume while the first still runs) both follow the first plan, whose before
+    values were read before any of the operation's writes."""
+    body = "".join(json.dumps(e) + "\n" for e in entries).encode("utf-8")
+    try:
+        client("s3").put_object(
+            Bucket=get_settings().bucket,
+            Key=_chunk_key(op_id, n, "log.jsonl"),
+            Body=body,
+            IfNoneMatch="*",
+            ContentType="application/x-ndjson",
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("PreconditionFailed", "ConditionalRequestConflict"):
+            raise
+        return _read_log(op_id, n) or entries
+    return entries
+
+
 def _changes(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Change]]:
     return [
         (e, Change(tuple(tuple(p) for p in e["paths"]), tuple(e["before"]), tuple(e["after"])))
@@ -432,15 +486,14 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
     entries = _read_log(op_id, n)
     if entries is None:
         targets = s3.get_json(_chunk_key(op_id, n, "targets.json"))
-        entries = _plan_chunk(doc, targets)
         # the log is written whole before the first write: what a crash leaves is always undoable
-        s3.put_lines(_chunk_key(op_id, n, "log.jsonl"), (json.dumps(e) for e in entries))
+        entries = _log_once(op_id, n, _plan_chunk(doc, targets))
     changes = _changes(entries)
 
     def apply(pair: tuple[dict[str, Any], Change]) -> str:
         entry, change = pair
         return _write(
-            workspace_id, entry["email"], change, expect=change.before, write=change.after, op_id=op_id
+            workspace_id, entry["email"], change, expect=change.before, write=change.after, who=actor(op_id)
         )
 
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="bulk") as pool:
@@ -475,7 +528,12 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
     def revert(pair: tuple[dict[str, Any], Change]) -> str:
         entry, change = pair
         return _write(
-            workspace_id, entry["email"], change, expect=change.after, write=change.before, op_id=op_id
+            workspace_id,
+            entry["email"],
+            change,
+            expect=change.after,
+            write=change.before,
+            who=undo_actor(op_id),
         )
 
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="bulk-undo") as pool:
@@ -497,12 +555,12 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
 # --- whole operations --------------------------------------------------------------------------------
 
 
-def start(workspace_id: str, op_id: str, mode: str = APPLY) -> None:
+def start(workspace_id: str, op_id: str, mode: str = APPLY, run: str | None = None) -> None:
     if mode == APPLY:
-        _set_status(workspace_id, op_id, "running", expect=("queued",))
+        _set_status(workspace_id, op_id, "running", expect=("queued",), run=run)
 
 
-def finish(workspace_id: str, op_id: str, mode: str = APPLY) -> dict[str, Any]:
+def finish(workspace_id: str, op_id: str, mode: str = APPLY, run: str | None = None) -> dict[str, Any]:
     """Mark the operation complete (or undone) once every chunk reported; idempotent."""
     doc = record(workspace_id, op_id)
     progress = doc[_PROGRESS[mode]]
@@ -510,27 +568,35 @@ def finish(workspace_id: str, op_id: str, mode: str = APPLY) -> dict[str, Any]:
         missing = doc["chunk_count"] - len(progress)
         raise RuntimeError(f"bulk operation {op_id}: {missing} chunk(s) have not reported")
     if mode == APPLY:
-        _set_status(workspace_id, op_id, "complete", expect=("queued", "running"))
+        _set_status(workspace_id, op_id, "complete", expect=("queued", "running"), run=run)
     else:
-        _set_status(workspace_id, op_id, "undone", expect=("undoing",))
+        _set_status(workspace_id, op_id, "undone", expect=("undoing",), run=run)
     return view(record(workspace_id, op_id))
 
 
-def fail(workspace_id: str, op_id: str, message: str, mode: str = APPLY) -> None:
+def fail(workspace_id: str, op_id: str, message: str, mode: str = APPLY, run: str | None = None) -> None:
     _set_status(
-        workspace_id, op_id, "failed", expect=("queued", "running", "undoing"), error=f"{mode}: {message}"
+        workspace_id,
+        op_id,
+        "failed",
+        expect=("queued", "running", "undoing"),
+        error=f"{mode}: {message}",
+        run=run,
     )
 
 
-def begin_resume(workspace_id: str, op_id: str) -> str:
-    """Put a failed operation back to running (or undoing) and say which mode to run again; the
+def begin_resume(workspace_id: str, op_id: str) -> tuple[str, str]:
+    """Put a failed operation back to running (or undoing); its mode and the new run's name. The
     chunks that finished are skipped by their checkpoints, a half-done chunk resumes from its log."""
     doc = record(workspace_id, op_id)
     if doc["status"] != "failed":
         raise OperationConflict(f"bulk operation {op_id} is {doc['status']}; only a failed one is resumed")
     mode = UNDO if (doc.get("error") or "").startswith(f"{UNDO}:") else APPLY
-    _set_status(workspace_id, op_id, "running" if mode == APPLY else "undoing", expect=("failed",))
-    return mode
+    run = f"{mode}-resume-{secrets.token_hex(4)}"
+    status = "running" if mode == APPLY else "undoing"
+    if not _set_status(workspace_id, op_id, status, expect=("failed",), new_run=run):
+        raise OperationConflict(f"bulk operation {op_id} was resumed by another request")
+    return mode, run
 
 
 def run_inline(workspace_id: str, op_id: str, mode: str = APPLY) -> dict[str, Any]:
@@ -559,5 +625,5 @@ def begin_undo(workspace_id: str, op_id: str, *, now: datetime | None = None) ->
             f"bulk operation {op_id} can no longer be undone (its log expired {doc['undo_until']})",
             code="undo_expired",
         )
-    _set_status(workspace_id, op_id, "undoing", expect=("complete",))
+    _set_status(workspace_id, op_id, "undoing", expect=("complete",), new_run=UNDO)
     return record(workspace_id, op_id)
