@@ -46,7 +46,7 @@ def _params(workspace_id: str, action: str, params: dict[str, Any]) -> dict[str,
         except FieldError as exc:
             raise BadRequest(exc.message, field="params.value") from None
         checked["value"] = typed[checked["name"]]
-    if action not in bulk_actions.CONTACT_ACTIONS:
+    if action not in bulk_actions.AVAILABLE:
         raise BadRequest(f"{action} is not available as a bulk operation yet", field="action")
     return checked
 

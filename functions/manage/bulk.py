@@ -34,7 +34,7 @@ from botocore.exceptions import ClientError
 from functions.common import audit, ddb, s3
 from functions.common.aws import client
 from functions.common.jobs import now_iso
-from functions.common.models import ConfigItem, Contact, table_name
+from functions.common.models import ConfigItem, Contact, Suppression, table_name
 from functions.common.settings import get_settings
 from functions.manage import bulk_actions
 from functions.manage.bulk_actions import Change, ParamError
@@ -405,6 +405,8 @@ def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[s
     nothing will be written."""
     keys = [{"workspace_id": doc["workspace_id"], "email": email} for _, email in targets]
     raw_items = {i["email"]["S"]: i for i in ddb.batch_get(table_name(Contact), keys, raw=True)}
+    if doc["action"] == "add_to_suppression":
+        return _plan_suppressions(doc, targets, raw_items)
     planner = _planner(doc, now_iso())
     entries = []
     for contact_id, email in targets:
@@ -431,6 +433,128 @@ def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[s
             }
         )
     return entries
+
+
+def _suppression_key(workspace_id: str, email: str) -> dict[str, Any]:
+    return {"scope": {"S": workspace_id}, "value": {"S": email}}
+
+
+def _plan_suppressions(
+    doc: Mapping[str, Any], targets: list[list[str]], raw_items: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A workspace suppression per contact that has none; one there already is left as it is."""
+    workspace_id = doc["workspace_id"]
+    keys = [{"scope": workspace_id, "value": email} for _, email in targets]
+    existing = {i["value"] for i in ddb.batch_get(table_name(Suppression), keys)}
+    entries = []
+    for contact_id, email in targets:
+        entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
+        raw = raw_items.get(email)
+        if raw is None or raw["contact_id"]["S"] != contact_id:
+            entries.append({**entry, "outcome": "not_found"})
+        elif email in existing:
+            entries.append({**entry, "outcome": "unchanged"})
+        else:
+            entries.append({**entry, "outcome": "change", "kind": "suppression"})
+    return entries
+
+
+def _suppress(workspace_id: str, email: str, op_id: str, reason: str) -> str:
+    """The workspace suppression of this operation, once; "already" when it is there."""
+    try:
+        client("dynamodb").put_item(
+            TableName=table_name(Suppression),
+            Item={
+                **_suppression_key(workspace_id, email),
+                "reason": {"S": reason},
+                "created_at": {"S": now_iso()},
+                "source": {"S": actor(op_id)},
+            },
+            ConditionExpression="attribute_not_exists(#scope)",
+            ExpressionAttributeNames={"#scope": "scope"},
+        )
+        return "written"
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    return "already"
+
+
+def _unsuppress(workspace_id: str, email: str, op_id: str) -> str:
+    """Remove the suppression this operation added; one added or replaced by anything else stays."""
+    try:
+        resp = client("dynamodb").delete_item(
+            TableName=table_name(Suppression),
+            Key=_suppression_key(workspace_id, email),
+            ConditionExpression="#source = :op",
+            ExpressionAttributeNames={"#source": "source"},
+            ExpressionAttributeValues={":op": {"S": actor(op_id)}},
+            ReturnValues="ALL_OLD",
+        )
+        return "written" if resp.get("Attributes") else "already"
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    current = client("dynamodb").get_item(
+        TableName=table_name(Suppression), Key=_suppression_key(workspace_id, email), ConsistentRead=True
+    )
+    return "changed" if "Item" in current else "already"
+
+
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "id", "email", "first_name", "last_name", "full_name", "name_suffix", "title", "department", "seniority",
+    "phone", "mobile", "linkedin_url", "city", "state", "country", "time_zone", "lead_source",
+    "verification_status", "owner_email", "company", "tags", "custom_fields", "icp_tier", "lead_score", "grade",
+    "score_breakdown", "engagement", "dnt", "client_id", "is_enriched", "is_deleted", "deleted_at",
+    "deletion_reason", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    from functions.report.logic import neutralise
+
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, sort_keys=True, default=str)
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    return neutralise(str(value))
+
+
+def _export_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """The chunk's contacts as CSV rows (every field; formula-safe cells), one part per chunk."""
+    import csv
+    import io
+
+    from functions.api.contacts import views
+
+    targets = s3.get_json(_chunk_key(doc["id"], n, "targets.json"))
+    keys = [{"workspace_id": doc["workspace_id"], "email": email} for _, email in targets]
+    found = {i["email"]: i for i in ddb.batch_get(table_name(Contact), keys)}
+    items = [found[e] for c, e in targets if e in found and found[e]["contact_id"] == c]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for view_doc in views(items):
+        writer.writerow([_cell(view_doc.get(col)) for col in EXPORT_COLUMNS])
+    s3.put_bytes(
+        _chunk_key(doc["id"], n, "export.csv"), out.getvalue().encode("utf-8"), content_type="text/csv"
+    )
+    missing = [{"contact_id": c, "reason": "not_found"} for c, e in targets if e not in found]
+    return {
+        "processed": len(targets),
+        "succeeded": len(items),
+        "changed": 0,
+        "failed": len(targets) - len(items),
+        "failures": missing[:FAILURES_SHOWN],
+    }
+
+
+def _assemble_export(doc: Mapping[str, Any]) -> None:
+    header = ",".join(EXPORT_COLUMNS) + "\r\n"
+    parts = [header.encode("utf-8")]
+    parts += [s3.get_bytes(_chunk_key(doc["id"], n, "export.csv")) for n in range(doc["chunk_count"])]
+    s3.put_bytes(export_key(doc["id"]), b"".join(parts), content_type="text/csv")
 
 
 def _read_log(op_id: str, n: int) -> list[dict[str, Any]] | None:
@@ -462,7 +586,14 @@ def _log_once(op_id: str, n: int, entries: list[dict[str, Any]]) -> list[dict[st
 
 def _changes(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Change]]:
     return [
-        (e, Change(tuple(tuple(p) for p in e["paths"]), tuple(e["before"]), tuple(e["after"])))
+        (
+            e,
+            Change(
+                tuple(tuple(p) for p in e.get("paths", [])),
+                tuple(e.get("before", [])),
+                tuple(e.get("after", [])),
+            ),
+        )
         for e in entries
         if e["outcome"] == "change"
     ]
@@ -475,7 +606,10 @@ def run_chunk(workspace_id: str, op_id: str, n: int, mode: str = APPLY) -> dict[
         summary = dict(s3.get_json(checkpoint))
     else:
         doc = record(workspace_id, op_id)
-        summary = _apply_chunk(doc, n) if mode == APPLY else _undo_chunk(doc, n)
+        if doc["action"] == "export_csv":
+            summary = _export_chunk(doc, n)
+        else:
+            summary = _apply_chunk(doc, n) if mode == APPLY else _undo_chunk(doc, n)
         s3.put_json(checkpoint, summary)
     _record_chunk(workspace_id, op_id, mode, n, summary)
     return summary
@@ -492,6 +626,8 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
 
     def apply(pair: tuple[dict[str, Any], Change]) -> str:
         entry, change = pair
+        if entry.get("kind") == "suppression":
+            return _suppress(workspace_id, entry["email"], op_id, doc["params"]["reason"])
         return _write(
             workspace_id, entry["email"], change, expect=change.before, write=change.after, who=actor(op_id)
         )
@@ -527,6 +663,8 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
 
     def revert(pair: tuple[dict[str, Any], Change]) -> str:
         entry, change = pair
+        if entry.get("kind") == "suppression":
+            return _unsuppress(workspace_id, entry["email"], op_id)
         return _write(
             workspace_id,
             entry["email"],
@@ -568,6 +706,8 @@ def finish(workspace_id: str, op_id: str, mode: str = APPLY, run: str | None = N
         missing = doc["chunk_count"] - len(progress)
         raise RuntimeError(f"bulk operation {op_id}: {missing} chunk(s) have not reported")
     if mode == APPLY:
+        if doc["action"] == "export_csv":
+            _assemble_export(doc)
         _set_status(workspace_id, op_id, "complete", expect=("queued", "running"), run=run)
     else:
         _set_status(workspace_id, op_id, "undone", expect=("undoing",), run=run)

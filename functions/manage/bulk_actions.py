@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from functions.common.config_models import SuppressionReason
 from functions.dedup.merge import union_tags
 
 Path = tuple[str, ...]
@@ -33,7 +34,9 @@ ALL_ACTIONS = (
     "add_to_suppression",
     "export_csv",
 )
-NOT_UNDOABLE = ("export_csv", "trigger_enrichment")
+NOT_UNDOABLE = ("export_csv",)
+# available through the API and CLI (the others answer that they are not available yet)
+AVAILABLE = (*CONTACT_ACTIONS, "add_to_suppression", "export_csv")
 
 
 class ParamError(ValueError):
@@ -91,11 +94,19 @@ def validate(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(segment_id, str) or not segment_id:
             raise ParamError("params.segment_id must name a static segment", field="params.segment_id")
         return {"segment_id": segment_id}
-    if action in ("soft_delete", "add_to_suppression"):
+    if action == "add_to_suppression":
+        reason = params.get("reason") or SuppressionReason.MANUAL.value
+        if reason not in {r.value for r in SuppressionReason}:
+            raise ParamError(
+                f"params.reason must be one of {', '.join(r.value for r in SuppressionReason)}",
+                field="params.reason",
+            )
+        return {"reason": reason}
+    if action == "soft_delete":
         reason = params.get("reason", params.get("deletion_reason"))
         if reason is not None and (not isinstance(reason, str) or len(reason) > 200):
             raise ParamError("params.reason must be text of at most 200 characters", field="params.reason")
-        return {"reason": reason or ("bulk_operation" if action == "soft_delete" else "bulk_suppression")}
+        return {"reason": reason or "bulk_operation"}
     return {}
 
 

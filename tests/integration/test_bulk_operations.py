@@ -4,6 +4,8 @@ back exactly what was there, leaving alone (and reporting) a contact changed in 
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 import time
 import uuid
@@ -14,7 +16,7 @@ import pytest
 
 from functions.common import audit, ddb
 from functions.common.aws import client as aws_client
-from functions.common.models import Contact, table_name
+from functions.common.models import Contact, Suppression, table_name
 from functions.manage import bulk
 from local.server import LocalApi
 from tests.integration.helpers import contacts
@@ -356,3 +358,63 @@ def test_a_bulk_operation_and_its_undo_killed_mid_chunk_resume_and_happen_exactl
     # and an undone operation is not undone again
     assert c.post(f"/api/v1/bulk-operations/{op_id}/undo").json()["status"] == "undone"
     assert outcomes.count("written") == 1_200
+
+
+def test_export_csv_is_downloadable_formula_safe_and_has_every_field(api: LocalApi) -> None:  # noqa: F811
+    ws = new_workspace()
+    c = client(api, ws)
+    r = c.post(
+        "/api/v1/contacts",
+        json={
+            "email": f"x.{uuid.uuid4().hex[:6]}@bulk-example.com",
+            "first_name": "=HYPERLINK(1)",
+            "tags": ["t"],
+        },
+    )
+    plain = _add(c, ["t"])
+    op = c.post(
+        "/api/v1/contacts/bulk-operations",
+        json={
+            "action": "export_csv",
+            "selection": {"filters": [{"field": "has_tag", "op": "eq", "value": "t"}]},
+        },
+    ).json()
+    assert op["status"] == "complete" and op["succeeded"] == 2 and op["undo_until"] is None
+    rows = list(csv.reader(io.StringIO(httpx.get(op["download_url"]).text)))
+    assert rows[0][:2] == ["id", "email"] and "custom_fields" in rows[0] and "company" in rows[0]
+    by_id = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert set(by_id) == {r.json()["id"], plain["id"]}
+    assert by_id[r.json()["id"]]["first_name"] == "'=HYPERLINK(1)"
+    assert by_id[plain["id"]]["tags"] == '["t"]'
+    refused = c.post(f"/api/v1/bulk-operations/{op['id']}/undo")
+    assert refused.status_code == 409 and error_of(refused)["code"] == "conflict"
+
+
+def test_add_to_suppression_and_its_undo_keep_a_suppression_that_was_there(api: LocalApi) -> None:  # noqa: F811
+    ws = new_workspace()
+    c = client(api, ws)
+    a, b = _add(c, []), _add(c, [])
+    assert c.post("/api/v1/suppressions", json={"value": b["email"], "reason": "opt_out"}).status_code in (
+        200,
+        201,
+    )
+    op = c.post(
+        "/api/v1/contacts/bulk-operations",
+        json={
+            "action": "add_to_suppression",
+            "params": {"reason": "hard_bounce"},
+            "selection": {"ids": [a["id"], b["id"]]},
+        },
+    ).json()
+    assert (op["status"], op["succeeded"], op["changed"]) == ("complete", 2, 1)
+
+    def suppressed(email: str) -> dict[str, Any] | None:
+        item = aws_client("dynamodb").get_item(
+            TableName=table_name(Suppression), Key={"scope": {"S": ws}, "value": {"S": email}}
+        )
+        return ddb.from_item(item["Item"]) if "Item" in item else None
+
+    assert suppressed(a["email"])["source"] == f"op:{op['id']}"  # type: ignore[index]
+    undone = c.post(f"/api/v1/bulk-operations/{op['id']}/undo").json()
+    assert undone["undo"]["restored"] == 1
+    assert suppressed(a["email"]) is None and suppressed(b["email"])["reason"] == "opt_out"  # type: ignore[index]
