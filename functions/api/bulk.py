@@ -17,11 +17,15 @@ from functions.api.settings import get_api_settings
 from functions.common.aws import client
 from functions.common.settings import get_settings
 from functions.intake import custom_field_store
-from functions.manage import bulk, bulk_actions
+from functions.manage import bulk, bulk_actions, rollback
 
 
 class UndoExpired(ApiError):
     status, code = 409, "undo_expired"
+
+
+class RollbackExpired(ApiError):
+    status, code = 409, "rollback_expired"
 
 
 @contextmanager
@@ -35,6 +39,8 @@ def as_api_errors() -> Iterator[None]:
         raise NotFound(str(exc)) from None
     except bulk.OperationConflict as exc:
         raise (UndoExpired if exc.code == "undo_expired" else Conflict)(exc.message) from None
+    except rollback.RollbackRefused as exc:
+        raise (RollbackExpired if exc.code == "rollback_expired" else Conflict)(exc.message) from None
 
 
 def _params(workspace_id: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -129,3 +135,27 @@ def start_execution(workspace_id: str, op_id: str, mode: str, run: str | None = 
             raise
         return arn.replace(":stateMachine:", ":execution:") + f":{name}"
     return str(resp["executionArn"])
+
+
+def rollback_import(workspace_id: str, job_id: str) -> tuple[int, dict[str, Any]]:
+    """Roll an import back (or report the rollback under way or done): 200 when it finished in
+    the request, 202 when it runs on the state machine. A failed rollback is resumed."""
+    from functions.api import imports
+
+    with as_api_errors():
+        doc = rollback.start(read_model.database(), workspace_id, job_id)
+        op_id, status = doc["id"], doc["status"]
+        code = 200
+        if status in ("queued", "failed"):
+            mode, run = bulk.APPLY, None
+            if status == "failed":
+                mode, run = bulk.begin_resume(workspace_id, op_id)
+            if doc["total"] <= bulk.SYNC_LIMIT:
+                bulk.run_inline(workspace_id, op_id, mode)
+            else:
+                start_execution(workspace_id, op_id, mode, run)
+                code = 202
+        elif status == "running":
+            code = 202
+        job = imports.get(workspace_id, job_id)
+        return code, {**job, "rollback": get(workspace_id, op_id)}

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from functions.api.models import FilterOrGroup, SearchGroup
+from functions.api.models import FilterOrGroup, ImportOut, SearchGroup
 from functions.manage.bulk import MAX_IDS
 
 BulkAction = Literal[
@@ -69,7 +69,7 @@ class BulkUndo(BaseModel):
 
 class BulkOperationOut(BaseModel):
     id: str
-    action: BulkAction
+    action: BulkAction | Literal["rollback_import"]
     params: dict[str, Any]
     status: Literal["queued", "running", "complete", "failed", "undoing", "undone"]
     total: int
@@ -83,3 +83,9 @@ class BulkOperationOut(BaseModel):
     error: str | None = None
     download_url: str | None = Field(default=None, description="export_csv: the CSV, once complete.")
     undo: BulkUndo | None = None
+
+
+class ImportRollbackOut(ImportOut):
+    """The import (status `rolling_back`, then `rolled_back`) and the rollback's own progress."""
+
+    rollback: BulkOperationOut

@@ -36,7 +36,7 @@ from functions.common.aws import client
 from functions.common.jobs import now_iso
 from functions.common.models import ConfigItem, Contact, Suppression, table_name
 from functions.common.settings import get_settings
-from functions.manage import bulk_actions
+from functions.manage import bulk_actions, rollback
 from functions.manage.bulk_actions import Change, ParamError
 from functions.query import freshness, sql
 from functions.query.db import Database
@@ -284,13 +284,14 @@ def create(
     workspace_id: str,
     action: str,
     params: dict[str, Any],
-    targets: list[tuple[str, str]],
+    targets: Sequence[Sequence[Any]],
     *,
     not_found: list[str],
     requested_by: str,
+    op_id: str | None = None,
 ) -> dict[str, Any]:
     """The operation's record (status queued) and its chunk inputs in S3."""
-    op_id = new_op_id()
+    op_id = op_id or new_op_id()
     created = datetime.now(UTC)
     doc = {
         "id": op_id,
@@ -307,7 +308,7 @@ def create(
     }
     chunk_count = 0
     for start in range(0, len(targets), CHUNK_SIZE):
-        s3.put_json(_chunk_key(op_id, chunk_count, "targets.json"), targets[start : start + CHUNK_SIZE])
+        s3.put_json(_chunk_key(op_id, chunk_count, "targets.json"), list(targets[start : start + CHUNK_SIZE]))
         chunk_count += 1
     s3.put_json(manifest_key(op_id), list(range(chunk_count)))
     doc["chunk_count"] = chunk_count
@@ -329,7 +330,14 @@ def _raw_at(raw: Mapping[str, Any], path: Sequence[str]) -> Any:
 
 
 def _write(
-    workspace_id: str, email: str, change: Change, *, expect: Sequence[Any], write: Sequence[Any], who: str
+    workspace_id: str,
+    email: str,
+    change: Change,
+    *,
+    expect: Sequence[Any],
+    write: Sequence[Any],
+    who: str,
+    source: str = SOURCE,
 ) -> str:
     """Write `write` (attribute values; None removes) where the contact holds `expect`, stamped
     for the audit log as `who` (source `bulk`).
@@ -339,7 +347,7 @@ def _write(
     names: dict[str, str] = {"#upd": "updated_at", "#ver": "version", "#email": "email"}
     values: dict[str, Any] = {":now": {"S": now_iso()}, ":one": {"N": "1"}, ":zero": {"N": "0"}}
     sets = ["#upd = :now", "#ver = if_not_exists(#ver, :zero) + :one"]
-    for i, (attr, value) in enumerate(audit.stamp(who, SOURCE).items()):
+    for i, (attr, value) in enumerate(audit.stamp(who, source).items()):
         names[f"#s{i}"], values[f":s{i}"] = attr, {"S": value}
         sets.append(f"#s{i} = :s{i}")
     removes, conditions = [], ["attribute_exists(#email)"]
@@ -403,10 +411,12 @@ def _planner(doc: Mapping[str, Any], now: str) -> Planner:
 def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[str, Any]]:
     """Each target's outcome-to-be: its logged change (before/after as attribute values), or why
     nothing will be written."""
-    keys = [{"workspace_id": doc["workspace_id"], "email": email} for _, email in targets]
+    keys = [{"workspace_id": doc["workspace_id"], "email": t[1]} for t in targets]
     raw_items = {i["email"]["S"]: i for i in ddb.batch_get(table_name(Contact), keys, raw=True)}
     if doc["action"] == "add_to_suppression":
         return _plan_suppressions(doc, targets, raw_items)
+    if doc["action"] == rollback.ACTION:
+        return _plan_rollback(targets, raw_items)
     planner = _planner(doc, now_iso())
     entries = []
     for contact_id, email in targets:
@@ -433,6 +443,40 @@ def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[s
             }
         )
     return entries
+
+
+def _plan_rollback(targets: list[list[Any]], raw_items: Mapping[str, Any]) -> list[dict[str, Any]]:
+    entries = []
+    for contact_id, email, spec in targets:
+        entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
+        raw = raw_items.get(email)
+        if raw is None or raw["contact_id"]["S"] != contact_id:
+            # purged already (a re-run), or gone since: nothing of the import is left to take back
+            entries.append({**entry, "outcome": "unchanged" if spec.get("purge") else "not_found"})
+        elif spec.get("purge"):
+            entries.append({**entry, "outcome": "change", "kind": "purge"})
+        else:
+            change = rollback.restore_change(raw, spec["changes"])
+            entries.append(
+                {**entry, "outcome": "change", **change} if change else {**entry, "outcome": "unchanged"}
+            )
+    return entries
+
+
+def _purge(workspace_id: str, contact_id: str, job_id: str) -> str:
+    """Soft delete, then purge (the hard delete's retention log and claim release), as the rollback."""
+    from functions.api import contacts
+    from functions.api.errors import NotFound
+
+    with audit.acting(rollback.actor(job_id), "rollback"):
+        try:
+            contacts.soft_delete(workspace_id, contact_id, "import_rollback")
+            contacts.hard_delete(
+                workspace_id, contact_id, requested_by=rollback.actor(job_id), reason="import_rollback"
+            )
+        except NotFound:
+            return "already"
+    return "purged"
 
 
 def _suppression_key(workspace_id: str, email: str) -> dict[str, Any]:
@@ -628,6 +672,41 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         entry, change = pair
         if entry.get("kind") == "suppression":
             return _suppress(workspace_id, entry["email"], op_id, doc["params"]["reason"])
+        if doc["action"] == rollback.ACTION:
+            job_id = doc["params"]["job_id"]
+            if entry.get("kind") == "purge":
+                return _purge(workspace_id, entry["contact_id"], job_id)
+            who = rollback.actor(job_id)
+            outcome = _write(
+                workspace_id,
+                entry["email"],
+                change,
+                expect=change.before,
+                write=change.after,
+                who=who,
+                source="rollback",
+            )
+            if outcome == "changed" and len(change.paths) > 1:
+                # field by field: what was changed since stays, the rest of the import is taken back
+                kept = []
+                for path, expect, write in zip(change.paths, change.before, change.after, strict=True):
+                    one = Change((path,), (expect,), (write,))
+                    if (
+                        _write(
+                            workspace_id,
+                            entry["email"],
+                            one,
+                            expect=(expect,),
+                            write=(write,),
+                            who=who,
+                            source="rollback",
+                        )
+                        == "changed"
+                    ):
+                        kept.append(".".join(p for p in path if p != "fields"))
+                outcome = f"partial:{','.join(kept)}" if len(kept) < len(change.paths) else "changed"
+            rollback.release_claim(entry["email"], workspace_id, job_id)
+            return outcome
         return _write(
             workspace_id, entry["email"], change, expect=change.before, write=change.after, who=actor(op_id)
         )
@@ -640,6 +719,16 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         outcome = entry["outcome"]
         if outcome == "change":
             outcome = results[entry["email"]]
+        if outcome == "purged":
+            summary["purged"] = summary.get("purged", 0) + 1
+            outcome = "written"
+        if outcome.startswith("partial:"):
+            summary["partial"] = summary.get("partial", 0) + 1
+            kept = outcome.removeprefix("partial:")
+            failures.append(
+                {"contact_id": entry["contact_id"], "reason": f"changed since, left as it is: {kept}"}
+            )
+            outcome = "written"
         if outcome in ("written", "already"):
             summary["succeeded"] += 1
             summary["changed"] += 1
@@ -708,7 +797,10 @@ def finish(workspace_id: str, op_id: str, mode: str = APPLY, run: str | None = N
     if mode == APPLY:
         if doc["action"] == "export_csv":
             _assemble_export(doc)
-        _set_status(workspace_id, op_id, "complete", expect=("queued", "running"), run=run)
+        if _set_status(workspace_id, op_id, "complete", expect=("queued", "running"), run=run) and (
+            doc["action"] == rollback.ACTION
+        ):
+            rollback.finished(record(workspace_id, op_id))
     else:
         _set_status(workspace_id, op_id, "undone", expect=("undoing",), run=run)
     return view(record(workspace_id, op_id))
@@ -743,9 +835,14 @@ def run_inline(workspace_id: str, op_id: str, mode: str = APPLY) -> dict[str, An
     """Every chunk in this process, in order (small operations, and tests of the chunk logic)."""
     doc = record(workspace_id, op_id)
     start(workspace_id, op_id, mode)
-    for n in range(doc["chunk_count"]):
-        run_chunk(workspace_id, op_id, n, mode)
-    return finish(workspace_id, op_id, mode)
+    try:
+        for n in range(doc["chunk_count"]):
+            run_chunk(workspace_id, op_id, n, mode)
+        return finish(workspace_id, op_id, mode)
+    except Exception as exc:
+        # as the state machine's MarkFailed does: the operation says why, and can be resumed
+        fail(workspace_id, op_id, f"{type(exc).__name__}: {exc}", mode)
+        raise
 
 
 def begin_undo(workspace_id: str, op_id: str, *, now: datetime | None = None) -> dict[str, Any]:

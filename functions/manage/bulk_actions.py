@@ -34,7 +34,7 @@ ALL_ACTIONS = (
     "add_to_suppression",
     "export_csv",
 )
-NOT_UNDOABLE = ("export_csv",)
+NOT_UNDOABLE = ("export_csv", "rollback_import")
 # available through the API and CLI (the others answer that they are not available yet)
 AVAILABLE = (*CONTACT_ACTIONS, "add_to_suppression", "export_csv")
 

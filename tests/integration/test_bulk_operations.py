@@ -9,6 +9,7 @@ import io
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from functions.common import audit, ddb
 from functions.common.aws import client as aws_client
 from functions.common.models import Contact, Suppression, table_name
 from functions.manage import bulk
+from local import imports
 from local.server import LocalApi
 from tests.integration.helpers import contacts
 from tests.integration.test_api_support import api, client, error_of, new_workspace, seed_contacts  # noqa: F401
@@ -418,3 +420,80 @@ def test_add_to_suppression_and_its_undo_keep_a_suppression_that_was_there(api: 
     undone = c.post(f"/api/v1/bulk-operations/{op['id']}/undo").json()
     assert undone["undo"]["restored"] == 1
     assert suppressed(a["email"]) is None and suppressed(b["email"])["reason"] == "opt_out"  # type: ignore[index]
+
+
+def _import(api: LocalApi, ws: str, tmp_path: Path, rows: list[tuple[str, str, str]]) -> Any:  # noqa: F811
+    path = tmp_path / f"import-{uuid.uuid4().hex[:6]}.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Email", "First Name", "Title"])
+        w.writerows(rows)
+    outcome = imports.run_import(
+        api.runtime, path, workspace_id=ws, options={"tags": ["imp"]}, out_dir=tmp_path
+    )
+    assert outcome.status == "complete", outcome
+    return outcome
+
+
+# what the audit log does not carry (bookkeeping), so a rollback from it cannot restore
+NOT_AUDITED = ("last_job", "score_breakdown")
+
+
+def test_import_rollback_removes_its_contacts_and_restores_its_changes_unless_changed_since(
+    api: LocalApi,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    ws = new_workspace()
+    c = client(api, ws)
+    tag = uuid.uuid4().hex[:6]
+    first = _import(
+        api,
+        ws,
+        tmp_path,
+        [(f"a.{tag}@rb-example.com", "Ann", "Engineer"), (f"b.{tag}@rb-example.com", "Bo", "Engineer")],
+    )
+    before = raw_items(ws)
+    second = _import(
+        api,
+        ws,
+        tmp_path,
+        [
+            (f"a.{tag}@rb-example.com", "Ann", "VP Sales"),
+            (f"b.{tag}@rb-example.com", "Bo", "VP Sales"),
+            (f"c.{tag}@rb-example.com", "Cy", "CTO"),
+            (f"d.{tag}@rb-example.com", "Di", "CFO"),
+        ],
+    )
+    assert (second.counters["imported"], second.counters["updated"]) == (2, 2)
+    b_id = before[f"b.{tag}@rb-example.com"]["contact_id"]["S"]
+    assert c.patch(f"/api/v1/contacts/{b_id}", json={"title": "Founder"}).status_code == 200
+
+    r = c.post(f"/api/v1/imports/{second.job_id}/rollback")
+    assert r.status_code == 200, r.text
+    job = r.json()
+    assert job["status"] == "rolled_back" and job["rollback"]["status"] == "complete"
+    assert job["counters"]["rollback"] == {"contacts": 4, "removed": 2, "restored": 2, "left_alone": 1}
+    after = raw_items(ws)
+    assert set(after) == set(before), "the contacts the import created are gone"
+    a = f"a.{tag}@rb-example.com"
+    drop = (*NOT_AUDITED, *audit.ATTRIBUTES)
+    assert {k: v for k, v in after[a].items() if k not in drop} == {
+        k: v for k, v in before[a].items() if k not in drop
+    }
+    # B: its title (and the seniority/department derived from it) changed since, so they stay;
+    # what else the import did is taken back
+    b = f"b.{tag}@rb-example.com"
+    assert after[b]["fields"]["M"]["title"] == {"S": "Founder"}
+    assert after[b]["tags"] == before[b]["tags"]
+    assert job["rollback"]["failures"] == [
+        {"contact_id": b_id, "reason": "changed since, left as it is: department,seniority,title"}
+    ]
+    assert {k: v for k, v in after[b].items() if k not in (*drop, "fields")} == {
+        k: v for k, v in before[b].items() if k not in (*drop, "fields")
+    }
+    # the purge left only the retention log; again is the same answer, nothing more done
+    again = c.post(f"/api/v1/imports/{second.job_id}/rollback")
+    assert again.status_code == 200 and again.json()["counters"] == job["counters"]
+    assert raw_items(ws) == after
+    other = client(api, new_workspace())
+    assert error_of(other.post(f"/api/v1/imports/{first.job_id}/rollback"))["code"] == "not_found"

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth, bulk
-from functions.api.bulk_models import BulkOperationIn, BulkOperationOut
+from functions.api.bulk_models import BulkOperationIn, BulkOperationOut, ImportRollbackOut
 from functions.api.errors import error_responses
 from functions.api.routes.common import caller, path_param
 
@@ -64,3 +64,19 @@ def resume_operation(op_id: str) -> Response[BulkOperationOut]:
     who = caller(router, auth.CONTACTS_WRITE)
     status, doc = bulk.resume(who.workspace_id, path_param(op_id, "op_id"))
     return Response(status, content_type=JSON, body=BulkOperationOut.model_validate(doc))
+
+
+@router.post(
+    "/api/v1/imports/<job_id>/rollback",
+    summary="Take back an import (within 7 days): its contacts removed, its changes restored unless changed since",
+    tags=["imports"],
+    responses={
+        200: {"description": "Rolled back", "content": {JSON: {"model": ImportRollbackOut}}},
+        202: {"description": "Rolling back", "content": {JSON: {"model": ImportRollbackOut}}},
+        **error_responses(404, 409),
+    },
+)
+def rollback_import(job_id: str) -> Response[ImportRollbackOut]:
+    who = caller(router, auth.IMPORTS_WRITE)
+    status, doc = bulk.rollback_import(who.workspace_id, path_param(job_id, "job_id"))
+    return Response(status, content_type=JSON, body=ImportRollbackOut.model_validate(doc))
