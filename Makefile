@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-query bench-companies layer synth clean
+.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-query bench-companies bench-bulk layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -64,6 +64,9 @@ IMPORT_ROWS ?= 20000
 bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --stream-contacts $(STREAM_CONTACTS) --import-rows $(IMPORT_ROWS)
 # company name -> domain: resolution rate of a names-only file vs a domain column (examples + export corpus + the Apollo stub)
 bench-companies: setup ; $(BIN)/python bench/company_resolution_bench.py
+# bulk operations: a bulk tag of BULK_CONTACTS by filter on the bulk state machine, then its undo (contacts/s, WRU per contact)
+BULK_CONTACTS ?= 100000
+bench-bulk: setup ; $(BIN)/python bench/bulk_bench.py --contacts $(BULK_CONTACTS)
 
 # the Lambda dependencies layer: pyproject's runtime deps at this venv's versions, as cp312 arm64 wheels (needs PyPI)
 $(LAYER)/requirements.txt: pyproject.toml $(VENV)/.installed

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 class FunctionSpec:
     name: str
     handler: str
-    substitution: str | None  # the `${...}` placeholder in statemachines/import.asl.json
+    substitution: str | None  # the `${...}` placeholder in statemachines/{machine}.asl.json
     timeout_s: int = 900
     memory_mb: int = 1024
+    machine: str = "import"  # which state machine's ASL names it (when it has a substitution)
 
 
 FUNCTIONS: tuple[FunctionSpec, ...] = (
@@ -44,4 +45,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("Migrate", "functions.query.handler.migrate_handler", None, timeout_s=600, memory_mb=256),
     # daily (EventBridge Scheduler): workspace retention policies and the audit log's TTL
     FunctionSpec("Maintenance", "functions.maintenance.handler.handler", None, timeout_s=900, memory_mb=512),
+    # bulk operations on contacts and their undo: every step of statemachines/bulk.asl.json
+    FunctionSpec("Bulk", "functions.manage.bulk_handler.handler", "BulkFunctionArn", machine="bulk"),
 )
+
+MACHINES: tuple[str, ...] = ("import", "bulk")
+
+
+def machine_functions(machine: str) -> tuple[FunctionSpec, ...]:
+    """The functions a state machine's ASL names through substitutions."""
+    return tuple(spec for spec in FUNCTIONS if spec.substitution and spec.machine == machine)

@@ -144,6 +144,8 @@ class FunctionAccess:
     list_prefixes: tuple[str, ...] = ()  # s3:ListBucket, conditioned on s3:prefix
     publish_events: bool = False  # events:PutEvents on the pipeline's event bus
     start_import: bool = False  # states:StartExecution on the import state machine (CI_STATE_MACHINE_ARN)
+    # states:StartExecution on the bulk-operation state machine (CI_BULK_STATE_MACHINE_ARN)
+    start_bulk: bool = False
     read_secrets: bool = False  # secretsmanager:GetSecretValue on the stage's keys secret (CI_SECRETS_ARN)
     # scheduler:*Schedule in the stage's sync schedule group and iam:PassRole of the scheduler role
     manage_sync_schedules: bool = False
@@ -185,6 +187,7 @@ WRITE_LARGE = ("s3:PutObject", "s3:AbortMultipartUpload")
 UPLOADS = "uploads/"
 IMPORTS = "imports/"
 REPORTS = "reports/"
+BULK = "bulk/"  # bulk operations: chunk targets, operation logs, checkpoints, exports
 
 FUNCTION_ACCESS: dict[str, FunctionAccess] = {
     "Intake": FunctionAccess(
@@ -314,10 +317,12 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             # preview projects enrichment calls: which rows have a fresh cache entry
             TableGrant("EnrichmentCache", ("dynamodb:BatchGetItem",)),
         ),
-        objects=(ObjectGrant(UPLOADS, READ_WRITE), ObjectGrant(REPORTS, READ)),
-        # imports/: progress lists a job's committed chunks; uploads/: resume/preview HeadObject
-        list_prefixes=(IMPORTS, UPLOADS),
+        objects=(ObjectGrant(UPLOADS, READ_WRITE), ObjectGrant(REPORTS, READ), ObjectGrant(BULK, READ_WRITE)),
+        # imports/: progress lists a job's committed chunks; uploads/: resume/preview HeadObject;
+        # bulk/: bulk operations of up to 1,000 contacts run in the request (checkpoints)
+        list_prefixes=(IMPORTS, UPLOADS, BULK),
         start_import=True,
+        start_bulk=True,
         read_secrets=True,
         manage_sync_schedules=True,
         run_syncs=True,
@@ -359,6 +364,18 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("WebhookDeliveries", ("dynamodb:BatchWriteItem",)),
         ),
         read_model=True,
+    ),
+    # the bulk-operation state machine's steps: read the chunk's contacts, write them conditionally
+    "Bulk": FunctionAccess(
+        tables=(
+            TableGrant("Contacts", ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem")),
+            TableGrant("Config", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query")),
+            # trigger_scoring: engagement history and firmographics, as the import's scoring reads them
+            TableGrant("GlobalContacts", BATCH_GET),
+            TableGrant("Companies", BATCH_GET),
+        ),
+        objects=(ObjectGrant(BULK, READ_WRITE),),
+        list_prefixes=(BULK,),
     ),
     "Sync": FunctionAccess(
         tables=(

@@ -61,6 +61,16 @@ class ContactImportStack(Stack):
             specs=functions,
         )
         self.functions.allow_starting_imports(self.pipeline.state_machine)
+        self.bulk = ImportPipeline(
+            self,
+            "BulkOperations",
+            config=config,
+            functions=self.functions.by_name,
+            bucket=self.storage.bucket,
+            specs=functions,
+            machine="bulk",
+        )
+        self.functions.allow_starting_bulk(self.bulk.state_machine)
         self.functions.allow_reading_keys(self.keys.secret)
         self.sync = CrmSync(
             self,
@@ -142,6 +152,7 @@ class ContactImportStack(Stack):
         CfnOutput(self, "ApiUrl", value=self.api.url)
         CfnOutput(self, "BucketName", value=self.storage.bucket.bucket_name)
         CfnOutput(self, "StateMachineArn", value=self.pipeline.state_machine.state_machine_arn)
+        CfnOutput(self, "BulkStateMachineArn", value=self.bulk.state_machine.state_machine_arn)
         CfnOutput(self, "EventBusName", value=self.events.bus.event_bus_name)
         CfnOutput(self, "TablePrefix", value=config.table_prefix)
         CfnOutput(self, "UploadDeadLetterQueueUrl", value=self.trigger.dead_letters.queue_url)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from local import audit_cli, events_cli, index_cli, procs, runtime, sync_cli, webhooks_cli
+from local import audit_cli, bulk_cli, events_cli, index_cli, procs, runtime, sync_cli, webhooks_cli
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -667,6 +667,13 @@ main.add_command(events_cli.events)
 main.add_command(webhooks_cli.webhooks)
 contacts.add_command(events_cli.contacts_events)
 contacts.add_command(audit_cli.contacts_audit)
+for _bulk_command in (
+    bulk_cli.contacts_bulk,
+    bulk_cli.contacts_bulk_show,
+    bulk_cli.contacts_bulk_undo,
+    bulk_cli.contacts_bulk_resume,
+):
+    contacts.add_command(_bulk_command)
 main.add_command(sync_cli.sources)
 
 if __name__ == "__main__":

@@ -30,13 +30,14 @@ from functions.common.settings import get_settings, reset_settings
 from functions.query import freshness
 from functions.query.db import get_database, reset_database
 from functions.query.migrate import migrate
-from functions.registry import FUNCTIONS
+from functions.registry import FUNCTIONS, machine_functions
 from local import dynamodb, postgres, tables
 from local.s3store import PersistentS3
 from local.streams import StreamPoller
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASL_PATH = REPO_ROOT / "statemachines" / "import.asl.json"
+BULK_STATE_MACHINE_NAME = "contact-import-bulk"
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 FUNCTION_PREFIX = "contact-import-"
@@ -64,15 +65,18 @@ def function_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{FUNCTION_PREFIX}{name}"
 
 
-def asl_definition(bucket: str) -> str:
+def asl_definition(bucket: str, machine: str = "import") -> str:
     """The ASL file with its substitutions filled in, exactly as CDK does on deploy."""
-    text = ASL_PATH.read_text()
-    subs = {spec.substitution: function_arn(spec.name) for spec in FUNCTIONS if spec.substitution}
+    path = ASL_PATH.with_name(f"{machine}.asl.json")
+    text = path.read_text()
+    subs = {
+        spec.substitution: function_arn(spec.name) for spec in machine_functions(machine) if spec.substitution
+    }
     subs["Bucket"] = bucket
     for name, value in subs.items():
         text = text.replace("${" + name + "}", value)
     if "${" in text:
-        raise ValueError(f"unfilled substitution in {ASL_PATH}")
+        raise ValueError(f"unfilled substitution in {path}")
     return text
 
 
@@ -163,6 +167,7 @@ class Runtime:
         self.ddb_endpoint = ""
         self.moto_endpoint = ""
         self.state_machine_arn = ""
+        self.bulk_state_machine_arn = ""
 
     def __enter__(self) -> Runtime:
         try:
@@ -206,6 +211,9 @@ class Runtime:
         if self.persistent_s3:
             self.persistent_s3.load(s3)
         self.state_machine_arn = self._create_state_machine(settings.bucket)
+        self.bulk_state_machine_arn = self._create_state_machine(
+            settings.bucket, name=BULK_STATE_MACHINE_NAME, machine="bulk"
+        )
 
     persistent_s3: PersistentS3 | None = None
     poller: StreamPoller | None = None
@@ -270,16 +278,18 @@ class Runtime:
         self._stack.callback(_reset_moto)
         return f"http://127.0.0.1:{port}"
 
-    def _create_state_machine(self, bucket: str) -> str:
+    def _create_state_machine(
+        self, bucket: str, *, name: str = STATE_MACHINE_NAME, machine: str = "import"
+    ) -> str:
         sfn = common_aws.client("stepfunctions")
-        arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{STATE_MACHINE_NAME}"
-        definition = asl_definition(bucket)
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{name}"
+        definition = asl_definition(bucket, machine)
         try:
             sfn.describe_state_machine(stateMachineArn=arn)
             sfn.update_state_machine(stateMachineArn=arn, definition=definition)
         except sfn.exceptions.StateMachineDoesNotExist:
             sfn.create_state_machine(
-                name=STATE_MACHINE_NAME,
+                name=name,
                 definition=definition,
                 roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/contact-import-sfn",
                 type="STANDARD",

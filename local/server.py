@@ -326,6 +326,7 @@ def running(rt: Runtime, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[
     from functions.common.settings import get_settings
 
     os.environ["CI_STATE_MACHINE_ARN"] = rt.state_machine_arn
+    os.environ["CI_BULK_STATE_MACHINE_ARN"] = rt.bulk_state_machine_arn
     reset_api_settings()
     idempotency.reset()
     gateway = Gateway()

@@ -32,6 +32,7 @@ from functions.api.errors import (
 from functions.api.models import WebhookBatch
 from functions.api.routes import (
     audit,
+    bulk,
     companies,
     config,
     connections,
@@ -102,6 +103,7 @@ for module in (
     engagement,
     segments,
     companies,
+    bulk,
     audit,
     merges,
     retention,

@@ -195,7 +195,8 @@ def view(job: ImportJob, *, progress: bool = False) -> dict[str, Any]:
         "source": job.source,
         "filename": key.rsplit("/", 1)[-1] if key else None,
         "percent_done": _percent(job, precise=progress),
-        "counters": {name: int(counters.get(name) or 0) for name in COUNTERS},
+        "counters": {name: int(counters.get(name) or 0) for name in COUNTERS}
+        | ({"rollback": counters["rollback"]} if counters.get("rollback") else {}),
         "options": {k: v for k, v in (job.options or {}).items() if k != "mapping"},
         "warnings": doc["warnings"],
         "error": doc["error"],

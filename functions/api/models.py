@@ -458,6 +458,8 @@ class ImportCounters(BaseModel):
     skipped: int
     suppressed: int
     errored: int
+    # after POST .../rollback: contacts, removed, restored, left_alone (changed since)
+    rollback: dict[str, int] | None = None
 
 
 class ColumnMapEntry(BaseModel):

@@ -16,6 +16,8 @@ class ApiSettings(BaseSettings):
 
     # the import state machine the upload trigger and `resume` start (CDK sets it; locally the server)
     state_machine_arn: str | None = None
+    # the bulk-operation state machine: operations above 1,000 contacts and their undo
+    bulk_state_machine_arn: str | None = None
     upload_url_expiry_s: int = 15 * 60
     report_url_expiry_s: int = 7 * 24 * 3600  # SigV4 presigned URLs live at most 7 days
     webhook_tolerance_s: int = 5 * 60

@@ -58,8 +58,11 @@ def _py(value: Any) -> Any:
     return value
 
 
-def batch_get(table: str, keys: Sequence[dict[str, Any]], *, consistent: bool = True) -> list[dict[str, Any]]:
-    """Fetch items by key (any number), retrying unprocessed keys with backoff."""
+def batch_get(
+    table: str, keys: Sequence[dict[str, Any]], *, consistent: bool = True, raw: bool = False
+) -> list[dict[str, Any]]:
+    """Fetch items by key (any number), retrying unprocessed keys with backoff; `raw` keeps the
+    items as attribute values (exact, for writing a value back byte for byte)."""
     out: list[dict[str, Any]] = []
     ddb = client("dynamodb")
     for start in range(0, len(keys), BATCH_GET_MAX):
@@ -69,7 +72,8 @@ def batch_get(table: str, keys: Sequence[dict[str, Any]], *, consistent: bool = 
         attempt = 0
         while pending:
             resp = ddb.batch_get_item(RequestItems={table: {"Keys": pending, "ConsistentRead": consistent}})
-            out.extend(from_item(i) for i in resp["Responses"].get(table, []))
+            found = resp["Responses"].get(table, [])
+            out.extend(found if raw else (from_item(i) for i in found))
             pending = resp.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
             if pending:
                 attempt = _backoff(attempt)

@@ -29,6 +29,8 @@ ARCHITECTURE = lambda_.Architecture.ARM_64
 CODE_DIR = "functions"
 # functions.api.settings.ApiSettings.state_machine_arn: the import a trigger or `resume` starts
 STATE_MACHINE_ARN_ENV = "CI_STATE_MACHINE_ARN"
+# functions.api.settings.ApiSettings.bulk_state_machine_arn: bulk operations above 1,000 contacts
+BULK_STATE_MACHINE_ARN_ENV = "CI_BULK_STATE_MACHINE_ARN"
 SECRETS_ARN_ENV = "CI_SECRETS_ARN"  # Settings.secrets_arn
 # Settings fields functions/sync/schedules.py creates the per-connection schedules with
 SYNC_FUNCTION_ARN_ENV = "CI_SYNC_FUNCTION_ARN"
@@ -183,6 +185,13 @@ class Functions(Construct):
             if self._access[name].start_import:
                 state_machine.grant_start_execution(fn)
                 fn.add_environment(STATE_MACHINE_ARN_ENV, state_machine.state_machine_arn)
+
+    def allow_starting_bulk(self, state_machine: sfn.IStateMachine) -> None:
+        """The functions whose access says `start_bulk` may start the bulk-operation state machine."""
+        for name, fn in self.by_name.items():
+            if self._access[name].start_bulk:
+                state_machine.grant_start_execution(fn)
+                fn.add_environment(BULK_STATE_MACHINE_ARN_ENV, state_machine.state_machine_arn)
 
     def allow_reading_keys(self, secret: secretsmanager.ISecret) -> None:
         """The functions whose access says `read_secrets` get the keys secret's ARN and may read

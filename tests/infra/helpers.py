@@ -161,3 +161,14 @@ def grants(synth: Synth, role_id: str) -> set[tuple[str, str]]:
             for resource in as_list(statement["Resource"]):
                 out.add((action, name(resource)))
     return out
+
+
+def state_machine_of(synth: Synth, machine: str = "import") -> tuple[str, dict[str, Any]]:
+    """The import (or bulk) state machine's logical id and resource, by its name."""
+    found = [
+        (k, r)
+        for k, r in synth.of_type("AWS::StepFunctions::StateMachine").items()
+        if r["Properties"]["StateMachineName"].endswith(f"-{machine}")
+    ]
+    assert len(found) == 1, f"expected one {machine} state machine, found {[k for k, _ in found]}"
+    return found[0]

@@ -19,6 +19,7 @@ from infra.app import cdk_json_context
 from infra.config import InfraConfig
 from infra.constructs.events import DomainEvents
 from infra.constructs.functions import (
+    BULK_STATE_MACHINE_ARN_ENV,
     SCHEDULE_GROUP_ENV,
     SCHEDULER_ROLE_ARN_ENV,
     SECRETS_ARN_ENV,
@@ -32,7 +33,7 @@ from infra.constructs.functions import (
 )
 from infra.constructs.storage import Storage
 from infra.constructs.tables import Tables
-from tests.infra.helpers import Synth, ref_id
+from tests.infra.helpers import Synth, ref_id, state_machine_of
 
 
 def pipeline_functions(synth: Synth) -> dict[str, dict[str, Any]]:
@@ -83,7 +84,7 @@ def test_environment_is_the_settings_model(dev: Synth):
 
     bucket = next(k for k in dev.of_type("AWS::S3::Bucket") if k.startswith("StorageBucket"))
     bus = next(iter(dev.of_type("AWS::Events::EventBus")))
-    import_sm, _ = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    import_sm, _ = state_machine_of(dev)
     secret = next(k for k in dev.of_type("AWS::SecretsManager::Secret") if k.startswith("SecretsKeys"))
     cluster = next(iter(dev.of_type("AWS::RDS::DBCluster")))
     db_secret = next(iter(dev.of_type("AWS::SecretsManager::SecretTargetAttachment")))
@@ -103,6 +104,9 @@ def test_environment_is_the_settings_model(dev: Synth):
         if FUNCTION_ACCESS[name].start_import:
             assert env.pop(STATE_MACHINE_ARN_ENV) == {"Ref": import_sm}, name
             assert "state_machine_arn" in ApiSettings.model_fields
+        if FUNCTION_ACCESS[name].start_bulk:
+            assert env.pop(BULK_STATE_MACHINE_ARN_ENV) == {"Ref": state_machine_of(dev, "bulk")[0]}, name
+            assert "bulk_state_machine_arn" in ApiSettings.model_fields
         if FUNCTION_ACCESS[name].read_secrets:
             assert env.pop(SECRETS_ARN_ENV) == {"Ref": secret}, name
         if FUNCTION_ACCESS[name].run_syncs or FUNCTION_ACCESS[name].manage_sync_schedules:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from functions.registry import FUNCTIONS
-from tests.infra.helpers import Synth, as_list, grants, ref_id, statements_of_role
+from tests.infra.helpers import Synth, as_list, grants, ref_id, state_machine_of, statements_of_role
 
 PROJECTOR_DLQ: set[tuple[str, str]] = set()  # filled from the synthesized template below
 XRAY = {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
@@ -37,6 +37,7 @@ LIST_IMPORTS = {("s3:ListBucket", "bucket")}
 # logical ids (the import state machine, the keys secret, the sync dead-letter queue, the
 # scheduler role) are put in by the test
 START_IMPORT = {("states:StartExecution", "state-machine:IMPORT")}
+START_BULK = {("states:StartExecution", "state-machine:BULK")}
 READ_KEYS = {("secretsmanager:GetSecretValue", "secret:KEYS")}
 SYNC_SCHEDULES = "arn:{Partition}:scheduler:{Region}:{AccountId}:schedule/contact-import-dev-sync/*"
 MANAGE_SYNC_SCHEDULES = {
@@ -119,8 +120,10 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("EnrichmentCache", "BatchGetItem")
     | objects("uploads/*", "GetObject", "PutObject")
     | objects("reports/*", "GetObject")
+    | objects("bulk/*", "GetObject", "PutObject")
     | LIST_IMPORTS
     | START_IMPORT
+    | START_BULK
     | READ_KEYS
     | MANAGE_SYNC_SCHEDULES
     # POST /api/v1/connections/{id}/run hands the run to the Sync function
@@ -173,6 +176,13 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("GlobalContacts", "BatchGetItem")
     | table("WebhookDeliveries", "BatchWriteItem")
     | READ_MODEL,
+    # the bulk-operation steps: a chunk's contacts read and written conditionally, its log in S3
+    "Bulk": table("Contacts", "BatchGetItem", "GetItem", "UpdateItem")
+    | table("Config", "GetItem", "UpdateItem", "Query")
+    | table("GlobalContacts", "BatchGetItem")
+    | table("Companies", "BatchGetItem")
+    | objects("bulk/*", "GetObject", "PutObject")
+    | {("s3:ListBucket", "bucket")},
 }
 
 # s3:prefix values each function's ListBucket is limited to (the prefixes it lists or HEADs under)
@@ -183,7 +193,8 @@ LISTED_PREFIXES: dict[str, list[str]] = {
     "Enrich": ["imports/*"],
     "Score": ["imports/*"],
     "Commit": ["imports/*"],
-    "Api": ["imports/*", "uploads/*"],
+    "Api": ["imports/*", "uploads/*", "bulk/*"],
+    "Bulk": ["bulk/*"],
     "Webhooks": ["imports/*"],
     "Sync": ["uploads/*"],
 }
@@ -215,7 +226,8 @@ def test_function_role_grants_exactly_what_its_code_uses(dev: Synth, name: str):
 
 
 def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    import_id, _ = synth.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    import_id, _ = state_machine_of(synth)
+    bulk_id, _ = state_machine_of(synth, "bulk")
     secret_id = next(k for k in synth.of_type("AWS::SecretsManager::Secret") if k.startswith("SecretsKeys"))
     mapping = next(iter(synth.of_type("AWS::Lambda::EventSourceMapping").values()))
     dlq = ref_id(mapping["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
@@ -229,6 +241,7 @@ def with_logical_ids(synth: Synth, expected: set[tuple[str, str]]) -> set[tuple[
     ]
     ids = {
         "state-machine:IMPORT": f"state-machine:{import_id}",
+        "state-machine:BULK": f"state-machine:{bulk_id}",
         "secret:KEYS": f"secret:{secret_id}",
         "queue:SYNC_DLQ": f"queue:{ref_id(target['DeadLetterConfig']['Arn'])}",
         "role:SCHEDULER": f"role:{ref_id(target['RoleArn'])}",
@@ -332,21 +345,22 @@ def test_every_function_has_its_own_role_without_managed_policies(dev: Synth):
         assert "ManagedPolicyArns" not in dev.resources[role_id]["Properties"]
 
 
-def test_import_state_machine_role_invokes_the_functions_reads_manifests_and_runs_its_map_children(
-    dev: Synth,
+@pytest.mark.parametrize(("machine", "manifests"), [("import", "imports"), ("bulk", "bulk")])
+def test_each_state_machine_role_invokes_its_functions_reads_its_manifests_and_runs_its_map_children(
+    dev: Synth, machine: str, manifests: str
 ):
-    sm_id, sm = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    sm_id, sm = state_machine_of(dev, machine)
     name = sm["Properties"]["StateMachineName"]
     role_id = ref_id(sm["Properties"]["RoleArn"])
     assert role_id
-    in_asl = {spec.handler for spec in FUNCTIONS if spec.substitution}
+    in_asl = {spec.handler for spec in FUNCTIONS if spec.substitution and spec.machine == machine}
     function_ids = {
         k for k, r in dev.of_type("AWS::Lambda::Function").items() if r["Properties"]["Handler"] in in_asl
     }
     executions = "arn:{Partition}:states:{Region}:{AccountId}:execution:"
     expected = (
         {("lambda:InvokeFunction", f"function:{f}") for f in function_ids}
-        | {("s3:GetObject", "objects:imports/*/manifest.json")}
+        | {("s3:GetObject", f"objects:{manifests}/*/manifest.json")}
         | {("states:StartExecution", f"state-machine:{sm_id}")}
         | {(a, f"{executions}{name}:*") for a in ("states:DescribeExecution", "states:StopExecution")}
         | {
@@ -359,7 +373,9 @@ def test_import_state_machine_role_invokes_the_functions_reads_manifests_and_run
 
 
 def test_only_the_api_the_upload_trigger_the_sync_and_the_map_start_imports(dev: Synth):
-    import_id, sm = dev.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")
+    import_id, sm = state_machine_of(dev)
+    bulk_id, bulk = state_machine_of(dev, "bulk")
+    bulk_starters: set[str | None] = set()
     functions = functions_by_name(dev)
     allowed = {ref_id(functions[name]["Properties"]["Role"]) for name in ("Api", "UploadTrigger", "Sync")}
     allowed.add(ref_id(sm["Properties"]["RoleArn"]))  # Distributed Map children
@@ -367,6 +383,13 @@ def test_only_the_api_the_upload_trigger_the_sync_and_the_map_start_imports(dev:
     for policy in dev.of_type("AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if "states:StartExecution" in as_list(statement["Action"]):
-                assert as_list(statement["Resource"]) == [{"Ref": import_id}]
-                starters |= {ref_id(r) for r in policy["Properties"]["Roles"]}
+                roles = {ref_id(r) for r in policy["Properties"]["Roles"]}
+                for resource in as_list(statement["Resource"]):
+                    assert resource in ({"Ref": import_id}, {"Ref": bulk_id}), resource
+                    (starters if resource == {"Ref": import_id} else bulk_starters).update(roles)
     assert starters == allowed
+    # the bulk-operation machine: the Api (above 1,000 contacts) and its own Map children
+    assert bulk_starters == {
+        ref_id(functions["Api"]["Properties"]["Role"]),
+        ref_id(bulk["Properties"]["RoleArn"]),
+    }

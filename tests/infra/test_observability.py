@@ -7,7 +7,7 @@ from typing import Any
 from functions.common.models import ALL_MODELS
 from functions.registry import FUNCTIONS
 from tests.infra.conftest import PROD_TOPIC
-from tests.infra.helpers import Synth, ref_id
+from tests.infra.helpers import Synth, ref_id, state_machine_of
 
 
 def alarms(synth: Synth) -> list[dict[str, Any]]:
@@ -22,7 +22,7 @@ def test_failed_executions_alarm_on_the_import_state_machine(dev: Synth):
     found = {
         ref_id(a["Dimensions"][0]["Value"]) for a in single_metric(dev, "AWS/States", "ExecutionsFailed")
     }
-    assert found == set(dev.of_type("AWS::StepFunctions::StateMachine"))
+    assert found == {state_machine_of(dev)[0]}
 
 
 def test_each_function_alarms_on_errors_and_throttles(dev: Synth):

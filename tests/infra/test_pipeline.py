@@ -12,8 +12,18 @@ from infra.constructs.pipeline import ASL_PATH, SubstitutionMismatch, definition
 from tests.infra.helpers import Synth, ref_id
 
 
+def state_machine(synth: Synth, machine: str) -> dict:
+    found = [
+        r["Properties"]
+        for r in synth.of_type("AWS::StepFunctions::StateMachine").values()
+        if r["Properties"]["StateMachineName"].endswith(f"-{machine}")
+    ]
+    assert len(found) == 1, f"expected one {machine} state machine"
+    return found[0]
+
+
 def import_state_machine(synth: Synth) -> dict:
-    return synth.one("AWS::StepFunctions::StateMachine", StateMachineType="STANDARD")[1]["Properties"]
+    return state_machine(synth, "import")
 
 
 def test_every_asl_placeholder_has_a_substitution_and_every_substitution_is_used(dev: Synth):
@@ -26,8 +36,9 @@ def test_every_asl_placeholder_has_a_substitution_and_every_substitution_is_used
 def test_function_substitutions_point_at_the_registry_functions(dev: Synth):
     subs = import_state_machine(dev)["DefinitionSubstitutions"]
     handler_of = {k: r["Properties"].get("Handler") for k, r in dev.of_type("AWS::Lambda::Function").items()}
-    in_asl = [spec for spec in FUNCTIONS if spec.substitution]
+    in_asl = [spec for spec in FUNCTIONS if spec.substitution and spec.machine == "import"]
     assert {spec.name for spec in FUNCTIONS} - {spec.name for spec in in_asl} == {
+        "Bulk",
         "Api",
         "Authorizer",
         "UploadTrigger",
@@ -88,3 +99,16 @@ def test_asl_distributed_map_reads_concurrency_from_intake():
     process = doc["States"]["ProcessChunks"]
     assert process["MaxConcurrencyPath"] == "$.intake.max_concurrency"
     assert doc["States"]["Intake"]["ResultSelector"]["max_concurrency.$"] == "$.Payload.max_concurrency"
+
+
+def test_bulk_state_machine_is_the_bulk_asl_with_the_bulk_function_and_reads_bulk_manifests(dev: Synth):
+    props = state_machine(dev, "bulk")
+    deployed = dev.staged_asset(props["DefinitionS3Location"]["Key"]).read_text()
+    assert deployed == pipeline.asl_path("bulk").read_text()
+    assert set(props["DefinitionSubstitutions"]) == {"BulkFunctionArn", "Bucket"} == placeholders(deployed)
+    function_id = ref_id(props["DefinitionSubstitutions"]["BulkFunctionArn"])
+    assert function_id
+    assert dev.resources[function_id]["Properties"]["Handler"] == "functions.manage.bulk_handler.handler"
+    assert props["StateMachineName"] == "contact-import-dev-bulk"
+    doc = json.loads(deployed)
+    assert doc["States"]["Chunks"]["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"

@@ -32,6 +32,11 @@ EXPECTED_ACKNOWLEDGMENTS = {
     "AwsSolutions-IAM5[Resource::<Bucket.Arn>/imports/*]",
     "AwsSolutions-IAM5[Resource::<Bucket.Arn>/reports/*]",
     "AwsSolutions-IAM5[Resource::<Bucket.Arn>/imports/*/manifest.json]",
+    # bulk operations: the Api and Bulk functions under bulk/, the bulk machine's manifests and children
+    "AwsSolutions-IAM5[Resource::<Bucket.Arn>/bulk/*]",
+    "AwsSolutions-IAM5[Resource::<Bucket.Arn>/bulk/*/manifest.json]",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{bulk}:*]",
+    "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{bulk}/*]",
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{sm}:*]",
     "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{sm}/*]",
     # the read model's cluster: reached only through the Data API, in isolated subnets
@@ -50,10 +55,16 @@ def acknowledgments(synth: Synth) -> dict[str, set[str]]:
     sm_name = synth.resources[logical_id(synth.stack.pipeline.state_machine)]["Properties"][
         "StateMachineName"
     ]
+    bulk_name = synth.resources[logical_id(synth.stack.bulk.state_machine)]["Properties"]["StateMachineName"]
     found: dict[str, set[str]] = {}
     for resource in synth.resources.values():
         for rule in resource.get("Metadata", {}).get("cdk_nag", {}).get("rules_to_suppress", []):
-            finding = rule["id"].replace(f"<{bucket}.Arn>", "<Bucket.Arn>").replace(sm_name, "{sm}")
+            finding = (
+                rule["id"]
+                .replace(f"<{bucket}.Arn>", "<Bucket.Arn>")
+                .replace(sm_name, "{sm}")
+                .replace(bulk_name, "{bulk}")
+            )
             found.setdefault(finding, set()).add(rule["reason"])
     return found
 

@@ -109,6 +109,16 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("DELETE", "/api/v1/webhooks/subscriptions/{subscription}", None),
     ("GET", "/api/v1/webhooks/subscriptions/{subscription}/deliveries", None),
     ("POST", "/api/v1/webhooks/subscriptions/{subscription}/deliveries/{delivery}/redeliver", None),
+    # another workspace's contact ids in a selection are reported not_found (test_bulk_operations)
+    (
+        "POST",
+        "/api/v1/contacts/bulk-operations",
+        {"action": "add_tags", "params": {"tags": ["intruder"]}, "selection": {"ids": ["cont_x"]}},
+    ),
+    ("GET", "/api/v1/bulk-operations/{bulkop}", None),
+    ("POST", "/api/v1/bulk-operations/{bulkop}/undo", None),
+    ("POST", "/api/v1/bulk-operations/{bulkop}/resume", None),
+    ("POST", "/api/v1/imports/{job}/rollback", None),
 ]
 
 
@@ -147,7 +157,12 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
         "/api/v1/webhooks/subscriptions",
         json={"url": "http://127.0.0.1:9/a", "event_types": ["contact.created"]},
     ).json()
+    bulk_op = a.post(
+        "/api/v1/contacts/bulk-operations",
+        json={"action": "add_tags", "params": {"tags": ["mine"]}, "selection": {"ids": [contact["id"]]}},
+    ).json()
     ids = {
+        "bulkop": bulk_op["id"],
         "subscription": subscription["id"],
         "delivery": "x",
         "segment": segment["id"],
@@ -170,7 +185,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
                .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}")
-               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}"))
+               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}").replace("{bulkop}", "{op_id}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 
@@ -192,6 +207,7 @@ def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, bod
                 "company",
                 "merge",
                 "merged",
+                "bulkop",
             ),
             "x",
         ),
@@ -224,6 +240,7 @@ def test_a_key_without_the_routes_scope_is_403(api: LocalApi, method: str, path:
                 "company",
                 "merge",
                 "merged",
+                "bulkop",
             ),
             "x",
         ),

@@ -1,0 +1,91 @@
+"""Request and response shapes of bulk operations (issue 14, item 8)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from functions.api.models import FilterOrGroup, ImportOut, SearchGroup
+from functions.manage.bulk import MAX_IDS
+
+BulkAction = Literal[
+    "add_tags",
+    "remove_tags",
+    "set_custom_field",
+    "add_to_segment",
+    "remove_from_segment",
+    "soft_delete",
+    "restore",
+    "trigger_enrichment",
+    "trigger_scoring",
+    "add_to_suppression",
+    "export_csv",
+]
+
+
+class BulkSelection(BaseModel):
+    """Contact ids (at most 10,000), or the list/search filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: (
+        Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_IDS)] | None
+    ) = None
+    filters: Annotated[list[FilterOrGroup], Field(max_length=50)] | None = None
+    filters_logic: Literal["AND", "OR"] = "AND"
+
+    @model_validator(mode="after")
+    def one_kind(self) -> BulkSelection:
+        if (self.ids is None) == (self.filters is None):
+            raise ValueError("give either ids or filters")
+        if self.ids is not None and not self.ids:
+            raise ValueError("ids must name at least one contact")
+        return self
+
+
+BulkSelection.model_rebuild(_types_namespace={"SearchGroup": SearchGroup})
+
+
+class BulkOperationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: BulkAction
+    params: dict[str, Any] = Field(default_factory=dict)
+    selection: BulkSelection
+
+
+class BulkFailure(BaseModel):
+    contact_id: str
+    reason: str
+
+
+class BulkUndo(BaseModel):
+    done: int
+    restored: int
+    left_alone: int
+    conflicts: list[BulkFailure]
+
+
+class BulkOperationOut(BaseModel):
+    id: str
+    action: BulkAction | Literal["rollback_import"]
+    params: dict[str, Any]
+    status: Literal["queued", "running", "complete", "failed", "undoing", "undone"]
+    total: int
+    done: int
+    succeeded: int
+    changed: int
+    failed: int
+    failures: list[BulkFailure]
+    created_at: str
+    undo_until: str | None
+    error: str | None = None
+    download_url: str | None = Field(default=None, description="export_csv: the CSV, once complete.")
+    undo: BulkUndo | None = None
+
+
+class ImportRollbackOut(ImportOut):
+    """The import (status `rolling_back`, then `rolled_back`) and the rollback's own progress."""
+
+    rollback: BulkOperationOut
