@@ -38,6 +38,7 @@ from functions.api.routes import (
     engagement,
     imports,
     segments,
+    sequences,
     subscriptions,
     webhooks,
 )
@@ -99,6 +100,7 @@ for module in (
     engagement,
     segments,
     companies,
+    sequences,
 ):
     app.include_router(module.router)
 

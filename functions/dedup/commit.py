@@ -23,7 +23,7 @@ from typing import Any
 from functions.common import ddb, faults, ownership
 from functions.common.context import JobContext
 from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
-from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text
+from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text, score_moved
 from functions.common.stage import decision
 from functions.dedup import store
 from functions.dedup.classify import AssignmentView, owned_reason
@@ -249,7 +249,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
         if not pending:
             return written
         existing = store.contacts_by_email(ctx.workspace_id, to_read) if to_read else {}
-        plans: list[tuple[Row, RowStatus, str, list[str], dict[str, Any]]] = []
+        plans: list[tuple[Row, RowStatus, str, list[str], dict[str, Any], bool]] = []
         statements = []
         for email, row in pending.items():
             current = existing.get(email)
@@ -274,6 +274,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 written.append(row)
                 continue
             merged = _merge(ctx, current, row)
+            s_new = row.meta.get("s") or {}
             if current is None:
                 item = {
                     "workspace_id": ctx.workspace_id,
@@ -289,7 +290,9 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     "is_deleted": False,
                     **_score_attrs(row),
                 }
-                plans.append((row, RowStatus.IMPORTED, item["contact_id"], merged.warnings, merged.fields))
+                plans.append(
+                    (row, RowStatus.IMPORTED, item["contact_id"], merged.warnings, merged.fields, bool(s_new))
+                )
                 statements.append(store.insert(contacts_table, item))
             else:
                 sets = {
@@ -302,7 +305,10 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 if ctx.client_id:
                     sets["client_id"] = ctx.client_id
                 sets = {k: v for k, v in sets.items() if v is not None}
-                plans.append((row, RowStatus.UPDATED, current["contact_id"], merged.warnings, merged.fields))
+                moved = bool(s_new) and score_moved(current, s_new.get("score"), s_new.get("grade"))
+                plans.append(
+                    (row, RowStatus.UPDATED, current["contact_id"], merged.warnings, merged.fields, moved)
+                )
                 statements.append(
                     store.update(
                         contacts_table,
@@ -313,11 +319,11 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     )
                 )
         still: dict[str, Row] = {}
-        for (row, status, contact_id, warnings, fields), outcome in zip(
+        for (row, status, contact_id, warnings, fields, moved), outcome in zip(
             plans, store.execute(statements), strict=True
         ):
             if outcome.ok:
-                results[row.number] = _written(row, status, contact_id, warnings, fields)
+                results[row.number] = _written(row, status, contact_id, warnings, fields, rescored=moved)
                 written.append(row)
             elif outcome.code in ("DuplicateItem", "ConditionalCheckFailed"):
                 still[row.email or ""] = row  # a concurrent writer got there first: merge on top of it
@@ -336,6 +342,7 @@ def _written(
     fields: Mapping[str, Any] | None,
     *,
     unchanged: bool = False,
+    rescored: bool = False,
 ) -> RowResult:
     reason = Reason.NEW_CONTACT if status == RowStatus.IMPORTED else Reason.EXISTING_CONTACT
     if unchanged:
@@ -353,6 +360,7 @@ def _written(
         warnings=[*row.warnings, *warnings],
         lead_source=(fields or {}).get("lead_source"),
         verification_status=(fields or {}).get("verification_status") or "unverified",
+        rescored=rescored,
     )
 
 

@@ -22,14 +22,14 @@ from typing import Any
 import httpx
 from botocore.exceptions import ClientError
 
-from functions.common import chunks, config_store, ddb, jobs, s3
+from functions.common import chunks, ddb, jobs, s3
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.models import WebhookDelivery, table_name
 from functions.common.rows import Reason, Row, RowStatus
 from functions.common.settings import get_settings
 from functions.dedup import store as dedup_store
-from functions.events import outbound, subscriptions
+from functions.events import enrollment, outbound, subscriptions
 from functions.events.outbound import TargetRefused
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead_lettered"
@@ -108,6 +108,37 @@ def queue_events(
     return len(items)
 
 
+def subscribed(workspace_id: str, event_type: str) -> bool:
+    """Whether an active subscription of the workspace takes this event type."""
+    return any(
+        s.get("active", True) and event_type in s.get("event_types", [])
+        for s in subscriptions.list_all(workspace_id)
+    )
+
+
+SCORED = "contact.scored"
+
+
+def queue_scored(
+    workspace_id: str, written: Iterable[tuple[str, str, int]], *, now: datetime | None = None
+) -> int:
+    """`contact.scored` for contacts whose score or grade was just rewritten, given as (contact
+    id, email, version written): the full contact object as stored, one event id per version (a
+    re-run re-queues the same id). Nothing is read when nobody subscribes."""
+    versions = {cid: (email, version) for cid, email, version in written}
+    if not versions or not subscribed(workspace_id, SCORED):
+        return 0
+    contacts = contact_objects(workspace_id, {cid: email for cid, (email, _) in versions.items()})
+    return queue_events(
+        workspace_id,
+        (
+            (event_id_for(workspace_id, cid, "scored", str(versions[cid][1])), SCORED, contact)
+            for cid, contact in contacts.items()
+        ),
+        now=now,
+    )
+
+
 def request_job_events(job_id: str, workspace_id: str) -> bool:
     """After commit: one marker for the worker, only when the workspace has a subscription."""
     if not any(s.get("active", True) for s in subscriptions.list_all(workspace_id)):
@@ -175,7 +206,7 @@ def _email_of(row: Row) -> str | None:
 def job_events(job_id: str, chunk: int) -> tuple[list[tuple[str, str, str]], dict[str, str | None]]:
     """(event id, type, contact id) for one committed chunk, and each contact's email: imported
     rows are created, rows that changed something updated (an unchanged re-import tells nobody),
-    enriched rows also enriched."""
+    enriched rows also enriched, rows whose write moved the score or grade also scored."""
     out: list[tuple[str, str, str]] = []
     emails = {r.number: _email_of(r) for r in chunks.read_rows(job_id, chunk, "intake")}
     enriched: set[int] = set()
@@ -201,6 +232,8 @@ def job_events(job_id: str, chunk: int) -> tuple[list[tuple[str, str, str]], dic
         contacts[result.contact_id] = emails.get(result.number)
         if result.number in enriched:
             out.append((event_id_for(job_id, n, "enriched"), "contact.enriched", result.contact_id))
+        if result.rescored:
+            out.append((event_id_for(job_id, n, "scored"), SCORED, result.contact_id))
     return out, contacts
 
 
@@ -210,7 +243,7 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
     job = jobs.get(job_id)
     manifest = s3.get_json(s3.manifest_key(job_id)) if job is not None else []
     workflow = (job.options or {}).get("workflow_id") if job is not None else None
-    allowed_tiers = enrollment_tiers(workspace_id) if workflow else None
+    tiers = enrollment.allowed_tiers(workspace_id) if workflow else None
     # the marker's time, not the clock's: expanding a chunk again (after a crash) writes the same
     # delivery ids instead of a second copy of each event
     at = parse_iso(marker["created_at"])
@@ -224,7 +257,7 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
         if workflow:
             queued += queue_events(
                 workspace_id,
-                enrollments(job_id, workflow, events, contacts, allowed_tiers),
+                enrollments(workspace_id, job_id, workflow, events, contacts, tiers),
                 now=at,
                 extra={"workflow_id": workflow},
             )
@@ -234,41 +267,27 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
     return queued
 
 
-ENROLLMENT_RULE = "enrollment_rule"  # Config doc: {"icp_tiers": ["A", "B"]}; none = every tier
-
-
-def enrollment_tiers(workspace_id: str) -> set[str] | None:
-    doc = config_store.get_doc(workspace_id, ENROLLMENT_RULE) or {}
-    tiers = doc.get("icp_tiers") if isinstance(doc, dict) else None
-    return {str(t) for t in tiers} if isinstance(tiers, list) else None
-
-
 def enrollments(
+    workspace_id: str,
     job_id: str,
     workflow: str,
     events: list[tuple[str, str, str]],
     contacts: dict[str, dict[str, Any]],
-    allowed_tiers: set[str] | None,
+    tiers: set[str] | None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """The hand-off to sequences: imported/updated contacts that are not DNT, not deleted and in
-    an allowed ICP tier (suppressed rows were never imported or updated). DNT never enrolls."""
-    out: list[tuple[str, str, dict[str, Any]]] = []
-    seen: set[str] = set()
-    for _, event_type, cid in events:
-        contact = contacts.get(cid)
-        if (
-            event_type not in ("contact.created", "contact.updated", UNCHANGED)
-            or contact is None
-            or cid in seen
-        ):
-            continue
-        seen.add(cid)
-        if contact.get("dnt") or contact.get("is_deleted"):
-            continue
-        if allowed_tiers is not None and contact.get("icp_tier") not in allowed_tiers:
-            continue
-        out.append((event_id_for(job_id, cid, "enroll", workflow), "contact.enrollment_requested", contact))
-    return out
+    """The hand-off to sequences for one chunk: its imported and updated contacts (unchanged ones
+    too) that pass `enrollment.screen`, once each."""
+    wanted = {
+        cid: contacts[cid]
+        for _, event_type, cid in events
+        if event_type in ("contact.created", "contact.updated", UNCHANGED) and cid in contacts
+    }
+    verdicts = enrollment.screen(workspace_id, wanted, tiers) if wanted else {}
+    return [
+        (event_id_for(job_id, cid, "enroll", workflow), enrollment.REQUESTED, contact)
+        for cid, contact in wanted.items()
+        if verdicts[cid] is None
+    ]
 
 
 # --- the worker ------------------------------------------------------------------------------------

@@ -121,7 +121,9 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem", "PartiQLUpdate")
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
     | table("Companies", "BatchGetItem")
-    | table("Config", "GetItem")
+    | table("Config", "GetItem", "Query")
+    # a re-score that moves a score or grade queues contact.scored deliveries
+    | table("WebhookDeliveries", "BatchWriteItem")
     # Lambda's on-failure destination for batches that failed through their retries
     | {("sqs:SendMessage", "queue:ENGAGEMENT_DLQ")},
     "Webhooks": table("WebhookDeliveries", "UpdateItem", "BatchWriteItem")
@@ -132,6 +134,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
     | table("GlobalContacts", "BatchGetItem")
     | table("Companies", "BatchGetItem")
+    # a workflow hand-off skips suppressed contacts
+    | table("Suppressions", "BatchGetItem")
     | objects("imports/*", "GetObject")
     | LIST_IMPORTS
     | READ_KEYS
