@@ -258,7 +258,14 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 status = (
                     RowStatus.IMPORTED if current.get("created_by_job") == ctx.job_id else RowStatus.UPDATED
                 )
-                results[row.number] = _written(row, status, current["contact_id"], [], current.get("fields"))
+                results[row.number] = _written(
+                    row,
+                    status,
+                    current["contact_id"],
+                    [],
+                    current.get("fields"),
+                    rescored=current.get("scored_by_job") == ctx.job_id,
+                )
                 written.append(row)
                 continue
             quiet = _unchanged(ctx, current, row) if current is not None else None
@@ -289,6 +296,8 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     "version": 1,
                     "is_deleted": False,
                     **_score_attrs(row),
+                    # which job last moved the score: a retried commit reports the same contact.scored
+                    "scored_by_job": ctx.job_id if s_new else None,
                 }
                 plans.append(
                     (row, RowStatus.IMPORTED, item["contact_id"], merged.warnings, merged.fields, bool(s_new))
@@ -306,6 +315,8 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     sets["client_id"] = ctx.client_id
                 sets = {k: v for k, v in sets.items() if v is not None}
                 moved = bool(s_new) and score_moved(current, s_new.get("score"), s_new.get("grade"))
+                if moved:
+                    sets["scored_by_job"] = ctx.job_id
                 plans.append(
                     (row, RowStatus.UPDATED, current["contact_id"], merged.warnings, merged.fields, moved)
                 )

@@ -15,6 +15,7 @@ import hashlib
 import json
 import time as _time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ UNCHANGED = "contact.unchanged"
 QUEUE = "pending"
 JOB_MARKER = "JOB"
 LEASE = timedelta(seconds=60)
+SENDERS = 8  # deliveries in flight at once in one sweep
 MAX_BODY_RECORDED = 500
 
 Clock = Callable[[], datetime]
@@ -301,6 +303,14 @@ class Sweep:
     queued: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def count(self, outcome: str) -> None:
+        if outcome == DELIVERED:
+            self.delivered += 1
+        elif outcome == DEAD:
+            self.dead_lettered += 1
+        else:
+            self.failed += 1
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "delivered": self.delivered,
@@ -327,19 +337,40 @@ def run_once(
             due = _due(clock(), limit)
             if not due:
                 break
-            secrets_cache: dict[str, dict[str, Any] | None] = {}
+            sends = []
             for item in due:
+                if item["subscription_id"] != JOB_MARKER:
+                    sends.append(item)
+                    continue
                 now = clock()
-                if not _claim(item, now):
-                    continue
-                if item["subscription_id"] == JOB_MARKER:
+                if _claim(item, now):
                     sweep.queued += expand_job(item, now)
-                    continue
-                _attempt(item, now, http, window, sweep, secrets_cache)
+            for outcome in _send_all(sends, clock, http, window):
+                sweep.count(outcome)
     finally:
         if own:
             http.close()
     return sweep
+
+
+def _send_all(sends: list[dict[str, Any]], clock: Clock, http: httpx.Client, window: timedelta) -> list[str]:
+    """Claim and attempt each delivery; each mostly waits on its receiver, so several are in
+    flight at once. Returns the outcome of every one this worker claimed."""
+    if not sends:
+        return []
+    subs = {
+        i["subscription_id"]: subscriptions.get(i["workspace_id"], i["subscription_id"])
+        for i in {i["subscription_id"]: i for i in sends}.values()
+    }
+
+    def send(item: dict[str, Any]) -> str | None:
+        now = clock()
+        if not _claim(item, now):
+            return None
+        return _attempt(item, now, http, window, subs[item["subscription_id"]])
+
+    with ThreadPoolExecutor(max_workers=min(SENDERS, len(sends))) as pool:
+        return [o for o in pool.map(send, sends) if o is not None]
 
 
 def _due(now: datetime, limit: int) -> list[dict[str, Any]]:
@@ -388,13 +419,10 @@ def _attempt(
     now: datetime,
     http: httpx.Client,
     window: timedelta,
-    sweep: Sweep,
-    cache: dict[str, dict[str, Any] | None],
-) -> None:
+    sub: dict[str, Any] | None,
+) -> str:
+    """Send one delivery and record the attempt; returns DELIVERED, PENDING (retry) or DEAD."""
     key = item["subscription_id"]
-    if key not in cache:
-        cache[key] = subscriptions.get(item["workspace_id"], key)
-    sub = cache[key]
     attempts: list[dict[str, Any]] = json.loads(item.get("attempts") or "[]")
     record: dict[str, Any] = {"at": iso(now)}
     status_code: int | None = None
@@ -435,16 +463,14 @@ def _attempt(
         "last_attempt_at": iso(now),
     }
     if outbound.is_success(status_code):
-        sweep.delivered += 1
         _finish(key, item["delivery_id"], {**changes, "status": DELIVERED, "delivered_at": iso(now)})
-        return
+        return DELIVERED
     retry_at = now + outbound.next_delay(len(attempts))
     if sub is None or outbound.out_of_window(parse_iso(item["window_start"]), retry_at, window):
-        sweep.dead_lettered += 1
         _finish(key, item["delivery_id"], {**changes, "status": DEAD, "dead_lettered_at": iso(now)})
-        return
-    sweep.failed += 1
+        return DEAD
     _update(key, item["delivery_id"], {**changes, "next_attempt_at": iso(retry_at)})
+    return PENDING
 
 
 def _update(pk: str, sk: str, changes: dict[str, Any], removes: tuple[str, ...] = ()) -> None:

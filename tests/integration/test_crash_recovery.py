@@ -30,7 +30,16 @@ def make_file(path: Path, tag: str) -> Path:
 
 
 def normalised_state(workspace: str, tag: str) -> list[dict[str, Any]]:
-    drop = {"contact_id", "workspace_id", "created_at", "updated_at", "created_by_job", "last_job", "tags"}
+    drop = {
+        "contact_id",
+        "workspace_id",
+        "created_at",
+        "updated_at",
+        "created_by_job",
+        "last_job",
+        "scored_by_job",
+        "tags",
+    }
     items = []
     for c in contacts(workspace):
         doc = {k: v for k, v in c.items() if k not in drop}

@@ -179,6 +179,7 @@ def test_failed_chunk_marks_job_failed_then_resume_matches_clean_run(
                     "updated_at",
                     "created_by_job",
                     "last_job",
+                    "scored_by_job",
                     "tags",
                 )
             }
