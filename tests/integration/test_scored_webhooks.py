@@ -87,13 +87,14 @@ def test_enriching_later_announces_the_contacts_whose_score_moved(
         config_store.ICP_RULES,
         json.dumps([{"name": "sales leaders", "tier": "A", "conditions": {"department_in": ["sales"]}}]),
     )
-    # a fit criterion only enrichment's firmographics can meet: enriching moves scores
+    imports.run_import(rt, EXAMPLE, workspace_id=workspace, options={}, out_dir=tmp_path)
+    # a model that favours sales leaders, set after the import: enriching later re-scores them
+    # (whatever an earlier test left in the platform-wide companies and enrichment cache)
     config_store.put_doc(
         workspace,
         config_store.SCORING_MODEL,
-        {"fit_criteria": [{"name": "sized", "points": 10, "conditions": {"employee_count_min": 1}}]},
+        {"fit_criteria": [{"name": "sales", "points": 10, "conditions": {"department_in": ["sales"]}}]},
     )
-    imports.run_import(rt, EXAMPLE, workspace_id=workspace, options={}, out_dir=tmp_path)
     before = {c["email"]: c for c in contacts_repo.list_contacts(workspace)}
     _subscribe(workspace, receiver.url)  # after the import: only enrichment's changes are heard
 
