@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-query bench-companies bench-bulk layer synth clean
+.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-webhooks bench-query bench-companies bench-bulk layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -57,6 +57,10 @@ bench-sync: $(VENV)/.installed ; $(BIN)/python bench/sync_bench.py
 EVENTS ?= 10000
 bench-events: setup
 	$(BIN)/python bench/events_bench.py --events $(EVENTS)
+# a 20,000-row import without and with a webhook subscription (ROWS_HOOKED= to size it), then deliveries/s
+ROWS_HOOKED ?= 20000
+bench-webhooks: setup
+	$(BIN)/python bench/webhook_import_bench.py --rows $(ROWS_HOOKED)
 # the read model: projector throughput, then list/search/segment latency over HTTP (CONTACTS= to size it)
 CONTACTS ?= 1000000
 STREAM_CONTACTS ?= 100000

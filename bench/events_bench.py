@@ -6,14 +6,17 @@ in memory, in batches of 500:
 1. "with re-scoring": every event names a contact of the workspace, so each batch also
    re-scores the contacts it touched;
 2. "ingest only": the same stream for emails that are no contact of the workspace (timeline,
-   counters and suppressions only).
+   counters and suppressions only);
+3. "webhook deliveries": `--deliveries` contact events queued for one subscription, then sent
+   by the delivery worker (`delivery.run_once`, what the Webhooks function and the local worker
+   run) to a receiver on 127.0.0.1 that answers 200: deliveries/s, signed, claimed and logged.
 
 DynamoDB Local reports no consumed capacity for PartiQL batches, so write units are estimated
 from every write request the code sends, with DynamoDB's pricing rules: 1 WRU per started KB of
 item per write (2 in a transaction), a failed condition still costs its unit. Figures, not a
 timed test.
 
-    .venv/bin/python bench/events_bench.py [--events 10000] [--people 1000]
+    .venv/bin/python bench/events_bench.py [--events 10000] [--people 1000] [--deliveries 2000]
 """
 
 from __future__ import annotations
@@ -125,10 +128,108 @@ def run(label: str, workspace: str, events: list[dict[str, Any]], meter: WriteMe
     }
 
 
+class Receiver:
+    """A webhook receiver on 127.0.0.1 answering 200 to every POST; counts what it got."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.count = 0
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: the worker reuses its connection
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with outer.lock:
+                    outer.count += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def ensure_master_key() -> None:
+    """An in-memory runtime has no data dir to keep the local master key in: subscriptions need
+    one to store their secret, so the run gets a throwaway key."""
+    import os
+
+    from functions.common.settings import reset_settings
+    from functions.enrich.keys import generate_master_key
+
+    if not os.environ.get("CI_MASTER_KEYS"):
+        os.environ["CI_MASTER_KEYS"] = generate_master_key()
+        reset_settings()
+
+
+def drain_deliveries(receiver: Receiver, expected: int, *, timeout_s: float = 1800) -> float:
+    """Run the delivery worker until the receiver has `expected` deliveries; the seconds it took."""
+    from functions.events import delivery
+
+    started = time.perf_counter()
+    while receiver.count < expected:
+        sweep = delivery.run_once()
+        if time.perf_counter() - started > timeout_s:
+            raise TimeoutError(f"{receiver.count}/{expected} deliveries after {timeout_s} s")
+        if not (sweep.delivered or sweep.queued):
+            time.sleep(0.05)
+    return time.perf_counter() - started
+
+
+def deliveries(n: int, people: list[str], workspace: str, meter: WriteMeter) -> dict[str, Any]:
+    from functions.dedup import store as dedup_store
+    from functions.events import delivery, subscriptions
+
+    ensure_master_key()
+    receiver = Receiver()
+    try:
+        subscriptions.create(workspace, receiver.url, ["contact.updated"])
+        stored = dedup_store.contacts_by_email(workspace, people[:50])
+        objects = list(
+            delivery.contact_objects(workspace, {c["contact_id"]: e for e, c in stored.items()}).values()
+        )
+        meter.requests.clear()
+        meter.wru = 0.0
+        queued_at = time.perf_counter()
+        delivery.queue_events(
+            workspace,
+            ((f"evt_bench_{i:06d}", "contact.updated", objects[i % len(objects)]) for i in range(n)),
+        )
+        queue_s = time.perf_counter() - queued_at
+        seconds = drain_deliveries(receiver, n)
+    finally:
+        receiver.close()
+    return {
+        "run": "webhook deliveries",
+        "deliveries": n,
+        "queue_seconds": round(queue_s, 2),
+        "seconds": round(seconds, 2),
+        "deliveries_per_s": round(n / seconds, 1),
+        "est_wru_per_delivery": round(meter.wru / n, 2),
+        "requests_per_delivery": round(sum(meter.requests.values()) / n, 3),
+        "requests": dict(meter.requests.most_common()),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--people", type=int, default=1_000)
+    parser.add_argument("--deliveries", type=int, default=2_000)
     args = parser.parse_args()
 
     from local.runtime import Runtime
@@ -152,12 +253,20 @@ def main() -> None:
         ]
         replay = stream(args.events, contacts, random.Random(15))  # the first stream again
         results.append(run("redelivery (all duplicates)", workspace, replay, meter))
+        sent = deliveries(args.deliveries, contacts, workspace, meter) if args.deliveries else None
     for r in results:
         print(
             f"{r['run']:<40} {r['events']:>7} events  {r['events_per_s']:>8} events/s  "
             f"~{r['est_wru_per_event']} WRU/event  {r['requests_per_event']} requests/event  "
             f"({r['contacts_rescored']} contact re-scores)"
         )
+    if sent:
+        print(
+            f"{sent['run']:<40} {sent['deliveries']:>7} POSTs   {sent['deliveries_per_s']:>8} deliveries/s  "
+            f"~{sent['est_wru_per_delivery']} WRU/delivery  {sent['requests_per_delivery']} DynamoDB "
+            f"requests/delivery  (queued in {sent['queue_seconds']} s)"
+        )
+        results.append(sent)
     print(json.dumps(results, indent=2))
 
 

@@ -83,7 +83,9 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   - Contacts: BatchGetItem (events named by contact id: the id carries the key; an older id is
     resolved through the read model), PartiQL UPDATE
     (the new score, conditioned on the version).
-  - Companies: BatchGetItem; Config: GetItem (the workspace's ICP rules and scoring model).
+  - Companies: BatchGetItem; Config: GetItem (the workspace's ICP rules and scoring model),
+    Query (its webhook subscriptions).
+  - WebhookDeliveries: BatchWriteItem (`contact.scored` for contacts whose score or grade moved).
 - Api does the same for `POST /api/v1/engagement-events`, reads the timeline (Query) and erases
   it on a GDPR hard delete (Query + BatchWriteItem).
 
@@ -91,7 +93,7 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
   job, reads the manifest, intake and commit chunk files and checks the enrich ones), reads the
   contacts (BatchGetItem; the read model for an older id without an email) with their
   Companies and GlobalContacts, lists the workspace's subscriptions (Config Query, GetItem),
-  batch-writes deliveries, reads the `due` index and claims/records each delivery (UpdateItem);
+  batch-writes deliveries (a workflow hand-off first reads Suppressions: BatchGetItem), reads the `due` index and claims/records each delivery (UpdateItem);
   decrypts subscription secrets with the master keys (the keys secret). Report writes the
   marker (PutItem) after a Config Query; the Api lists deliveries (Query) and replays one
   (GetItem + UpdateItem).
@@ -335,7 +337,10 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Suppressions", ("dynamodb:PartiQLInsert",)),
             TableGrant("Contacts", ("dynamodb:BatchGetItem", "dynamodb:PartiQLUpdate")),
             TableGrant("Companies", BATCH_GET),
-            TableGrant("Config", GET_ITEM),
+            # + Query: the workspace's subscriptions; a re-score that moves a score or grade
+            # queues contact.scored deliveries (BatchWriteItem)
+            TableGrant("Config", ("dynamodb:GetItem", "dynamodb:Query")),
+            TableGrant("WebhookDeliveries", ("dynamodb:BatchWriteItem",)),
         ),
         read_model=True,  # events naming a contact id of the older format (no key in it)
     ),
@@ -348,6 +353,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("Contacts", BATCH_GET),
             TableGrant("GlobalContacts", BATCH_GET),
             TableGrant("Companies", BATCH_GET),
+            # a workflow hand-off skips suppressed contacts (functions/events/enrollment.py)
+            TableGrant("Suppressions", BATCH_GET),
         ),
         objects=(ObjectGrant(IMPORTS, READ),),
         list_prefixes=(IMPORTS,),

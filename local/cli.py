@@ -523,6 +523,29 @@ def config_set_scoring(path: Path, workspace: str, data_dir: Path) -> None:
     _set_config("scoring_model", path, workspace, data_dir)
 
 
+@config.command("set-enrollment-rule")
+@click.option("--tiers", default=None, help="Comma-separated ICP tiers that may be enrolled (e.g. A,B).")
+@click.option("--any-tier", is_flag=True, help="Allow every tier (clears the rule).")
+@click.option("--workspace", required=True)
+@DATA_DIR_OPTION
+def config_set_enrollment_rule(tiers: str | None, any_tier: bool, workspace: str, data_dir: Path) -> None:
+    """Which ICP tiers the hand-off to sequences may enroll (import --workflow, the enroll route)."""
+    from functions.events import enrollment
+
+    if any_tier == (tiers is not None):
+        raise click.UsageError("give either --tiers A,B or --any-tier")
+    try:
+        chosen = (
+            None if any_tier else enrollment.parse_tiers(t for t in (tiers or "").split(",") if t.strip())
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with runtime.Runtime(data_dir):
+        rule = enrollment.set_rule(workspace, chosen)
+    shown = ", ".join(rule["icp_tiers"]) if rule["icp_tiers"] is not None else "every tier"
+    click.echo(f"enrollment rule saved for workspace {workspace}: {shown or 'no tier'}")
+
+
 @main.group()
 def assignments() -> None:
     """Agency ownership of emails."""

@@ -42,6 +42,7 @@ from functions.api.routes import (
     merges,
     retention,
     segments,
+    sequences,
     subscriptions,
     webhooks,
 )
@@ -107,6 +108,7 @@ for module in (
     audit,
     merges,
     retention,
+    sequences,
 ):
     app.include_router(module.router)
 

@@ -7,6 +7,7 @@ reproduce them, plus the canonical contact fields derived from them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -160,6 +161,8 @@ class RowResult:
     # what the stored contact says after the row (written rows only)
     lead_source: str | None = None
     verification_status: str | None = None
+    # the write gave the contact a new score or grade (a `contact.scored` webhook after commit)
+    rescored: bool = False
 
     def to_json(self) -> str:
         doc = {
@@ -173,6 +176,7 @@ class RowResult:
             "ru": self.rule,
             "ls": self.lead_source,
             "vs": self.verification_status,
+            "rs": True if self.rescored else None,
         }
         if self.warnings:
             doc["w"] = self.warnings
@@ -193,4 +197,11 @@ class RowResult:
             warnings=doc.get("w", []),
             lead_source=doc.get("ls"),
             verification_status=doc.get("vs"),
+            rescored=bool(doc.get("rs")),
         )
+
+
+def score_moved(before: Mapping[str, Any] | None, score: Any, grade: Any) -> bool:
+    """A stored contact's score or grade differs from (score, grade); a new contact's first
+    score counts as a move."""
+    return before is None or before.get("lead_score") != score or before.get("grade") != grade

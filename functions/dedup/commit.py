@@ -24,7 +24,7 @@ from functions.common.company_names import normalise_company_name
 from functions.common.contact_ids import new_contact_id
 from functions.common.context import JobContext
 from functions.common.models import ClientAssignment, Company, Contact, GlobalContact, table_name
-from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text
+from functions.common.rows import Reason, Row, RowResult, RowStatus, reason_text, score_moved
 from functions.common.stage import decision
 from functions.dedup import store
 from functions.dedup.classify import AssignmentView, owned_reason
@@ -246,7 +246,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
         if not pending:
             return written
         existing = store.contacts_by_email(ctx.workspace_id, to_read) if to_read else {}
-        plans: list[tuple[Row, RowStatus, str, list[str], dict[str, Any]]] = []
+        plans: list[tuple[Row, RowStatus, str, list[str], dict[str, Any], bool]] = []
         statements = []
         for email, row in pending.items():
             current = existing.get(email)
@@ -255,7 +255,14 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 status = (
                     RowStatus.IMPORTED if current.get("created_by_job") == ctx.job_id else RowStatus.UPDATED
                 )
-                results[row.number] = _written(row, status, current["contact_id"], [], current.get("fields"))
+                results[row.number] = _written(
+                    row,
+                    status,
+                    current["contact_id"],
+                    [],
+                    current.get("fields"),
+                    rescored=current.get("scored_by_job") == ctx.job_id,
+                )
                 written.append(row)
                 continue
             quiet = _unchanged(ctx, current, row) if current is not None else None
@@ -271,6 +278,7 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 written.append(row)
                 continue
             merged = _merge(ctx, current, row)
+            s_new = row.meta.get("s") or {}
             if current is None:
                 item = {
                     "workspace_id": ctx.workspace_id,
@@ -286,8 +294,12 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     "is_deleted": False,
                     **_score_attrs(row),
                     **ctx.change_stamp,
+                    # which job last moved the score: a retried commit reports the same contact.scored
+                    "scored_by_job": ctx.job_id if s_new else None,
                 }
-                plans.append((row, RowStatus.IMPORTED, item["contact_id"], merged.warnings, merged.fields))
+                plans.append(
+                    (row, RowStatus.IMPORTED, item["contact_id"], merged.warnings, merged.fields, bool(s_new))
+                )
                 statements.append(store.insert(contacts_table, item))
             else:
                 sets = {
@@ -301,7 +313,12 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                 if ctx.client_id:
                     sets["client_id"] = ctx.client_id
                 sets = {k: v for k, v in sets.items() if v is not None}
-                plans.append((row, RowStatus.UPDATED, current["contact_id"], merged.warnings, merged.fields))
+                moved = bool(s_new) and score_moved(current, s_new.get("score"), s_new.get("grade"))
+                if moved:
+                    sets["scored_by_job"] = ctx.job_id
+                plans.append(
+                    (row, RowStatus.UPDATED, current["contact_id"], merged.warnings, merged.fields, moved)
+                )
                 statements.append(
                     store.update(
                         contacts_table,
@@ -312,11 +329,11 @@ def write_contacts(ctx: JobContext, rows: list[Row], results: dict[int, RowResul
                     )
                 )
         still: dict[str, Row] = {}
-        for (row, status, contact_id, warnings, fields), outcome in zip(
+        for (row, status, contact_id, warnings, fields, moved), outcome in zip(
             plans, store.execute(statements), strict=True
         ):
             if outcome.ok:
-                results[row.number] = _written(row, status, contact_id, warnings, fields)
+                results[row.number] = _written(row, status, contact_id, warnings, fields, rescored=moved)
                 written.append(row)
             elif outcome.code in ("DuplicateItem", "ConditionalCheckFailed"):
                 still[row.email or ""] = row  # a concurrent writer got there first: merge on top of it
@@ -335,6 +352,7 @@ def _written(
     fields: Mapping[str, Any] | None,
     *,
     unchanged: bool = False,
+    rescored: bool = False,
 ) -> RowResult:
     reason = Reason.NEW_CONTACT if status == RowStatus.IMPORTED else Reason.EXISTING_CONTACT
     if unchanged:
@@ -352,6 +370,7 @@ def _written(
         warnings=[*row.warnings, *warnings],
         lead_source=(fields or {}).get("lead_source"),
         verification_status=(fields or {}).get("verification_status") or "unverified",
+        rescored=rescored,
     )
 
 

@@ -10,10 +10,11 @@ from functions.common import audit, contacts_repo, ddb
 from functions.common.context import JobContext
 from functions.common.jobs import now_iso
 from functions.common.models import Company, Contact, table_name
-from functions.common.rows import Row
+from functions.common.rows import Row, score_moved
 from functions.dedup import store
 from functions.dedup.commit import compact_breakdown
 from functions.enrich.stage import enrich_chunk_rows
+from functions.events import delivery
 from functions.score.stage import score_rows
 
 BATCH = 500
@@ -53,7 +54,7 @@ def enrich_existing(
                     k: g.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
                 }
         rows = score_rows(ctx, enrich_chunk_rows(ctx, 0, rows))
-        _save(ctx, batch, rows)
+        delivery.queue_scored(workspace_id, _save(ctx, batch, rows))
         for row in rows:
             e = row.meta.get("e") or {}
             if e.get("status") in totals:
@@ -73,8 +74,10 @@ def _row(n: int, item: dict[str, Any]) -> Row:
     return Row(n, [], fields=fields)
 
 
-def _save(ctx: JobContext, items: list[dict[str, Any]], rows: list[Row]) -> None:
+def _save(ctx: JobContext, items: list[dict[str, Any]], rows: list[Row]) -> list[tuple[str, str, int]]:
+    """Write the batch; returns (contact id, email, version) of those whose score or grade moved."""
     statements = []
+    moved: list[tuple[str, str, int] | None] = []
     companies = []
     for item, row in zip(items, rows, strict=True):
         s = row.meta.get("s") or {}
@@ -92,6 +95,8 @@ def _save(ctx: JobContext, items: list[dict[str, Any]], rows: list[Row]) -> None
             "version": int(item.get("version", 1)) + 1,
             **audit.stamp(ctx.actor or f"job:{ctx.job_id}", "enrichment"),
         }
+        moves = score_moved(item, s.get("score"), s.get("grade"))
+        moved.append((item["contact_id"], item["email"], int(item.get("version", 1)) + 1) if moves else None)
         statements.append(
             store.update(
                 table_name(Contact),
@@ -105,8 +110,12 @@ def _save(ctx: JobContext, items: list[dict[str, Any]], rows: list[Row]) -> None
             companies.append(
                 {**row.meta["company"], "domain": row.fields["company_domain"], "updated_at": ctx.now}
             )
-    for outcome in store.execute(statements):
+    scored = []
+    for outcome, move in zip(store.execute(statements), moved, strict=True):
         if not outcome.ok and outcome.code != "ConditionalCheckFailed":  # a concurrent edit wins; next run
             raise RuntimeError(f"unexpected DynamoDB outcome: {outcome.code}: {outcome.message}")
+        if outcome.ok and move is not None:
+            scored.append(move)
     if companies:
         ddb.batch_put(table_name(Company), list({c["domain"]: c for c in companies}.values()))
+    return scored

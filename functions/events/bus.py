@@ -1,4 +1,5 @@
-"""An engagement bus event -> one ingest per workspace it names (pure routing around the service)."""
+"""An engagement (or enrollment) bus event -> one ingest per workspace it names (pure routing
+around the service)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from functions.events.model import batch_events
 
 SOURCE = "email-engine"
 DETAIL_TYPE = "Engagement"
+# the sequence engine reports enrollment.started / enrollment.finished the same way
+SEQUENCE_SOURCE = "sequence-engine"
+ENROLLMENT_DETAIL_TYPE = "Enrollment"
+DETAIL_TYPES = (DETAIL_TYPE, ENROLLMENT_DETAIL_TYPE)
 
 
 def handle(envelope: dict[str, Any]) -> dict[str, Any]:
-    if envelope.get("detail-type") != DETAIL_TYPE:
+    if envelope.get("detail-type") not in DETAIL_TYPES:
         raise ValueError(f"not an engagement event: detail-type {envelope.get('detail-type')!r}")
     detail = envelope.get("detail") or {}
     events = batch_events(detail)

@@ -15,6 +15,7 @@ import hashlib
 import json
 import time as _time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,14 +23,14 @@ from typing import Any
 import httpx
 from botocore.exceptions import ClientError
 
-from functions.common import chunks, config_store, ddb, jobs, s3
+from functions.common import chunks, ddb, jobs, s3
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.models import WebhookDelivery, table_name
 from functions.common.rows import Reason, Row, RowStatus
 from functions.common.settings import get_settings
 from functions.dedup import store as dedup_store
-from functions.events import outbound, subscriptions
+from functions.events import enrollment, outbound, subscriptions
 from functions.events.outbound import TargetRefused
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead_lettered"
@@ -39,6 +40,7 @@ UNCHANGED = "contact.unchanged"
 QUEUE = "pending"
 JOB_MARKER = "JOB"
 LEASE = timedelta(seconds=60)
+SENDERS = 8  # deliveries in flight at once in one sweep
 MAX_BODY_RECORDED = 500
 
 Clock = Callable[[], datetime]
@@ -108,6 +110,37 @@ def queue_events(
     return len(items)
 
 
+def subscribed(workspace_id: str, event_type: str) -> bool:
+    """Whether an active subscription of the workspace takes this event type."""
+    return any(
+        s.get("active", True) and event_type in s.get("event_types", [])
+        for s in subscriptions.list_all(workspace_id)
+    )
+
+
+SCORED = "contact.scored"
+
+
+def queue_scored(
+    workspace_id: str, written: Iterable[tuple[str, str, int]], *, now: datetime | None = None
+) -> int:
+    """`contact.scored` for contacts whose score or grade was just rewritten, given as (contact
+    id, email, version written): the full contact object as stored, one event id per version (a
+    re-run re-queues the same id). Nothing is read when nobody subscribes."""
+    versions = {cid: (email, version) for cid, email, version in written}
+    if not versions or not subscribed(workspace_id, SCORED):
+        return 0
+    contacts = contact_objects(workspace_id, {cid: email for cid, (email, _) in versions.items()})
+    return queue_events(
+        workspace_id,
+        (
+            (event_id_for(workspace_id, cid, "scored", str(versions[cid][1])), SCORED, contact)
+            for cid, contact in contacts.items()
+        ),
+        now=now,
+    )
+
+
 def request_job_events(job_id: str, workspace_id: str) -> bool:
     """After commit: one marker for the worker, only when the workspace has a subscription."""
     if not any(s.get("active", True) for s in subscriptions.list_all(workspace_id)):
@@ -175,7 +208,7 @@ def _email_of(row: Row) -> str | None:
 def job_events(job_id: str, chunk: int) -> tuple[list[tuple[str, str, str]], dict[str, str | None]]:
     """(event id, type, contact id) for one committed chunk, and each contact's email: imported
     rows are created, rows that changed something updated (an unchanged re-import tells nobody),
-    enriched rows also enriched."""
+    enriched rows also enriched, rows whose write moved the score or grade also scored."""
     out: list[tuple[str, str, str]] = []
     emails = {r.number: _email_of(r) for r in chunks.read_rows(job_id, chunk, "intake")}
     enriched: set[int] = set()
@@ -201,6 +234,8 @@ def job_events(job_id: str, chunk: int) -> tuple[list[tuple[str, str, str]], dic
         contacts[result.contact_id] = emails.get(result.number)
         if result.number in enriched:
             out.append((event_id_for(job_id, n, "enriched"), "contact.enriched", result.contact_id))
+        if result.rescored:
+            out.append((event_id_for(job_id, n, "scored"), SCORED, result.contact_id))
     return out, contacts
 
 
@@ -210,7 +245,7 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
     job = jobs.get(job_id)
     manifest = s3.get_json(s3.manifest_key(job_id)) if job is not None else []
     workflow = (job.options or {}).get("workflow_id") if job is not None else None
-    allowed_tiers = enrollment_tiers(workspace_id) if workflow else None
+    tiers = enrollment.allowed_tiers(workspace_id) if workflow else None
     # the marker's time, not the clock's: expanding a chunk again (after a crash) writes the same
     # delivery ids instead of a second copy of each event
     at = parse_iso(marker["created_at"])
@@ -224,7 +259,7 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
         if workflow:
             queued += queue_events(
                 workspace_id,
-                enrollments(job_id, workflow, events, contacts, allowed_tiers),
+                enrollments(workspace_id, job_id, workflow, events, contacts, tiers),
                 now=at,
                 extra={"workflow_id": workflow},
             )
@@ -234,41 +269,27 @@ def expand_job(marker: dict[str, Any], now: datetime) -> int:
     return queued
 
 
-ENROLLMENT_RULE = "enrollment_rule"  # Config doc: {"icp_tiers": ["A", "B"]}; none = every tier
-
-
-def enrollment_tiers(workspace_id: str) -> set[str] | None:
-    doc = config_store.get_doc(workspace_id, ENROLLMENT_RULE) or {}
-    tiers = doc.get("icp_tiers") if isinstance(doc, dict) else None
-    return {str(t) for t in tiers} if isinstance(tiers, list) else None
-
-
 def enrollments(
+    workspace_id: str,
     job_id: str,
     workflow: str,
     events: list[tuple[str, str, str]],
     contacts: dict[str, dict[str, Any]],
-    allowed_tiers: set[str] | None,
+    tiers: set[str] | None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """The hand-off to sequences: imported/updated contacts that are not DNT, not deleted and in
-    an allowed ICP tier (suppressed rows were never imported or updated). DNT never enrolls."""
-    out: list[tuple[str, str, dict[str, Any]]] = []
-    seen: set[str] = set()
-    for _, event_type, cid in events:
-        contact = contacts.get(cid)
-        if (
-            event_type not in ("contact.created", "contact.updated", UNCHANGED)
-            or contact is None
-            or cid in seen
-        ):
-            continue
-        seen.add(cid)
-        if contact.get("dnt") or contact.get("is_deleted"):
-            continue
-        if allowed_tiers is not None and contact.get("icp_tier") not in allowed_tiers:
-            continue
-        out.append((event_id_for(job_id, cid, "enroll", workflow), "contact.enrollment_requested", contact))
-    return out
+    """The hand-off to sequences for one chunk: its imported and updated contacts (unchanged ones
+    too) that pass `enrollment.screen`, once each."""
+    wanted = {
+        cid: contacts[cid]
+        for _, event_type, cid in events
+        if event_type in ("contact.created", "contact.updated", UNCHANGED) and cid in contacts
+    }
+    verdicts = enrollment.screen(workspace_id, wanted, tiers) if wanted else {}
+    return [
+        (event_id_for(job_id, cid, "enroll", workflow), enrollment.REQUESTED, contact)
+        for cid, contact in wanted.items()
+        if verdicts[cid] is None
+    ]
 
 
 # --- the worker ------------------------------------------------------------------------------------
@@ -281,6 +302,14 @@ class Sweep:
     dead_lettered: int = 0
     queued: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> None:
+        if outcome == DELIVERED:
+            self.delivered += 1
+        elif outcome == DEAD:
+            self.dead_lettered += 1
+        else:
+            self.failed += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -308,19 +337,40 @@ def run_once(
             due = _due(clock(), limit)
             if not due:
                 break
-            secrets_cache: dict[str, dict[str, Any] | None] = {}
+            sends = []
             for item in due:
+                if item["subscription_id"] != JOB_MARKER:
+                    sends.append(item)
+                    continue
                 now = clock()
-                if not _claim(item, now):
-                    continue
-                if item["subscription_id"] == JOB_MARKER:
+                if _claim(item, now):
                     sweep.queued += expand_job(item, now)
-                    continue
-                _attempt(item, now, http, window, sweep, secrets_cache)
+            for outcome in _send_all(sends, clock, http, window):
+                sweep.count(outcome)
     finally:
         if own:
             http.close()
     return sweep
+
+
+def _send_all(sends: list[dict[str, Any]], clock: Clock, http: httpx.Client, window: timedelta) -> list[str]:
+    """Claim and attempt each delivery; each mostly waits on its receiver, so several are in
+    flight at once. Returns the outcome of every one this worker claimed."""
+    if not sends:
+        return []
+    subs = {
+        i["subscription_id"]: subscriptions.get(i["workspace_id"], i["subscription_id"])
+        for i in {i["subscription_id"]: i for i in sends}.values()
+    }
+
+    def send(item: dict[str, Any]) -> str | None:
+        now = clock()
+        if not _claim(item, now):
+            return None
+        return _attempt(item, now, http, window, subs[item["subscription_id"]])
+
+    with ThreadPoolExecutor(max_workers=min(SENDERS, len(sends))) as pool:
+        return [o for o in pool.map(send, sends) if o is not None]
 
 
 def _due(now: datetime, limit: int) -> list[dict[str, Any]]:
@@ -369,13 +419,10 @@ def _attempt(
     now: datetime,
     http: httpx.Client,
     window: timedelta,
-    sweep: Sweep,
-    cache: dict[str, dict[str, Any] | None],
-) -> None:
+    sub: dict[str, Any] | None,
+) -> str:
+    """Send one delivery and record the attempt; returns DELIVERED, PENDING (retry) or DEAD."""
     key = item["subscription_id"]
-    if key not in cache:
-        cache[key] = subscriptions.get(item["workspace_id"], key)
-    sub = cache[key]
     attempts: list[dict[str, Any]] = json.loads(item.get("attempts") or "[]")
     record: dict[str, Any] = {"at": iso(now)}
     status_code: int | None = None
@@ -416,16 +463,14 @@ def _attempt(
         "last_attempt_at": iso(now),
     }
     if outbound.is_success(status_code):
-        sweep.delivered += 1
         _finish(key, item["delivery_id"], {**changes, "status": DELIVERED, "delivered_at": iso(now)})
-        return
+        return DELIVERED
     retry_at = now + outbound.next_delay(len(attempts))
     if sub is None or outbound.out_of_window(parse_iso(item["window_start"]), retry_at, window):
-        sweep.dead_lettered += 1
         _finish(key, item["delivery_id"], {**changes, "status": DEAD, "dead_lettered_at": iso(now)})
-        return
-    sweep.failed += 1
+        return DEAD
     _update(key, item["delivery_id"], {**changes, "next_attempt_at": iso(retry_at)})
+    return PENDING
 
 
 def _update(pk: str, sk: str, changes: dict[str, Any], removes: tuple[str, ...] = ()) -> None:

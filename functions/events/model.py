@@ -37,6 +37,9 @@ class EventType(StrEnum):
     SPAM_COMPLAINT = "spam_complaint"
     MEETING_BOOKED = "meeting_booked"
     TASK_COMPLETED = "task_completed"
+    # reported back by the sequence engine (source `sequence-engine` on the bus)
+    ENROLLMENT_STARTED = "enrollment.started"
+    ENROLLMENT_FINISHED = "enrollment.finished"
 
 
 class BounceType(StrEnum):
@@ -47,6 +50,7 @@ class BounceType(StrEnum):
 # the contact did something: what `last_engaged_at` tracks (a send, a delivery or a bounce is
 # the engine acting; a completed task is the rep acting)
 ENGAGED_TYPES = frozenset({EventType.OPENED, EventType.CLICKED, EventType.REPLIED, EventType.MEETING_BOOKED})
+ENROLLMENT_TYPES = frozenset({EventType.ENROLLMENT_STARTED, EventType.ENROLLMENT_FINISHED})
 # the only types that may say `data.global: true` (an opt-out the engine applies everywhere)
 GLOBAL_CAPABLE = frozenset({EventType.UNSUBSCRIBED, EventType.SPAM_COMPLAINT})
 
@@ -89,6 +93,8 @@ class EngagementEventIn(BaseModel):
             kind = self.data.get("bounce_type")
             if kind not in (BounceType.HARD, BounceType.SOFT):
                 raise ValueError('a bounced event needs data.bounce_type "hard" or "soft"')
+        if self.type in ENROLLMENT_TYPES and not self.sequence_id:
+            raise ValueError(f"an {self.type} event needs the sequence_id it is about")
         is_global = self.data.get("global")
         if is_global is not None and not isinstance(is_global, bool):
             raise ValueError("data.global must be true or false")

@@ -4,7 +4,8 @@ One pass per ingest batch, not one write per event: the contacts are read in one
 the workspace's model once, companies and GlobalContacts in one batch each, each contact's events
 with one Query; a contact is written only when its score, grade or breakdown changed, with a
 PartiQL UPDATE conditioned on the version it was read at (25 per request). A contact changed in
-between is read again and scored again.
+between is read again and scored again. Contacts whose score or grade moved are announced as
+`contact.scored` webhooks, in one batch after the pass.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 from functions.common import audit, ddb
 from functions.common.jobs import now_iso
 from functions.common.models import Contact, table_name
+from functions.common.rows import score_moved
 from functions.dedup import store as dedup_store
 from functions.dedup.classify import GlobalContactView
 from functions.events import store
+from functions.events.delivery import queue_scored
 from functions.events.model import Event
 from functions.score.icp import build_profile, evaluate_tier
 from functions.score.scoring import ScoreResult, rule_text, score
@@ -36,17 +39,19 @@ def rescore_contacts(workspace_id: str, events: Sequence[Event], now: datetime) 
         return 0
     rules, model = workspace_models(workspace_id)
     written = 0
+    scored: list[tuple[str, str, int]] = []  # (contact id, email, version) whose score or grade moved
     todo = emails
     for _ in range(MAX_ROUNDS):
         contacts = store.contacts_by_email(workspace_id, todo)
         live = [c for c in contacts.values() if not c.get("is_deleted")]
         if not live:
+            queue_scored(workspace_id, scored)
             return written
         companies = dedup_store.companies(c["company_domain"] for c in live if c.get("company_domain"))
         globals_ = dedup_store.global_contacts(c["email"] for c in live)
         timelines = store.scoring_events(workspace_id, [c["email"] for c in live])
         statements: list[ddb.Statement] = []
-        order: list[str] = []
+        order: list[tuple[str, str, int, bool]] = []
         for contact in live:
             history = globals_.get(contact["email"])
             signals = event_signals(((e.type, e) for e in timelines[contact["email"]]), model.events, now)
@@ -60,7 +65,9 @@ def rescore_contacts(workspace_id: str, events: Sequence[Event], now: datetime) 
             changes = _changes(contact, result, rule_text(tier, result))
             if changes is None:
                 continue
-            order.append(contact["email"])
+            version = int(contact.get("version") or 1) + 1
+            moved = score_moved(contact, result.score, result.grade)
+            order.append((contact["email"], contact["contact_id"], version, moved))
             statements.append(
                 dedup_store.update(
                     table_name(Contact),
@@ -69,21 +76,26 @@ def rescore_contacts(workspace_id: str, events: Sequence[Event], now: datetime) 
                         **changes,
                         **audit.stamp("events", "rescore"),
                         "updated_at": now_iso(),
-                        "version": int(contact.get("version") or 1) + 1,
+                        "version": version,
                     },
                     condition="version=?" if contact.get("version") is not None else "version IS MISSING",
                     condition_params=(contact["version"],) if contact.get("version") is not None else (),
                 )
             )
         retry = []
-        for email, outcome in zip(order, ddb.execute_batch(statements), strict=True):
+        for (email, contact_id, version, moved), outcome in zip(
+            order, ddb.execute_batch(statements), strict=True
+        ):
             if outcome.ok:
                 written += 1
+                if moved:
+                    scored.append((contact_id, email, version))
             elif outcome.code == "ConditionalCheckFailed":
                 retry.append(email)
             else:
                 raise RuntimeError(f"unexpected DynamoDB outcome: {outcome.code}: {outcome.message}")
         if not retry:
+            queue_scored(workspace_id, scored)
             return written
         todo = retry
     raise ddb.TransientStoreError(f"{len(todo)} contacts kept changing while being re-scored")

@@ -1,9 +1,9 @@
 """Engagement in: the email engine's events on the stage's bus reach the Events function.
 
-An EventBridge rule on `source: email-engine`, `detail-type: Engagement` targets the Events
-function (`functions/events/handler.py`). Duplicates and out-of-order deliveries are normal
-(each event id is applied once, counters are order-free), so EventBridge's retries are safe.
-What EventBridge could not deliver, or what failed through Lambda's own retries, lands in one
+An EventBridge rule on `source: email-engine`, `detail-type: Engagement` (and one on
+`source: sequence-engine`, `detail-type: Enrollment`) targets the Events function
+(`functions/events/handler.py`). Duplicates and out-of-order deliveries are normal (each event
+id is applied once, counters are order-free), so EventBridge's retries are safe. What EventBridge could not deliver, or what failed through Lambda's own retries, lands in one
 encrypted dead-letter queue; its alarm fires on the first message (observability).
 """
 
@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from functions.events.bus import DETAIL_TYPE, SOURCE
+from functions.events.bus import DETAIL_TYPE, ENROLLMENT_DETAIL_TYPE, SEQUENCE_SOURCE, SOURCE
 from infra.constructs.queues import dead_letter_queue
 
 EVENTS_FUNCTION = "Events"  # its name in functions.registry.FUNCTIONS
@@ -53,14 +53,23 @@ class EngagementIngest(Construct):
             description="Engagement events of the email engine: timeline, counters, score, suppressions",
             event_pattern=events.EventPattern(source=[SOURCE], detail_type=[DETAIL_TYPE]),
         )
-        self.rule.add_target(
-            targets.LambdaFunction(
-                function,
-                dead_letter_queue=self.dead_letters,
-                retry_attempts=EVENT_RETRY_ATTEMPTS,
-                max_event_age=EVENT_MAX_AGE,
-            )
+        # the sequence engine's enrollment.started/finished: same function, same ingest
+        self.enrollment_rule = events.Rule(
+            self,
+            "Enrollment",
+            event_bus=event_bus,
+            description="Enrollment events of the sequence engine: a contact's enrollments",
+            event_pattern=events.EventPattern(source=[SEQUENCE_SOURCE], detail_type=[ENROLLMENT_DETAIL_TYPE]),
         )
+        for rule in (self.rule, self.enrollment_rule):
+            rule.add_target(
+                targets.LambdaFunction(
+                    function,
+                    dead_letter_queue=self.dead_letters,
+                    retry_attempts=EVENT_RETRY_ATTEMPTS,
+                    max_event_age=EVENT_MAX_AGE,
+                )
+            )
         # EventBridge invokes asynchronously: a batch that failed through Lambda's retries goes
         # to the same queue (the function's role sends it)
         function.add_to_role_policy(

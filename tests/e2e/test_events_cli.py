@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,3 +99,27 @@ def test_ingest_a_jsonl_file_then_read_the_timeline(ddb_endpoint: str, tmp_path:
 def test_ingest_of_a_missing_file_exits_2(ddb_endpoint: str, tmp_path: Path) -> None:
     proc = cli("events", "ingest", str(tmp_path / "nope.jsonl"), data_dir=tmp_path, endpoint=ddb_endpoint)
     assert proc.returncode == 2 and "not a readable file" in proc.stderr
+
+
+def test_set_enrollment_rule_stores_the_tiers_and_refuses_unknown_ones(
+    ddb_endpoint: str, tmp_path: Path
+) -> None:
+    def run(*args: str) -> Any:
+        return cli(
+            "config",
+            "set-enrollment-rule",
+            *args,
+            "--workspace",
+            "en_ws",
+            data_dir=tmp_path,
+            endpoint=ddb_endpoint,
+        )
+
+    proc = run("--tiers", "a,B")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "enrollment rule saved for workspace en_ws: A, B"
+    bad = run("--tiers", "Z")
+    assert bad.returncode == 1 and "unknown ICP tier(s) Z" in bad.stderr
+    assert run().returncode == 2  # neither --tiers nor --any-tier
+    cleared = run("--any-tier")
+    assert cleared.returncode == 0 and cleared.stdout.strip().endswith("every tier")

@@ -53,6 +53,30 @@ def test_engagement_events_on_the_stage_bus_reach_the_events_function(dev: Synth
     assert ref_id(config["DestinationConfig"]["OnFailure"]["Destination"]) == queue
 
 
+def test_the_sequence_engines_enrollment_events_reach_the_same_function(dev: Synth) -> None:
+    ((rule_id, rule),) = [
+        (k, r["Properties"])
+        for k, r in dev.of_type("AWS::Events::Rule").items()
+        if r["Properties"].get("EventPattern", {}).get("source") == [bus.SEQUENCE_SOURCE]
+    ]
+    assert rule["EventPattern"] == {"source": ["sequence-engine"], "detail-type": ["Enrollment"]}
+    (target,) = rule["Targets"]
+    fn_id, _ = events_function(dev)
+    assert target["Arn"] == {"Fn::GetAtt": [fn_id, "Arn"]}
+    _, engagement = engagement_rule(dev)
+    assert target["DeadLetterConfig"] == engagement["Targets"][0]["DeadLetterConfig"]
+    dev.assertions.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {"Principal": "events.amazonaws.com", "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]}},
+    )
+    envelope = {
+        "source": bus.SEQUENCE_SOURCE,
+        "detail-type": bus.ENROLLMENT_DETAIL_TYPE,
+        "detail": {"events": [{"id": "x"}]},
+    }
+    assert bus.handle(envelope)["data"][0]["error"]["code"] == "MISSING_WORKSPACE"
+
+
 def test_the_events_function_gets_only_what_ingest_uses(dev: Synth) -> None:
     _, fn = events_function(dev)
     role = ref_id(fn["Role"])
@@ -72,6 +96,8 @@ def test_the_events_function_gets_only_what_ingest_uses(dev: Synth) -> None:
         ("dynamodb:PartiQLUpdate", "table:Contacts"),
         ("dynamodb:BatchGetItem", "table:Companies"),
         ("dynamodb:GetItem", "table:Config"),
+        ("dynamodb:Query", "table:Config"),
+        ("dynamodb:BatchWriteItem", "table:WebhookDeliveries"),
     }
     # the one secret it reads is the read model's (events naming a contact id of the older format)
     others = {a for a, r in grants(dev, role) if r != "db-secret"} - {a for a, _ in dynamodb}

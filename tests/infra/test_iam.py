@@ -132,8 +132,10 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "Events": EVENT_INGEST
     | table("Contacts", "BatchGetItem", "PartiQLUpdate")
     | table("Companies", "BatchGetItem")
-    | table("Config", "GetItem")
+    | table("Config", "GetItem", "Query")
     | READ_MODEL
+    # a re-score that moves a score or grade queues contact.scored deliveries
+    | table("WebhookDeliveries", "BatchWriteItem")
     # Lambda's on-failure destination for batches that failed through their retries
     | {("sqs:SendMessage", "queue:ENGAGEMENT_DLQ")},
     "Webhooks": table("WebhookDeliveries", "UpdateItem", "BatchWriteItem")
@@ -143,6 +145,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Contacts", "BatchGetItem")
     | table("GlobalContacts", "BatchGetItem")
     | table("Companies", "BatchGetItem")
+    # a workflow hand-off skips suppressed contacts
+    | table("Suppressions", "BatchGetItem")
     | objects("imports/*", "GetObject")
     | LIST_IMPORTS
     | READ_KEYS

@@ -111,3 +111,42 @@ def test_a_gdpr_hard_delete_clears_the_engagement_history(api: LocalApi) -> None
     from functions.events import store
 
     assert store.all_events(ws, who) == []
+
+
+def test_the_contact_detail_list_and_search_carry_the_engagement_counters(api: LocalApi) -> None:  # noqa: F811
+    import time
+
+    ws = new_workspace()
+    c = client(api, ws)
+    contact = c.post("/api/v1/contacts", json={"email": f"counted.{ws}@counters-example.com"}).json()
+    events = [
+        {"id": "s1", "type": "sent", "contact_id": contact["id"], "occurred_at": "2026-04-01T09:00:00Z"},
+        {"id": "s2", "type": "sent", "contact_id": contact["id"], "occurred_at": "2026-04-02T09:00:00Z"},
+        {"id": "r1", "type": "replied", "contact_id": contact["id"], "occurred_at": "2026-04-02T10:00:00Z"},
+        {
+            "id": "b1",
+            "type": "bounced",
+            "contact_id": contact["id"],
+            "occurred_at": "2026-04-03T09:00:00Z",
+            "data": {"bounce_type": "soft"},
+        },
+    ]
+    assert c.post("/api/v1/engagement-events", json={"events": events}).json()["meta"]["applied"] == 4
+    expected = {
+        "total_sent": 2,
+        "total_responses": 1,
+        "response_rate": 0.5,
+        "bounce_status": "soft",
+        "last_sent_at": "2026-04-02T09:00:00.000000Z",
+        "last_engaged_at": "2026-04-02T10:00:00.000000Z",
+    }
+    assert c.get(f"/api/v1/contacts/{contact['id']}").json()["engagement"] == expected
+    deadline = time.monotonic() + 30  # the list and search read the read model: it may lag a moment
+    while True:
+        listed = c.get("/api/v1/contacts").json()["data"]
+        found = c.post("/api/v1/contacts/search", json={}).json()["data"]
+        if (listed and found) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert [x["engagement"] for x in listed] == [expected]
+    assert [x["engagement"] for x in found] == [expected]

@@ -37,6 +37,7 @@ def normalised_state(workspace: str, tag: str) -> list[dict[str, Any]]:
         "updated_at",
         "created_by_job",
         "last_job",
+        "scored_by_job",
         "tags",
         "changed_by",
     }

@@ -180,6 +180,7 @@ def test_failed_chunk_marks_job_failed_then_resume_matches_clean_run(
                     "created_by_job",
                     "last_job",
                     "changed_by",
+                    "scored_by_job",
                     "tags",
                 )
             }

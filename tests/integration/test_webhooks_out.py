@@ -18,7 +18,7 @@ import pytest
 
 from functions.common import config_store
 from functions.dedup import store as dedup_store
-from functions.events import delivery, subscriptions
+from functions.events import delivery, enrollment, subscriptions
 from local import imports
 from local.runtime import Runtime
 from local.server import LocalApi
@@ -263,7 +263,7 @@ def test_an_import_with_a_workflow_requests_enrollment_for_eligible_contacts_onl
     )
     drain()
     assert sorted(e["workflow_id"] for e in receiver.delivered()) == ["wf_1"] * 5 + ["wf_2"] * 5
-    config_store.put_doc(ws, delivery.ENROLLMENT_RULE, {"icp_tiers": ["no-such-tier"]})
+    config_store.put_doc(ws, enrollment.ENROLLMENT_RULE, {"icp_tiers": ["no-such-tier"]})
     imports.run_import(
         rt,
         _file(tmp_path / "a.csv", tag, 5),
