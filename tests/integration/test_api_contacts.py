@@ -414,3 +414,15 @@ def test_custom_fields_are_typed_and_limited_to_fifty(c: httpx.Client) -> None:
     assert (
         c.post("/api/v1/custom-fields", json={"name": "one_more", "field_type": "boolean"}).status_code == 201
     )
+
+
+def test_the_field_catalog_lists_every_standard_field_and_the_custom_ones(c: httpx.Client) -> None:
+    from functions.common.rows import STANDARD_FIELDS
+
+    assert c.post("/api/v1/custom-fields", json={"name": "seats", "field_type": "number"}).status_code == 201
+    r = c.get("/api/v1/fields")
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["standard"] == list(STANDARD_FIELDS)
+    assert {"lead_source", "verification_status"} <= set(doc["standard"])
+    assert [f["name"] for f in doc["custom"]] == ["seats"]

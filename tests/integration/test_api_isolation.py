@@ -38,6 +38,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/contacts/{contact}/restore", None),
     ("DELETE", "/api/v1/contacts/{contact}", {"deletion_reason": "intruder"}),
     ("DELETE", "/api/v1/contacts/{contact}?hard=true", None),
+    ("GET", "/api/v1/fields", None),
     ("GET", "/api/v1/custom-fields", None),
     ("POST", "/api/v1/custom-fields", {"name": "iso", "field_type": "string"}),
     ("GET", "/api/v1/custom-fields/{field}", None),

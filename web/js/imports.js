@@ -6,11 +6,6 @@ import { announce, clearErrors, field, fmtDate, formError, h, showError } from "
 export const STAGES = ["queued", "parsing", "deduplicating", "suppressing", "enriching", "segmenting", "scoring", "complete"];
 const OUTCOMES = ["imported", "updated", "skipped", "suppressed", "error"];
 const COUNTERS = ["total", "imported", "updated", "skipped", "suppressed", "errored"];
-export const STANDARD_FIELDS = [
-  "email", "first_name", "last_name", "full_name", "name_suffix", "title", "department", "seniority",
-  "phone", "mobile", "linkedin_url", "city", "state", "country", "time_zone", "company_name",
-  "company_domain", "owner_email", "tags", "contact_id",
-];
 const MAX_BYTES = 5_000_000; // the preview reads the file's text; the API takes up to 5 MB there
 const TYPES = [".csv", ".tsv", ".txt"];
 
@@ -160,6 +155,13 @@ export function newImport() {
       state.options = options;
       state.targets = {};
       state.text = await state.file.text();
+      try {
+        // what a column can map to, from the API (standard fields and the workspace's custom ones)
+        state.fields = await api("GET", "/fields");
+      } catch (e) {
+        showError(form, e);
+        return;
+      }
       await runPreview(form, stepMapping);
     });
     el.replaceChildren(h("h1", {}, "New import"), steps(0), form);
@@ -201,8 +203,11 @@ export function newImport() {
       const now = c.header in state.targets ? state.targets[c.header] : c.target;
       const select = h("select", { name: `target-${c.column}`, "data-header": c.header, "aria-label": `Target for ${c.header}` },
         h("option", { value: "" }, "Don't import"),
-        h("optgroup", { label: "Standard fields" }, STANDARD_FIELDS.map((f) => h("option", { value: f, selected: f === now }, f))),
-        now && now.startsWith("custom:") ? h("option", { value: now, selected: true }, now) : null,
+        h("optgroup", { label: "Standard fields" }, state.fields.standard.map((f) => h("option", { value: f, selected: f === now }, f))),
+        state.fields.custom.length
+          ? h("optgroup", { label: "Custom fields" }, state.fields.custom.map((f) => h("option", { value: `custom:${f.name}`, selected: `custom:${f.name}` === now }, f.display_label || f.name)))
+          : null,
+        now && now.startsWith("custom:") && !state.fields.custom.some((f) => `custom:${f.name}` === now) ? h("option", { value: now, selected: true }, now) : null,
         h("option", { value: "__new" }, "New custom field…"));
       if (!now) select.value = "";
       const custom = h("input", { type: "text", name: `custom-${c.column}`, "aria-label": `New custom field name for ${c.header}`, hidden: true, placeholder: "field name" });
