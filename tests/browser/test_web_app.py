@@ -306,6 +306,12 @@ def test_settings_edit_icp_rules_by_field_and_manage_custom_fields(page: Any, se
     page.locator("#custom-fields", has_text="contract_value").wait_for()
     assert page.get_by_role("heading", name="Saved mappings").is_visible()
     assert page.get_by_role("heading", name="CRM connections").is_visible()
+    # provider keys: write-only (the key never comes back)
+    page.get_by_label("apollo key").fill("apollo-web-secret-1")
+    page.get_by_role("button", name="Save apollo key").click()
+    page.locator("#provider-keys .badge.complete", has_text="set").first.wait_for()
+    assert "apollo-web-secret-1" not in page.content()
+    assert page.get_by_label("apollo key").input_value() == ""
     look(page, "13-settings")
     page.get_by_role("button", name="Remove custom field contract_value").click()
     page.locator("#custom-fields", has_text="contract_value").wait_for(state="detached")
@@ -327,7 +333,7 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     assert added.status_code < 300, added.text
 
     sign_in(page, served)
-    page.get_by_role("link", name="Contacts").click()
+    page.get_by_role("link", name="Contacts", exact=True).click()
     page.get_by_role("heading", name="Contacts").wait_for()
     page.get_by_label("Segment").select_option(label="Web filter segment")
     page.get_by_label("Created after").fill("2000-01-01")

@@ -146,3 +146,17 @@ def test_the_authorizer_knows_the_pool_and_client(dev: Synth):
     assert ref_id(env["CI_COGNITO_CLIENT_ID"]) == logical_id(dev.stack.users.client)
     api = dev.resources[logical_id(dev.stack.functions.by_name["Api"])]["Properties"]
     assert "CI_COGNITO_USER_POOL_ID" not in api["Environment"]["Variables"]
+
+
+def test_the_csp_is_the_one_serve_sends_but_for_what_the_app_connects_to():
+    from infra.constructs.web import content_security_policy
+    from local.server import WEB_HEADERS
+
+    def directives(csp: str) -> dict[str, str]:
+        return {d.split()[0]: d for d in (part.strip() for part in csp.split(";")) if d}
+
+    local = directives(WEB_HEADERS["Content-Security-Policy"])
+    aws = directives(content_security_policy(["https://*.s3.amazonaws.com"]))
+    assert local.pop("connect-src").startswith("connect-src 'self'")
+    assert aws.pop("connect-src") == "connect-src 'self' https://*.s3.amazonaws.com"
+    assert aws == local

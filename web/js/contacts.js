@@ -58,12 +58,12 @@ export function contactsList(params) {
       const total = page.meta.total_count;
       const rows = page.data.map((c) => h("tr", {},
         h("td", {}, h("a", { href: `#/contacts/${encodeURIComponent(c.id)}` }, c.email)),
-        h("td", {}, name(c)),
-        h("td", {}, c.company?.name || "—"),
-        h("td", {}, c.icp_tier || "—"),
-        h("td", { class: "num" }, c.lead_score ?? "—"),
-        h("td", {}, c.grade || "—"),
-        h("td", {}, c.owner_email || c.client_id || "—")));
+        h("td", { "data-label": "Name" }, name(c)),
+        h("td", { "data-label": "Company" }, c.company?.name || "—"),
+        h("td", { "data-label": "Tier" }, c.icp_tier || "—"),
+        h("td", { class: "num", "data-label": "Score" }, c.lead_score ?? "—"),
+        h("td", { "data-label": "Grade" }, c.grade || "—"),
+        h("td", { "data-label": "Owner" }, c.owner_email || c.client_id || "—")));
       const pager = h("nav", { class: "actions", "aria-label": "Pages" });
       if (cursor) {
         const first = new URLSearchParams(params);
@@ -78,7 +78,7 @@ export function contactsList(params) {
       results.replaceChildren(
         h("p", { id: "total", class: "total" }, `${total.toLocaleString()} contact${total === 1 ? "" : "s"}`),
         rows.length
-          ? h("div", { class: "scroll" }, h("table", { id: "contacts" },
+          ? h("div", { class: "scroll" }, h("table", { id: "contacts", class: "cards" },
               h("caption", { class: "sr-only" }, "Contacts"),
               h("thead", {}, h("tr", {}, ["Email", "Name", "Company", "Tier", "Score", "Grade", "Owner"].map((t) => h("th", { scope: "col" }, t)))),
               h("tbody", {}, rows)))

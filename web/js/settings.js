@@ -21,15 +21,17 @@ export function settings() {
     "Weights, fit criteria and grade thresholds (the defaults until you save one).");
   const customs = customFields();
   const mappings = savedMappings();
+  const keys = providerKeys();
   const crm = connections();
   const el = h("section", {}, h("h1", {}, "Settings"),
     h("nav", { "aria-label": "Settings sections", class: "toc" },
       h("a", { href: "#suppressions-h" }, "Suppressions"), h("a", { href: "#icp-h" }, "ICP tiers"),
       h("a", { href: "#scoring-h" }, "Scoring"), h("a", { href: "#custom-fields-h" }, "Custom fields"),
-      h("a", { href: "#mappings-h" }, "Saved mappings"), h("a", { href: "#connections-h" }, "CRM connections")),
+      h("a", { href: "#mappings-h" }, "Saved mappings"), h("a", { href: "#provider-keys-h" }, "Provider keys"),
+      h("a", { href: "#connections-h" }, "CRM connections")),
     h("h2", { id: "suppressions-h", tabindex: "-1" }, "Suppressions"),
     h("p", {}, "Emails and domains listed here are never imported: a matching row ends as suppressed."), form, list,
-    icp.el, scoring.el, customs.el, mappings.el, crm.el);
+    icp.el, scoring.el, customs.el, mappings.el, keys.el, crm.el);
   // in-page links: the hash routes the app, so scroll to the section instead of navigating
   el.querySelector("nav.toc").addEventListener("click", (ev) => {
     const a = ev.target.closest("a");
@@ -72,7 +74,7 @@ export function settings() {
       showError(form, e);
     }
   });
-  return { el, ready: Promise.all([load(), icp.ready, scoring.ready, customs.ready, mappings.ready, crm.ready]) };
+  return { el, ready: Promise.all([load(), icp.ready, scoring.ready, customs.ready, mappings.ready, keys.ready, crm.ready]) };
 }
 
 // unset (null) settings left out: what is shown is what was chosen
@@ -193,6 +195,41 @@ function savedMappings() {
     }
   }
   const el = h("div", {}, h("h2", { id: "mappings-h", tabindex: "-1" }, "Saved mappings"), h("div", { class: "card" }, list));
+  return { el, ready: load() };
+}
+
+// The workspace's own enrichment keys: set or replaced, never shown (the API returns only is_set).
+function providerKeys() {
+  const list = h("div", { id: "provider-keys" });
+  async function load() {
+    try {
+      const page = await api("GET", "/provider-keys");
+      list.replaceChildren(...page.data.map((p) => {
+        const input = h("input", { type: "password", name: "key", autocomplete: "off", spellcheck: "false" });
+        const form = h("form", { class: "inline", novalidate: true },
+          formError(),
+          field(`${p.provider} key`, input, { field: "key", hint: p.is_set ? "A key is set; a new one replaces it" : "Not set: the platform's key is used" }),
+          h("span", { class: `badge ${p.is_set ? "complete" : ""}` }, p.is_set ? "set" : "not set"),
+          h("button", { type: "submit" }, `Save ${p.provider} key`));
+        form.addEventListener("submit", async (ev) => {
+          ev.preventDefault();
+          clearErrors(form);
+          try {
+            await api("PUT", `/provider-keys/${encodeURIComponent(p.provider)}`, { key: input.value.trim() });
+            input.value = "";
+            announce(`${p.provider} key saved`);
+            load();
+          } catch (e) {
+            showError(form, e);
+          }
+        });
+        return form;
+      }));
+    } catch (e) {
+      list.replaceChildren(h("p", { class: "form-error", role: "alert" }, e.message));
+    }
+  }
+  const el = h("div", {}, h("h2", { id: "provider-keys-h", tabindex: "-1" }, "Enrichment provider keys"), h("div", { class: "card" }, list));
   return { el, ready: load() };
 }
 
