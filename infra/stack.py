@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import Aws, CfnOutput, Stack, Tags
 from constructs import Construct
 
 from functions.registry import FUNCTIONS, FunctionSpec
@@ -22,6 +22,8 @@ from infra.constructs.storage import Storage
 from infra.constructs.sync import CrmSync, sync_function
 from infra.constructs.tables import Tables
 from infra.constructs.trigger import UploadTrigger, trigger_function
+from infra.constructs.users import Users
+from infra.constructs.web import WebApp
 from infra.constructs.webhooks import WebhookDelivery, webhooks_function
 
 
@@ -118,6 +120,35 @@ class ContactImportStack(Stack):
             api_function=self.functions.by_name[API_FUNCTION],
             authorizer_function=self.functions.by_name[AUTHORIZER_FUNCTION],
         )
+        self.users = Users(self, "Users", config=config)
+        self.web = WebApp(
+            self,
+            "Web",
+            config=config,
+            http_api=self.api.api,
+            access_logs=self.storage.access_logs,
+            # the presigned upload POST and the hosted UI's token endpoint; the bucket by wildcard:
+            # its name would make a cycle (its CORS rule names the distribution)
+            connect_origins=[
+                "https://*.s3.amazonaws.com",
+                f"https://*.s3.{Aws.REGION}.amazonaws.com",
+                self.users.hosted_ui,
+            ],
+        )
+        client = self.users.add_web_client(self.web.url)
+        self.storage.allow_browser_uploads_from(self.web.url)
+        self.web.deploy(
+            {
+                "apiBase": "",  # same origin: CloudFront routes /api/* to the HTTP API
+                "cognito": {
+                    "region": self.region,
+                    "userPoolId": self.users.pool.user_pool_id,
+                    "clientId": client.user_pool_client_id,
+                    "domain": self.users.hosted_ui,
+                },
+            }
+        )
+        self.functions.allow_cognito_sign_in(self.users.pool, client)
         self.observability = Observability(
             self,
             "Observability",
@@ -163,3 +194,7 @@ class ContactImportStack(Stack):
         CfnOutput(self, "EngagementDeadLetterQueueUrl", value=self.engagement.dead_letters.queue_url)
         CfnOutput(self, "ReadModelClusterArn", value=self.read_model.cluster.cluster_arn)
         CfnOutput(self, "ProjectorDeadLetterQueueUrl", value=self.read_model.dead_letters.queue_url)
+        CfnOutput(self, "WebUrl", value=self.web.url)
+        CfnOutput(self, "WebBucketName", value=self.web.bucket.bucket_name)
+        CfnOutput(self, "UserPoolId", value=self.users.pool.user_pool_id)
+        CfnOutput(self, "WebClientId", value=client.user_pool_client_id)

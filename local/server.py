@@ -47,12 +47,16 @@ _WEB_TYPES = {
 WEB_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'",
+    "form-action 'self'; object-src 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-cache",
 }
+
+
+# what the stack's BucketDeployment writes as config.json on AWS; one machine has no user pool
+LOCAL_WEB_CONFIG: dict[str, Any] = {"apiBase": "", "cognito": None}
 
 
 def web_file(path: str, root: Path = WEB_ROOT) -> tuple[Path, str] | None:
@@ -220,6 +224,10 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             """Serve the web app for GET/HEAD outside /api/; False when it is not a web file."""
             if self.command not in ("GET", "HEAD") or self.path.startswith("/api/"):
                 return False
+            if urlsplit(self.path).path == "/config.json":
+                body = json.dumps(LOCAL_WEB_CONFIG).encode()
+                self._send(200, {"Content-Type": "application/json", **WEB_HEADERS}, body, [])
+                return True
             found = web_file(self.path)
             if found is None:
                 return False

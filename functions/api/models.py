@@ -310,6 +310,13 @@ class CustomFieldList(BaseModel):
     data: list[CustomFieldOut]
 
 
+class FieldCatalog(BaseModel):
+    """What a column can map to: the standard fields (in the mapping's order) and the custom ones."""
+
+    standard: list[str]
+    custom: list[CustomFieldOut]
+
+
 class Deleted(BaseModel):
     deleted: bool = True
 

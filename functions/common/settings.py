@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     webhook_local_targets: bool = True
     webhook_retry_window_s: int = 24 * 3600  # retried this long after queueing, then dead-lettered
 
+    # the web app's Cognito sign-in: the authorizer accepts the pool's ID tokens beside API keys
+    # (unset on one machine, where only API keys sign in)
+    cognito_user_pool_id: str | None = None
+    cognito_client_id: str | None = None
+
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}-{logical}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import ArnFormat, Aws, Duration, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -20,6 +21,7 @@ from functions.common.settings import Settings
 from functions.registry import FUNCTIONS, FunctionSpec
 from infra.access import FunctionAccess, access_for, check_access_table
 from infra.config import REPO_ROOT, InfraConfig
+from infra.constructs.api import AUTHORIZER_FUNCTION
 from infra.constructs.nag import acknowledge, logical_id
 from infra.constructs.read_model import ReadModel
 from infra.constructs.tables import Tables
@@ -37,6 +39,9 @@ SYNC_FUNCTION_ARN_ENV = "CI_SYNC_FUNCTION_ARN"
 SCHEDULER_ROLE_ARN_ENV = "CI_SCHEDULER_ROLE_ARN"
 SCHEDULE_GROUP_ENV = "CI_SCHEDULE_GROUP"
 SYNC_DLQ_ARN_ENV = "CI_SYNC_DLQ_ARN"
+# Settings.cognito_user_pool_id / cognito_client_id: the authorizer verifies the pool's ID tokens
+COGNITO_POOL_ENV = "CI_COGNITO_USER_POOL_ID"
+COGNITO_CLIENT_ENV = "CI_COGNITO_CLIENT_ID"
 SCHEDULE_ACTIONS = (
     "scheduler:CreateSchedule",
     "scheduler:UpdateSchedule",
@@ -192,6 +197,13 @@ class Functions(Construct):
             if self._access[name].start_bulk:
                 state_machine.grant_start_execution(fn)
                 fn.add_environment(BULK_STATE_MACHINE_ARN_ENV, state_machine.state_machine_arn)
+
+    def allow_cognito_sign_in(self, pool: cognito.IUserPool, client: cognito.IUserPoolClient) -> None:
+        """The authorizer accepts the web client's ID tokens (it reads the pool's public JWKS over
+        HTTPS: no IAM permission involved)."""
+        fn = self.by_name[AUTHORIZER_FUNCTION]
+        fn.add_environment(COGNITO_POOL_ENV, pool.user_pool_id)
+        fn.add_environment(COGNITO_CLIENT_ENV, client.user_pool_client_id)
 
     def allow_reading_keys(self, secret: secretsmanager.ISecret) -> None:
         """The functions whose access says `read_secrets` get the keys secret's ARN and may read

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_cdk import Duration
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.access import IMPORTS, REPORTS
 from infra.config import InfraConfig
+
+
+def upload_cors(origins: list[str]) -> dict[str, Any]:
+    """A CORS rule's properties: browsers upload with a presigned PUT or POST (form) request."""
+    return {
+        "allowed_methods": [s3.HttpMethods.PUT, s3.HttpMethods.POST],
+        "allowed_origins": origins,
+        "allowed_headers": ["*"],
+        "exposed_headers": ["ETag"],
+        "max_age": 3000,
+    }
 
 
 class Storage(Construct):
@@ -42,18 +55,7 @@ class Storage(Construct):
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="upload-bucket/",
-            cors=[
-                s3.CorsRule(
-                    # browsers upload with a presigned PUT or POST (form) request
-                    allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.POST],
-                    allowed_origins=list(config.cors_origins),
-                    allowed_headers=["*"],
-                    exposed_headers=["ETag"],
-                    max_age=3000,
-                )
-            ]
-            if config.cors_origins
-            else None,
+            cors=[s3.CorsRule(**upload_cors(list(config.cors_origins)))] if config.cors_origins else None,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="expire-reports", prefix=REPORTS, expiration=Duration.days(config.report_ttl_days)
@@ -75,3 +77,7 @@ class Storage(Construct):
         cfn_bucket.add_property_override(
             "NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled", True
         )
+
+    def allow_browser_uploads_from(self, origin: str) -> None:
+        """The web app's own origin (its CloudFront domain, known only at deploy) may upload."""
+        self.bucket.add_cors_rule(**upload_cors([origin]))

@@ -4,13 +4,18 @@ search and filter contacts, open one, an API error shown by its field, sign out.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT, Served, look
 
@@ -60,6 +65,9 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     assert email_row.locator("select").input_value() == "email"
     assert re.search(r"\d+%", email_row.inner_text())
     source = page.get_by_label("Target for Lead Source")
+    # the targets come from GET /api/v1/fields: every standard field, none copied into the app
+    offered = source.locator("optgroup[label='Standard fields'] option").all_inner_texts()
+    assert {"lead_source", "verification_status", "owner_email"} <= set(offered)
     source.select_option("__new")
     page.get_by_label("New custom field name for Lead Source").fill("lead_source")
     page.get_by_label("New custom field name for Lead Source").press("Tab")
@@ -208,4 +216,154 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     assert page.evaluate("sessionStorage.length") == 0
     page.goto("/#/contacts")
     page.get_by_role("heading", name="Sign in").wait_for()
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_cognito_sign_in_when_config_names_a_pool(page: Any, served: Served) -> None:
+    """config.json with a pool (as the stack writes it): the hosted UI's code flow with PKCE, the
+    ID token sent as the bearer, and sign-out through the hosted UI's logout. The hosted UI is
+    played by Playwright routes on a localhost origin (the local CSP allows it)."""
+    hosted = "http://localhost:9"  # nothing listens: every request to it is answered by a route
+    pool = {"region": "eu-west-1", "userPoolId": "eu-west-1_Test", "clientId": "web-client", "domain": hosted}
+    page.route("**/config.json", lambda route: route.fulfill(json={"apiBase": "", "cognito": pool}))
+    token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"
+    seen: dict[str, Any] = {}
+
+    def authorize(route: Any) -> None:
+        query = parse_qs(urlsplit(route.request.url).query)
+        seen["authorize"] = query
+        back = f"{served.url}/?code=the-code&state={query['state'][0]}"
+        route.fulfill(status=302, headers={"Location": back})
+
+    def exchange(route: Any) -> None:
+        seen["token"] = parse_qs(route.request.post_data or "")
+        route.fulfill(json={"id_token": token}, headers={"Access-Control-Allow-Origin": served.url})
+
+    def logout(route: Any) -> None:
+        seen["logout"] = parse_qs(urlsplit(route.request.url).query)
+        route.fulfill(status=302, headers={"Location": f"{served.url}/"})
+
+    page.route(f"{hosted}/oauth2/authorize*", authorize)
+    page.route(f"{hosted}/oauth2/token", exchange)
+    page.route(f"{hosted}/logout*", logout)
+    bearers: list[str] = []
+    page.on(
+        "request",
+        lambda r: bearers.append(r.headers.get("authorization", "")) if "/api/v1/" in r.url else None,
+    )
+
+    page.goto("/#/contacts")
+    page.get_by_role("button", name="Sign in with Cognito").click()
+    page.wait_for_url(re.compile(r"#/contacts$"))
+    page.get_by_role("heading", name="Contacts").wait_for()
+
+    asked = seen["authorize"]
+    assert asked["client_id"] == ["web-client"] and asked["response_type"] == ["code"]
+    assert asked["redirect_uri"] == [f"{served.url}/"] and asked["code_challenge_method"] == ["S256"]
+    sent = seen["token"]
+    assert sent["grant_type"] == ["authorization_code"] and sent["code"] == ["the-code"]
+    verifier = sent["code_verifier"][0]
+    digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    assert asked["code_challenge"] == [digest]  # PKCE: the verifier is the challenge's preimage
+    assert "code=" not in page.url  # the code leaves the address bar
+    assert f"Bearer {token}" in bearers
+    assert page.evaluate("localStorage.length") == 0
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert seen["logout"] == {"client_id": ["web-client"], "logout_uri": [f"{served.url}/"]}
+    assert page.evaluate("sessionStorage.getItem('ci.apiKey')") is None
+
+
+def test_settings_edit_icp_rules_by_field_and_manage_custom_fields(page: Any, served: Served) -> None:
+    sign_in(page, served)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("heading", name="ICP tier rules").wait_for()
+    rules = page.get_by_label("ICP tier rules (JSON)")
+    expect(rules).not_to_have_value("")  # loaded from the API
+    bad = {"rules": [{"name": "Enterprise", "tier": "Z", "conditions": {"employee_count_min": 1000}}]}
+    rules.fill(json.dumps(bad))
+    page.get_by_role("button", name="Save ICP tier rules").click()
+    slot = page.locator("#icp-form .field-error")
+    slot.wait_for()
+    assert "rules.0.tier" in slot.inner_text()  # the API's field, shown by the editor
+    assert rules.get_attribute("aria-invalid") == "true"
+    look(page, "12-settings-icp-error")
+    good = {"rules": [{"name": "Enterprise", "tier": "a", "conditions": {"employee_count_min": 1000}}]}
+    rules.fill(json.dumps(good))
+    page.get_by_role("button", name="Save ICP tier rules").click()
+    expect(rules).to_have_value(re.compile(r'"tier": "A"'))  # the stored rules, as the API returns them
+    assert not slot.is_visible()
+    api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"})
+    assert api.get("/api/v1/config/icp-rules").json()["rules"][0]["tier"] == "A"
+
+    page.get_by_label("Field name").fill("2bad")
+    page.get_by_role("button", name="Add custom field").click()
+    page.locator("#custom-field-form [data-error-for=name]").wait_for()
+    page.get_by_label("Field name").fill("contract_value")
+    page.get_by_label("Type", exact=True).select_option("number")
+    page.get_by_role("button", name="Add custom field").click()
+    page.locator("#custom-fields", has_text="contract_value").wait_for()
+    assert page.get_by_role("heading", name="Saved mappings").is_visible()
+    assert page.get_by_role("heading", name="CRM connections").is_visible()
+    # provider keys: write-only (the key never comes back)
+    page.get_by_label("apollo key").fill("apollo-web-secret-1")
+    page.get_by_role("button", name="Save apollo key").click()
+    page.locator("#provider-keys .badge.complete", has_text="set").first.wait_for()
+    assert "apollo-web-secret-1" not in page.content()
+    assert page.get_by_label("apollo key").input_value() == ""
+    look(page, "13-settings")
+    page.get_by_role("button", name="Remove custom field contract_value").click()
+    page.locator("#custom-fields", has_text="contract_value").wait_for(state="detached")
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, served: Served) -> None:
+    api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"})
+    made = [
+        api.post(
+            "/api/v1/contacts", json={"email": f"seg{i}@filters-example.com", "first_name": f"Seg{i}"}
+        ).json()
+        for i in range(3)
+    ]
+    segment = api.post("/api/v1/segments", json={"name": "Web filter segment", "type": "static"}).json()
+    added = api.post(
+        f"/api/v1/segments/{segment['id']}/members", json={"add": [made[0]["id"], made[1]["id"]]}
+    )
+    assert added.status_code < 300, added.text
+
+    sign_in(page, served)
+    page.get_by_role("link", name="Contacts", exact=True).click()
+    page.get_by_role("heading", name="Contacts").wait_for()
+    page.get_by_label("Segment").select_option(label="Web filter segment")
+    page.get_by_label("Created after").fill("2000-01-01")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"segment_id=.*created_after=2000-01-01"))
+    expect(page.locator("#total")).to_have_text("2 contacts")
+    shown = set(page.locator("#contacts tbody tr td:first-child").all_inner_texts())
+    assert shown == {"seg0@filters-example.com", "seg1@filters-example.com"}
+    assert page.get_by_label("Segment").input_value() == segment["id"]  # the state is in the URL
+    look(page, "14-contacts-filtered")
+    page.get_by_label("Created after").fill("2999-01-01")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#total")).to_have_text("0 contacts")
+
+    # the detail: one field and the tags edited through PATCH; a bad value shown by its field
+    page.goto(f"/#/contacts/{made[0]['id']}")
+    page.get_by_role("heading", name="Edit").wait_for()
+    page.get_by_label("Field", exact=True).select_option("title")
+    page.get_by_label("Value", exact=True).fill("x" * 2001)  # over the API's 2000 characters
+    page.get_by_role("button", name="Save field").click()
+    page.locator("#edit-field [data-error-for=value]:not(:empty)").wait_for()
+    assert page.get_by_label("Value", exact=True).get_attribute("aria-invalid") == "true"
+    page.get_by_label("Field", exact=True).select_option("title")
+    page.get_by_label("Value", exact=True).fill("Head of Growth")
+    page.get_by_role("button", name="Save field").click()
+    page.locator("dl.props div", has_text="Head of Growth").wait_for()
+    page.get_by_label("Tags (comma-separated)").fill("vip, renewal")
+    page.get_by_role("button", name="Save tags").click()
+    page.locator("ul.tags", has_text="renewal").wait_for()
+    stored = api.get(f"/api/v1/contacts/{made[0]['id']}").json()
+    assert stored["title"] == "Head of Growth" and stored["tags"] == ["vip", "renewal"]
+    look(page, "15-contact-edit")
     assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems

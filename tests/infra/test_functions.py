@@ -31,6 +31,7 @@ from infra.constructs.functions import (
     function_environment,
     layer_asset,
 )
+from infra.constructs.nag import logical_id
 from infra.constructs.storage import Storage
 from infra.constructs.tables import Tables
 from tests.infra.helpers import Synth, ref_id, state_machine_of
@@ -119,6 +120,10 @@ def test_environment_is_the_settings_model(dev: Synth):
             assert cluster in json.dumps(env.pop("CI_DB_CLUSTER_ARN")), name
             assert env.pop("CI_DB_SECRET_ARN") == {"Ref": db_secret}, name
             assert env.pop("CI_DB_NAME") == Settings.model_fields["db_name"].default, name
+        if name == "Authorizer":  # it verifies the web app's Cognito ID tokens (tests/infra/test_web.py)
+            assert {"cognito_user_pool_id", "cognito_client_id"} <= Settings.model_fields.keys()
+            assert ref_id(env.pop("CI_COGNITO_USER_POOL_ID")) == logical_id(dev.stack.users.pool)
+            assert ref_id(env.pop("CI_COGNITO_CLIENT_ID")) == logical_id(dev.stack.users.client)
         ci = {k.removeprefix("CI_").lower() for k in env if k.startswith("CI_")}
         assert ci <= Settings.model_fields.keys(), name
         assert env == {

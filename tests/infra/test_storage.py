@@ -30,7 +30,7 @@ def test_bucket_is_private_and_encrypted(dev: Synth):
                 ]
             },
         },
-        2,  # the upload bucket and its access-log bucket
+        4,  # the upload bucket, its access-log bucket, the web app's files and CloudFront's logs
     )
 
 
@@ -48,9 +48,10 @@ def test_every_bucket_denies_requests_without_tls(dev: Synth):
 
 def test_browsers_upload_with_put_or_post_from_the_configured_origins(dev: Synth, prod: Synth):
     for synth, origins in ((dev, list(DEV_CORS)), (prod, ["https://app.example.com"])):
+        # the configured origins, then the web app's own (tests/infra/test_web.py)
         rules = upload_bucket(synth)[1]["Properties"]["CorsConfiguration"]["CorsRules"]
-        assert len(rules) == 1
-        assert sorted(rules[0]["AllowedMethods"]) == ["POST", "PUT"]
+        assert len(rules) == 2
+        assert all(sorted(rule["AllowedMethods"]) == ["POST", "PUT"] for rule in rules)
         assert rules[0]["AllowedOrigins"] == origins
 
 
@@ -92,4 +93,4 @@ def test_prod_buckets_are_retained_and_never_emptied_by_the_stack(prod: Synth, d
         assert bucket["DeletionPolicy"] == "Retain"
     assert not prod.of_type("Custom::S3AutoDeleteObjects")
     # outside prod a teardown empties and deletes them
-    assert len(dev.of_type("Custom::S3AutoDeleteObjects")) == 2
+    assert len(dev.of_type("Custom::S3AutoDeleteObjects")) == 4

@@ -414,3 +414,40 @@ def test_custom_fields_are_typed_and_limited_to_fifty(c: httpx.Client) -> None:
     assert (
         c.post("/api/v1/custom-fields", json={"name": "one_more", "field_type": "boolean"}).status_code == 201
     )
+
+
+def test_the_field_catalog_lists_every_standard_field_and_the_custom_ones(c: httpx.Client) -> None:
+    from functions.common.rows import STANDARD_FIELDS
+
+    assert c.post("/api/v1/custom-fields", json={"name": "seats", "field_type": "number"}).status_code == 201
+    r = c.get("/api/v1/fields")
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["standard"] == list(STANDARD_FIELDS)
+    assert {"lead_source", "verification_status"} <= set(doc["standard"])
+    assert [f["name"] for f in doc["custom"]] == ["seats"]
+
+
+def test_provider_keys_are_write_only_and_stored_encrypted(api: LocalApi) -> None:  # noqa: F811
+    from functions.common import config_store
+    from functions.common.settings import get_settings
+    from functions.enrich.keys import KeyVault
+    from functions.enrich.stage import PROVIDER_KEY_PREFIX
+
+    workspace = new_workspace()
+    c = client(api, workspace)
+    listed = c.get("/api/v1/provider-keys").json()["data"]
+    assert {p["provider"] for p in listed} >= {"apollo"} and not any(p["is_set"] for p in listed)
+    r = c.put("/api/v1/provider-keys/apollo", json={"key": "apollo-secret-123"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"provider": "apollo", "is_set": True}
+    assert "apollo-secret-123" not in c.get("/api/v1/provider-keys").text
+    token = config_store.get_doc(workspace, PROVIDER_KEY_PREFIX + "apollo")["token"]
+    assert "apollo-secret-123" not in token
+    master = get_settings().master_keys
+    assert master is not None
+    assert KeyVault.from_raw(master).decrypt_key(token).get_secret_value() == "apollo-secret-123"
+    bad = c.put("/api/v1/provider-keys/nobody", json={"key": "whatever-123"})
+    assert bad.status_code == 400 and error_of(bad)["field"] == "provider"
+    short = c.put("/api/v1/provider-keys/apollo", json={"key": "x"})
+    assert short.status_code == 400 and error_of(short)["field"] == "key"

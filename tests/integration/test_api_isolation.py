@@ -39,6 +39,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("POST", "/api/v1/contacts/{contact}/restore", None),
     ("DELETE", "/api/v1/contacts/{contact}", {"deletion_reason": "intruder"}),
     ("DELETE", "/api/v1/contacts/{contact}?hard=true", None),
+    ("GET", "/api/v1/fields", None),
     ("GET", "/api/v1/custom-fields", None),
     ("POST", "/api/v1/custom-fields", {"name": "iso", "field_type": "string"}),
     ("GET", "/api/v1/custom-fields/{field}", None),
@@ -61,6 +62,8 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/config/icp-rules", None),
     ("PUT", "/api/v1/config/icp-rules", {"rules": []}),
     ("GET", "/api/v1/config/scoring-model", None),
+    ("GET", "/api/v1/provider-keys", None),
+    ("PUT", "/api/v1/provider-keys/apollo", {"key": "iso-key-123"}),
     ("PUT", "/api/v1/config/scoring-model", {}),
     ("GET", "/api/v1/config/retention-policy", None),
     ("PUT", "/api/v1/config/retention-policy", {"enabled": False, "days": 365}),
@@ -190,7 +193,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
                .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}")
-               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}").replace("{bulkop}", "{op_id}").replace("{sequence}", "{sequence_id}"))
+               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}").replace("{bulkop}", "{op_id}").replace("{sequence}", "{sequence_id}").replace("provider-keys/apollo", "provider-keys/{provider}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 

@@ -1,4 +1,6 @@
 // The public HTTP API, called with the API key kept in sessionStorage (never the URL or localStorage).
+import { config } from "./config.js";
+
 const KEY = "ci.apiKey";
 
 export const getKey = () => sessionStorage.getItem(KEY);
@@ -17,9 +19,10 @@ export class ApiError extends Error {
 export async function api(method, path, body) {
   const headers = { Authorization: `Bearer ${getKey() || ""}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  const { apiBase } = await config();
   let res;
   try {
-    res = await fetch(`/api/v1${path}`, {
+    res = await fetch(`${apiBase || ""}/api/v1${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

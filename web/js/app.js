@@ -1,5 +1,7 @@
 // The web app: hash routes over the public HTTP API. No build step, no third-party code.
 import { api, clearKey, getKey, setKey } from "./api.js";
+import { finishSignIn, signOutUrl, startSignIn } from "./cognito.js";
+import { config } from "./config.js";
 import { announce, h, staleStatus } from "./dom.js";
 import { contactDetail, contactsList } from "./contacts.js";
 import { importView, importsList, newImport } from "./imports.js";
@@ -7,7 +9,9 @@ import { settings } from "./settings.js";
 
 const main = () => document.getElementById("main");
 
-function signIn(next) {
+const VIA = "ci.signedInWith"; // "cognito" when the bearer is a Cognito ID token
+
+function signIn(next, pool) {
   const input = h("input", { type: "password", name: "api_key", autocomplete: "off", required: true, spellcheck: "false" });
   const err = h("p", { class: "field-error", id: "key-err", "data-error-for": "api_key" });
   input.id = "api-key";
@@ -22,6 +26,11 @@ function signIn(next) {
       input, err),
     h("button", { type: "submit" }, "Sign in"),
   );
+  if (pool) {
+    const sso = h("button", { type: "button", class: "secondary", id: "cognito-signin" }, "Sign in with Cognito");
+    sso.addEventListener("click", () => startSignIn(pool, next));
+    form.append(h("p", { class: "or" }, "or, with your user account"), sso);
+  }
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     err.textContent = "";
@@ -72,7 +81,7 @@ async function render() {
   const root = main();
   if (!getKey()) {
     nav.hidden = true;
-    root.replaceChildren(signIn(hash));
+    root.replaceChildren(signIn(hash, (await config()).cognito));
     document.title = "Sign in · Contact Import";
     root.querySelector("input").focus();
     return;
@@ -100,14 +109,37 @@ async function render() {
   if (screen.ready) await screen.ready;
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  document.getElementById("signout").addEventListener("click", () => {
+// Back from the hosted UI: the code exchanged for the ID token, which signs this tab in.
+async function returnFromCognito() {
+  const pool = (await config()).cognito;
+  if (!pool) return;
+  try {
+    const done = await finishSignIn(pool);
+    if (!done) return;
+    setKey(done.token);
+    sessionStorage.setItem(VIA, "cognito");
+    announce("Signed in");
+    location.hash = done.next && done.next !== "#/signin" ? done.next : "#/imports";
+  } catch (e) {
+    announce(`Sign in failed: ${e.message}`, true);
+  }
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  document.getElementById("signout").addEventListener("click", async () => {
+    const viaCognito = sessionStorage.getItem(VIA) === "cognito";
     clearKey();
     sessionStorage.clear();
     announce("Signed out");
+    const pool = (await config()).cognito;
+    if (viaCognito && pool) {
+      location.assign(signOutUrl(pool)); // ends the hosted UI's session too
+      return;
+    }
     location.hash = "#/signin";
     render();
   });
+  await returnFromCognito();
   window.addEventListener("hashchange", () => {
     render();
     main().focus({ preventScroll: false });

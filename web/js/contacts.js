@@ -1,9 +1,12 @@
 // Contacts: a searchable, filterable, sortable list whose whole state lives in the URL, and one
 // contact's detail.
 import { api } from "./api.js";
-import { announce, field, fmtDate, h } from "./dom.js";
+import { announce, clearErrors, field, fmtDate, formError, h, showError } from "./dom.js";
 
-const FILTERS = ["search", "icp_tier", "grade", "tag", "sort"];
+const FILTERS = ["search", "icp_tier", "grade", "tag", "segment_id", "created_after", "updated_after", "is_deleted", "sort"];
+// what PATCH /contacts/{id} takes besides tags and custom fields (the API's ContactFields)
+const EDITABLE = ["first_name", "last_name", "title", "department", "seniority", "phone", "mobile", "linkedin_url",
+  "city", "state", "country", "time_zone", "lead_source", "company_name", "company_domain", "owner_email"];
 const SORTS = [["created_desc", "Newest first"], ["created_asc", "Oldest first"], ["updated_desc", "Recently updated"], ["lead_score_desc", "Highest score"]];
 
 function name(c) {
@@ -18,18 +21,29 @@ export function contactsList(params) {
   const grade = h("input", { type: "text", name: "grade", value: state.grade, placeholder: "e.g. A,B" });
   const tag = h("input", { type: "text", name: "tag", value: state.tag, placeholder: "e.g. webinar" });
   const sort = h("select", { name: "sort" }, SORTS.map(([v, t]) => h("option", { value: v, selected: v === (state.sort || "created_desc") }, t)));
+  const segment = h("select", { name: "segment_id" }, h("option", { value: "" }, "Any"),
+    state.segment_id ? h("option", { value: state.segment_id, selected: true }, state.segment_id) : null);
+  const createdAfter = h("input", { type: "date", name: "created_after", value: state.created_after });
+  const updatedAfter = h("input", { type: "date", name: "updated_after", value: state.updated_after });
+  const deleted = h("input", { type: "checkbox", name: "is_deleted", checked: state.is_deleted === "true" });
   const form = h("form", { class: "filters card", role: "search", novalidate: true },
     field("Search", search, { field: "search", hint: "Email, name or company" }),
     field("ICP tier", tier, { field: "icp_tier" }),
     field("Grade", grade, { field: "grade" }),
     field("Tag", tag, { field: "tag" }),
+    field("Segment", segment, { field: "segment_id" }),
+    field("Created after", createdAfter, { field: "created_after" }),
+    field("Updated after", updatedAfter, { field: "updated_after" }),
     field("Sort", sort, { field: "sort" }),
+    h("div", { class: "field" }, h("label", { class: "check" }, deleted, " Deleted contacts only")),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Apply"), h("a", { href: "#/contacts", class: "button secondary" }, "Clear")),
     h("p", { class: "form-error", role: "alert", "data-error-for": "" }));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const q = new URLSearchParams();
-    for (const [k, v] of [["search", search.value.trim()], ["icp_tier", tier.value], ["grade", grade.value.trim()], ["tag", tag.value.trim()], ["sort", sort.value === "created_desc" ? "" : sort.value]]) if (v) q.set(k, v);
+    for (const [k, v] of [["search", search.value.trim()], ["icp_tier", tier.value], ["grade", grade.value.trim()], ["tag", tag.value.trim()],
+      ["segment_id", segment.value], ["created_after", createdAfter.value], ["updated_after", updatedAfter.value],
+      ["is_deleted", deleted.checked ? "true" : ""], ["sort", sort.value === "created_desc" ? "" : sort.value]]) if (v) q.set(k, v);
     location.hash = `#/contacts${q.toString() ? `?${q}` : ""}`;
   });
   const results = h("div", { "aria-busy": "true" }, h("p", {}, "Loading contacts…"));
@@ -44,12 +58,12 @@ export function contactsList(params) {
       const total = page.meta.total_count;
       const rows = page.data.map((c) => h("tr", {},
         h("td", {}, h("a", { href: `#/contacts/${encodeURIComponent(c.id)}` }, c.email)),
-        h("td", {}, name(c)),
-        h("td", {}, c.company?.name || "—"),
-        h("td", {}, c.icp_tier || "—"),
-        h("td", { class: "num" }, c.lead_score ?? "—"),
-        h("td", {}, c.grade || "—"),
-        h("td", {}, c.owner_email || c.client_id || "—")));
+        h("td", { "data-label": "Name" }, name(c)),
+        h("td", { "data-label": "Company" }, c.company?.name || "—"),
+        h("td", { "data-label": "Tier" }, c.icp_tier || "—"),
+        h("td", { class: "num", "data-label": "Score" }, c.lead_score ?? "—"),
+        h("td", { "data-label": "Grade" }, c.grade || "—"),
+        h("td", { "data-label": "Owner" }, c.owner_email || c.client_id || "—")));
       const pager = h("nav", { class: "actions", "aria-label": "Pages" });
       if (cursor) {
         const first = new URLSearchParams(params);
@@ -64,7 +78,7 @@ export function contactsList(params) {
       results.replaceChildren(
         h("p", { id: "total", class: "total" }, `${total.toLocaleString()} contact${total === 1 ? "" : "s"}`),
         rows.length
-          ? h("div", { class: "scroll" }, h("table", { id: "contacts" },
+          ? h("div", { class: "scroll" }, h("table", { id: "contacts", class: "cards" },
               h("caption", { class: "sr-only" }, "Contacts"),
               h("thead", {}, h("tr", {}, ["Email", "Name", "Company", "Tier", "Score", "Grade", "Owner"].map((t) => h("th", { scope: "col" }, t)))),
               h("tbody", {}, rows)))
@@ -80,7 +94,16 @@ export function contactsList(params) {
       announce(e.message, true);
     }
   }
-  return { el, ready: load() };
+  async function loadSegments() {
+    try {
+      const page = await api("GET", "/segments?page_size=100");
+      segment.replaceChildren(h("option", { value: "" }, "Any"),
+        ...page.data.map((sg) => h("option", { value: sg.id, selected: sg.id === state.segment_id }, sg.name)));
+    } catch {
+      // without segments (or the scope) the filter offers only "Any"
+    }
+  }
+  return { el, ready: Promise.all([load(), loadSegments()]) };
 }
 
 function dl(pairs) {
@@ -118,6 +141,7 @@ export function contactDetail(id) {
             Object.keys(c.custom_fields || {}).length ? dl(Object.entries(c.custom_fields).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)])) : h("p", {}, "None")),
         ),
       ];
+      parts.push(editCard(c, load));
       el.replaceChildren(...parts);
       document.title = `${c.email} · Contact Import`;
       try {
@@ -135,4 +159,46 @@ export function contactDetail(id) {
     }
   }
   return { el, ready: load() };
+}
+
+// Inline edit through PATCH /contacts/{id}: one field at a time, or the whole tag list; an API
+// error lands next to the field it names.
+function editCard(c, reload) {
+  const which = h("select", { name: "field" }, EDITABLE.map((f) => h("option", { value: f }, f)));
+  const value = h("input", { type: "text", name: "value", autocomplete: "off", value: c[which.value] ?? "" });
+  which.addEventListener("change", () => { value.value = c[which.value] ?? ""; });
+  const fieldForm = h("form", { class: "inline", novalidate: true, id: "edit-field" },
+    formError(),
+    field("Field", which, { field: "field" }),
+    field("Value", value, { field: "value", hint: "Empty clears it" }),
+    h("button", { type: "submit" }, "Save field"));
+  fieldForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(fieldForm);
+    try {
+      await api("PATCH", `/contacts/${encodeURIComponent(c.id)}`, { [which.value]: value.value.trim() || null });
+      announce(`${which.value} saved`);
+      reload();
+    } catch (e) {
+      // the API names the contact field; its value is this form's Value input
+      showError(fieldForm, e.field === which.value ? { ...e, message: e.message, field: "value" } : e);
+    }
+  });
+  const tags = h("input", { type: "text", name: "tags", autocomplete: "off", value: c.tags.join(", ") });
+  const tagForm = h("form", { class: "inline", novalidate: true, id: "edit-tags" },
+    formError(),
+    field("Tags (comma-separated)", tags, { field: "tags" }),
+    h("button", { type: "submit" }, "Save tags"));
+  tagForm.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(tagForm);
+    try {
+      await api("PATCH", `/contacts/${encodeURIComponent(c.id)}`, { tags: tags.value.split(",").map((t) => t.trim()).filter(Boolean) });
+      announce("Tags saved");
+      reload();
+    } catch (e) {
+      showError(tagForm, e);
+    }
+  });
+  return h("section", { class: "card" }, h("h2", {}, "Edit"), fieldForm, tagForm);
 }

@@ -6,11 +6,6 @@ import { announce, clearErrors, field, fmtDate, formError, h, showError } from "
 export const STAGES = ["queued", "parsing", "deduplicating", "suppressing", "enriching", "segmenting", "scoring", "complete"];
 const OUTCOMES = ["imported", "updated", "skipped", "suppressed", "error"];
 const COUNTERS = ["total", "imported", "updated", "skipped", "suppressed", "errored"];
-export const STANDARD_FIELDS = [
-  "email", "first_name", "last_name", "full_name", "name_suffix", "title", "department", "seniority",
-  "phone", "mobile", "linkedin_url", "city", "state", "country", "time_zone", "company_name",
-  "company_domain", "owner_email", "tags", "contact_id",
-];
 const MAX_BYTES = 5_000_000; // the preview reads the file's text; the API takes up to 5 MB there
 const TYPES = [".csv", ".tsv", ".txt"];
 
@@ -34,11 +29,11 @@ export function importsList() {
       const rows = page.data.map((job) =>
         h("tr", {},
           h("td", {}, h("a", { href: `#/imports/${encodeURIComponent(job.id)}` }, job.filename || job.id)),
-          h("td", {}, job.source || "file"),
-          h("td", {}, statusBadge(job)),
-          h("td", { class: "num" }, `${job.counters.imported} / ${job.counters.updated} / ${job.counters.skipped} / ${job.counters.suppressed} / ${job.counters.errored}`),
-          h("td", {}, fmtDate(job.created_at)),
-          h("td", {}, job.status === "complete" || job.status === "failed" ? fmtDate(job.updated_at) : "—"),
+          h("td", { "data-label": "Source" }, job.source || "file"),
+          h("td", { "data-label": "Status" }, statusBadge(job)),
+          h("td", { class: "num", "data-label": "Imp / upd / skip / supp / err" }, `${job.counters.imported} / ${job.counters.updated} / ${job.counters.skipped} / ${job.counters.suppressed} / ${job.counters.errored}`),
+          h("td", { "data-label": "Started" }, fmtDate(job.created_at)),
+          h("td", { "data-label": "Finished" }, job.status === "complete" || job.status === "failed" ? fmtDate(job.updated_at) : "—"),
         ));
       let table = body.querySelector("table");
       if (!more || !table) {
@@ -46,7 +41,7 @@ export function importsList() {
           body.replaceChildren(h("p", {}, "No imports yet. ", h("a", { href: "#/imports/new" }, "Start one")));
           return;
         }
-        table = h("table", {},
+        table = h("table", { class: "cards" },
           h("caption", { class: "sr-only" }, "Imports, newest first"),
           h("thead", {}, h("tr", {}, ["File", "Source", "Status", "Imported / updated / skipped / suppressed / errors", "Started", "Finished"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}));
@@ -160,6 +155,13 @@ export function newImport() {
       state.options = options;
       state.targets = {};
       state.text = await state.file.text();
+      try {
+        // what a column can map to, from the API (standard fields and the workspace's custom ones)
+        state.fields = await api("GET", "/fields");
+      } catch (e) {
+        showError(form, e);
+        return;
+      }
       await runPreview(form, stepMapping);
     });
     el.replaceChildren(h("h1", {}, "New import"), steps(0), form);
@@ -201,8 +203,11 @@ export function newImport() {
       const now = c.header in state.targets ? state.targets[c.header] : c.target;
       const select = h("select", { name: `target-${c.column}`, "data-header": c.header, "aria-label": `Target for ${c.header}` },
         h("option", { value: "" }, "Don't import"),
-        h("optgroup", { label: "Standard fields" }, STANDARD_FIELDS.map((f) => h("option", { value: f, selected: f === now }, f))),
-        now && now.startsWith("custom:") ? h("option", { value: now, selected: true }, now) : null,
+        h("optgroup", { label: "Standard fields" }, state.fields.standard.map((f) => h("option", { value: f, selected: f === now }, f))),
+        state.fields.custom.length
+          ? h("optgroup", { label: "Custom fields" }, state.fields.custom.map((f) => h("option", { value: `custom:${f.name}`, selected: `custom:${f.name}` === now }, f.display_label || f.name)))
+          : null,
+        now && now.startsWith("custom:") && !state.fields.custom.some((f) => `custom:${f.name}` === now) ? h("option", { value: now, selected: true }, now) : null,
         h("option", { value: "__new" }, "New custom field…"));
       if (!now) select.value = "";
       const custom = h("input", { type: "text", name: `custom-${c.column}`, "aria-label": `New custom field name for ${c.header}`, hidden: true, placeholder: "field name" });
@@ -255,8 +260,9 @@ export function newImport() {
     });
     const form = h("form", { class: "card", novalidate: true },
       problem,
-      h("div", { class: "scroll" }, h("table", { class: "mapping" },
-        h("caption", {}, `${state.file.name}: ${map.length} columns`),
+      // the caption sits outside the scrolling box: inside it, a wide table clipped it on a phone
+      h("p", { class: "caption", id: "mapping-caption" }, `${state.file.name}: ${map.length} columns`),
+      h("div", { class: "scroll" }, h("table", { class: "mapping", "aria-labelledby": "mapping-caption" },
         h("thead", {}, h("tr", {}, ["Column", "Samples", "Target", "How decided", "Confidence"].map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, rows))),
       h("div", { class: "actions" },
@@ -283,8 +289,10 @@ export function newImport() {
     function fill() {
       const rows = p.rows.filter((r) => !onlyProblems.checked || r.status !== "imported" && r.status !== "updated");
       tbody.replaceChildren(...rows.map((r) => h("tr", { class: `outcome-${r.status}` },
-        h("td", { class: "num" }, String(r.row)), h("td", {}, r.email || "—"), h("td", {}, h("span", { class: `badge ${r.status}` }, r.status)),
-        h("td", {}, r.reason || ""), h("td", {}, r.icp_tier || "—"), h("td", { class: "num" }, r.lead_score ?? "—"), h("td", {}, r.grade || "—"))));
+        h("th", { scope: "row", class: "num" }, String(r.row)), h("td", { "data-label": "Email" }, r.email || "—"),
+        h("td", { "data-label": "Outcome" }, h("span", { class: `badge ${r.status}` }, r.status)),
+        h("td", { "data-label": "Reason" }, r.reason || "—"), h("td", { "data-label": "Tier" }, r.icp_tier || "—"),
+        h("td", { class: "num", "data-label": "Score" }, r.lead_score ?? "—"), h("td", { "data-label": "Grade" }, r.grade || "—"))));
       announce(`${rows.length} rows shown`);
     }
     onlyProblems.addEventListener("change", fill);
@@ -295,8 +303,8 @@ export function newImport() {
       h("dl", { class: "counters", id: "predicted" }, OUTCOMES.map((k) => h("div", {}, h("dt", {}, k), h("dd", { "data-outcome": k }, String(p.predicted[k] ?? 0))))),
       p.warnings.length ? h("ul", { class: "warnings" }, p.warnings.map((w) => h("li", {}, w))) : null,
       h("label", { class: "check" }, onlyProblems, " Problems only"),
-      h("div", { class: "scroll" }, h("table", {},
-        h("caption", {}, `The first ${p.rows.length} rows and what will happen to them`),
+      h("p", { class: "caption", id: "preview-caption" }, `The first ${p.rows.length} rows and what will happen to them`),
+      h("div", { class: "scroll" }, h("table", { class: "cards preview", "aria-labelledby": "preview-caption" },
         h("thead", {}, h("tr", {}, ["Row", "Email", "Outcome", "Reason", "Tier", "Score", "Grade"].map((t) => h("th", { scope: "col" }, t)))),
         tbody)),
       progressWrap,

@@ -1,4 +1,5 @@
-"""Configuration: suppression lists, ICP tier rules, scoring model, assignment release."""
+"""Configuration: suppression lists, ICP tier rules, scoring model, assignment release, and the
+workspace's enrichment provider keys (write-only)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, Field
 
 from functions.api import auth, config
-from functions.api.errors import Forbidden, error_responses
+from functions.api.errors import BadRequest, Forbidden, error_responses
 from functions.api.models import (
     AssignmentsOut,
     Deleted,
@@ -22,8 +24,13 @@ from functions.api.models import (
     SuppressionIn,
     SuppressionOut,
     SuppressionPage,
+    _Strict,
 )
 from functions.api.routes.common import caller, path_param
+from functions.common import admin, config_store
+from functions.common.errors import ConfigInvalid
+from functions.enrich.providers import HTTP_PROVIDERS
+from functions.enrich.stage import PROVIDER_KEY_PREFIX
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
@@ -156,3 +163,62 @@ def get_assignments(email: Annotated[str, Query(min_length=3, max_length=320)]) 
 def release_assignment(body: ReleaseRequest) -> AssignmentsOut:
     who = caller(router, auth.CONFIG_WRITE)
     return AssignmentsOut.model_validate(config.release(who.workspace_id, body.email, body.client_id))
+
+
+# --- enrichment provider keys (write-only) ----------------------------------------------------------
+
+
+class ProviderKeyIn(_Strict):
+    key: Annotated[str, Field(min_length=8, max_length=4000, description="The provider's API key.")]
+
+
+class ProviderKeyOut(BaseModel):
+    """Whether the workspace has its own key for a provider; the key itself is never returned."""
+
+    provider: str
+    is_set: bool
+
+
+class ProviderKeyList(BaseModel):
+    data: list[ProviderKeyOut]
+
+
+def _provider(name: str) -> str:
+    provider = path_param(name, "provider", max_length=64)
+    if provider not in HTTP_PROVIDERS:
+        raise BadRequest(
+            f"unknown provider {provider!r}; one of {', '.join(sorted(HTTP_PROVIDERS))}", field="provider"
+        )
+    return provider
+
+
+def _key_state(workspace_id: str, provider: str) -> ProviderKeyOut:
+    stored = config_store.get_doc(workspace_id, PROVIDER_KEY_PREFIX + provider)
+    return ProviderKeyOut(provider=provider, is_set=bool(stored and stored.get("token")))
+
+
+@router.get(
+    "/api/v1/provider-keys",
+    summary="The enrichment providers and whether the workspace has set its own key (never the key)",
+    tags=["configuration"],
+    responses=_ok(ProviderKeyList, "One entry per provider"),
+)
+def list_provider_keys() -> ProviderKeyList:
+    who = caller(router, auth.CONFIG_READ, auth.CONFIG_WRITE)
+    return ProviderKeyList(data=[_key_state(who.workspace_id, p) for p in sorted(HTTP_PROVIDERS)])
+
+
+@router.put(
+    "/api/v1/provider-keys/<provider>",
+    summary="Set the workspace's key for a provider (stored encrypted; write-only)",
+    tags=["configuration"],
+    responses={**_ok(ProviderKeyOut, "Stored"), **error_responses(400)},
+)
+def put_provider_key(provider: str, body: ProviderKeyIn) -> ProviderKeyOut:
+    who = caller(router, auth.CONFIG_WRITE)
+    name = _provider(provider)
+    try:
+        admin.set_provider_key(who.workspace_id, name, body.key.strip())
+    except ConfigInvalid as exc:
+        raise BadRequest(str(exc), field="key") from None
+    return _key_state(who.workspace_id, name)

@@ -26,11 +26,13 @@ from functions.api.models import (
     CustomFieldPatch,
     Deleted,
     DeleteRequest,
+    FieldCatalog,
     HardDeleteOut,
     SearchRequest,
     TagChange,
 )
 from functions.api.routes.common import caller, path_param
+from functions.common.rows import STANDARD_FIELDS
 from functions.intake import custom_field_store
 from functions.query import contacts as query_contacts
 from functions.query import segments
@@ -282,6 +284,18 @@ def list_custom_fields() -> CustomFieldList:
     who = caller(router, auth.CONTACTS_READ, auth.CONFIG_READ, auth.CONFIG_WRITE)
     docs = sorted(custom_field_store.list_docs(who.workspace_id), key=lambda d: d["name"])
     return CustomFieldList.model_validate({"data": docs})
+
+
+@router.get(
+    "/api/v1/fields",
+    summary="Every field a column can map to: the standard fields and the workspace's custom fields",
+    tags=["custom fields"],
+    responses=_ok(FieldCatalog, "The standard and custom fields"),
+)
+def list_fields() -> FieldCatalog:
+    who = caller(router, auth.CONTACTS_READ, auth.IMPORTS_READ, auth.IMPORTS_WRITE, auth.CONFIG_READ)
+    docs = sorted(custom_field_store.list_docs(who.workspace_id), key=lambda d: d["name"])
+    return FieldCatalog.model_validate({"standard": list(STANDARD_FIELDS), "custom": docs})
 
 
 @router.post(
