@@ -7,8 +7,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from local import dynamodb, postgres
+
+# property tests check behaviour, not speed: no per-example deadline (a busy machine exceeds it)
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 @pytest.fixture(scope="session")

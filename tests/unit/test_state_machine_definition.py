@@ -3,14 +3,14 @@ from __future__ import annotations
 import json
 import re
 
-from functions.registry import FUNCTIONS
+from functions.registry import FUNCTIONS, machine_functions
 from local.runtime import ASL_PATH, asl_definition
 
 
 def test_every_placeholder_has_a_substitution_and_every_substitution_is_used() -> None:
     text = ASL_PATH.read_text()
     placeholders = set(re.findall(r"\$\{(\w+)\}", text))
-    substitutions = {spec.substitution for spec in FUNCTIONS if spec.substitution} | {"Bucket"}
+    substitutions = {spec.substitution for spec in machine_functions("import")} | {"Bucket"}
     assert placeholders == substitutions
 
 
