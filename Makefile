@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-query layer synth clean
+.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-query bench-audit layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -60,6 +60,9 @@ bench-events: setup
 # the read model: projector throughput, then list/search/segment latency over HTTP (CONTACTS= to size it)
 CONTACTS ?= 1000000
 bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --import-rows 20000
+# the audit log's cost to the projector: records/s with and without audit entries (AUDIT_CONTACTS= to size it)
+AUDIT_CONTACTS ?= 20000
+bench-audit: $(VENV)/.installed ; $(BIN)/python bench/audit_bench.py --contacts $(AUDIT_CONTACTS)
 
 # the Lambda dependencies layer: pyproject's runtime deps at this venv's versions, as cp312 arm64 wheels (needs PyPI)
 $(LAYER)/requirements.txt: pyproject.toml $(VENV)/.installed
