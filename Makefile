@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-webhooks bench-query bench-companies bench-bulk layer synth clean
+.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-webhooks bench-query bench-companies bench-bulk bench-audit layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -71,6 +71,9 @@ bench-companies: setup ; $(BIN)/python bench/company_resolution_bench.py
 # bulk operations: a bulk tag of BULK_CONTACTS by filter on the bulk state machine, then its undo (contacts/s, WRU per contact)
 BULK_CONTACTS ?= 100000
 bench-bulk: setup ; $(BIN)/python bench/bulk_bench.py --contacts $(BULK_CONTACTS)
+# the audit log's cost to the projector: records/s with and without audit entries (AUDIT_CONTACTS= to size it)
+AUDIT_CONTACTS ?= 20000
+bench-audit: $(VENV)/.installed ; $(BIN)/python bench/audit_bench.py --contacts $(AUDIT_CONTACTS)
 
 # the Lambda dependencies layer: pyproject's runtime deps at this venv's versions, as cp312 arm64 wheels (needs PyPI)
 $(LAYER)/requirements.txt: pyproject.toml $(VENV)/.installed

@@ -142,11 +142,104 @@ def _at(record: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_HEADER = (
+    "workspace_id",
+    "contact_id",
+    "email",
+    "version",
+    "updated_at",
+    "created_at",
+    CHANGED_BY,
+    CHANGE_SOURCE,
+    MOVED_TO,
+    MOVED_FROM,
+)
+
+
+def _header(image: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The few scalar attributes an entry needs, read straight from the attribute values."""
+    if not image:
+        return None
+    out: dict[str, Any] = {}
+    for name in _HEADER:
+        av = image.get(name)
+        if av is None:
+            continue
+        if "S" in av:
+            out[name] = av["S"]
+        elif "N" in av:
+            out[name] = int(float(av["N"]))
+    return out
+
+
+def _raw_flat(image: Mapping[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, av in (image or {}).items():
+        if name in BOOKKEEPING:
+            continue
+        if name in _NESTED and "M" in av:
+            for key, inner in av["M"].items():
+                out[_NESTED[name] + key] = inner
+        else:
+            out[name] = av
+    return out
+
+
+def _raw_empty(av: Mapping[str, Any] | None) -> bool:
+    return av is None or bool(av.get("NULL")) or av.get("S") == "" or av.get("L") == [] or av.get("M") == {}
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        value = float(text)
+        return int(value) if value.is_integer() else value
+
+
+def _value(av: Mapping[str, Any]) -> Any:
+    """An attribute value as plain Python, as `ddb.from_item` gives it (whole numbers as int),
+    without boto3's Decimal machinery: the projector reads every changed value of every record."""
+    if "S" in av:
+        return av["S"]
+    if "N" in av:
+        return _number(av["N"])
+    if "BOOL" in av:
+        return bool(av["BOOL"])
+    if "NULL" in av:
+        return None
+    if "L" in av:
+        return [_value(v) for v in av["L"]]
+    if "M" in av:
+        return {k: _value(v) for k, v in av["M"].items()}
+    if "SS" in av:
+        return sorted(av["SS"])
+    if "NS" in av:
+        return sorted(_number(n) for n in av["NS"])
+    return ddb.from_item({"v": av})["v"]
+
+
+def raw_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """`diff` of two stream images as DynamoDB attribute values: only the attributes whose
+    values differ are deserialized (most of an image is the same on both sides)."""
+    old, new = _raw_flat(before), _raw_flat(after)
+    changes: dict[str, dict[str, Any]] = {}
+    for name in sorted(old.keys() | new.keys()):
+        a, b = old.get(name), new.get(name)
+        if a == b or (_raw_empty(a) and _raw_empty(b)):
+            continue
+        pa = None if a is None or _raw_empty(a) else _value(a)
+        pb = None if b is None or _raw_empty(b) else _value(b)
+        if pa != pb:  # "40" and "40.0" are one number
+            changes[name] = {"before": pa, "after": pb}
+    return changes
+
+
 def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
     """One stream record as an audit entry, an erasure, or nothing (no audited difference)."""
     data = record.get("dynamodb") or {}
-    old = ddb.from_item(data["OldImage"]) if data.get("OldImage") else None
-    new = ddb.from_item(data["NewImage"]) if data.get("NewImage") else None
+    old_image, new_image = data.get("OldImage") or None, data.get("NewImage") or None
+    old, new = _header(old_image), _header(new_image)
     item = new or old
     if not item or not item.get("workspace_id") or not item.get("contact_id"):
         return None
@@ -161,11 +254,11 @@ def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
         )
     assert new is not None
     if old is not None and old.get("contact_id") != new.get("contact_id"):
-        old = None  # a new contact under a reused email (the old one was erased): a creation
-    if old is None and new.get(MOVED_FROM):
+        old_image = None  # a new contact under a reused email (the old one was erased): a creation
+    if old_image is None and new.get(MOVED_FROM):
         changes = {"email": {"before": new[MOVED_FROM], "after": new.get("email")}}
     else:
-        changes = diff(old, new)
+        changes = raw_diff(old_image, new_image)
     if not changes:
         return None
     return Entry(

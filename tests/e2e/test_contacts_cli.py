@@ -13,8 +13,11 @@ from tests.e2e.test_cli import cli
 pytestmark = pytest.mark.integration
 
 
-def test_contacts_list_takes_the_api_filters_and_sorts(ddb_endpoint: str, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def imported(ddb_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, dict]:
+    """One import for the module's tests: (workspace, data dir, the import's JSON summary)."""
     ws = f"ws_cli_{uuid.uuid4().hex[:8]}"
+    tmp_path = tmp_path_factory.mktemp("contacts_cli")
     done = cli(
         "import",
         "examples/contacts.csv",
@@ -25,6 +28,13 @@ def test_contacts_list_takes_the_api_filters_and_sorts(ddb_endpoint: str, tmp_pa
         endpoint=ddb_endpoint,
     )
     assert done.returncode == 0, done.stderr
+    return ws, tmp_path, json.loads(done.stdout)
+
+
+def test_contacts_list_takes_the_api_filters_and_sorts(
+    ddb_endpoint: str, imported: tuple[str, Path, dict]
+) -> None:
+    ws, tmp_path, summary = imported
 
     def listed(*args: str) -> list[dict]:
         proc = cli(
@@ -34,7 +44,7 @@ def test_contacts_list_takes_the_api_filters_and_sorts(ddb_endpoint: str, tmp_pa
         return list(json.loads(proc.stdout))
 
     everyone = listed()
-    assert len(everyone) == json.loads(done.stdout)["imported"]
+    assert len(everyone) == summary["imported"]
     webinar = listed("--tag", "WEBINAR")
     assert webinar and {c["id"] for c in webinar} == {c["id"] for c in everyone if "webinar" in c["tags"]}
     by_score = listed("--sort", "lead_score_desc", "--limit", "5")
@@ -53,3 +63,50 @@ def test_contacts_list_takes_the_api_filters_and_sorts(ddb_endpoint: str, tmp_pa
         endpoint=ddb_endpoint,
     )
     assert bad.returncode != 0 and "created_after" in bad.stderr
+
+
+def test_contacts_audit_shows_what_the_import_wrote_by_email_or_id(
+    ddb_endpoint: str, imported: tuple[str, Path, dict]
+) -> None:
+    ws, tmp_path, summary = imported
+    listed = cli(
+        "contacts",
+        "list",
+        "--workspace",
+        ws,
+        "--limit",
+        "1",
+        "--json",
+        data_dir=tmp_path,
+        endpoint=ddb_endpoint,
+    )
+    contact = json.loads(listed.stdout)[0]
+    job_id = summary["job_id"]
+    proc = cli(
+        "contacts",
+        "audit",
+        contact["email"].upper(),
+        "--workspace",
+        ws,
+        "--json",
+        data_dir=tmp_path,
+        endpoint=ddb_endpoint,
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [(e["actor"], e["source"]) for e in doc["data"]] == [(f"job:{job_id}", "import")]
+    assert doc["data"][0]["changes"]["email"] == {"before": None, "after": contact["email"]}
+    human = cli(  # by id, as text
+        "contacts", "audit", contact["id"], "--workspace", ws, data_dir=tmp_path, endpoint=ddb_endpoint
+    )
+    assert human.returncode == 0 and f"import     job:{job_id}" in human.stdout
+    missing = cli(
+        "contacts",
+        "audit",
+        "nobody@nowhere-example.com",
+        "--workspace",
+        ws,
+        data_dir=tmp_path,
+        endpoint=ddb_endpoint,
+    )
+    assert missing.returncode != 0 and "no contact" in missing.stderr
