@@ -375,11 +375,30 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
     # the bulk-operation state machine's steps: read the chunk's contacts, write them conditionally
     "Bulk": FunctionAccess(
         tables=(
-            TableGrant("Contacts", ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem")),
-            TableGrant("Config", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query")),
-            # trigger_scoring: engagement history and firmographics, as the import's scoring reads them
-            TableGrant("GlobalContacts", BATCH_GET),
+            # + DeleteItem and the id index: an import rollback purges the contacts it created
+            TableGrant(
+                "Contacts",
+                ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
+            ),
+            TableGrant("Contacts", QUERY, index="by_contact_id"),
+            # the operation record; a purge's retention log entry (PutItem); webhook subscriptions
+            TableGrant(
+                "Config", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem")
+            ),
+            # trigger_scoring: engagement history and firmographics, as the import's scoring reads them;
+            # a rollback releases the claims the import made (UpdateItem)
+            TableGrant("GlobalContacts", ("dynamodb:BatchGetItem", "dynamodb:UpdateItem")),
             TableGrant("Companies", BATCH_GET),
+            # a purge erases the workspace's ownership history and the contact's timeline
+            TableGrant("ClientAssignments", ("dynamodb:Query", "dynamodb:DeleteItem")),
+            TableGrant("EngagementEvents", ("dynamodb:Query", "dynamodb:BatchWriteItem")),
+            TableGrant("WebhookDeliveries", ("dynamodb:BatchWriteItem",)),
+            TableGrant("ImportJobs", JOB_UPDATE),
+            # add_to_suppression and its undo
+            TableGrant(
+                "Suppressions",
+                ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"),
+            ),
         ),
         objects=(ObjectGrant(BULK, READ_WRITE),),
         list_prefixes=(BULK,),

@@ -719,7 +719,8 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         outcome = entry["outcome"]
         if outcome == "change":
             outcome = results[entry["email"]]
-        if outcome == "purged":
+        if entry.get("kind") == "purge" and outcome in ("purged", "already"):
+            # "already": a re-run finds the contact purged by the run it resumes
             summary["purged"] = summary.get("purged", 0) + 1
             outcome = "written"
         if outcome.startswith("partial:"):

@@ -181,10 +181,17 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("WebhookDeliveries", "BatchWriteItem")
     | READ_MODEL,
     # the bulk-operation steps: a chunk's contacts read and written conditionally, its log in S3
-    "Bulk": table("Contacts", "BatchGetItem", "GetItem", "UpdateItem")
-    | table("Config", "GetItem", "UpdateItem", "Query")
-    | table("GlobalContacts", "BatchGetItem")
+    "Bulk": table("Contacts", "BatchGetItem", "GetItem", "UpdateItem", "DeleteItem")
+    | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
+    | table("Config", "GetItem", "UpdateItem", "Query", "PutItem")
+    | table("GlobalContacts", "BatchGetItem", "UpdateItem")
     | table("Companies", "BatchGetItem")
+    # an import rollback's purges and job status; add_to_suppression and its undo
+    | table("ClientAssignments", "Query", "DeleteItem")
+    | table("EngagementEvents", "Query", "BatchWriteItem")
+    | table("WebhookDeliveries", "BatchWriteItem")
+    | table("ImportJobs", "GetItem", "UpdateItem")
+    | table("Suppressions", "BatchGetItem", "GetItem", "PutItem", "DeleteItem")
     | objects("bulk/*", "GetObject", "PutObject")
     | {("s3:ListBucket", "bucket")},
 }
