@@ -201,10 +201,10 @@ def propagation(rt: Runtime, ws: str) -> dict[str, Any]:
         rt.poller.drain()
     out["company_edit"] = {"rows": rows, "visible_ms": round((time.monotonic() - start) * 1000, 1)}
     from functions.query.projector import apply_companies, apply_engagement
-    from functions.query.rows import CompanyChange, EngagementChange, engagement, firmographics
+    from functions.query.rows import KeyedChange, engagement, firmographics
 
     changes = [
-        CompanyChange(f"company{d}.com", firmographics({**_company(d), "industry": "Aerospace"}))
+        KeyedChange(f"company{d}.com", firmographics({**_company(d), "industry": "Aerospace"}))
         for d in range(100)
     ]
     t = time.perf_counter()
@@ -215,7 +215,7 @@ def propagation(rt: Runtime, ws: str) -> dict[str, Any]:
         for r in db.query("SELECT email FROM contacts WHERE workspace_id = :ws LIMIT 500", {"ws": ws})
     ]
     people = [
-        EngagementChange(
+        KeyedChange(
             e, engagement({"total_sent": 3, "total_responses": 1, "last_engaged_at": "2026-05-01T00:00:00Z"})
         )
         for e in emails

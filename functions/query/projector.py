@@ -19,7 +19,7 @@ from typing import Any
 from functions.common import ddb
 from functions.common.models import Company, table_name
 from functions.query.db import Database
-from functions.query.rows import Change, CompanyChange, EngagementChange, row, rows_json
+from functions.query.rows import Change, KeyedChange, row, rows_json
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
     ("workspace_id", "text"),
@@ -56,8 +56,8 @@ _RECORD = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS)
 _UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name, _ in _COLUMNS[2:])
 
 _ENGAGEMENT: tuple[tuple[str, str], ...] = (
-    ("total_sent", "bigint"),
-    ("total_responses", "bigint"),
+    ("total_sent", "double precision"),
+    ("total_responses", "double precision"),
     ("response_rate", "double precision"),
     ("bounce_status", "text"),
     ("last_sent_at", "timestamptz"),
@@ -101,11 +101,11 @@ WHERE c.email = r.email
 """
 
 
-def apply_engagement(db: Database, changes: list[EngagementChange]) -> int:
+def apply_engagement(db: Database, changes: list[KeyedChange]) -> int:
     """Keep each changed email's counters and carry them to its contact rows; rows changed."""
     if not changes:
         return 0
-    people = rows_json([{"email": c.email, **c.values} for c in changes])
+    people = rows_json([{"email": c.key, **c.values} for c in changes])
     db.execute(ENGAGEMENT_UPSERT, {"people": people})
     return db.execute(ENGAGEMENT_UPDATE, {"people": people})
 
@@ -146,12 +146,12 @@ WHERE c.company_domain = r.domain
 """
 
 
-def apply_companies(db: Database, changes: list[CompanyChange]) -> int:
+def apply_companies(db: Database, changes: list[KeyedChange]) -> int:
     """Carry changed firmographics to the contacts at their domains; the number of rows changed."""
     if not changes:
         return 0
     return db.execute(
-        COMPANY_UPDATE, {"companies": rows_json([{"domain": c.domain, **c.values} for c in changes])}
+        COMPANY_UPDATE, {"companies": rows_json([{"domain": c.key, **c.values} for c in changes])}
     )
 
 

@@ -14,7 +14,7 @@ stream, and records that touch nothing the read model holds are dropped.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,36 +100,6 @@ def firmographics(company: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class CompanyChange:
-    domain: str
-    values: dict[str, Any]  # firmographics(); all None when the Company row was removed
-
-
-def company_change_from_record(record: Mapping[str, Any]) -> CompanyChange | None:
-    """A Companies stream record as the firmographics its contacts should now carry; None when
-    the record changes nothing the read model holds (e.g. only `updated_at`)."""
-    data = record.get("dynamodb") or {}
-    old = ddb.from_item(data["OldImage"]) if data.get("OldImage") else None
-    new = ddb.from_item(data["NewImage"]) if data.get("NewImage") else None
-    domain = (new or old or {}).get("domain")
-    if not domain:
-        return None
-    values = firmographics(None if record.get("eventName") == "REMOVE" else new)
-    if old is not None and values == firmographics(old):
-        return None
-    return CompanyChange(str(domain), values)
-
-
-def latest_companies(changes: Iterable[CompanyChange | None]) -> list[CompanyChange]:
-    """One change per domain: the last in stream order (a shard orders one key's records)."""
-    out: dict[str, CompanyChange] = {}
-    for change in changes:
-        if change is not None:
-            out[change.domain] = change
-    return list(out.values())
-
-
 def engagement(person: Mapping[str, Any] | None) -> dict[str, Any]:
     """What the read model keeps of a GlobalContact's engagement counters (as the API shows them)."""
     p = person or {}
@@ -144,31 +114,45 @@ def engagement(person: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class EngagementChange:
-    email: str
-    values: dict[str, Any]  # engagement(); zeros when the GlobalContact was removed
+class KeyedChange:
+    """What a platform-wide row now gives every contact row sharing its key: a Company's
+    firmographics (by domain), a GlobalContact's engagement counters (by email)."""
+
+    key: str
+    values: dict[str, Any]  # the projection of the new image; of an empty one when removed
 
 
-def engagement_change_from_record(record: Mapping[str, Any]) -> EngagementChange | None:
-    """A GlobalContacts stream record as its email's counters; None when they did not move (an
-    import's ownership claim writes the same item without touching them)."""
+def keyed_change(
+    record: Mapping[str, Any], key: str, project: Callable[[Mapping[str, Any] | None], dict[str, Any]]
+) -> KeyedChange | None:
+    """A Companies or GlobalContacts stream record as a change; None when the projection of its
+    image did not move (a Company's `updated_at`, an import's ownership claim on a person)."""
     data = record.get("dynamodb") or {}
     old = ddb.from_item(data["OldImage"]) if data.get("OldImage") else None
     new = ddb.from_item(data["NewImage"]) if data.get("NewImage") else None
-    email = (new or old or {}).get("email")
-    if not email:
+    value = (new or old or {}).get(key)
+    if not value:
         return None
-    values = engagement(None if record.get("eventName") == "REMOVE" else new)
-    if values == engagement(old):  # a new person with no engagement yet changes nothing either
+    values = project(None if record.get("eventName") == "REMOVE" else new)
+    if values == project(old):
         return None
-    return EngagementChange(str(email), values)
+    return KeyedChange(str(value), values)
 
 
-def latest_engagement(changes: Iterable[EngagementChange | None]) -> list[EngagementChange]:
-    out: dict[str, EngagementChange] = {}
+def company_change_from_record(record: Mapping[str, Any]) -> KeyedChange | None:
+    return keyed_change(record, "domain", firmographics)
+
+
+def engagement_change_from_record(record: Mapping[str, Any]) -> KeyedChange | None:
+    return keyed_change(record, "email", engagement)
+
+
+def latest_keyed(changes: Iterable[KeyedChange | None]) -> list[KeyedChange]:
+    """One change per key: the last in stream order (a shard orders one key's records)."""
+    out: dict[str, KeyedChange] = {}
     for change in changes:
         if change is not None:
-            out[change.email] = change
+            out[change.key] = change
     return list(out.values())
 
 

@@ -25,8 +25,7 @@ from functions.query.rows import (
     company_change_from_record,
     engagement_change_from_record,
     latest,
-    latest_companies,
-    latest_engagement,
+    latest_keyed,
 )
 
 _processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
@@ -62,9 +61,9 @@ def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
     changes = latest(change_from_record(r) for r in contacts)
     projector.apply(db, changes)
     audit.record(db, contacts)
-    firms = latest_companies(company_change_from_record(r) for r in companies)
+    firms = latest_keyed(company_change_from_record(r) for r in companies)
     projector.apply_companies(db, firms)
-    counters = latest_engagement(engagement_change_from_record(r) for r in people)
+    counters = latest_keyed(engagement_change_from_record(r) for r in people)
     projector.apply_engagement(db, counters)
     return len(changes) + len(firms) + len(counters)
 

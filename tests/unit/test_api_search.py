@@ -138,3 +138,19 @@ def test_a_malformed_timestamp_is_a_400_naming_its_parameter(name: str) -> None:
         ListRequest.parse(**{name: "yesterday"})
     assert err.value.field == name
     assert "ISO 8601" in err.value.message
+
+
+def test_the_openapi_document_lists_every_filterable_field() -> None:
+    from functions.api.app import openapi_document
+
+    schemas = openapi_document()["components"]["schemas"]
+    for model in ("SearchFilter", "SearchSort"):
+        help_text = schemas[model]["properties"]["field"]["description"]
+        for name in (
+            "company.industry",
+            "has_tag",
+            "total_responses",
+            "last_engaged_at",
+            "custom_fields.<name>",
+        ):
+            assert name in help_text, (model, name)

@@ -13,8 +13,7 @@ from functions.query.rows import (
     company_change_from_record,
     engagement_change_from_record,
     latest,
-    latest_companies,
-    latest_engagement,
+    latest_keyed,
     row,
 )
 from functions.query.stream import source_table
@@ -87,7 +86,7 @@ def test_a_company_change_carries_its_firmographics_and_drops_what_changes_nothi
     before = {"domain": "acme.com", "name": "Acme", "industry": "Retail", "updated_at": "1"}
     after = {**before, "industry": " Fintech ", "employee_count": 250, "updated_at": "2"}
     change = company_change_from_record(_company_record("MODIFY", before, after))
-    assert change is not None and change.domain == "acme.com"
+    assert change is not None and change.key == "acme.com"
     assert change.values == {
         "name": "Acme",
         "industry": "Fintech",
@@ -99,7 +98,7 @@ def test_a_company_change_carries_its_firmographics_and_drops_what_changes_nothi
     removed = company_change_from_record(_company_record("REMOVE", after, None))
     assert removed is not None and set(removed.values.values()) == {None}
     first = company_change_from_record(_company_record("INSERT", None, before))
-    (last,) = latest_companies([first, change, None])
+    (last,) = latest_keyed([first, change, None])
     assert last is change
 
 
@@ -120,7 +119,7 @@ def test_an_ownership_claim_on_a_global_contact_is_not_an_engagement_change() ->
         "last_engaged_at": "2026-03-02T00:00:00Z",
     }
     change = engagement_change_from_record(_company_record("MODIFY", person, replied))
-    assert change is not None and change.email == "a@x.com"
+    assert change is not None and change.key == "a@x.com"
     assert change.values["total_responses"] == 1 and change.values["bounce_status"] == "none"
-    (last,) = latest_engagement([None, change])
+    (last,) = latest_keyed([None, change])
     assert last is change
