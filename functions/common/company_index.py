@@ -1,17 +1,18 @@
 """The CompanyNames table: which domains carry a normalised company name (DynamoDB adapter).
 
-Two item kinds, both read with BatchGetItem, one request per chunk and kind:
-- `n#<normalised name>` with `domains`, a string set: the exact lookup;
-- `b#<first word>` with `entries`, a string set of `<normalised name>\\t<domain>`: the
-  candidates for a near spelling, capped at `BLOCK_CAP` entries. An UPDATE is billed on the
-  item's whole size, so the cap keeps adding a company to a crowded block at a few WRU (about
-  4 KB at 100 entries) and the item far below DynamoDB's 400 KB; a crowded first word like
-  "global" simply stops taking fuzzy candidates (its exact names still resolve).
+One item per block, `b#<first word>`, whose `entries` string set holds `<normalised name>\\t<domain>`
+for the companies filed under it: the exact lookup and the candidates for a near spelling in
+one BatchGetItem per chunk, and one write per new company. A block takes at most `BLOCK_CAP`
+entries: an UPDATE is billed on the item's whole size, so the cap keeps a write at a few WRU
+(about 3 KB at 100 entries) and the item far below DynamoDB's 400 KB. A company whose block is
+full ("global …") is filed under `n#<normalised name>` instead (`domains`, a string set), which
+a lookup of a name in a full block also reads; such a name is found exactly, never as a near
+spelling.
 
 Entries are added when a Company is created or its name changes (commit), never per row: one
-batch read of which keys exist, create-only INSERTs for the others and a `set_add` UPDATE for
-those (and for an INSERT a concurrent chunk beat): all idempotent, so a retried chunk or a
-concurrent one adds nothing twice.
+batch read of which items exist, create-only INSERTs for the others and a `set_add` UPDATE for
+those (and for an INSERT a concurrent chunk beat); nothing is written for values already filed
+(a retried chunk). All idempotent, so a retried or concurrent chunk adds nothing twice.
 """
 
 from __future__ import annotations
@@ -28,29 +29,36 @@ _BLOCK = "b#"
 
 
 def record(companies: Mapping[str, str | None]) -> None:
-    """File each company (domain -> name) under its normalised name and its block."""
-    exact: dict[str, set[str]] = {}
+    """File each company (domain -> name) under its block, or its exact name when that is full."""
     blocks: dict[str, set[str]] = {}
+    exact: dict[str, dict[str, set[str]]] = {}  # block key -> exact key -> domains
     for domain, name in companies.items():
         normalised = normalise_company_name(name)
         if not normalised or not domain:
             continue
-        exact.setdefault(_EXACT + normalised, set()).add(domain)
-        blocks.setdefault(_BLOCK + block_of(normalised), set()).add(f"{normalised}\t{domain}")
-    _add(exact, "domains", cap=None)
-    _add(blocks, "entries", cap=BLOCK_CAP)
+        block = _BLOCK + block_of(normalised)
+        blocks.setdefault(block, set()).add(f"{normalised}\t{domain}")
+        exact.setdefault(block, {}).setdefault(_EXACT + normalised, set()).add(domain)
+    full = _add(blocks, "entries", cap=BLOCK_CAP)
+    overflow: dict[str, set[str]] = {}
+    for block in full:
+        for key, domains in exact[block].items():
+            overflow.setdefault(key, set()).update(domains)
+    _add(overflow, "domains", cap=None)
 
 
-def _add(sets: Mapping[str, set[str]], attribute: str, *, cap: int | None) -> None:
+def _add(sets: Mapping[str, set[str]], attribute: str, *, cap: int | None) -> list[str]:
+    """Add the values to each key's set; returns the keys refused because they hold `cap` values."""
     if not sets:
-        return
+        return []
     table = table_name(CompanyName)
     # which keys exist decides INSERT or UPDATE: a read costs a fraction of the failed
-    # conditional INSERT it saves (a block item usually exists already)
+    # conditional INSERT it saves (a block usually exists already)
     present = {
         item["name_key"]: set(item.get(attribute) or ())
         for item in ddb.batch_get(table, [{"name_key": k} for k in sorted(sets)], consistent=False)
     }
+    full = [k for k, have in sorted(present.items()) if cap is not None and len(have) >= cap]
     new = [k for k in sorted(sets) if k not in present]
     inserts = [
         ddb.Statement(f"INSERT INTO \"{table}\" VALUE {{'name_key': ?, '{attribute}': ?}}", (k, sets[k]))
@@ -58,12 +66,10 @@ def _add(sets: Mapping[str, set[str]], attribute: str, *, cap: int | None) -> No
     ]
     outcomes = ddb.execute_batch(inserts)
     _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
-    # another chunk may have created one since the read: those are updated like the rest
-    # nothing to write where every value is filed already (a retried chunk) or a block is full
-    # (a refused conditional write would still bill the whole item)
-    existing = [
-        k for k, have in sorted(present.items()) if not sets[k] <= have and (cap is None or len(have) < cap)
-    ]
+    # nothing to write where every value is filed already (a retried chunk) or the set is full
+    # (a refused conditional write would still bill the whole item); another chunk may have
+    # created an item since the read: those are updated like the rest
+    existing = [k for k, have in sorted(present.items()) if not sets[k] <= have and k not in full]
     existing += [k for k, o in zip(new, outcomes, strict=True) if not o.ok]
     condition = f" AND (size({attribute}) < ?)" if cap is not None else ""
     updates = [
@@ -73,10 +79,14 @@ def _add(sets: Mapping[str, set[str]], attribute: str, *, cap: int | None) -> No
         )
         for k in existing
     ]
-    # a full block refuses more candidates (ConditionalCheckFailed): exact lookups still work
-    _raise_unexpected(
-        o for o in ddb.execute_batch(updates) if not o.ok and o.code != "ConditionalCheckFailed"
-    )
+    refused = []
+    for key, outcome in zip(existing, ddb.execute_batch(updates), strict=True):
+        if outcome.ok:
+            continue
+        if outcome.code != "ConditionalCheckFailed":
+            _raise_unexpected([outcome])
+        refused.append(key)  # filled up by another chunk since the read
+    return full + refused
 
 
 def _raise_unexpected(outcomes: Iterable[ddb.StatementOutcome]) -> None:
@@ -94,32 +104,30 @@ def resolve(names: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     table = table_name(CompanyName)
-    exact = {
-        item["name_key"][len(_EXACT) :]: item.get("domains") or []
-        for item in ddb.batch_get(table, [{"name_key": _EXACT + n} for n in wanted], consistent=False)
-    }
-    found: dict[str, str] = {}
-    for name, domains in exact.items():
-        domain = unique_exact(domains)
-        if domain is not None:
-            found[name] = domain
-    missing = [n for n in wanted if n not in exact]
-    if not missing:
-        return found
     blocks = {
         item["name_key"][len(_BLOCK) :]: item.get("entries") or []
         for item in ddb.batch_get(
             table,
-            [{"name_key": _BLOCK + b} for b in dict.fromkeys(block_of(n) for n in missing)],
+            [{"name_key": _BLOCK + b} for b in dict.fromkeys(block_of(n) for n in wanted)],
             consistent=False,
         )
     }
-    for name in missing:
-        candidates: dict[str, set[str]] = {}
-        for entry in blocks.get(block_of(name), ()):
-            candidate, _, domain = entry.partition("\t")
-            candidates.setdefault(candidate, set()).add(domain)
-        domain = best_fuzzy(name, candidates)
+    candidates: dict[str, dict[str, set[str]]] = {}  # block -> normalised name -> domains
+    for block, entries in blocks.items():
+        for entry in entries:
+            name, _, domain = entry.partition("\t")
+            candidates.setdefault(block, {}).setdefault(name, set()).add(domain)
+    # a full block's later companies are filed by exact name
+    overflow = [n for n in wanted if len(blocks.get(block_of(n)) or ()) >= BLOCK_CAP]
+    exact = {
+        item["name_key"][len(_EXACT) :]: set(item.get("domains") or ())
+        for item in ddb.batch_get(table, [{"name_key": _EXACT + n} for n in overflow], consistent=False)
+    }
+    found: dict[str, str] = {}
+    for name in wanted:
+        block = candidates.get(block_of(name), {})
+        domains = block.get(name, set()) | exact.get(name, set())
+        domain = unique_exact(domains) if domains else best_fuzzy(name, block)
         if domain is not None:
             found[name] = domain
     return found

@@ -142,9 +142,10 @@ class Company(_Base):
 class CompanyName(_Base):
     """The name -> domain index for company resolution (`functions.common.company_index`).
 
-    `n#<normalised name>` holds the domains carrying that name (`domains`); `b#<first word>`
-    holds `<normalised name>\t<domain>` entries (`entries`), the candidates for a near
-    spelling. Written when a Company is created or renamed, read in batches per chunk.
+    `b#<first word>` holds `<normalised name>\t<domain>` entries (`entries`): exact names and
+    the candidates for a near spelling; once a block is full, `n#<normalised name>` holds the
+    domains carrying that name (`domains`). Written when a Company is created or renamed, read
+    in batches per chunk.
     """
 
     class Meta(_Base.Meta):
