@@ -50,21 +50,24 @@ _NAMES = ", ".join(name for name, _ in _COLUMNS)
 _RECORD = ", ".join(f"{name} {kind}" for name, kind in _COLUMNS)
 _UPDATES = ", ".join(f"{name} = EXCLUDED.{name}" for name, _ in _COLUMNS[2:])
 
+# tombstones hold the id's hash, not the id (it may carry the email): migrations/0003
+_TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
+
 UPSERT = f"""
 INSERT INTO contacts ({_NAMES}, projected_at)
 SELECT {", ".join("r." + name for name, _ in _COLUMNS)}, now()
 FROM jsonb_to_recordset(:rows::jsonb) AS r({_RECORD})
 WHERE NOT EXISTS (
-    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = r.contact_id AND t.version >= r.version
+    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {_TOMBSTONE_KEY} AND t.version >= r.version
 )
 ON CONFLICT (workspace_id, email) DO UPDATE SET {_UPDATES}, projected_at = now()
 WHERE contacts.version < EXCLUDED.version
    OR (contacts.contact_id <> EXCLUDED.contact_id AND contacts.updated_at <= EXCLUDED.updated_at)
 """
 
-TOMBSTONE = """
+TOMBSTONE = f"""
 INSERT INTO contact_tombstones (contact_id, workspace_id, version)
-SELECT r.contact_id, r.workspace_id, r.version
+SELECT {_TOMBSTONE_KEY}, r.workspace_id, r.version
 FROM jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, email text, version bigint)
 ON CONFLICT (contact_id) DO UPDATE SET version = greatest(contact_tombstones.version, EXCLUDED.version)
 """
