@@ -467,6 +467,10 @@ def hard_delete(
             raise NotFound(f"no contact {contact_id} in this workspace") from None
         raise
     _erase_assignments(workspace_id, item["email"])
+    from functions.query import segments
+    from functions.query.db import get_database
+
+    segments.forget_contact(get_database(), workspace_id, contact_id)
     # the seed: a hard delete "clears engagement history"
     from functions.events.store import erase_timeline
 

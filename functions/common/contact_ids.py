@@ -25,6 +25,8 @@ import secrets
 
 PREFIX = "cont_"
 _RANDOM_HEX = 10
+# the longest id: an email of 254 bytes in base32 (what API fields holding contact ids accept)
+MAX_LENGTH = len(PREFIX) + _RANDOM_HEX + 1 + -(-254 * 8 // 5)
 _NEW = re.compile(r"^cont_([0-9a-f]{10})_([a-z2-7]+)$")
 
 

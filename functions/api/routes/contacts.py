@@ -32,7 +32,7 @@ from functions.api.models import (
     SearchRequest,
     TagChange,
 )
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, contact_id_param, path_param
 from functions.intake import custom_field_store
 from functions.query import contacts as query_contacts
 from functions.query import segments
@@ -196,7 +196,7 @@ def search_contacts(body: SearchRequest) -> ContactPage:
 )
 def get_contact(contact_id: str) -> ContactDetail:
     who = caller(router, auth.CONTACTS_READ)
-    doc = contacts.get(who.workspace_id, path_param(contact_id, "contact_id"))
+    doc = contacts.get(who.workspace_id, contact_id_param(contact_id))
     db = get_database()
     if db is not None:
         doc["segments"] = segments.of_contact(
@@ -214,7 +214,7 @@ def get_contact(contact_id: str) -> ContactDetail:
 def patch_contact(contact_id: str, body: ContactPatch) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
     changes = body.model_dump(include=body.model_fields_set)
-    doc = contacts.patch(who.workspace_id, path_param(contact_id, "contact_id"), changes)
+    doc = contacts.patch(who.workspace_id, contact_id_param(contact_id), changes)
     return ContactOut.model_validate(doc)
 
 
@@ -226,7 +226,7 @@ def patch_contact(contact_id: str, body: ContactPatch) -> ContactOut:
 )
 def change_tags(contact_id: str, body: TagChange) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
-    doc = contacts.change_tags(who.workspace_id, path_param(contact_id, "contact_id"), body.add, body.remove)
+    doc = contacts.change_tags(who.workspace_id, contact_id_param(contact_id), body.add, body.remove)
     return ContactOut.model_validate(doc)
 
 
@@ -238,7 +238,7 @@ def change_tags(contact_id: str, body: TagChange) -> ContactOut:
 )
 def restore_contact(contact_id: str) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
-    return ContactOut.model_validate(contacts.restore(who.workspace_id, path_param(contact_id, "contact_id")))
+    return ContactOut.model_validate(contacts.restore(who.workspace_id, contact_id_param(contact_id)))
 
 
 @router.delete(
@@ -257,7 +257,7 @@ def delete_contact(
     hard: Annotated[bool, Query()] = False,
     body: Annotated[DeleteRequest | None, Body()] = None,
 ) -> ContactOut | HardDeleteOut:
-    contact_id = path_param(contact_id, "contact_id")
+    contact_id = contact_id_param(contact_id)
     reason = body.deletion_reason if body else None
     if hard:
         who = caller(router, auth.ADMIN_GDPR, auth.CONTACTS_WRITE)
