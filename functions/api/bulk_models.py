@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from functions.api.models import FilterOrGroup, ImportOut, SearchGroup
+from functions.common.contact_ids import MAX_LENGTH as CONTACT_ID_MAX
 from functions.manage.bulk import MAX_IDS
 
 BulkAction = Literal[
@@ -30,7 +31,10 @@ class BulkSelection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ids: (
-        Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=MAX_IDS)] | None
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=CONTACT_ID_MAX)]], Field(max_length=MAX_IDS)
+        ]
+        | None
     ) = None
     filters: Annotated[list[FilterOrGroup], Field(max_length=50)] | None = None
     filters_logic: Literal["AND", "OR"] = "AND"

@@ -32,6 +32,7 @@ from functions.api.errors import BadRequest, Conflict, NotFound, Suppressed
 from functions.common import audit, ddb, ownership
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
+from functions.common.contact_ids import without_email
 from functions.common.contact_view import contact_object
 from functions.common.context import JobContext
 from functions.common.jobs import now_iso
@@ -468,7 +469,7 @@ def hard_delete(
     item = item_by_id(workspace_id, contact_id)
     ts = now_iso()
     entry = {
-        "contact_id": contact_id,
+        "contact_id": without_email(contact_id),  # the full id carries the email
         "email_sha256": hashlib.sha256(item["email"].encode("utf-8")).hexdigest(),
         "deleted_at": ts,
         "requested_by_key": requested_by,
@@ -490,7 +491,7 @@ def hard_delete(
                         "TableName": table_name(ConfigItem),
                         "Item": {
                             "pk": {"S": retention_pk(workspace_id)},
-                            "sk": {"S": f"{ts}#{contact_id}"},
+                            "sk": {"S": f"{ts}#{entry['contact_id']}"},
                             "doc": {"S": json.dumps(entry)},
                             "updated_at": {"S": ts},
                         },
@@ -503,6 +504,10 @@ def hard_delete(
             raise NotFound(f"no contact {contact_id} in this workspace") from None
         raise
     _erase_assignments(workspace_id, item["email"])
+    from functions.query import segments
+    from functions.query.db import get_database
+
+    segments.forget_contact(get_database(), workspace_id, contact_id)
     # the seed: a hard delete "clears engagement history"
     from functions.events.store import erase_timeline
 

@@ -9,6 +9,7 @@ from pydantic import Tag as UnionTag
 from pydantic.json_schema import JsonDict
 
 from functions.common.config_models import IcpRule, ScoringModelDoc
+from functions.common.contact_ids import MAX_LENGTH as CONTACT_ID_MAX
 from functions.query.sql import FIELD_HELP
 
 Text = Annotated[str, Field(max_length=2000)]
@@ -694,8 +695,13 @@ class SegmentList(BaseModel):
 
 
 class SegmentMembersIn(_Strict):
-    add: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=1000)] = []
-    remove: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=1000)] = []
+    # contact ids: as long as the email one may carry
+    add: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=CONTACT_ID_MAX)]], Field(max_length=1000)
+    ] = []
+    remove: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=CONTACT_ID_MAX)]], Field(max_length=1000)
+    ] = []
     add_filter: SegmentFilter | None = Field(default=None, description="Add every contact matching it now.")
 
 
@@ -750,7 +756,7 @@ class CompanyEditOut(CompanyDetail):
 
 
 class MergeRequest(_Strict):
-    other_id: Annotated[str, Field(min_length=1, max_length=200)]
+    other_id: Annotated[str, Field(min_length=1, max_length=CONTACT_ID_MAX)]
 
 
 class MergeConflict(BaseModel):

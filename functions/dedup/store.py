@@ -59,9 +59,9 @@ execute = ddb.execute_batch
 def contacts_by_id(workspace_id: str, contact_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """Contacts of this workspace by contact id (update-by-id imports, events, the API), read
     consistently. An id carries its email (`functions.common.contact_ids`); one of the older
-    format, or of a contact whose email changed since, is resolved through the read model. The
-    item's own id must match: an id naming an email whose contact was deleted and created again
-    finds nothing."""
+    format, or one whose contact is no longer at that email, is resolved through the read model.
+    The item's own id must match: an id naming an email whose contact was deleted and created
+    again finds nothing."""
     from functions.query.contacts import emails_by_id
 
     emails: dict[str, str] = {}
@@ -80,17 +80,14 @@ def contacts_by_id(workspace_id: str, contact_ids: Iterable[str]) -> dict[str, d
         for cid, email in emails.items()
         if email in items and items[email].get("contact_id") == cid
     }
-    # a contact whose email was changed keeps its id, so its id names the old email: the read
-    # model knows where it went
-    resolved = set(legacy)
-    moved = [cid for cid in emails if cid not in found and cid not in resolved]
+    # a contact whose item moved to another email keeps its id: the read model knows where
+    moved = emails_by_id(workspace_id, [c for c in emails if c not in found and c not in legacy])
     if moved:
-        now_at = emails_by_id(workspace_id, moved)
-        items = contacts_by_email(workspace_id, now_at.values())
+        items = contacts_by_email(workspace_id, moved.values())
         found.update(
             {
                 cid: items[email]
-                for cid, email in now_at.items()
+                for cid, email in moved.items()
                 if email in items and items[email].get("contact_id") == cid
             }
         )

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from functions.common.canonical import canonical_email
+from functions.common.contact_ids import MAX_LENGTH as CONTACT_ID_MAX
 
 MAX_BATCH = 500
 MAX_ID = 200
@@ -63,7 +64,7 @@ class EngagementEventIn(BaseModel):
     id: str = Field(min_length=1, max_length=MAX_ID)
     type: EventType
     email: str | None = Field(default=None, max_length=320)
-    contact_id: str | None = Field(default=None, min_length=1, max_length=200)
+    contact_id: str | None = Field(default=None, min_length=1, max_length=CONTACT_ID_MAX)
     occurred_at: datetime
     campaign_id: str | None = Field(default=None, max_length=200)
     sequence_id: str | None = Field(default=None, max_length=200)

@@ -70,13 +70,16 @@ _ENGAGEMENT_VALUES = ", ".join(
     for (name, _), default in zip(_ENGAGEMENT, ("0", "0", "0", "'none'", "", ""), strict=True)
 )
 
+# tombstones hold the id's hash, not the id (it may carry the email): migrations/0003
+_TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
+
 UPSERT = f"""
 INSERT INTO contacts ({_NAMES}, {_ENGAGEMENT_NAMES}, projected_at)
 SELECT {", ".join("r." + name for name, _ in _COLUMNS)}, {_ENGAGEMENT_VALUES}, now()
 FROM jsonb_to_recordset(:rows::jsonb) AS r({_RECORD})
 LEFT JOIN engagement e ON e.email = r.email
 WHERE NOT EXISTS (
-    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = r.contact_id AND t.version >= r.version
+    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {_TOMBSTONE_KEY} AND t.version >= r.version
 )
 ON CONFLICT (workspace_id, email) DO UPDATE SET {_UPDATES}, {", ".join(f"{n} = EXCLUDED.{n}" for n, _ in _ENGAGEMENT)}, projected_at = now()
 WHERE contacts.version < EXCLUDED.version
@@ -110,9 +113,9 @@ def apply_engagement(db: Database, changes: list[KeyedChange]) -> int:
     return db.execute(ENGAGEMENT_UPDATE, {"people": people})
 
 
-TOMBSTONE = """
+TOMBSTONE = f"""
 INSERT INTO contact_tombstones (contact_id, workspace_id, version)
-SELECT r.contact_id, r.workspace_id, r.version
+SELECT {_TOMBSTONE_KEY}, r.workspace_id, r.version
 FROM jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, email text, version bigint)
 ON CONFLICT (contact_id) DO UPDATE SET version = greatest(contact_tombstones.version, EXCLUDED.version)
 """

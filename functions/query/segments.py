@@ -256,6 +256,18 @@ def change_members(
     }
 
 
+def forget_contact(db: Database | None, workspace_id: str, contact_id: str) -> None:
+    """A GDPR erasure: the contact leaves every static segment, in DynamoDB and the read model
+    (its id may carry its email: `functions.common.contact_ids`)."""
+    static = [d["id"] for d in list_docs(workspace_id) if d.get("type") == "static"]
+    _delete_items(workspace_id, [f"{MEMBER_PREFIX}{seg}#{contact_id}" for seg in static])
+    if db is not None:
+        db.execute(
+            "DELETE FROM segment_members WHERE workspace_id = :ws AND contact_id = :cid",
+            {"ws": workspace_id, "cid": contact_id},
+        )
+
+
 def restore_members(db: Database, workspace_id: str | None = None) -> int:
     """Write the static members from DynamoDB back into the read model (part of a rebuild)."""
     if workspace_id is None:

@@ -3,12 +3,16 @@ delete/restore/GDPR erase, bulk, search, list filters, custom fields."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import httpx
 import pytest
 
 from functions.api import auth, contacts
+from functions.common.contact_ids import without_email
+from functions.query import freshness, segments
+from functions.query.db import get_database
 from local.server import LocalApi
 from tests.integration.test_api_support import api, client, error_of, new_workspace  # noqa: F401
 
@@ -225,17 +229,34 @@ def test_hard_delete_needs_admin_gdpr_and_leaves_only_a_retention_entry(api: Loc
     admin = client(api, workspace, (auth.ADMIN_GDPR,))
     email = _email("erase")
     created = writer.post("/api/v1/contacts", json={"email": email, "client_id": "c1"}).json()
+    seg = writer.post("/api/v1/segments", json={"name": "Picked", "type": "static"}).json()
+    added = writer.post(f"/api/v1/segments/{seg['id']}/members", json={"add": [created["id"]]})
+    assert added.status_code == 200 and added.json()["added"] == 1, added.text
 
     r = writer.request("DELETE", f"/api/v1/contacts/{created['id']}", params={"hard": "true"})
     assert r.status_code == 403 and error_of(r)["code"] == "forbidden"
 
     r = admin.request("DELETE", f"/api/v1/contacts/{created['id']}", params={"hard": "true"})
     assert r.status_code == 200, r.text
-    assert r.json()["retention"]["contact_id"] == created["id"]
+    # the id carries the email (functions/common/contact_ids.py): the log keeps it without
+    assert r.json()["retention"]["contact_id"] == without_email(created["id"]) != created["id"]
     assert writer.get(f"/api/v1/contacts/{created['id']}").status_code == 404
     log = contacts.retention_log(workspace)
-    assert [e["contact_id"] for e in log] == [created["id"]]
-    assert email not in str(log)  # the log holds no personal data, only a hash
+    assert [e["contact_id"] for e in log] == [without_email(created["id"])]
+    assert email not in str(log) and created["id"] not in str(log)  # no personal data, only a hash
+    freshness.settle()
+    db = get_database()
+    assert db is not None
+    stones = db.query("SELECT contact_id FROM contact_tombstones WHERE workspace_id = :w", {"w": workspace})
+    # the read model's tombstone (a late image never brings the contact back) keeps only a hash
+    assert [s["contact_id"] for s in stones] == [
+        "sha256:" + hashlib.sha256(created["id"].encode()).hexdigest()
+    ]
+    # nor does a static segment keep the id (which carries the email)
+    assert writer.get(f"/api/v1/segments/{seg['id']}").json()["contact_count"] == 0
+    members = db.query("SELECT contact_id FROM segment_members WHERE workspace_id = :w", {"w": workspace})
+    assert members == []
+    assert created["id"] not in str(segments._query(workspace, segments.MEMBER_PREFIX))
     assert writer.get("/api/v1/assignments", params={"email": email}).json()["history"] == []
 
 

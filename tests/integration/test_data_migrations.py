@@ -171,3 +171,27 @@ def test_an_id_whose_email_was_given_to_a_new_contact_finds_nothing(rt: Runtime,
         },
     )
     assert set(store.contacts_by_id(workspace, [first, second])) == {second}
+
+
+def test_an_id_whose_contact_is_now_at_another_email_is_found_through_the_read_model(
+    rt: Runtime, workspace: str
+) -> None:
+    from functions.common.contact_ids import new_contact_id
+
+    tag = workspace[-8:]
+    contact_id = new_contact_id(f"before.{tag}@ids.com")
+    now = jobs.now_iso()
+    # as an email change leaves it: the item keyed by its new email, with the id it always had
+    _put(
+        Contact,
+        {
+            "workspace_id": workspace,
+            "email": f"after.{tag}@ids.com",
+            "contact_id": contact_id,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "is_deleted": False,
+        },
+    )
+    assert store.contacts_by_id(workspace, [contact_id])[contact_id]["email"] == f"after.{tag}@ids.com"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from functions.common.contact_ids import email_of, new_contact_id
+from functions.common.contact_ids import email_of, new_contact_id, without_email
 from functions.intake.vocabulary import OUR_CONTACT_ID
 
 
+@settings(max_examples=60, deadline=None)  # a loaded machine must not fail it on time
 @given(st.emails())
 def test_an_id_yields_the_email_it_was_made_for(email: str) -> None:
     contact_id = new_contact_id(email)
@@ -30,3 +31,9 @@ def test_an_id_of_the_older_format_or_a_forged_one_yields_nothing() -> None:
     assert email_of(forged) is None
     # a body that decodes but is not the canonical encoding of its text
     assert email_of("cont_0123456789_mfrggzdfmztwq2lkb") is None
+
+
+def test_an_id_without_its_email_keeps_only_the_random_part() -> None:
+    contact_id = new_contact_id("ann@acme.com")
+    assert without_email(contact_id) == contact_id[: len("cont_") + 10]
+    assert without_email("cont_0123456789abcdef0123") == "cont_0123456789abcdef0123"

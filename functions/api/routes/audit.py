@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from functions.api import auth, contacts, read_model
 from functions.api.errors import BadRequest, error_responses
 from functions.api.models import AuditPage
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, contact_id_param
 from functions.query import audit
 
 router = APIGatewayHttpRouter()
@@ -34,7 +34,7 @@ def contact_audit(
     cursor: Annotated[str | None, Query(max_length=4000)] = None,
 ) -> AuditPage:
     who = caller(router, auth.CONTACTS_READ)
-    cid = path_param(contact_id, "contact_id")
+    cid = contact_id_param(contact_id)
     contacts.item_by_id(who.workspace_id, cid)  # 404 for another workspace's (or no) contact
     try:
         page = audit.page(read_model.database(), who.workspace_id, cid, limit=page_size, cursor=cursor)

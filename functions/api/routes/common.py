@@ -26,6 +26,13 @@ def caller(router: APIGatewayHttpRouter, *any_of_scopes: str) -> auth.Principal:
     return principal
 
 
+def contact_id_param(value: str) -> str:
+    """A contact id in a path: as long as the email it may carry (functions/common/contact_ids.py)."""
+    from functions.common.contact_ids import MAX_LENGTH
+
+    return path_param(value, "contact_id", max_length=MAX_LENGTH)
+
+
 def path_param(value: str, name: str, *, max_length: int = 200) -> str:
     text = unquote(value)
     if not text or len(text) > max_length:

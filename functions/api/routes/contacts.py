@@ -31,7 +31,7 @@ from functions.api.models import (
     SearchRequest,
     TagChange,
 )
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, contact_id_param, path_param
 from functions.common.rows import STANDARD_FIELDS
 from functions.intake import custom_field_store
 from functions.query import contacts as query_contacts
@@ -178,7 +178,7 @@ def search_contacts(body: SearchRequest) -> ContactPage:
 )
 def get_contact(contact_id: str) -> ContactDetail:
     who = caller(router, auth.CONTACTS_READ)
-    doc = contacts.get(who.workspace_id, path_param(contact_id, "contact_id"))
+    doc = contacts.get(who.workspace_id, contact_id_param(contact_id))
     db = get_database()
     if db is not None:
         doc["segments"] = segments.of_contact(
@@ -212,7 +212,7 @@ def patch_contact(
         changes["company"] = body.company.model_dump(include=body.company.model_fields_set)
     doc = contacts.patch(
         who.workspace_id,
-        path_param(contact_id, "contact_id"),
+        contact_id_param(contact_id),
         changes,
         confirm_affected=confirm_affected,
         force_merge=force_merge,
@@ -228,7 +228,7 @@ def patch_contact(
 )
 def change_tags(contact_id: str, body: TagChange) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
-    doc = contacts.change_tags(who.workspace_id, path_param(contact_id, "contact_id"), body.add, body.remove)
+    doc = contacts.change_tags(who.workspace_id, contact_id_param(contact_id), body.add, body.remove)
     return ContactOut.model_validate(doc)
 
 
@@ -240,7 +240,7 @@ def change_tags(contact_id: str, body: TagChange) -> ContactOut:
 )
 def restore_contact(contact_id: str) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
-    return ContactOut.model_validate(contacts.restore(who.workspace_id, path_param(contact_id, "contact_id")))
+    return ContactOut.model_validate(contacts.restore(who.workspace_id, contact_id_param(contact_id)))
 
 
 @router.delete(
@@ -259,7 +259,7 @@ def delete_contact(
     hard: Annotated[bool, Query()] = False,
     body: Annotated[DeleteRequest | None, Body()] = None,
 ) -> ContactOut | HardDeleteOut:
-    contact_id = path_param(contact_id, "contact_id")
+    contact_id = contact_id_param(contact_id)
     reason = body.deletion_reason if body else None
     if hard:
         who = caller(router, auth.ADMIN_GDPR, auth.CONTACTS_WRITE)

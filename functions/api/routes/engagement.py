@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from functions.api import auth, contacts
 from functions.api.errors import BadRequest, error_responses
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, contact_id_param
 from functions.events import rescore, service, store
 from functions.events.model import MAX_BATCH, EventType
 
@@ -130,7 +130,7 @@ def timeline(
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> TimelinePage:
     who = caller(router, auth.CONTACTS_READ)
-    contact = contacts.item_by_id(who.workspace_id, path_param(contact_id, "contact_id"))
+    contact = contacts.item_by_id(who.workspace_id, contact_id_param(contact_id))
     try:
         page = store.timeline(
             who.workspace_id, contact["email"], types=parse_types(event_type), limit=limit, cursor=cursor

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from functions.api import auth, contacts, merges
 from functions.api.errors import error_responses
 from functions.api.models import MergeOut, MergeRequest, MergeUndoOut
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, contact_id_param, path_param
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
@@ -26,7 +26,7 @@ JSON = "application/json"
 )
 def merge_contacts(contact_id: str, body: MergeRequest) -> MergeOut:
     who = caller(router, auth.CONTACTS_WRITE)
-    a = contacts.item_by_id(who.workspace_id, path_param(contact_id, "contact_id"))
+    a = contacts.item_by_id(who.workspace_id, contact_id_param(contact_id))
     b = contacts.item_by_id(who.workspace_id, body.other_id)
     done = merges.merge(who.workspace_id, a, b)
     return MergeOut.model_validate(

@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from functions.api import auth, contacts
 from functions.api.errors import BadRequest, Conflict, error_responses
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, contact_id_param, path_param
+from functions.common.contact_ids import MAX_LENGTH as CONTACT_ID_MAX
 from functions.events import enrollment, sequences
 
 router = APIGatewayHttpRouter()
@@ -21,7 +22,7 @@ Tier = Annotated[str, Field(pattern="^[A-Da-d]$")]
 
 class EnrollIn(BaseModel):
     contact_ids: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=200)]],
+        list[Annotated[str, Field(min_length=1, max_length=CONTACT_ID_MAX)]],
         Field(min_length=1, max_length=sequences.MAX_CONTACTS),
     ]
 
@@ -98,7 +99,7 @@ def enroll(sequence_id: str, body: EnrollIn) -> EnrollOut:
 )
 def list_enrollments(contact_id: str) -> EnrollmentList:
     who = caller(router, auth.CONTACTS_READ)
-    contact = contacts.item_by_id(who.workspace_id, path_param(contact_id, "contact_id"))
+    contact = contacts.item_by_id(who.workspace_id, contact_id_param(contact_id))
     return EnrollmentList(
         data=[
             Enrollment.model_validate(e)
