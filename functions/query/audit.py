@@ -23,6 +23,7 @@ from typing import Any
 
 from functions.common import ddb
 from functions.common.audit import CHANGE_SOURCE, CHANGED_BY, MOVED_FROM, MOVED_TO
+from functions.common.contact_ids import without_email
 from functions.query.db import Database, json_value
 
 DEFAULT_RETENTION_DAYS = 730  # two years, unless the workspace configures otherwise
@@ -321,9 +322,10 @@ def record(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
     if entries:
         db.execute(_APPEND, {"rows": _json([e.as_row() for e in entries])})
     if erasures:
-        gone = _json([e.__dict__ for e in erasures])
-        db.execute(_ERASE, {"gone": gone})
-        db.execute(_RETENTION, {"gone": gone})
+        db.execute(_ERASE, {"gone": _json([e.__dict__ for e in erasures])})
+        # an id may carry its email: what outlives an erasure keeps the id without it
+        kept = [{**e.__dict__, "contact_id": without_email(e.contact_id)} for e in erasures]
+        db.execute(_RETENTION, {"gone": _json(kept)})
     return len(entries)
 
 

@@ -70,7 +70,7 @@ _ENGAGEMENT_VALUES = ", ".join(
     for (name, _), default in zip(_ENGAGEMENT, ("0", "0", "0", "'none'", "", ""), strict=True)
 )
 
-# tombstones hold the id's hash, not the id (it may carry the email): migrations/0003
+# tombstones hold the id's hash, not the id (it may carry the email): migrations/0005
 _TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
 
 UPSERT = f"""
