@@ -375,12 +375,11 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
     # the bulk-operation state machine's steps: read the chunk's contacts, write them conditionally
     "Bulk": FunctionAccess(
         tables=(
-            # + DeleteItem and the id index: an import rollback purges the contacts it created
+            # + DeleteItem: an import rollback purges the contacts it created
             TableGrant(
                 "Contacts",
                 ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
             ),
-            TableGrant("Contacts", QUERY, index="by_contact_id"),
             # the operation record; a purge's retention log entry (PutItem); webhook subscriptions
             TableGrant(
                 "Config", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem")
@@ -402,6 +401,8 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         ),
         objects=(ObjectGrant(BULK, READ_WRITE),),
         list_prefixes=(BULK,),
+        # a purge takes the contact out of static segments; an id of the older format resolves there
+        read_model=True,
     ),
     "Sync": FunctionAccess(
         tables=(

@@ -182,7 +182,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | READ_MODEL,
     # the bulk-operation steps: a chunk's contacts read and written conditionally, its log in S3
     "Bulk": table("Contacts", "BatchGetItem", "GetItem", "UpdateItem", "DeleteItem")
-    | {("dynamodb:Query", "table:Contacts/index/by_contact_id")}
+    | READ_MODEL
     | table("Config", "GetItem", "UpdateItem", "Query", "PutItem")
     | table("GlobalContacts", "BatchGetItem", "UpdateItem")
     | table("Companies", "BatchGetItem")
@@ -307,7 +307,7 @@ def test_only_the_functions_that_use_the_keys_may_read_the_secret(dev: Synth):
     assert readers[secret_id] == roles("Enrich", "Api", "Sync", "Webhooks")
     # the read model's cluster secret: exactly the functions that run Data API statements
     assert readers[db_secret] == roles(
-        "Api", "Report", "Projector", "Migrate", "Maintenance", "Dedup", "Events", "Webhooks"
+        "Api", "Report", "Projector", "Migrate", "Maintenance", "Bulk", "Dedup", "Events", "Webhooks"
     )  # the last three: contact ids of the older format (functions/common/contact_ids.py)
 
 
