@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 from pydantic import Tag as UnionTag
 from pydantic.json_schema import JsonDict
 
@@ -468,6 +475,14 @@ class ImportCounters(BaseModel):
     errored: int
     # after POST .../rollback: contacts, removed, restored, left_alone (changed since)
     rollback: dict[str, int] | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_when_rolled_back(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`rollback` appears once there was one: the six row counters stay the whole picture."""
+        out: dict[str, Any] = handler(self)
+        if out.get("rollback") is None:
+            out.pop("rollback", None)
+        return out
 
 
 class ColumnMapEntry(BaseModel):
