@@ -125,9 +125,11 @@ def run(job_id: str) -> dict[str, Any]:
     enrichment = enrichment_counters(job_id, len(manifest))
     if enrichment is not None:
         counters = {**counters, "enrichment": enrichment}
-    lag = visibility.wait_for_job(
-        job.workspace_id, job_id, int(counters.get("imported", 0)) + int(counters.get("updated", 0))
+    # rows that changed nothing wrote nothing, so they never show as this job's in the read model
+    written = sum(int(counters.get(k, 0)) for k in ("imported", "updated")) - int(
+        counters.get("unchanged", 0)
     )
+    lag = visibility.wait_for_job(job.workspace_id, job_id, written)
     if lag:
         jobs.add_warning(job_id, lag)
     jobs.complete(job_id, counters=counters, results_key=results_key, errors_key=errors_key)
