@@ -374,97 +374,82 @@ def due_syncs(now: datetime) -> list[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def sync_scheduler(tick_s: float = SYNC_TICK_S) -> Iterator[threading.Event]:
+def _periodic(
+    what: str, one_round: Callable[[threading.Event], None], tick_s: float, *, join_s: float = 30
+) -> Iterator[threading.Event]:
+    """A daemon thread that runs `one_round(stop)` now and then every `tick_s` until the yielded
+    event is set; a failed round is logged and the next one runs."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                one_round(stop)
+            except Exception:
+                log.exception("the local %s failed a round; it tries again", what)
+            stop.wait(tick_s)
+
+    thread = threading.Thread(target=loop, name=what.replace(" ", "-"), daemon=True)
+    thread.start()
+    try:
+        yield stop
+    finally:
+        stop.set()
+        thread.join(timeout=join_s)
+
+
+def sync_scheduler(tick_s: float = SYNC_TICK_S) -> contextlib.AbstractContextManager[threading.Event]:
     """What EventBridge Scheduler does on AWS, on this machine: a daemon thread that settles
     finished sync imports and runs every connection whose rate says it is due (service.run, the
     same code the sync function runs). Set the yielded event to stop it."""
     from functions.sync import service
 
-    stop = threading.Event()
+    def one_round(stop: threading.Event) -> None:
+        service.sweep()
+        for workspace_id, connection_id in due_syncs(datetime.now(UTC)):
+            if stop.is_set():
+                break
+            result = service.run(workspace_id, connection_id)
+            log.info("scheduled sync %s: %s", connection_id, result["status"])
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                service.sweep()
-                for workspace_id, connection_id in due_syncs(datetime.now(UTC)):
-                    if stop.is_set():
-                        break
-                    result = service.run(workspace_id, connection_id)
-                    log.info("scheduled sync %s: %s", connection_id, result["status"])
-            except Exception:
-                log.exception("the local sync scheduler failed a round; it tries again")
-            stop.wait(tick_s)
-
-    thread = threading.Thread(target=loop, name="sync-scheduler", daemon=True)
-    thread.start()
-    try:
-        yield stop
-    finally:
-        stop.set()
-        thread.join(timeout=30)
+    return _periodic("sync scheduler", one_round, tick_s)
 
 
 WEBHOOK_TICK_S = 5.0  # how often the local webhook worker looks for due deliveries
 
 
-@contextlib.contextmanager
-def webhook_worker(tick_s: float = WEBHOOK_TICK_S) -> Iterator[threading.Event]:
+def webhook_worker(tick_s: float = WEBHOOK_TICK_S) -> contextlib.AbstractContextManager[threading.Event]:
     """What the delivery function does on AWS, on this machine: a daemon thread that expands
     finished imports into contact events and sends what is due (delivery.run_once). The import
     never waits for it. Set the yielded event to stop it."""
     from functions.events import delivery
 
-    stop = threading.Event()
+    def one_round(_: threading.Event) -> None:
+        sweep = delivery.run_once()
+        if sweep.delivered or sweep.dead_lettered or sweep.queued:
+            log.info("webhooks: %s", sweep.as_dict())
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                sweep = delivery.run_once()
-                if sweep.delivered or sweep.dead_lettered or sweep.queued:
-                    log.info("webhooks: %s", sweep.as_dict())
-            except Exception:
-                log.exception("the local webhook worker failed a round; it tries again")
-            stop.wait(tick_s)
-
-    thread = threading.Thread(target=loop, name="webhook-worker", daemon=True)
-    thread.start()
-    try:
-        yield stop
-    finally:
-        stop.set()
-        thread.join(timeout=30)
+    return _periodic("webhook worker", one_round, tick_s)
 
 
 MAINTENANCE_TICK_S = 24 * 3600.0  # as often as the daily schedule on AWS
 
 
-@contextlib.contextmanager
-def maintenance_scheduler(tick_s: float = MAINTENANCE_TICK_S) -> Iterator[threading.Event]:
+def maintenance_scheduler(
+    tick_s: float = MAINTENANCE_TICK_S,
+) -> contextlib.AbstractContextManager[threading.Event]:
     """What the daily Maintenance schedule does on AWS, on this machine: a daemon thread that
     applies every enabled retention policy and the audit log's TTL (retention.run_scheduled),
     once at start and then every `tick_s`. Set the yielded event to stop it."""
     from functions.maintenance import retention
     from functions.query.db import get_database
 
-    stop = threading.Event()
+    def one_round(_: threading.Event) -> None:
+        db = get_database()
+        if db is not None:
+            log.info("maintenance: %s", retention.run_scheduled(db))
 
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                db = get_database()
-                if db is not None:
-                    log.info("maintenance: %s", retention.run_scheduled(db))
-            except Exception:
-                log.exception("the local maintenance run failed; it tries again")
-            stop.wait(tick_s)
-
-    thread = threading.Thread(target=loop, name="maintenance", daemon=True)
-    thread.start()
-    try:
-        yield stop
-    finally:
-        stop.set()
-        thread.join(timeout=60)
+    return _periodic("maintenance run", one_round, tick_s, join_s=60)
 
 
 def serve(port: int = 8080, data_dir: Path | str = DEFAULT_DATA_DIR, *, host: str = "127.0.0.1") -> None:
