@@ -161,16 +161,23 @@ class _Candidate:
 
     def key(self) -> tuple[bool, bool, float, int]:
         # a column with values beats an empty one (Outlook's empty "Business Phone" beside a
-        # filled "Home Phone"), then the person's column beats the company's, then the surer
+        # filled "Home Phone"), then the person's column beats the company's, except for the
+        # company's domain, where the company's own website (or a "Company Domain" header)
+        # beats a person's web page (Highrise's "Company Web address - Work" beside
+        # "Web address - Work"), then the surer
         # header, then the earlier column
-        return (self.filled, self.person, self.confidence, -self.index)
+        own = self.person if self.target != "company_domain" else not self.person or self.how == "exact"
+        return (self.filled, own, self.confidence, -self.index)
 
 
 # Headers that say nothing about their cells: the values alone may decide a phone or website.
 _UNINFORMATIVE = frozenset(("value", "values", "number", "data", "info", "field", "contact", "details", "no"))
 # Mailchimp-style geolocation columns: bare "REGION", "TIMEZONE", "CC" beside a GMT offset or
 # latitude/longitude were derived from the subscriber's IP address, not given as the address.
+# Latitude/longitude beside a street or postal code column are the given address's
+# coordinates (Klaviyo's "Address", "City", "Zip Code", "Latitude"), not a geolocation.
 _GEO_MARKERS = frozenset(("gmtoff", "dstoff"))
+_POSTAL_MARKERS = ("street", "zip", "postal", "postcode")
 _GEO_BARE = frozenset(("region", "timezone", "cc", "countrycode", "city", "country", "state"))
 
 
@@ -241,7 +248,9 @@ def plan_columns(
                 custom_keys.setdefault(normalise_header(label), CUSTOM_PREFIX + defn.name)
 
     keys = [normalise_header(h) for h in headers]
-    geolocated = any(k in _GEO_MARKERS for k in keys) or {"latitude", "longitude"} <= set(keys)
+    geolocated = any(k in _GEO_MARKERS for k in keys) or (
+        {"latitude", "longitude"} <= set(keys) and not any(m in k for k in keys for m in _POSTAL_MARKERS)
+    )
     notes: dict[int, str] = {}
     candidates: dict[str, list[_Candidate]] = {}
     for index, header in enumerate(headers):

@@ -57,7 +57,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "country": ("country", "country name", "contact country", "person country",
                 "country region", "country/region", "pays", "pais"),
     "time_zone": ("time zone", "timezone", "tz"),
-    "lead_source": ("lead source", "contact source", "original source", "source"),
+    "lead_source": ("lead source", "contact source", "original source", "source", "source name"),
     "verification_status": ("email status", "email verification", "email verification status",
                             "verification status", "email validation"),
     "company_name": ("company name", "company", "account name", "account", "organization",
@@ -66,13 +66,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "company_domain": ("company domain", "domain", "account domain", "organization domain",
                        "company website", "website", "company url", "web site", "website url", "url",
                        "homepage", "web", "company website url", "web page", "company domain name",
-                       "domains", "email domain"),
+                       "domains", "email domain", "web address"),
     "owner_email": ("owner email", "contact owner email", "account owner email", "sales rep email",
                     "assigned to email", "owner e-mail", "owner", "contact owner", "lead owner",
                     "record owner", "sales rep", "assigned to", "owner name", "sales owner"),
-    "tags": ("tags", "tag", "labels", "label", "contact tags", "categories", "group membership"),
+    "tags": ("tags", "tag", "labels", "label", "contact tags", "categories", "category", "group membership"),
     "contact_id": ("contact id", "eg-con-id", "id", "record id", "contact record id", "crm id"),
 }  # fmt: skip
+
+# Headers that name a field only when no other column names it more surely: "Display Name" is
+# the person's name in an address book (Thunderbird) but the lead's, a company's, in Close,
+# where "primary_contact_name" says whose name it is.
+WEAK_SYNONYMS: dict[str, tuple[str, ...]] = {"full_name": ("display name",)}
+_WEAK_RANK = 40  # the lowest synonym confidence (0.75)
 
 # First words that make a column the account's or company's: never a person's field, except
 # the company's own name and domain, and (Google's "Organization 1 - Title") the person's
@@ -99,8 +105,17 @@ PERSON_WORDS = frozenset(
 # "Business" is the person's work address and phone in Outlook ("Business City", "Business Phone").
 _OUTLOOK_BUSINESS = frozenset(("city", "state", "country", "phone", "email", "countryregion", "stateregion"))
 # Alternatives: a home or other phone or email is still the person's, but only when nothing better is there.
-ALT_WORDS = frozenset(("home", "personal", "other", "private", "alternate", "alternative", "secondary"))
+ALT_WORDS = frozenset(
+    ("home", "personal", "other", "private", "alternate", "alternative", "secondary", "billing")
+)
 _ALT_FIELDS = frozenset(("email", "phone"))
+# A home address is the person's too (an "other" or "alternate" one may be anyone's), and a
+# billing address is the customer's own in B2C and marketing exports (Keap's "Billing Address
+# City", WooCommerce's "Billing Email"): they fill the address only when nothing better does
+# (Constant Contact's filled "City - Home" beside an empty "City - Work").
+_OWN_ADDRESS_WORDS = frozenset(("home", "billing"))
+_ADDRESS_FIELDS = frozenset(("city", "state", "country"))
+
 # Google's numbered groups: "Address 1 - City", "E-mail 1 - Value"
 CONTAINER_WORDS = frozenset(("address", "location", "postal"))
 _CONTAINED = frozenset(("city", "state", "country"))
@@ -108,6 +123,13 @@ _CONTAINED = frozenset(("city", "state", "country"))
 _META_FIELDS = frozenset(("lead_source", "verification_status"))
 META_WORDS = frozenset(("type", "label", "status", "source", "verified", "validation", "confidence"))
 
+# "Owner 1 First Name" (skip-trace and property exports: PropStream, DealMachine): a numbered
+# owner is a person the record is about, not the CRM user who owns it; CRMs never number their
+# record owner. Owner 1 fills the person's name, email and phones; owner 2 on is custom data.
+_NUMBERED_OWNER = re.compile(r"\s*owner\s*[-_#]?\s*0*1(?![0-9])", re.IGNORECASE)
+_OWNED_PERSON_FIELDS = frozenset(
+    ("first_name", "last_name", "full_name", "name_suffix", "email", "phone", "mobile")
+)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _API_SUFFIX = re.compile(r"__(?:c|pc|r|s)$", re.IGNORECASE)
 _REPEATED = re.compile(r"^(.*\S)\s*\((\d+)\)$")
@@ -164,6 +186,10 @@ def _build_table() -> dict[str, tuple[str, int]]:
             words, _ = header_words(phrase)
             table.setdefault("".join(words), (name, rank))
             table.setdefault(compact(phrase), (name, rank))
+    for name, phrases in WEAK_SYNONYMS.items():
+        for phrase in phrases:
+            words, _ = header_words(phrase)
+            table.setdefault("".join(words), (name, _WEAK_RANK))
     return table
 
 
@@ -196,6 +222,11 @@ def _confidence(rank: int, penalty: float = 0.0) -> float:
     return round(base - penalty, 3)
 
 
+def _alternative(word: str, field: str) -> bool:
+    """Whether a header qualified by an alternative word ("Home", "Other") may still name `field`."""
+    return field in _ALT_FIELDS or (word in _OWN_ADDRESS_WORDS and field in _ADDRESS_FIELDS)
+
+
 def _match_words(words: tuple[str, ...], depth: int = 0) -> tuple[str, float] | None:
     """The field these words name and a confidence, with exporter prefixes and qualifiers peeled."""
     found = _whole(words)
@@ -213,7 +244,7 @@ def _match_words(words: tuple[str, ...], depth: int = 0) -> tuple[str, float] | 
             return sub[0], round(sub[1] - 0.05, 3)
     if first in ALT_WORDS:
         sub = _match_words(rest, depth + 1)
-        if sub is not None and sub[0] in _ALT_FIELDS:
+        if sub is not None and _alternative(first, sub[0]):
             return sub[0], round(sub[1] - 0.25, 3)
         return None
     if first in CONTAINER_WORDS:
@@ -228,7 +259,7 @@ def _match_words(words: tuple[str, ...], depth: int = 0) -> tuple[str, float] | 
             return sub[0], round(sub[1] - 0.05, 3)
     if last in ALT_WORDS:
         sub = _match_words(head, depth + 1)
-        if sub is not None and sub[0] in _ALT_FIELDS:
+        if sub is not None and _alternative(last, sub[0]):
             return sub[0], round(sub[1] - 0.25, 3)
     if last in ("mobile", "cell"):
         sub = _match_words(head, depth + 1)
@@ -263,6 +294,10 @@ def match_header(header: str) -> HeaderMatch:
         words[0] in COMPANY_WORDS and _TABLE[key][0] not in _COMPANY_OWN and len(words) > 1
     ):
         return _company_column(words, group)
+    if words[0] == "owner" and len(words) > 1 and _NUMBERED_OWNER.match(header):
+        owned = _match_words(words[1:])
+        if owned is not None and owned[0] in _OWNED_PERSON_FIELDS:
+            return HeaderMatch(owned[0], "synonym", round(owned[1] - 0.1, 3), "person", group)
     found = _match_words(words)
     if found is None:
         return HeaderMatch(None, "unmatched", 0.0, "person", group)
@@ -313,6 +348,15 @@ SALUTATIONS = frozenset(
         "rev", "fr", "herr", "frau", "m", "mme", "mlle", "sr", "sra", "srta", "mr and mrs", "messrs",
     )
 )  # fmt: skip
+# A mailing list's subscription states (Mailchimp, Constant Contact, Klaviyo): what an "Email
+# status" holds in an email marketing export, where it is not an email verification result.
+SUBSCRIPTION_STATES = frozenset(
+    (
+        "active", "subscribed", "unsubscribed", "notsubscribed", "neversubscribed", "nonsubscribed",
+        "cleaned", "pending", "optedin", "optedout", "optin", "optout", "removed", "archived",
+        "transactional",
+    )
+)  # fmt: skip
 OUR_CONTACT_ID = re.compile(r"cont_(?:[0-9a-f]{20}|[0-9a-f]{10}_[a-z2-7]+)")  # both id formats
 
 
@@ -329,6 +373,7 @@ class ValueProfile:
     phone: float = 0.0
     salutation: float = 0.0
     contact_id: float = 0.0
+    subscription: float = 0.0
 
     def kind(self) -> str | None:
         """The kind most cells share (at least 80% of them), if any."""
@@ -356,9 +401,12 @@ def profile_values(values: Sequence[str]) -> ValueProfile:
     if n == 0:
         return ValueProfile(0)
     counts = dict.fromkeys(
-        ("email", "linkedin_profile", "linkedin_other", "url", "domain", "phone", "salutation", "contact_id"),
+        (
+            "email", "linkedin_profile", "linkedin_other", "url", "domain", "phone", "salutation",
+            "contact_id", "subscription",
+        ),
         0,
-    )
+    )  # fmt: skip
     for cell in cells:
         if _EMAIL.fullmatch(cell):
             counts["email"] += 1
@@ -376,6 +424,8 @@ def profile_values(values: Sequence[str]) -> ValueProfile:
             counts["salutation"] += 1
         elif OUR_CONTACT_ID.fullmatch(cell):
             counts["contact_id"] += 1
+        elif compact(cell) in SUBSCRIPTION_STATES:
+            counts["subscription"] += 1
     return ValueProfile(n, **{k: round(v / n, 3) for k, v in counts.items()})
 
 
@@ -414,6 +464,8 @@ def contradicts(field: str, values: ValueProfile, header: str = "") -> str | Non
         return "its cells are another system's ids, not this workspace's contact ids"
     if field == "title" and values.salutation >= 0.5:
         return "its cells are salutations (Mr., Dr.), not job titles"
+    if field == "verification_status" and values.subscription >= 0.5:
+        return "its cells are subscription states (Active, Unsubscribed), not email verification results"
     if kind is not None and field not in _KIND_FITS.get(kind, frozenset((field,))):
         what = {
             "email": "email addresses",

@@ -23,6 +23,7 @@ import io
 import random
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,7 +166,7 @@ _KINDS: dict[str, Callable[[random.Random, int, dict[str, str]], str]] = {
     "industry": lambda r, i, p: r.choice(("Software", "Retail", "Banking")),
     "address": lambda r, i, p: f"{r.randint(1, 999)} Main St, {p['city']}, {p['country']}",
     "empty": lambda r, i, p: "",
-    "guid": lambda r, i, p: f"{r.getrandbits(32):08x}-{r.getrandbits(16):04x}-4{r.getrandbits(12):03x}-a{r.getrandbits(12):03x}-{r.getrandbits(48):012x}",
+    "guid": lambda r, i, p: str(uuid.UUID(int=r.getrandbits(128), version=4)),
     "company_email": lambda r, i, p: f"info@{p['domain']}",
     "personal_site": lambda r, i, p: f"https://{p['first'].lower()}{p['last'].lower()}.me",
     "sub_status": lambda r, i, p: r.choice(("Active", "Unsubscribed", "Bounced")),
@@ -684,6 +685,7 @@ HELD_OUT: dict[str, Export] = {
         ("Method of Add", "status", None),
     )),
 }  # fmt: skip
+EXPORTS.update(HELD_OUT)
 
 
 def render(export: Export, seed: str) -> bytes:

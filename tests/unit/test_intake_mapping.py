@@ -153,7 +153,7 @@ def test_exporter_dialects_map_to_standard_fields(header: str, field: str) -> No
         "Company LinkedIn URL", "Company Linkedin Url", "Corporate Phone", "Company HQ Phone", "Account Owner",
         "IP City", "IP Country", "IP State/Region", "IP Timezone", "E-mail 1 - Label", "Phone 1 - Type",
         "Phone Status", "Phonetic First Name", "Previous Job Title", "Previous Company Name", "Name Prefix",
-        "Salutation", "OwnerId", "AccountId", "Home City", "OtherCity", "Company Name for Emails",
+        "Salutation", "OwnerId", "AccountId", "OtherCity", "Alternate Address City", "Company Name for Emails",
         "Organization 1 - Location", "LinkedIn Company Profile URL",
     ],
 )  # fmt: skip
@@ -181,7 +181,61 @@ def test_a_filled_column_beats_an_empty_one_for_the_same_field() -> None:
     assert plan.column_map[2] == "phone" and plan.column_map[1] == "custom:Business Phone"
 
 
+@pytest.mark.parametrize(
+    ("headers", "cells", "filled"),
+    [
+        # a home or billing address fills the person's address when no better column has values
+        (["City - Work", "City - Home"], [[""], ["Austin"]], {1: "city"}),
+        (["Billing Address City", "Billing Address Country"], [["Austin"], ["United States"]], {0: "city", 1: "country"}),
+        (["Home City"], [["Austin"]], {0: "city"}),
+        # ...and loses to a filled work or mailing address, staying custom data
+        (["Business City", "Home City"], [["Austin"], ["Dallas"]], {0: "city"}),
+        (["MailingState", "Home State"], [["TX"], ["CA"]], {0: "state"}),
+    ],
+)  # fmt: skip
+def test_a_home_or_billing_address_fills_the_address_only_when_nothing_better_does(
+    headers: list[str], cells: list[list[str]], filled: dict[int, str]
+) -> None:
+    plan = plan_columns(["Email", *headers], samples=[["a@x.com"], *cells])
+    got = {i - 1: t for i, t in plan.column_map.items() if i and not t.startswith("custom:")}
+    assert got == filled
+
+
+def test_display_name_is_the_name_only_when_no_column_names_it_more_surely() -> None:
+    assert plan_columns(["Email", "Display Name"]).column_map[1] == "full_name"  # Thunderbird
+    close = plan_columns(["display_name", "primary_contact_name", "primary_contact_primary_email"])
+    assert close.column_map[1] == "full_name" and close.column_map[0] == "custom:display_name"
+
+
+def test_the_companys_website_beats_a_persons_web_page_for_the_domain() -> None:
+    plan = plan_columns(["Email", "Web address - Work", "Company Web address - Work"])
+    assert plan.column_map[2] == "company_domain" and plan.column_map[1] == "custom:Web address - Work"
+    assert plan.domain_fallbacks == (1,)
+    lusha = plan_columns(["Email", "Company Domain", "Company Website"])
+    assert lusha.column_map[1] == "company_domain" and lusha.domain_fallbacks == (2,)
+
+
+def test_the_first_numbered_owner_is_the_person_and_later_owners_are_custom_data() -> None:
+    headers = ["Email 1", "Owner 1 First Name", "Owner 1 Last Name", "Owner 2 First Name", "Owner"]
+    plan = plan_columns(headers, samples=[["a@x.com"], ["Ann"], ["Lee"], ["Bob"], ["Rita Rep"]])
+    assert [plan.column_map[i] for i in range(5)] == [
+        "email", "first_name", "last_name", "custom:Owner 2 First Name", "custom:Owner",
+    ]  # fmt: skip
+    # an unnumbered owner is the record's owner, never the person's name
+    assert plan_columns(["Email", "Owner First Name"]).column_map[1] == "custom:Owner First Name"
+
+
 # ----------------------------------------------------------------------------- values decide
+
+
+def test_an_email_status_of_subscription_states_is_not_a_verification_result() -> None:
+    plan = plan_columns(
+        ["Email address", "Email status"], samples=[["a@x.com"] * 3, ["Active", "Unsubscribed", "active"]]
+    )
+    assert plan.column_map[1] == "custom:Email status"
+    assert "subscription states" in (plan.columns[1].note or "")
+    verified = plan_columns(["Email", "Email Status"], samples=[["a@x.com"] * 2, ["Verified", "catch-all"]])
+    assert verified.column_map[1] == "verification_status"
 
 
 def test_a_title_of_salutations_is_not_the_job_title() -> None:
@@ -234,6 +288,14 @@ def test_mailchimp_geolocation_columns_are_not_the_address() -> None:
     headers = ["Email Address", "LATITUDE", "LONGITUDE", "GMTOFF", "TIMEZONE", "CC", "REGION"]
     plan = plan_columns(headers)
     assert [plan.column_map[i] for i in (4, 5, 6)] == ["custom:TIMEZONE", "custom:CC", "custom:REGION"]
+    bare = plan_columns(["Email", "City", "Country", "Latitude", "Longitude"])
+    assert [bare.column_map[i] for i in (1, 2)] == ["custom:City", "custom:Country"]
+
+
+def test_coordinates_beside_a_postal_address_do_not_make_it_a_geolocation() -> None:
+    headers = ["Email", "Address", "City", "Country", "Zip Code", "Latitude", "Longitude"]  # Klaviyo
+    plan = plan_columns(headers)
+    assert [plan.column_map[i] for i in (2, 3)] == ["city", "country"]
 
 
 def test_the_column_map_reports_how_each_column_was_decided() -> None:
@@ -270,6 +332,35 @@ _FIELD_HEADERS = ["Email", "Phone", "Mobile Phone", "City", "State", "Country", 
 def test_a_later_group_of_any_field_is_custom_data(header: str, n: int, style: int) -> None:
     numbered = [f"{header} ({n})", f"{header} {n}", f"{header} {n} - Value"][style]
     assert plan_columns(["Email", numbered]).column_map[1] == f"custom:{numbered}"
+
+
+@given(
+    part=st.sampled_from(["First Name", "Last Name", "Full Name", "Email", "Mobile Phone", "Phone"]),
+    n=st.integers(min_value=2, max_value=9),
+    sep=st.sampled_from([" ", "_", " - "]),
+)
+def test_a_numbered_owner_fills_the_persons_field_only_for_owner_1(part: str, n: int, sep: str) -> None:
+    first, later = f"Owner{sep}1{sep}{part}", f"Owner{sep}{n}{sep}{part}"
+    plan = plan_columns([first, later])
+    assert not plan.column_map[0].startswith("custom:") and plan.column_map[0] != "owner_email"
+    assert plan.column_map[1] == f"custom:{later}"
+
+
+@given(
+    word=st.sampled_from(["Home", "Billing"]),
+    field=st.sampled_from([("City", "city"), ("State", "state"), ("Country", "country")]),
+    better=st.sampled_from(["Business", "Mailing", "Work", "Primary"]),
+    order=st.booleans(),
+)
+def test_a_filled_work_address_always_beats_a_home_or_billing_one(
+    word: str, field: tuple[str, str], better: str, order: bool
+) -> None:
+    alt, good = f"{word} {field[0]}", f"{better} {field[0]}"
+    headers = [alt, good] if order else [good, alt]
+    cells = [["Dallas"], ["Austin"]] if order else [["Austin"], ["Dallas"]]
+    plan = plan_columns(["Email", *headers], samples=[["a@x.com"], *cells])
+    assert plan.column_map[1 + headers.index(good)] == field[1]
+    assert plan.column_map[1 + headers.index(alt)] == f"custom:{alt}"
 
 
 @given(
