@@ -43,7 +43,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "phone number", "work phone", "direct phone", "office phone",
               "business phone", "telephone", "tel", "direct dial", "contact phone", "phone 1",
               "direct phone number", "work direct phone", "landline", "telephone number",
-              "primary phone", "main phone", "phones", "work", "landline number", "telefon", "telefono",
+              "primary phone", "main phone", "phones", "work", "landline number", "direct number",
+              "telefon", "telefono",
               "telefonnummer"),
     "mobile": ("mobile", "mobile phone", "mobile number", "cell", "cell phone", "cell number",
                "mobile phone number", "cellular", "mobilephone", "cell phone number", "sms", "handy",
@@ -59,7 +60,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "time_zone": ("time zone", "timezone", "tz"),
     "lead_source": ("lead source", "contact source", "original source", "source", "source name"),
     "verification_status": ("email status", "email verification", "email verification status",
-                            "verification status", "email validation"),
+                            "verification status", "email validation", "email validation status"),
     "company_name": ("company name", "company", "account name", "account", "organization",
                      "organisation", "organization name", "organisation name", "org", "employer",
                      "business name", "firm", "associated company", "company name 1"),
@@ -222,6 +223,12 @@ def _confidence(rank: int, penalty: float = 0.0) -> float:
     return round(base - penalty, 3)
 
 
+def _business_contact(rest: Sequence[str]) -> bool:
+    """Whether words after "Business" are the person's work contact details ("Business City",
+    "Business Email Validation Status"), not the business's own columns."""
+    return "".join(rest) in _OUTLOOK_BUSINESS or rest[0] in ("email", "phone")
+
+
 def _alternative(word: str, field: str) -> bool:
     """Whether a header qualified by an alternative word ("Home", "Other") may still name `field`."""
     return field in _ALT_FIELDS or (word in _OWN_ADDRESS_WORDS and field in _ADDRESS_FIELDS)
@@ -238,7 +245,7 @@ def _match_words(words: tuple[str, ...], depth: int = 0) -> tuple[str, float] | 
         return None
     first, rest = words[0], words[1:]
     last, head = words[-1], words[:-1]
-    if first in PERSON_WORDS or (first == "business" and "".join(rest) in _OUTLOOK_BUSINESS):
+    if first in PERSON_WORDS or (first == "business" and _business_contact(rest)):
         sub = _match_words(rest, depth + 1)
         if sub is not None:
             return sub[0], round(sub[1] - 0.05, 3)
@@ -285,7 +292,12 @@ def match_header(header: str) -> HeaderMatch:
     if words[-1] in ("label", "labels") and all(w in PERSON_WORDS for w in words[:-1]):
         return HeaderMatch("tags", "synonym", 0.85, "person", group)  # Pipedrive's "Person - Label"
     if words[-1] in META_WORDS and len(words) > 1 and _TABLE.get(key, ("", 0))[0] not in _META_FIELDS:
-        return HeaderMatch(None, "unmatched", 0.0, "meta", group)
+        # the status of the person's email, however qualified ("Business Email Validation
+        # Status"), is the verification status; the type or label of anything else is meta
+        qualified = _match_words(words)
+        if qualified is None or qualified[0] not in _META_FIELDS:
+            return HeaderMatch(None, "unmatched", 0.0, "meta", group)
+        return HeaderMatch(qualified[0], "synonym", qualified[1], "person", group)
     if "linkedin" in words and key not in _TABLE:
         if any(w in COMPANY_WORDS or w in ("school", "previous", "past") for w in words):
             return HeaderMatch(None, "unmatched", 0.0, "company", group, "the company's LinkedIn page")
@@ -321,7 +333,7 @@ def _company_column(words: tuple[str, ...], group: int) -> HeaderMatch:
         return HeaderMatch("company_name", "synonym", 0.85, "company", group)
     if sub is not None and sub[0] in _PERSON_AT_COMPANY:
         return HeaderMatch(sub[0], "synonym", round(sub[1] - 0.1, 3), "person", group)
-    if words[0] == "business" and "".join(rest) in _OUTLOOK_BUSINESS:
+    if words[0] == "business" and _business_contact(rest):
         sub = _match_words(rest)
         if sub is not None:
             return HeaderMatch(sub[0], "synonym", round(sub[1] - 0.05, 3), "person", group)

@@ -182,6 +182,19 @@ _KINDS: dict[str, Callable[[random.Random, int, dict[str, str]], str]] = {
     "latitude": lambda r, i, p: f"{r.uniform(25, 50):.4f}",
     "longitude": lambda r, i, p: f"{r.uniform(-120, -70):.4f}",
     "money": lambda r, i, p: f"{r.uniform(0, 900):.2f}",
+    "hash": lambda r, i, p: f"{r.getrandbits(256):064x}",
+    "phones_multi": lambda r, i, p: r.choice((f"+1415555{i:04d}, +1646555{i:04d}", f"+1512555{i:04d}")),
+    "email_guesses": lambda r, i, p: (
+        f"{p['first'].lower()}.{p['last'].lower()}@{p['domain']}, {p['first'][0].lower()}{p['last'].lower()}@{p['domain']}"
+    ),
+    "validation": lambda r, i, p: r.choice(("Valid (Esp)", "Valid (Digital)", "")),
+    "date_us": lambda r, i, p: f"{r.randint(1, 12)}/{r.randint(1, 28)}/2025",
+    "range": lambda r, i, p: r.choice(("$45,000 to $59,999", "25-34", "1001 to 5000", "")),
+    "yn": lambda r, i, p: r.choice(("Y", "N", "")),
+    "gender": lambda r, i, p: r.choice(("F", "M", "male", "female")),
+    "country_code": lambda r, i, p: {"United States": "US", "United Kingdom": "GB", "Germany": "DE"}[
+        p["country"]
+    ],
 }
 
 
@@ -683,6 +696,50 @@ HELD_OUT: dict[str, Export] = {
         ("Owner 1 First Name", "first", "first_name"), ("Owner 1 Last Name", "last", "last_name"),
         ("Owner 2 First Name", "empty", None), ("Owner 2 Last Name", "empty", None),
         ("Method of Add", "status", None),
+    )),
+    # Atomic CRM (marmelab) contacts export: snake_case names, the work email/phone beside the
+    # home and other ones (src/components/atomic-crm/contacts/contacts_export.csv).
+    "atomic_crm_contacts.csv": Export("Atomic CRM (contacts export)", _c(
+        ("first_name", "first", "first_name"), ("last_name", "last", "last_name"), ("gender", "gender", None),
+        ("title", "title", "title"), ("company_start_date", "date", None), ("decision_role", "status", None),
+        ("relationship_status", "status", None), ("background", "text", None),
+        ("first_seen", "datetime", None), ("last_seen", "datetime", None), ("has_newsletter", "bool", None),
+        ("status", "status", None), ("tags", "tags", "tags"), ("linkedin_url", "linkedin", "linkedin_url"),
+        ("company", "company", "company_name"), ("email_work", "email", "email"),
+        ("email_home", "email2", None), ("email_other", "empty", None), ("phone_work", "phone", "phone"),
+        ("phone_home", "empty", None), ("phone_other", "empty", None),
+    )),
+    # An identity-data vendor's audience export (the vendor is not named in the public sample
+    # file, marmelab/atomic-crm "Home Loan Refi - … sample.csv"): personal and professional
+    # emails, phones and addresses side by side, then the employer's address and phones.
+    "audience_vendor_export.csv": Export("Identity-data vendor (audience export)", _c(
+        ("sha256_lc_hem", "hash", None), ("score_category", "status", None), ("first_name", "first", "first_name"),
+        ("last_name", "last", "last_name"), ("personal_emails", "email2", None),
+        ("personal_phone", "phones_multi", None), ("mobile_phone", "mobile", "mobile"),
+        ("additional_personal_emails", "empty", None), ("personal_emails_validation_status", "validation", None),
+        ("personal_emails_last_seen", "date_us", None), ("linkedin_url", "linkedin", "linkedin_url"),
+        ("personal_address", "empty", None), ("personal_address_2", "empty", None),
+        ("personal_city", "empty", None), ("personal_state", "empty", None), ("personal_zip", "empty", None),
+        ("personal_zip4", "empty", None), ("contact_country", "country_code", "country"), ("gender", "gender", None),
+        ("age_range", "range", None), ("married", "yn", None), ("children", "yn", None),
+        ("income_range", "range", None), ("net_worth", "range", None), ("homeowner", "yn", None),
+        ("job_title", "title", "title"), ("job_title_normalized", "title", None),
+        ("job_title_last_updated", "date_us", None), ("seniority_level", "seniority", "seniority"),
+        ("seniority_level_2", "status", None), ("department", "department", "department"),
+        ("department_2", "status", None), ("business_email", "email", "email"),
+        ("programmatic_business_emails", "email_guesses", None),
+        ("business_email_validation_status", "validation", "verification_status"),
+        ("business_email_last_seen", "date_us", None), ("direct_number", "phone", "phone"),
+        ("professional_address", "street", None), ("professional_address_2", "empty", None),
+        ("professional_city", "city", "city"), ("professional_state", "state", "state"),
+        ("professional_zip", "zip", None), ("professional_zip4", "empty", None),
+        ("company_name", "company", "company_name"), ("company_domain", "domain", "company_domain"),
+        ("company_phone", "company_phone", None), ("company_sic", "number", None),
+        ("company_naics", "number", None), ("company_address", "company_street", None),
+        ("company_city", "company_city", None), ("company_state", "company_state", None),
+        ("company_zip", "zip", None), ("company_country", "company_country", None), ("company_revenue", "range", None),
+        ("company_employee_count", "range", None), ("primary_industry", "industry", None),
+        ("company_last_updated", "date_us", None), ("last_updated", "date_us", None),
     )),
 }  # fmt: skip
 EXPORTS.update(HELD_OUT)

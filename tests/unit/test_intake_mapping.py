@@ -139,6 +139,10 @@ def test_mapping_that_is_not_json_is_refused() -> None:
         ("LinkedIn Contact Profile URL", "linkedin_url"), ("primary_contact_primary_email", "email"),
         ("primary_address_city", "city"), ("Email - Work", "email"), ("Contact Phone 1", "phone"),
         ("Email 1", "email"), ("Mailing State/Province", "state"), ("Departments", "department"),
+        ("direct_number", "phone"), ("Business Email Validation Status", "verification_status"),
+        ("Work Email Status", "verification_status"), ("Display Name", "full_name"), ("Category", "tags"),
+        ("Source Name", "lead_source"), ("Company Web address - Work", "company_domain"),
+        ("Primary Address City", "city"), ("Billing Address State", "state"), ("City - Home", "city"),
     ],
 )  # fmt: skip
 def test_exporter_dialects_map_to_standard_fields(header: str, field: str) -> None:
@@ -154,7 +158,9 @@ def test_exporter_dialects_map_to_standard_fields(header: str, field: str) -> No
         "IP City", "IP Country", "IP State/Region", "IP Timezone", "E-mail 1 - Label", "Phone 1 - Type",
         "Phone Status", "Phonetic First Name", "Previous Job Title", "Previous Company Name", "Name Prefix",
         "Salutation", "OwnerId", "AccountId", "OtherCity", "Alternate Address City", "Company Name for Emails",
-        "Organization 1 - Location", "LinkedIn Company Profile URL",
+        "Organization 1 - Location", "LinkedIn Company Profile URL", "personal_emails_validation_status",
+        "Business Email Type", "Company Address - Work City", "Company Phone number - Work", "Owner 2 Last Name",
+        "Company Email address - Work",
     ],
 )  # fmt: skip
 def test_company_ip_metadata_and_second_group_columns_fill_no_field(header: str) -> None:

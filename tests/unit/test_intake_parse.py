@@ -129,6 +129,26 @@ def test_unparseable_phone_is_a_warning_and_keeps_the_original() -> None:
     assert any(w.startswith("phone:") for w in row.warnings)
 
 
+@pytest.mark.parametrize(
+    ("cell", "status"),
+    [
+        ("Valid (Esp)", "valid"),
+        ("Valid (Digital)", "valid"),
+        ("catch-all (accept all)", "risky"),
+        ("Verified", "valid"),
+    ],
+)
+def test_a_providers_qualifier_after_the_verification_status_is_dropped(cell: str, status: str) -> None:
+    row = one(f"Email,Email Status\na@x.com,{cell}\n")
+    assert row.fields["verification_status"] == status and row.warnings == []
+
+
+def test_an_unknown_verification_word_is_still_ignored_with_a_warning() -> None:
+    row = one("Email,Email Status\na@x.com,Great (really)\n")
+    assert "verification_status" not in row.fields
+    assert any(w.startswith("verification_status:") for w in row.warnings)
+
+
 def test_phone_without_any_known_country_is_kept_as_given() -> None:
     row = one("Email,Phone\na@x.com,020 7946 0958\n")
     assert row.fields["phone"] == "020 7946 0958"
