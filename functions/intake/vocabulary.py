@@ -226,7 +226,7 @@ def _confidence(rank: int, penalty: float = 0.0) -> float:
 def _business_contact(rest: Sequence[str]) -> bool:
     """Whether words after "Business" are the person's work contact details ("Business City",
     "Business Email Validation Status"), not the business's own columns."""
-    return "".join(rest) in _OUTLOOK_BUSINESS or rest[0] in ("email", "phone")
+    return "".join(rest) in _OUTLOOK_BUSINESS or rest[0] == "email"
 
 
 def _alternative(word: str, field: str) -> bool:

@@ -38,6 +38,7 @@ class Export:
     preamble: list[str] = field(default_factory=list)  # raw lines before the header
     footer: list[str] = field(default_factory=list)  # raw lines after the data
     quote_all: bool = False
+    bom: bool = False  # Excel's "CSV UTF-8" starts the file with a byte order mark
     rows: int = 8
     email_every: int = 1  # every n-th row has an email (LinkedIn hides most)
 
@@ -622,8 +623,9 @@ HELD_OUT: dict[str, Export] = {
         ("Last Updated", "datetime", None), ("Subscribed", "empty", None), ("Added by", "owner_name", None),
         ("Referred By", "empty", None),
     )),
-    # Microsoft Dynamics 365 "Export to Excel" of the Active Contacts view, saved as CSV: the
-    # hidden "(Do Not Modify)" columns first, then the view's columns by display name.
+    # Microsoft Dynamics 365 "Export to Excel" of the Active Contacts view, saved from Excel as
+    # "CSV UTF-8" (with a BOM): the hidden "(Do Not Modify)" columns first, then the view's
+    # columns by display name.
     "dynamics365_contacts.csv": Export("Microsoft Dynamics 365 (contacts, Export to Excel saved as CSV)", _c(
         ("(Do Not Modify) Contact", "guid", None), ("(Do Not Modify) Row Checksum", "id_other", None),
         ("(Do Not Modify) Modified On", "datetime", None), ("Full Name", "full", "full_name"),
@@ -631,7 +633,7 @@ HELD_OUT: dict[str, Export] = {
         ("Business Phone", "phone", "phone"), ("Mobile Phone", "mobile", "mobile"),
         ("Job Title", "title", "title"), ("Address 1: City", "city", "city"),
         ("Address 1: Country/Region", "country", "country"),
-    )),
+    ), bom=True),
     # Constant Contact "Export contacts" (all columns).
     "constant_contact_export.csv": Export("Constant Contact (contacts export)", _c(
         ("Email address", "email", "email"), ("First name", "first", "first_name"),
@@ -762,7 +764,7 @@ def render(export: Export, seed: str) -> bytes:
         writer.writerow(row)
     for line in export.footer:
         out.write(line + "\n")
-    return out.getvalue().encode("utf-8")
+    return ("\ufeff" if export.bom else "").encode("utf-8") + out.getvalue().encode("utf-8")
 
 
 def build() -> dict[str, bytes]:

@@ -395,3 +395,26 @@ def test_case_spacing_and_separators_do_not_change_the_field(header: str, style:
         "spaced": f"  {header} ",
     }[style]
     assert plan_columns([variant]).column_map == plan_columns([header]).column_map
+
+
+_SUBSCRIPTION = ["Active", "Unsubscribed", "SUBSCRIBED", "never_subscribed", "Cleaned", "Pending", "Opted Out"]
+_VERIFICATION = ["Verified", "valid", "Invalid", "catch-all", "Unknown", "risky"]
+
+
+@given(
+    states=st.lists(st.sampled_from(_SUBSCRIPTION), min_size=2, max_size=8),
+    results=st.lists(st.sampled_from(_VERIFICATION), max_size=8),
+    header=st.sampled_from(["Email status", "Email Status", "email_status", "Email Verification Status"]),
+)
+def test_an_email_status_mostly_of_subscription_states_never_fills_the_verification_status(
+    states: list[str], results: list[str], header: str
+) -> None:
+    cells = states + results[: len(states)]  # subscription states are at least half the cells
+    plan = plan_columns(["Email", header], samples=[["a@x.com"], cells])
+    assert plan.column_map[1] == f"custom:{header}"
+
+
+@given(results=st.lists(st.sampled_from(_VERIFICATION), min_size=1, max_size=8))
+def test_an_email_status_of_verification_results_is_the_verification_status(results: list[str]) -> None:
+    plan = plan_columns(["Email", "Email Status"], samples=[["a@x.com"], results])
+    assert plan.column_map[1] == "verification_status"
