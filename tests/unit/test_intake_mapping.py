@@ -397,7 +397,15 @@ def test_case_spacing_and_separators_do_not_change_the_field(header: str, style:
     assert plan_columns([variant]).column_map == plan_columns([header]).column_map
 
 
-_SUBSCRIPTION = ["Active", "Unsubscribed", "SUBSCRIBED", "never_subscribed", "Cleaned", "Pending", "Opted Out"]
+_SUBSCRIPTION = [
+    "Active",
+    "Unsubscribed",
+    "SUBSCRIBED",
+    "never_subscribed",
+    "Cleaned",
+    "Pending",
+    "Opted Out",
+]
 _VERIFICATION = ["Verified", "valid", "Invalid", "catch-all", "Unknown", "risky"]
 
 
