@@ -120,6 +120,13 @@ _ADDRESS_FIELDS = frozenset(("city", "state", "country"))
 # Google's numbered groups: "Address 1 - City", "E-mail 1 - Value"
 CONTAINER_WORDS = frozenset(("address", "location", "postal"))
 _CONTAINED = frozenset(("city", "state", "country"))
+# Composite fields written "<field> / <part>" (Twenty's "Name / First Name", "Phones / Primary
+# Phone Number", "Emails / Primary Email"): the part names the field when it is of the same kind.
+_NAME_PARTS = frozenset(("first_name", "last_name", "full_name", "name_suffix"))
+_COMPOSITES: dict[str, frozenset[str]] = {
+    "name": _NAME_PARTS, "names": _NAME_PARTS, "email": frozenset(("email",)), "emails": frozenset(("email",)),
+    "phone": frozenset(("phone", "mobile")), "phones": frozenset(("phone", "mobile")),
+}  # fmt: skip
 # fields whose headers end in a meta word ("Email Status", "Lead Source") yet name the field itself
 _META_FIELDS = frozenset(("lead_source", "verification_status"))
 META_WORDS = frozenset(("type", "label", "status", "source", "verified", "validation", "confidence"))
@@ -257,6 +264,10 @@ def _match_words(words: tuple[str, ...], depth: int = 0) -> tuple[str, float] | 
     if first in CONTAINER_WORDS:
         sub = _match_words(rest, depth + 1)
         if sub is not None and sub[0] in _CONTAINED:
+            return sub[0], round(sub[1] - 0.05, 3)
+    if first in _COMPOSITES:
+        sub = _match_words(rest, depth + 1)
+        if sub is not None and sub[0] in _COMPOSITES[first]:
             return sub[0], round(sub[1] - 0.05, 3)
     if last == "value":
         return _match_words(head, depth + 1)

@@ -193,6 +193,7 @@ _KINDS: dict[str, Callable[[random.Random, int, dict[str, str]], str]] = {
     "range": lambda r, i, p: r.choice(("$45,000 to $59,999", "25-34", "1001 to 5000", "")),
     "yn": lambda r, i, p: r.choice(("Y", "N", "")),
     "gender": lambda r, i, p: r.choice(("F", "M", "male", "female")),
+    "calling_code": lambda r, i, p: "+1",
     "country_code": lambda r, i, p: {"United States": "US", "United Kingdom": "GB", "Germany": "DE"}[
         p["country"]
     ],
@@ -710,6 +711,33 @@ HELD_OUT: dict[str, Export] = {
         ("company", "company", "company_name"), ("email_work", "email", "email"),
         ("email_home", "email2", None), ("email_other", "empty", None), ("phone_work", "phone", "phone"),
         ("phone_home", "empty", None), ("phone_other", "empty", None),
+    )),
+    # EspoCRM Contacts "Export > CSV, all fields": the header is the attribute list (camelCase
+    # API names, Espo\Tools\Export), and a cell starting with "+" is written with a leading "'".
+    "espocrm_Contact.csv": Export("EspoCRM (Contacts export, all fields)", _c(
+        ("id", "id_other", None), ("name", "full", "full_name"), ("salutationName", "salutation", None),
+        ("firstName", "first", "first_name"), ("lastName", "last", "last_name"), ("title", "title", "title"),
+        ("description", "text", None), ("emailAddress", "email", "email"),
+        ("phoneNumber", "phone_apostrophe", "phone"), ("doNotCall", "bool", None),
+        ("addressStreet", "street", None), ("addressCity", "city", "city"), ("addressState", "state", "state"),
+        ("addressCountry", "country", "country"), ("addressPostalCode", "zip", None),
+        ("accountId", "id_other", None), ("accountName", "company", "company_name"),
+        ("accountType", "status", None), ("createdAt", "datetime", None), ("modifiedAt", "datetime", None),
+        ("createdById", "id_other", None), ("createdByName", "owner_name", None),
+        ("modifiedById", "id_other", None), ("modifiedByName", "owner_name", None),
+        ("assignedUserId", "id_other", None), ("assignedUserName", "owner_name", None),
+    )),
+    # Twenty CRM People export: composite fields as "<Field> / <Subfield>" (header labels as in
+    # public migration scripts and import tests for Twenty's exports).
+    "twenty_people.csv": Export("Twenty CRM (people export)", _c(
+        ("Id", "guid", None), ("Name / First Name", "first", "first_name"), ("Name / Last Name", "last", "last_name"),
+        ("Emails / Primary Email", "email", "email"), ("Emails / Additional Emails", "email2", None),
+        ("Linkedin / Link URL", "linkedin", "linkedin_url"), ("X / Link URL", "social", None),
+        ("Job Title", "title", "title"), ("Phones / Primary Phone Number", "phone", "phone"),
+        ("Phones / Primary Phone Country Code", "country_code", None),
+        ("Phones / Primary Phone Calling Code", "calling_code", None), ("Phones / Additional Phones", "empty", None),
+        ("City", "city", "city"), ("Company Id", "guid", None), ("Creation Date", "datetime", None),
+        ("Last Update", "datetime", None),
     )),
     # An identity-data vendor's audience export (the vendor is not named in the public sample
     # file, marmelab/atomic-crm "Home Loan Refi - … sample.csv"): personal and professional

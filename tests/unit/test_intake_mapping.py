@@ -143,6 +143,9 @@ def test_mapping_that_is_not_json_is_refused() -> None:
         ("Work Email Status", "verification_status"), ("Display Name", "full_name"), ("Category", "tags"),
         ("Source Name", "lead_source"), ("Company Web address - Work", "company_domain"),
         ("Primary Address City", "city"), ("Billing Address State", "state"), ("City - Home", "city"),
+        ("Name / First Name", "first_name"), ("Name / Last Name", "last_name"),
+        ("Phones / Primary Phone Number", "phone"), ("Emails / Primary Email", "email"),
+        ("Address / City", "city"), ("phoneNumber", "phone"), ("addressCity", "city"),
     ],
 )  # fmt: skip
 def test_exporter_dialects_map_to_standard_fields(header: str, field: str) -> None:
@@ -160,7 +163,8 @@ def test_exporter_dialects_map_to_standard_fields(header: str, field: str) -> No
         "Salutation", "OwnerId", "AccountId", "OtherCity", "Alternate Address City", "Company Name for Emails",
         "Organization 1 - Location", "LinkedIn Company Profile URL", "personal_emails_validation_status",
         "Business Email Type", "Company Address - Work City", "Company Phone number - Work", "Owner 2 Last Name",
-        "Company Email address - Work",
+        "Company Email address - Work", "Phones / Primary Phone Country Code", "Name / Title",
+        "Emails / Additional Emails", "Phones / Primary Phone Calling Code",
     ],
 )  # fmt: skip
 def test_company_ip_metadata_and_second_group_columns_fill_no_field(header: str) -> None:
@@ -426,3 +430,18 @@ def test_an_email_status_mostly_of_subscription_states_never_fills_the_verificat
 def test_an_email_status_of_verification_results_is_the_verification_status(results: list[str]) -> None:
     plan = plan_columns(["Email", "Email Status"], samples=[["a@x.com"], results])
     assert plan.column_map[1] == "verification_status"
+
+
+@given(
+    container=st.sampled_from(["Name", "Names", "Email", "Emails", "Phone", "Phones"]),
+    part=st.sampled_from([h for h in _FIELD_HEADERS if "LinkedIn" not in h]),  # any LinkedIn header is one
+    sep=st.sampled_from([" / ", " - ", ": "]),
+)
+def test_a_composite_header_fills_only_a_field_of_its_own_kind(container: str, part: str, sep: str) -> None:
+    kinds = {
+        "name": {"first_name", "last_name", "full_name"},
+        "email": {"email"},
+        "phone": {"phone", "mobile"},
+    }
+    target = plan_columns([f"{container}{sep}{part}"]).column_map[0]
+    assert target.startswith("custom:") or target in kinds[container.lower().rstrip("s")]
