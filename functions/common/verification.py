@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 VERIFICATION_STATUSES = ("unverified", "valid", "invalid", "risky", "unknown")
 
 _WORDS: dict[str, str] = {
@@ -14,11 +16,18 @@ _WORDS: dict[str, str] = {
     "unknown": "unknown", "unavailable": "unknown",
     "unverified": "unverified", "not verified": "unverified", "pending": "unverified", "new": "unverified",
 }  # fmt: skip
+# a provider's qualifier after the status word: "Valid (Esp)", "Valid (Digital)"
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def verification_status(value: str | None) -> str | None:
-    """`"Verified"` -> `"valid"`, `"catch-all"` -> `"risky"`; None for words that say none of them."""
+    """`"Verified"` -> `"valid"`, `"catch-all"` -> `"risky"`, `"Valid (Esp)"` -> `"valid"`; None for
+    words that say none of them."""
     if not value:
         return None
-    key = " ".join(value.strip().lower().replace("-", " ").replace("_", " ").split())
-    return _WORDS.get(key) or _WORDS.get(key.replace(" ", "_"))
+    for text in (value, _QUALIFIER.sub("", value)):
+        key = " ".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+        status = _WORDS.get(key) or _WORDS.get(key.replace(" ", "_"))
+        if status:
+            return status
+    return None

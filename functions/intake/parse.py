@@ -63,8 +63,6 @@ if csv.field_size_limit() < MAX_CELL_CHARS:
 _SPECIAL = frozenset(("email", "company_domain", "phone", "mobile", "linkedin_url", "owner_email", "tags"))
 # Google Contacts joins labels with " ::: "; other exporters with commas or semicolons.
 _TAG_SPLIT = re.compile(r":::|[,;]")
-# a provider's qualifier after the status word: "Valid (Esp)", "Valid (Digital)"
-_STATUS_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
 # Characters read ahead for the header and the value samples at most.
 PROBE_CHARS = 4 << 20
 
@@ -501,9 +499,7 @@ class Intake:
                     warnings.extend(place_said)
 
             if verify and (given_status := fields.get("verification_status")) is not None:
-                status = verification_status(given_status) or verification_status(
-                    _STATUS_QUALIFIER.sub("", given_status)
-                )
+                status = verification_status(given_status)
                 if status is None:
                     del fields["verification_status"]
                     warnings.append(

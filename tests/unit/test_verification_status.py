@@ -13,7 +13,8 @@ from functions.intake.vocabulary import match_header
     ("word", "status"),
     [("Verified", "valid"), ("valid", "valid"), ("catch-all", "risky"), ("accept_all", "risky"),
      ("guessed", "risky"), ("Bounced", "invalid"), ("undeliverable", "invalid"), ("unavailable", "unknown"),
-     ("Unknown", "unknown"), ("", None), ("maybe?", None)],
+     ("Unknown", "unknown"), ("Valid (Esp)", "valid"), ("Catch-all (Digital)", "risky"), ("", None),
+     ("maybe?", None), ("(valid)", None)],
 )  # fmt: skip
 def test_provider_and_file_words_map_to_the_contact_statuses(word: str, status: str | None) -> None:
     assert verification_status(word) == status
