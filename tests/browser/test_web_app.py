@@ -9,6 +9,7 @@ import csv
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -149,7 +150,7 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     emails = page.locator("#contacts tbody tr td:first-child").all_inner_texts()
     assert emails and all("lumenfintech" in e for e in emails)
     page.get_by_label("Search").fill("")
-    page.get_by_label("Tag").fill("web-e2e")
+    page.get_by_label("Tag", exact=True).fill("web-e2e")
     page.get_by_label("Sort").select_option("lead_score_desc")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"tag=web-e2e.*sort=lead_score_desc|sort=lead_score_desc.*tag=web-e2e"))
@@ -158,7 +159,7 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     assert tagged == stored
     # the filter state is in the URL: a fresh load of it shows the same view
     page.reload()
-    assert page.get_by_label("Tag").input_value() == "web-e2e"
+    assert page.get_by_label("Tag", exact=True).input_value() == "web-e2e"
     page.locator("#total").wait_for()
     assert int(page.locator("#total").inner_text().split()[0].replace(",", "")) == tagged
 
@@ -366,4 +367,89 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     stored = api.get(f"/api/v1/contacts/{made[0]['id']}").json()
     assert stored["title"] == "Head of Growth" and stored["tags"] == ["vip", "renewal"]
     look(page, "15-contact-edit")
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_contacts_bulk_actions_confirm_the_count_report_the_result_and_undo(page: Any, served: Served) -> None:
+    api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=60)
+    people = [{"email": f"bw{i:02d}@bulk-web-example.com", "tags": ["bulkweb"]} for i in range(55)]
+    made = api.post("/api/v1/contacts/bulk", json={"contacts": people})
+    assert made.status_code < 300, made.text
+    kept = [r for r in made.json()["results"] if r["status"] not in ("imported", "updated")]
+    assert not kept, kept
+    # the list reads the read model, which the projector fills a moment after the writes
+    deadline = time.monotonic() + 60
+    while api.get("/api/v1/contacts", params={"tag": "bulkweb"}).json()["meta"]["total_count"] < 55:
+        assert time.monotonic() < deadline, "the read model never listed all 55"
+        time.sleep(0.3)
+
+    def tags_of(email: str) -> list[str]:
+        found = api.get("/api/v1/contacts", params={"search": email}).json()["data"]
+        return list(found[0]["tags"])
+
+    sign_in(page, served)
+    page.goto("/#/contacts?tag=bulkweb")
+    expect(page.locator("#total")).to_have_text("55 contacts")  # more than one page of 50
+    summary = page.locator("#bulk-summary")
+
+    # two rows ticked: tags added to exactly those two, the confirm step naming the count
+    shown = page.locator("#contacts tbody tr td:nth-child(2)").all_inner_texts()
+    one, two, other = shown[0], shown[1], shown[2]
+    page.get_by_label(f"Select {one}").check()
+    page.get_by_label(f"Select {two}").check()
+    expect(summary).to_have_text("2 contacts selected")
+    page.get_by_label("Action", exact=True).select_option("add_tags")
+    page.locator("#bulk-form").get_by_label("Tags (comma-separated)").fill("vip-web")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#bulk-question")).to_contain_text("Add the tags vip-web to 2 contacts?")
+    look(page, "16-contacts-bulk-confirm")
+    page.get_by_role("button", name="Confirm").click()
+    outcome = page.locator("#bulk-outcome")
+    expect(outcome).to_contain_text("2 of 2 contacts succeeded, 2 changed, 0 failed")
+    assert "vip-web" in tags_of(one) and "vip-web" in tags_of(two)
+    assert "vip-web" not in tags_of(other)
+    look(page, "17-contacts-bulk-result")
+    # undo writes the tags back
+    page.get_by_role("button", name="Undo").click()
+    expect(outcome).to_contain_text("Undone: 2 restored, 0 left alone")
+    assert tags_of(one) == ["bulkweb"]
+
+    # the whole page, then every contact the filter matches (beyond this page): soft delete, undo
+    page.get_by_label("Select every contact on this page").check()
+    expect(summary).to_have_text("50 contacts selected")
+    page.get_by_role("button", name="Select all 55 contacts matching this filter").click()
+    expect(summary).to_have_text("All 55 contacts matching this filter are selected")
+    page.get_by_label("Action", exact=True).select_option("soft_delete")
+    page.get_by_label("Deletion reason").fill("web bulk test")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#bulk-question")).to_contain_text("Delete 55 contacts?")
+    page.get_by_role("button", name="Confirm").click()
+    expect(outcome).to_contain_text("55 of 55 contacts succeeded, 55 changed")
+    deleted = api.get("/api/v1/contacts", params={"tag": "bulkweb", "is_deleted": "true"}).json()
+    assert deleted["meta"]["total_count"] == 55
+    page.get_by_role("button", name="Undo").click()
+    expect(outcome).to_contain_text("Undone: 55 restored")
+    deleted = api.get("/api/v1/contacts", params={"tag": "bulkweb", "is_deleted": "true"}).json()
+    assert deleted["meta"]["total_count"] == 0
+
+    # export: the CSV of every matching contact, downloaded
+    page.get_by_label("Select every contact on this page").check()
+    page.get_by_role("button", name="Select all 55 contacts matching this filter").click()
+    page.get_by_label("Action", exact=True).select_option("export_csv")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Confirm").click()
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download CSV").click()
+    exported = list(csv.DictReader(Path(got.value.path()).read_text(encoding="utf-8").splitlines()))
+    assert sorted(r["email"] for r in exported) == sorted(p["email"] for p in people)
+
+    # nothing ticked: no action offered; a bad param is shown by the field the API names
+    page.get_by_role("button", name="Clear selection").click()
+    expect(page.get_by_label("Action", exact=True)).to_be_hidden()
+    page.get_by_label(f"Select {other}").check()
+    page.get_by_label("Action", exact=True).select_option("add_tags")
+    page.locator("#bulk-form").get_by_label("Tags (comma-separated)").fill("x" * 101)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#bulk-form [data-error-for='params.tags']")).to_contain_text("at most 100 characters")
     assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems

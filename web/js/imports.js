@@ -1,6 +1,6 @@
 // Imports: the list, the new-import wizard (file → mapping → preview → start) and one import's
 // live progress and results.
-import { ApiError, api, uploadFile } from "./api.js";
+import { ApiError, api, saveUrl, uploadFile } from "./api.js";
 import { announce, clearErrors, field, fmtDate, formError, h, showError } from "./dom.js";
 
 export const STAGES = ["queued", "parsing", "deduplicating", "suppressing", "enriching", "segmenting", "scoring", "complete"];
@@ -321,7 +321,7 @@ export function newImport() {
         progressWrap.hidden = false;
         announce("Uploading the file…");
         await uploadFile(job.upload, state.file, (f) => { progress.value = Math.round(f * 100); });
-        announce("Uploaded; the import is starting");
+        announce("Uploaded; the import is starting", false, { carry: true });
         location.hash = `#/imports/${encodeURIComponent(job.id)}`;
       } catch (e) {
         showError(form, e);
@@ -349,13 +349,7 @@ export function importView(id) {
   async function download(kind) {
     try {
       const link = await api("GET", `/imports/${encodeURIComponent(id)}/${kind}`);
-      const res = await fetch(link.url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const blob = await res.blob();
-      const a = h("a", { href: URL.createObjectURL(blob), download: link.filename });
-      document.body.append(a);
-      a.click();
-      a.remove();
+      await saveUrl(link.url, link.filename);
       announce(`Downloaded ${link.filename}`);
     } catch (e) {
       announce(`The ${kind} file could not be downloaded: ${e.message}`, true);

@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { announce, clearErrors, field, fmtDate, formError, h, showError } from "./dom.js";
 
-const REASONS = ["manual", "opt_out", "unsubscribe", "hard_bounce", "spam_complaint", "compliance"];
+export const REASONS = ["manual", "opt_out", "unsubscribe", "hard_bounce", "spam_complaint", "compliance"];
 
 export function settings() {
   const value = h("input", { type: "text", name: "value", placeholder: "person@example.com or @example.com" });
