@@ -559,17 +559,25 @@ class PreviewRow(BaseModel):
     icp_tier: str | None = None
     lead_score: float | None = None
     grade: str | None = None
+    owner: str | None = Field(
+        default=None,
+        description="The client this import claims the contact for, the client that keeps it (a skip), or the row's owner_email.",
+    )
 
 
 class PreviewEnrichment(BaseModel):
     """With trigger_enrichment: what enriching the previewed rows would cost now."""
 
     provider: str
-    projected_calls: int = Field(description="Provider calls (cache misses, email lookups, company searches), capped by enrich_limit.")
+    projected_calls: int = Field(
+        description="Provider calls (cache misses, email lookups, company searches), capped by enrich_limit."
+    )
     rows: int = Field(description="Previewed rows that would be enriched.")
     email_lookups: int
     company_searches: int
-    credits_per_call: int = Field(description="What a call costs at most (a match; misses may be free). 0: the local file provider.")
+    credits_per_call: int = Field(
+        description="What a call costs at most (a match; misses may be free). 0: the local file provider."
+    )
     max_credits: int = Field(description="projected_calls x credits_per_call: the most this would spend.")
 
 

@@ -370,7 +370,9 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
 
 
-def test_contacts_bulk_actions_confirm_the_count_report_the_result_and_undo(page: Any, served: Served) -> None:
+def test_contacts_bulk_actions_confirm_the_count_report_the_result_and_undo(
+    page: Any, served: Served
+) -> None:
     api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=60)
     people = [{"email": f"bw{i:02d}@bulk-web-example.com", "tags": ["bulkweb"]} for i in range(55)]
     made = api.post("/api/v1/contacts/bulk", json={"contacts": people})
@@ -451,5 +453,33 @@ def test_contacts_bulk_actions_confirm_the_count_report_the_result_and_undo(page
     page.locator("#bulk-form").get_by_label("Tags (comma-separated)").fill("x" * 101)
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Confirm").click()
-    expect(page.locator("#bulk-form [data-error-for='params.tags']")).to_contain_text("at most 100 characters")
+    expect(page.locator("#bulk-form [data-error-for='params.tags']")).to_contain_text(
+        "at most 100 characters"
+    )
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_preview_shows_owners_and_the_projected_enrichment_under_the_limit(page: Any, served: Served) -> None:
+    sign_in(page, served)
+    page.get_by_role("link", name="New import").first.click()
+    page.get_by_label("CSV file").set_input_files(str(EXAMPLE))
+    page.get_by_label("Client (agency mode)").fill("acme-agency")
+    expect(page.get_by_label("Enrichment limit")).to_be_disabled()  # only with enrichment
+    page.get_by_label("Enrich new contacts").check()
+    page.get_by_label("Enrichment limit").fill("-1")
+    page.get_by_role("button", name="Next: mapping").click()
+    # the API's refusal, shown by the field it names
+    expect(page.locator("[data-error-for=enrich_limit]")).to_contain_text("greater than or equal to 0")
+    page.get_by_label("Enrichment limit").fill("7")
+    page.get_by_role("button", name="Next: mapping").click()
+    page.get_by_role("button", name="Next: preview").click()
+    page.get_by_role("heading", name="Preview").wait_for()
+    calls = page.locator("#enrichment div", has_text="Provider calls").locator("dd")
+    assert int(calls.inner_text()) == 7  # far more rows to enrich than the limit
+    assert page.locator("#enrichment div", has_text="Max credits").locator("dd").inner_text() == "0"
+    imported = page.locator(
+        "#main table tbody tr.outcome-imported, #main table tbody tr.outcome-updated"
+    ).first
+    assert imported.locator("td[data-label=Owner]").inner_text() == "acme-agency"
+    look(page, "18-preview-enrichment")
     assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
