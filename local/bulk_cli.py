@@ -140,7 +140,7 @@ def contacts_bulk(
     from functions.api import bulk
 
     if [ids is not None, bool(filters), list_filters is not None].count(True) != 1:
-        raise click.UsageError("give one of --ids, --filter or --list-filters")
+        raise click.UsageError("give either --ids or --filter (or --list-filters)")
     try:
         params: dict[str, Any] = json.loads(params_json) if params_json else {}
         selection: dict[str, Any] = (
