@@ -89,7 +89,7 @@ def create_api_key(body: ApiKeyCreate) -> Response[ApiKeyCreated]:
     "/api/v1/api-keys/<key_id>",
     summary="Revoke an API key: refused from the next request on",
     tags=["api keys"],
-    responses=error_responses(403, 404),
+    responses=error_responses(400, 403, 404),
 )
 def revoke_api_key(key_id: str) -> Deleted:
     who = caller(router, auth.ADMIN_KEYS)
