@@ -483,3 +483,39 @@ def test_preview_shows_owners_and_the_projected_enrichment_under_the_limit(page:
     assert imported.locator("td[data-label=Owner]").inner_text() == "acme-agency"
     look(page, "18-preview-enrichment")
     assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_settings_api_keys_create_shows_the_key_once_and_revoke_is_immediate(
+    page: Any, served: Served
+) -> None:
+    sign_in(page, served)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("heading", name="API keys").wait_for()
+    form = page.locator("#api-key-form")
+    form.get_by_label("contacts:read").wait_for()
+    assert form.get_by_label("admin:platform").count() == 0  # only scopes this key holds are offered
+    # no scope: the API's refusal, shown by the field it names
+    page.get_by_label("Key name").fill("web-robot")
+    page.get_by_role("button", name="Create API key").click()
+    expect(page.locator("#key-scopes-err")).not_to_be_empty()
+    form.get_by_label("contacts:read").check()
+    page.get_by_role("button", name="Create API key").click()
+    shown = page.locator("#new-key-value")
+    expect(shown).to_have_value(re.compile(r"^ci_"))
+    key = shown.input_value()
+    row = page.locator("#api-keys tbody tr", has_text="web-robot")
+    expect(row).to_contain_text(key[:8])
+    assert key not in page.locator("#api-keys").inner_text()
+    robot = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {key}"}, timeout=60)
+    assert robot.get("/api/v1/contacts").status_code == 200
+    look(page, "19-settings-api-keys")
+    # a reload never shows the key again
+    page.reload()
+    page.locator("#api-keys tbody tr", has_text="web-robot").wait_for()
+    assert key not in page.content()
+    # revoke takes a second click, then the key is refused at once
+    page.get_by_role("button", name="Revoke web-robot").click()
+    page.get_by_role("button", name=re.compile("Confirm: revoke web-robot")).click()
+    expect(page.locator("#api-keys tbody tr", has_text="web-robot")).to_have_count(0)
+    assert robot.get("/api/v1/contacts").status_code == 401
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems

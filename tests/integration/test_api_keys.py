@@ -38,6 +38,7 @@ def test_an_admin_key_creates_lists_and_revokes_keys_with_only_its_own_scopes(ap
 
     listed = admin.get("/api/v1/api-keys")
     assert listed.status_code == 200, listed.text
+    assert listed.json()["grantable"] == ["contacts:read", "contacts:write", "admin:keys"]
     mine = next(k for k in listed.json()["data"] if k["id"] == doc["id"])
     assert mine["name"] == "reader" and mine["prefix"] == key[:8] and mine["last_used_at"]  # used above
     assert key not in listed.text and auth.hash_key(key) not in listed.text  # never the key, nor its hash

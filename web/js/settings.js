@@ -1,6 +1,6 @@
 // Settings: suppression lists (email or @domain; add, remove, reason), ICP tier rules and the
 // scoring model (JSON documents, errors shown by the field the API names), custom fields, saved
-// mappings and CRM connections.
+// mappings, CRM connections and API keys.
 import { api } from "./api.js";
 import { announce, clearErrors, field, fmtDate, formError, h, showError } from "./dom.js";
 
@@ -23,15 +23,16 @@ export function settings() {
   const mappings = savedMappings();
   const keys = providerKeys();
   const crm = connections();
+  const apiKeys = apiKeysSection();
   const el = h("section", {}, h("h1", {}, "Settings"),
     h("nav", { "aria-label": "Settings sections", class: "toc" },
       h("a", { href: "#suppressions-h" }, "Suppressions"), h("a", { href: "#icp-h" }, "ICP tiers"),
       h("a", { href: "#scoring-h" }, "Scoring"), h("a", { href: "#custom-fields-h" }, "Custom fields"),
       h("a", { href: "#mappings-h" }, "Saved mappings"), h("a", { href: "#provider-keys-h" }, "Provider keys"),
-      h("a", { href: "#connections-h" }, "CRM connections")),
+      h("a", { href: "#connections-h" }, "CRM connections"), h("a", { href: "#api-keys-h" }, "API keys")),
     h("h2", { id: "suppressions-h", tabindex: "-1" }, "Suppressions"),
     h("p", {}, "Emails and domains listed here are never imported: a matching row ends as suppressed."), form, list,
-    icp.el, scoring.el, customs.el, mappings.el, keys.el, crm.el);
+    icp.el, scoring.el, customs.el, mappings.el, keys.el, crm.el, apiKeys.el);
   // in-page links: the hash routes the app, so scroll to the section instead of navigating
   el.querySelector("nav.toc").addEventListener("click", (ev) => {
     const a = ev.target.closest("a");
@@ -74,7 +75,7 @@ export function settings() {
       showError(form, e);
     }
   });
-  return { el, ready: Promise.all([load(), icp.ready, scoring.ready, customs.ready, mappings.ready, keys.ready, crm.ready]) };
+  return { el, ready: Promise.all([load(), icp.ready, scoring.ready, customs.ready, mappings.ready, keys.ready, crm.ready, apiKeys.ready]) };
 }
 
 // unset (null) settings left out: what is shown is what was chosen
@@ -260,5 +261,90 @@ function connections() {
     }
   }
   const el = h("div", {}, h("h2", { id: "connections-h", tabindex: "-1" }, "CRM connections"), h("div", { class: "card" }, list));
+  return { el, ready: load() };
+}
+
+// The workspace's API keys (admin:keys): create one with some of this key's own scopes (the key
+// is shown once, here), list them without the secret, revoke one after a second click.
+function apiKeysSection() {
+  const name = h("input", { type: "text", name: "name", autocomplete: "off", placeholder: "e.g. nightly-sync" });
+  const scopes = h("fieldset", { class: "checks scope-grid", "aria-describedby": "key-scopes-err" }, h("legend", {}, "Scopes"));
+  const scopesErr = h("p", { class: "field-error", id: "key-scopes-err", "data-error-for": "scopes" });
+  const made = h("div", { id: "new-key", "aria-live": "polite" });
+  const form = h("form", { novalidate: true, id: "api-key-form" },
+    formError(),
+    field("Key name", name, { field: "name", hint: "Optional; helps you tell keys apart" }),
+    h("div", { class: "field" }, scopes, scopesErr),
+    h("button", { type: "submit" }, "Create API key"));
+  const list = h("div", {});
+  const body = h("div", { class: "card" }, form, made, list);
+
+  async function load() {
+    try {
+      const page = await api("GET", "/api-keys");
+      if (!scopes.querySelector("input")) {
+        scopes.append(...page.grantable.map((sc) => h("label", {}, h("input", { type: "checkbox", name: "scope", value: sc }), ` ${sc}`)));
+      }
+      list.replaceChildren(page.data.length
+        ? h("div", { class: "scroll" }, h("table", { id: "api-keys", class: "cards" },
+            h("caption", { class: "sr-only" }, "API keys"),
+            h("thead", {}, h("tr", {}, ["Name", "Key", "Scopes", "Created", "Last used", ""].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, page.data.map((k) => h("tr", {},
+              h("td", {}, k.name || k.id), h("td", { "data-label": "Key" }, k.prefix ? `${k.prefix}…` : "—"),
+              h("td", { "data-label": "Scopes" }, k.scopes.join(", ")),
+              h("td", { "data-label": "Created" }, fmtDate(k.created_at)), h("td", { "data-label": "Last used" }, k.last_used_at ? fmtDate(k.last_used_at) : "never"),
+              h("td", {}, revokeButton(k)))))))
+        : h("p", {}, "No API keys listed yet."));
+    } catch (e) {
+      // a key without admin:keys cannot manage keys: say so instead of the form
+      body.replaceChildren(h("p", { class: e.status === 403 ? "meta" : "form-error" }, e.message));
+    }
+  }
+
+  function revokeButton(k) {
+    const label = k.name || k.id;
+    const button = h("button", { type: "button", class: "secondary", "aria-label": `Revoke ${label}` }, "Revoke");
+    button.addEventListener("click", async () => {
+      if (button.dataset.armed !== "true") {
+        button.dataset.armed = "true";
+        button.textContent = "Confirm revoke";
+        button.setAttribute("aria-label", `Confirm: revoke ${label}; requests with it fail at once`);
+        return;
+      }
+      button.disabled = true;
+      try {
+        await api("DELETE", `/api-keys/${encodeURIComponent(k.id)}`);
+        announce(`API key ${label} revoked`);
+        load();
+      } catch (e) {
+        announce(e.message, true);
+        button.disabled = false;
+      }
+    });
+    return button;
+  }
+
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    made.replaceChildren();
+    const chosen = [...scopes.querySelectorAll("input:checked")].map((i) => i.value);
+    const req = { scopes: chosen };
+    if (name.value.trim()) req.name = name.value.trim();
+    try {
+      const out = await api("POST", "/api-keys", req);
+      const shown = h("input", { type: "text", readonly: true, value: out.key, id: "new-key-value", spellcheck: "false" });
+      made.replaceChildren(h("div", { class: "confirm" },
+        field(`New key “${out.name}” (shown this once: copy it now)`, shown, { hint: "Only its hash is stored; it cannot be shown again." })));
+      shown.select();
+      name.value = "";
+      for (const box of scopes.querySelectorAll("input")) box.checked = false;
+      announce(`API key ${out.name} created; copy it now`);
+      load();
+    } catch (e) {
+      showError(form, e);
+    }
+  });
+  const el = h("div", {}, h("h2", { id: "api-keys-h", tabindex: "-1" }, "API keys"), body);
   return { el, ready: load() };
 }

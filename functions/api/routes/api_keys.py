@@ -52,6 +52,7 @@ class ApiKeyCreated(ApiKeyOut):
 
 class ApiKeyList(BaseModel):
     data: list[ApiKeyOut]
+    grantable: list[str] = Field(description="The scopes the caller may put on a new key: its own.")
 
 
 @router.get(
@@ -62,7 +63,8 @@ class ApiKeyList(BaseModel):
 )
 def list_api_keys() -> ApiKeyList:
     who = caller(router, auth.ADMIN_KEYS)
-    return ApiKeyList.model_validate({"data": auth.list_keys(who.workspace_id)})
+    grantable = [s for s in auth.SCOPES if who.has(s)]
+    return ApiKeyList.model_validate({"data": auth.list_keys(who.workspace_id), "grantable": grantable})
 
 
 @router.post(
