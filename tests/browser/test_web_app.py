@@ -515,7 +515,41 @@ def test_settings_api_keys_create_shows_the_key_once_and_revoke_is_immediate(
     assert key not in page.content()
     # revoke takes a second click, then the key is refused at once
     page.get_by_role("button", name="Revoke web-robot").click()
-    page.get_by_role("button", name=re.compile("Confirm: revoke web-robot")).click()
+    page.get_by_role("button", name=re.compile("Confirm revoke: web-robot")).click()
     expect(page.locator("#api-keys tbody tr", has_text="web-robot")).to_have_count(0)
     assert robot.get("/api/v1/contacts").status_code == 401
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_settings_crm_connection_connect_reschedule_and_disconnect(page: Any, served: Served) -> None:
+    sign_in(page, served)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("heading", name="CRM connections").wait_for()
+    form = page.locator("#connection-form")
+    form.get_by_label("CRM").select_option("hubspot")
+    form.get_by_label("Access token").fill("pat-web-secret-42")
+    form.get_by_label("Schedule").fill("every hour")
+    page.get_by_role("button", name="Connect").click()
+    expect(form.locator("[data-error-for=rate]")).to_contain_text("is not a schedule")  # by its field
+    form.get_by_label("Schedule").fill("rate(2 hours)")
+    page.get_by_role("button", name="Connect").click()
+    schedule = page.get_by_label("Schedule of hubspot")
+    expect(schedule).to_have_value("rate(2 hours)")
+    assert "pat-web-secret-42" not in page.content()  # write-only
+    assert form.get_by_label("Access token").input_value() == ""
+    # the schedule, changed in place; a bad one refused next to it
+    schedule.fill("daily")
+    page.locator("#connections form.schedule").get_by_role("button", name="Save").click()
+    expect(page.locator("#connections [data-error-for=rate]")).not_to_be_empty()
+    schedule.fill("cron(0 9 ? * MON-FRI *)")
+    page.locator("#connections form.schedule").get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Schedule of hubspot")).to_have_value("cron(0 9 ? * MON-FRI *)")
+    api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=60)
+    (conn,) = api.get("/api/v1/connections").json()["data"]
+    assert conn["rate"] == "cron(0 9 ? * MON-FRI *)"
+    look(page, "20-settings-connections")
+    page.get_by_role("button", name="Disconnect hubspot").click()
+    page.get_by_role("button", name=re.compile("Confirm disconnect: hubspot")).click()
+    expect(page.locator("#connections")).to_have_count(0)
+    assert api.get("/api/v1/connections").json()["data"] == []
     assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems

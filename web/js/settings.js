@@ -234,33 +234,109 @@ function providerKeys() {
   return { el, ready: load() };
 }
 
+// CRM connections: connect (the token is pasted and never shown again), change the schedule
+// (rate or cron, checked by the API), run a sync now, disconnect after a second click.
+const CRMS = ["hubspot", "salesforce", "outreach"]; // the API's providers
+
 function connections() {
+  const provider = h("select", { name: "provider" }, CRMS.map((p) => h("option", { value: p }, p)));
+  const token = h("input", { type: "password", name: "token", autocomplete: "off", spellcheck: "false" });
+  const instance = h("input", { type: "text", name: "instance_url", autocomplete: "off", placeholder: "https://yourorg.my.salesforce.com" });
+  const rate = h("input", { type: "text", name: "rate", autocomplete: "off", placeholder: "rate(1 hour)" });
+  const instanceField = field("Salesforce URL", instance, { field: "instance_url" });
+  instanceField.hidden = true;
+  provider.addEventListener("change", () => { instanceField.hidden = provider.value !== "salesforce"; });
+  const form = h("form", { class: "inline", novalidate: true, id: "connection-form" },
+    formError(),
+    field("CRM", provider, { field: "provider" }),
+    field("Access token", token, { field: "token", hint: "Stored encrypted; never shown again" }),
+    instanceField,
+    field("Schedule", rate, { field: "rate", hint: "rate(N minutes|hours|days) or cron(…); empty: hourly" }),
+    h("button", { type: "submit" }, "Connect"));
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    const body = { provider: provider.value, token: token.value.trim() };
+    if (rate.value.trim()) body.rate = rate.value.trim();
+    if (provider.value === "salesforce" && instance.value.trim()) body.instance_url = instance.value.trim();
+    try {
+      const made = await api("POST", "/connections", body);
+      token.value = "";
+      rate.value = "";
+      announce(`${made.provider} connected`);
+      load();
+    } catch (e) {
+      showError(form, e);
+    }
+  });
   const list = h("div", {});
+
+  function scheduleForm(c) {
+    const input = h("input", { type: "text", name: "rate", autocomplete: "off", value: c.rate, "aria-label": `Schedule of ${c.provider}` });
+    const err = h("p", { class: "field-error", "data-error-for": "rate", id: `rate-${c.id}-err` });
+    input.setAttribute("aria-describedby", err.id);
+    const f = h("form", { class: "schedule", novalidate: true }, input, h("button", { type: "submit", class: "secondary" }, "Save"), err);
+    f.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      clearErrors(f);
+      try {
+        const out = await api("PATCH", `/connections/${encodeURIComponent(c.id)}`, { rate: input.value.trim() });
+        announce(`${c.provider} syncs ${out.rate}`);
+        load();
+      } catch (e) {
+        showError(f, e);
+      }
+    });
+    return f;
+  }
+
+  function runButton(c) {
+    return h("button", { type: "button", class: "secondary", "aria-label": `Run now: ${c.provider} sync`, onclick: async (ev) => {
+      ev.target.disabled = true;
+      try {
+        const run = await api("POST", `/connections/${encodeURIComponent(c.id)}/run`);
+        announce(`Sync ${run.status}${run.reason ? `: ${run.reason}` : ""}`);
+        load();
+      } catch (e) { announce(e.message, true); } finally { ev.target.disabled = false; }
+    } }, "Run now");
+  }
+
+  function disconnectButton(c) {
+    const button = h("button", { type: "button", class: "secondary", "aria-label": `Disconnect ${c.provider}` }, "Disconnect");
+    button.addEventListener("click", async () => {
+      if (button.dataset.armed !== "true") {
+        button.dataset.armed = "true";
+        button.textContent = "Confirm disconnect";
+        button.setAttribute("aria-label", `Confirm disconnect: ${c.provider}, its token and its schedule`);
+        return;
+      }
+      try {
+        await api("DELETE", `/connections/${encodeURIComponent(c.id)}`);
+        announce(`${c.provider} disconnected`);
+        load();
+      } catch (e) { announce(e.message, true); }
+    });
+    return button;
+  }
+
   async function load() {
     try {
       const page = await api("GET", "/connections");
       list.replaceChildren(page.data.length
-        ? h("div", { class: "scroll" }, h("table", { id: "connections" },
+        ? h("div", { class: "scroll" }, h("table", { id: "connections", class: "cards" },
             h("caption", { class: "sr-only" }, "CRM connections"),
             h("thead", {}, h("tr", {}, ["Provider", "Schedule", "Last run", "Watermark", ""].map((t) => h("th", { scope: "col" }, t)))),
             h("tbody", {}, page.data.map((c) => h("tr", {}, h("td", {}, c.provider, c.instance_url ? h("span", { class: "hint" }, ` ${c.instance_url}`) : null),
-              h("td", {}, c.rate),
-              h("td", {}, c.last_run ? `${c.last_run.status || "—"} · ${fmtDate(c.last_run.at)}` : "never"),
-              h("td", {}, fmtDate(c.watermark)),
-              h("td", {}, h("button", { type: "button", class: "secondary", "aria-label": `Run ${c.provider} sync now`, onclick: async (ev) => {
-                ev.target.disabled = true;
-                try {
-                  const run = await api("POST", `/connections/${encodeURIComponent(c.id)}/run`);
-                  announce(`Sync ${run.status}${run.reason ? `: ${run.reason}` : ""}`);
-                  load();
-                } catch (e) { announce(e.message, true); } finally { ev.target.disabled = false; }
-              } }, "Run now")))))))
-        : h("p", {}, "No CRM connections: connect one with the API (POST /api/v1/connections)."));
+              h("td", { "data-label": "Schedule" }, scheduleForm(c)),
+              h("td", { "data-label": "Last run" }, c.last_run ? `${c.last_run.status || "—"} · ${fmtDate(c.last_run.at)}` : "never"),
+              h("td", { "data-label": "Watermark" }, fmtDate(c.watermark)),
+              h("td", {}, h("div", { class: "actions" }, runButton(c), disconnectButton(c))))))))
+        : h("p", {}, "No CRM connections yet."));
     } catch (e) {
       list.replaceChildren(h("p", { class: e.status === 403 ? "meta" : "form-error" }, e.message));
     }
   }
-  const el = h("div", {}, h("h2", { id: "connections-h", tabindex: "-1" }, "CRM connections"), h("div", { class: "card" }, list));
+  const el = h("div", {}, h("h2", { id: "connections-h", tabindex: "-1" }, "CRM connections"), h("div", { class: "card" }, form, list));
   return { el, ready: load() };
 }
 
@@ -308,7 +384,7 @@ function apiKeysSection() {
       if (button.dataset.armed !== "true") {
         button.dataset.armed = "true";
         button.textContent = "Confirm revoke";
-        button.setAttribute("aria-label", `Confirm: revoke ${label}; requests with it fail at once`);
+        button.setAttribute("aria-label", `Confirm revoke: ${label}; requests with it fail at once`);
         return;
       }
       button.disabled = true;
