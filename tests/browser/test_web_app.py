@@ -147,7 +147,7 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"search=lumenfintech"))
     page.locator("#contacts tbody tr").first.wait_for()
-    emails = page.locator("#contacts tbody tr td:first-child").all_inner_texts()
+    emails = page.locator("#contacts tbody tr td.email").all_inner_texts()
     assert emails and all("lumenfintech" in e for e in emails)
     page.get_by_label("Search").fill("")
     page.get_by_label("Tag", exact=True).fill("web-e2e")
@@ -164,7 +164,7 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     assert int(page.locator("#total").inner_text().split()[0].replace(",", "")) == tagged
 
     # a contact's detail
-    first = page.locator("#contacts tbody tr td:first-child a").first
+    first = page.locator("#contacts tbody tr td.email a").first
     email = first.inner_text()
     first.click()
     page.get_by_role("heading", name="Profile").wait_for()
@@ -341,7 +341,7 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"segment_id=.*created_after=2000-01-01"))
     expect(page.locator("#total")).to_have_text("2 contacts")
-    shown = set(page.locator("#contacts tbody tr td:first-child").all_inner_texts())
+    shown = set(page.locator("#contacts tbody tr td.email").all_inner_texts())
     assert shown == {"seg0@filters-example.com", "seg1@filters-example.com"}
     assert page.get_by_label("Segment").input_value() == segment["id"]  # the state is in the URL
     look(page, "14-contacts-filtered")
@@ -349,8 +349,26 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#total")).to_have_text("0 contacts")
 
-    # the detail: one field and the tags edited through PATCH; a bad value shown by its field
+    # the detail: its engagement timeline and sequence enrollments, as the engines reported them
+    email = made[0]["email"]
+    events = [
+        {"id": "web-e1", "type": "sent", "email": email, "occurred_at": "2026-11-02T09:00:00Z"},
+        {"id": "web-e2", "type": "opened", "email": email, "occurred_at": "2026-11-02T10:00:00Z"},
+        {"id": "web-e3", "type": "enrollment.started", "email": email, "occurred_at": "2026-11-03T08:00:00Z",
+         "sequence_id": "seq_web", "data": {"enrollment_id": "enr_web"}},
+    ]  # fmt: skip
+    ingested = api.post("/api/v1/engagement-events", json={"events": events})
+    assert ingested.status_code == 200 and ingested.json()["meta"]["applied"] == 3, ingested.text
     page.goto(f"/#/contacts/{made[0]['id']}")
+    timeline = page.locator("#timeline li")
+    expect(timeline).to_have_count(3)
+    assert "enrollment.started" in timeline.nth(0).inner_text()  # newest first
+    assert "sent" in timeline.nth(2).inner_text()
+    expect(page.locator("#enrollment-list tbody tr")).to_contain_text("seq_web")
+    expect(page.locator("#enrollment-list tbody tr")).to_contain_text("active")
+    look(page, "15a-contact-activity")
+
+    # one field and the tags edited through PATCH; a bad value shown by its field
     page.get_by_role("heading", name="Edit").wait_for()
     page.get_by_label("Field", exact=True).select_option("title")
     page.get_by_label("Value", exact=True).fill("x" * 2001)  # over the API's 2000 characters
@@ -395,7 +413,7 @@ def test_contacts_bulk_actions_confirm_the_count_report_the_result_and_undo(
     summary = page.locator("#bulk-summary")
 
     # two rows ticked: tags added to exactly those two, the confirm step naming the count
-    shown = page.locator("#contacts tbody tr td:nth-child(2)").all_inner_texts()
+    shown = page.locator("#contacts tbody tr td.email").all_inner_texts()
     one, two, other = shown[0], shown[1], shown[2]
     page.get_by_label(f"Select {one}").check()
     page.get_by_label(f"Select {two}").check()

@@ -74,7 +74,7 @@ export function contactsList(params) {
       const rows = page.data.map((c) => h("tr", {},
         h("td", { class: "pick" }, h("input", { type: "checkbox", "data-id": c.id, "aria-label": `Select ${c.email}`,
           onchange: (ev) => bulk.pick(c.id, ev.target.checked) })),
-        h("td", {}, h("a", { href: `#/contacts/${encodeURIComponent(c.id)}` }, c.email)),
+        h("td", { class: "email" }, h("a", { href: `#/contacts/${encodeURIComponent(c.id)}` }, c.email)),
         h("td", { "data-label": "Name" }, name(c)),
         h("td", { "data-label": "Company" }, c.company?.name || "—"),
         h("td", { "data-label": "Tier" }, c.icp_tier || "—"),
@@ -163,7 +163,7 @@ export function contactDetail(id) {
             Object.keys(c.custom_fields || {}).length ? dl(Object.entries(c.custom_fields).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)])) : h("p", {}, "None")),
         ),
       ];
-      parts.push(editCard(c, load));
+      parts.push(activityCard(c), editCard(c, load));
       el.replaceChildren(...parts);
       document.title = `${c.email} · Contact Import`;
       try {
@@ -223,4 +223,55 @@ function editCard(c, reload) {
     }
   });
   return h("section", { class: "card" }, h("h2", {}, "Edit"), fieldForm, tagForm);
+}
+
+// Engagement (the person's counters and the contact's timeline, newest first, paged) and the
+// sequence enrollments the sequence engine reported.
+function activityCard(c) {
+  const e = c.engagement || {};
+  const timeline = h("ol", { class: "timeline", id: "timeline", "aria-label": "Engagement timeline, newest first" });
+  const more = h("button", { type: "button", class: "secondary", hidden: true }, "Older events");
+  const enrollments = h("div", { id: "enrollments" }, h("p", {}, "Loading…"));
+  let cursor = null;
+  async function page() {
+    try {
+      const q = new URLSearchParams({ limit: "20" });
+      if (cursor) q.set("cursor", cursor);
+      const got = await api("GET", `/contacts/${encodeURIComponent(c.id)}/events?${q}`);
+      timeline.append(...got.data.map((ev) => h("li", {},
+        h("span", { class: `badge ${ev.type}` }, ev.type), " ", h("time", { datetime: ev.occurred_at }, fmtDate(ev.occurred_at)),
+        ev.sequence_id || ev.campaign_id ? h("span", { class: "hint" }, ` ${ev.sequence_id ? `sequence ${ev.sequence_id}` : `campaign ${ev.campaign_id}`}`) : null)));
+      if (!timeline.childElementCount) timeline.replaceWith(h("p", { id: "timeline" }, "No engagement yet."));
+      cursor = got.meta.next_cursor;
+      more.hidden = !got.meta.has_more;
+    } catch (err) {
+      timeline.replaceWith(h("p", { class: err.status === 403 ? "meta" : "form-error" }, err.message));
+      more.hidden = true;
+    }
+  }
+  more.addEventListener("click", page);
+  async function loadEnrollments() {
+    try {
+      const got = await api("GET", `/contacts/${encodeURIComponent(c.id)}/enrollments`);
+      enrollments.replaceChildren(got.data.length
+        ? h("div", { class: "scroll" }, h("table", { class: "cards", id: "enrollment-list" },
+            h("caption", { class: "sr-only" }, "Sequence enrollments"),
+            h("thead", {}, h("tr", {}, ["Sequence", "Status", "Started", "Finished", "Outcome"].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, got.data.map((n) => h("tr", {}, h("td", {}, n.sequence_id || "—"),
+              h("td", { "data-label": "Status" }, h("span", { class: `badge ${n.status}` }, n.status)),
+              h("td", { "data-label": "Started" }, fmtDate(n.started_at)), h("td", { "data-label": "Finished" }, fmtDate(n.finished_at)),
+              h("td", { "data-label": "Outcome" }, n.outcome || "—"))))))
+        : h("p", {}, "Not enrolled in any sequence."));
+    } catch (err) {
+      enrollments.replaceChildren(h("p", { class: "form-error" }, err.message));
+    }
+  }
+  page();
+  loadEnrollments();
+  return h("div", { class: "cols" },
+    h("section", { class: "card", "aria-labelledby": "engagement-h" }, h("h2", { id: "engagement-h" }, "Engagement"),
+      dl([["Sent", e.total_sent ?? 0], ["Responses", e.total_responses ?? 0], ["Response rate", `${Math.round((e.response_rate || 0) * 100)}%`],
+        ["Bounce", e.bounce_status || "none"], ["Last sent", fmtDate(e.last_sent_at)], ["Last engaged", fmtDate(e.last_engaged_at)]]),
+      h("h3", {}, "Timeline"), timeline, more),
+    h("section", { class: "card", "aria-labelledby": "enrollments-h" }, h("h2", { id: "enrollments-h" }, "Sequence enrollments"), enrollments));
 }
