@@ -27,6 +27,7 @@ export function bulkPanel({ listFilters, onChanged }) {
   let stopped = false;
 
   const summary = h("p", { id: "bulk-summary", class: "total", "aria-live": "polite" });
+  const selectPage = h("button", { type: "button", class: "secondary", hidden: true });
   const selectAll = h("button", { type: "button", class: "secondary", id: "select-all-matching", hidden: true });
   const clear = h("button", { type: "button", class: "secondary", hidden: true }, "Clear selection");
   const action = h("select", { name: "action" }, ACTIONS.map(([v, t]) => h("option", { value: v }, t)));
@@ -59,7 +60,7 @@ export function bulkPanel({ listFilters, onChanged }) {
     h("div", { class: "actions" }, next), confirmBox);
   const form = h("form", { class: "card bulk", id: "bulk-form", novalidate: true, "aria-labelledby": "bulk-h" },
     h("h2", { id: "bulk-h" }, "Bulk actions"),
-    summary, h("div", { class: "actions" }, selectAll, clear),
+    summary, h("div", { class: "actions" }, selectPage, selectAll, clear),
     formError(), controls, outcome);
 
   function count() {
@@ -72,6 +73,9 @@ export function bulkPanel({ listFilters, onChanged }) {
     if (pageBox) pageBox.checked = all || whole;
     summary.textContent = all ? `All ${plural(total)} matching this filter are selected`
       : picked.size ? `${plural(picked.size)} selected` : "No contacts selected: tick rows in the list";
+    // the page's own checkbox sits in the table head, which a phone's card layout hides
+    selectPage.hidden = all || whole || pageIds.length < 2;
+    selectPage.textContent = `Select the ${pageIds.length} on this page`;
     selectAll.hidden = all || !whole || total <= pageIds.length;
     selectAll.textContent = `Select all ${plural(total)} matching this filter`;
     clear.hidden = !all && !picked.size;
@@ -83,6 +87,11 @@ export function bulkPanel({ listFilters, onChanged }) {
     confirmBox.hidden = true;
   }
   action.addEventListener("change", showParams);
+  selectPage.addEventListener("click", () => {
+    for (const id of pageIds) picked.add(id);
+    draw();
+    (selectAll.hidden ? clear : selectAll).focus();
+  });
   selectAll.addEventListener("click", () => {
     all = true;
     draw();
