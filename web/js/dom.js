@@ -85,3 +85,24 @@ export function fmtDate(value) {
 export function staleStatus() {
   if (Date.now() - carriedAt > 1500) announce("");
 }
+
+// A destructive action's button: the first click arms it (its text and name say what a second
+// click does), the second runs `act`.
+export function twoStepButton(text, name, armedText, armedName, act) {
+  const button = h("button", { type: "button", class: "secondary", "aria-label": name }, text);
+  button.addEventListener("click", async () => {
+    if (button.dataset.armed !== "true") {
+      button.dataset.armed = "true";
+      button.textContent = armedText;
+      button.setAttribute("aria-label", armedName);
+      return;
+    }
+    button.disabled = true;
+    try {
+      await act();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}

@@ -2,7 +2,7 @@
 // scoring model (JSON documents, errors shown by the field the API names), custom fields, saved
 // mappings, CRM connections and API keys.
 import { api } from "./api.js";
-import { announce, clearErrors, field, fmtDate, formError, h, showError } from "./dom.js";
+import { announce, clearErrors, field, fmtDate, formError, h, showError, twoStepButton } from "./dom.js";
 
 export const REASONS = ["manual", "opt_out", "unsubscribe", "hard_bounce", "spam_complaint", "compliance"];
 
@@ -302,21 +302,14 @@ function connections() {
   }
 
   function disconnectButton(c) {
-    const button = h("button", { type: "button", class: "secondary", "aria-label": `Disconnect ${c.provider}` }, "Disconnect");
-    button.addEventListener("click", async () => {
-      if (button.dataset.armed !== "true") {
-        button.dataset.armed = "true";
-        button.textContent = "Confirm disconnect";
-        button.setAttribute("aria-label", `Confirm disconnect: ${c.provider}, its token and its schedule`);
-        return;
-      }
-      try {
-        await api("DELETE", `/connections/${encodeURIComponent(c.id)}`);
-        announce(`${c.provider} disconnected`);
-        load();
-      } catch (e) { announce(e.message, true); }
-    });
-    return button;
+    return twoStepButton("Disconnect", `Disconnect ${c.provider}`, "Confirm disconnect",
+      `Confirm disconnect: ${c.provider}, its token and its schedule`, async () => {
+        try {
+          await api("DELETE", `/connections/${encodeURIComponent(c.id)}`);
+          announce(`${c.provider} disconnected`);
+          load();
+        } catch (e) { announce(e.message, true); }
+      });
   }
 
   async function load() {
@@ -379,25 +372,15 @@ function apiKeysSection() {
 
   function revokeButton(k) {
     const label = k.name || k.id;
-    const button = h("button", { type: "button", class: "secondary", "aria-label": `Revoke ${label}` }, "Revoke");
-    button.addEventListener("click", async () => {
-      if (button.dataset.armed !== "true") {
-        button.dataset.armed = "true";
-        button.textContent = "Confirm revoke";
-        button.setAttribute("aria-label", `Confirm revoke: ${label}; requests with it fail at once`);
-        return;
-      }
-      button.disabled = true;
+    return twoStepButton("Revoke", `Revoke ${label}`, "Confirm revoke", `Confirm revoke: ${label}; requests with it fail at once`, async () => {
       try {
         await api("DELETE", `/api-keys/${encodeURIComponent(k.id)}`);
         announce(`API key ${label} revoked`);
         load();
       } catch (e) {
         announce(e.message, true);
-        button.disabled = false;
       }
     });
-    return button;
   }
 
   form.addEventListener("submit", async (ev) => {
