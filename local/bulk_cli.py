@@ -107,6 +107,11 @@ def _with_workspace(workspace: str, call: Callable[[], tuple[int, dict[str, Any]
     help='A list/search filter as JSON, e.g. \'{"field": "has_tag", "op": "eq", "value": "hot"}\'; repeatable.',
 )
 @click.option("--filters-logic", type=click.Choice(["AND", "OR"]), default="AND", show_default=True)
+@click.option(
+    "--list-filters",
+    default=None,
+    help="The contacts list's filters as its query string, e.g. 'tag=webinar&icp_tier=A,B': every contact it counts.",
+)
 @click.option("--tag", "tags", multiple=True, help="add_tags / remove_tags: a tag; repeatable.")
 @click.option("--field", default=None, help="set_custom_field: the custom field's name.")
 @click.option("--value", default=None, help="set_custom_field: the value (JSON, else text; null clears).")
@@ -120,6 +125,7 @@ def contacts_bulk(
     ids: str | None,
     filters: tuple[str, ...],
     filters_logic: str,
+    list_filters: str | None,
     tags: tuple[str, ...],
     field: str | None,
     value: str | None,
@@ -128,16 +134,20 @@ def contacts_bulk(
     data_dir: Path,
     as_json: bool,
 ) -> None:
-    """Run ACTION on the contacts selected by --ids or --filter; undoable for 30 days."""
+    """Run ACTION on the contacts selected by --ids, --filter or --list-filters; undoable for 30 days."""
+    from urllib.parse import parse_qsl
+
     from functions.api import bulk
 
-    if (ids is None) == (not filters):
-        raise click.UsageError("give either --ids or --filter")
+    if [ids is not None, bool(filters), list_filters is not None].count(True) != 1:
+        raise click.UsageError("give either --ids or --filter (or --list-filters)")
     try:
         params: dict[str, Any] = json.loads(params_json) if params_json else {}
         selection: dict[str, Any] = (
             {"ids": [i.strip() for i in (ids or "").split(",") if i.strip()]}
             if ids is not None
+            else {"list_filters": dict(parse_qsl(list_filters))}
+            if list_filters is not None
             else {"filters": [json.loads(f) for f in filters], "filters_logic": filters_logic}
         )
     except ValueError as exc:

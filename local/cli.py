@@ -635,6 +635,38 @@ def keys_create(workspace: str, scopes: str, name: str | None, data_dir: Path) -
     click.echo(key)
 
 
+@keys.command("list")
+@click.option("--workspace", required=True)
+@DATA_DIR_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def keys_list(workspace: str, data_dir: Path, as_json: bool) -> None:
+    """The workspace's API keys: id, name, prefix, scopes, created, last used (never the key)."""
+    from functions.api import auth
+
+    with runtime.Runtime(data_dir):
+        listed = auth.list_keys(workspace)
+    human = "\n".join(
+        f"{k['id']}  {k['prefix'] or '?'}…  {k['name']}  {','.join(k['scopes'])}  created {k['created_at']}"
+        f"  last used {k['last_used_at'] or 'never'}"
+        for k in listed
+    )
+    _emit(listed, as_json, human or "no API keys")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@click.option("--workspace", required=True)
+@DATA_DIR_OPTION
+def keys_revoke(key_id: str, workspace: str, data_dir: Path) -> None:
+    """Revoke an API key by its id (from `keys list`): refused from the next request on."""
+    from functions.api import auth
+
+    with runtime.Runtime(data_dir):
+        if not auth.revoke_listed_key(workspace, key_id):
+            raise click.ClickException(f"no API key {key_id} in workspace {workspace}")
+    click.echo(f"revoked {key_id}")
+
+
 @keys.command("set-provider")
 @click.argument("provider", type=click.Choice(["apollo", "peopledatalabs"]))
 @click.option("--workspace", required=True)

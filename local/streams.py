@@ -61,6 +61,7 @@ class StreamPoller:
         self._streams = boto3.client("dynamodbstreams", **kwargs, **LOCAL_CREDENTIALS)
         self._lock = threading.Lock()
         self._iterators: dict[str, str | None] = {}  # shard -> next iterator (None: closed, done)
+        self._started: set[str] = set()  # shards that have given at least one record
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
@@ -139,6 +140,14 @@ class StreamPoller:
                 if records:
                     self._project(shard_id, records)
                     count += len(records)
+                    self._started.add(shard_id)
+                elif shard_id not in self._started and resp.get("NextShardIterator"):
+                    # DynamoDB Local: the next iterator of an empty read from a shard's horizon
+                    # skips the shard's first record once it comes, so a fresh store's first
+                    # contact never reached the read model. Until a shard gives a record, open
+                    # it again each round (from its horizon, or its checkpoint).
+                    self._iterators.pop(shard_id, None)
+                    break
                 self._iterators[shard_id] = resp.get("NextShardIterator")
                 if not records:
                     break

@@ -31,6 +31,7 @@ from functions.api.errors import (
 )
 from functions.api.models import WebhookBatch
 from functions.api.routes import (
+    api_keys,
     audit,
     bulk,
     companies,
@@ -109,6 +110,7 @@ for module in (
     merges,
     retention,
     sequences,
+    api_keys,
 ):
     app.include_router(module.router)
 

@@ -13,7 +13,6 @@ bearer that is a JWT is verified as the pool's ID token instead (`functions.api.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -28,22 +27,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return {"isAuthorized": True, "context": authorize(event.get("headers") or {})}
 
 
-# known keys, per execution environment: a revoked key keeps working here this long at most
-CACHE_TTL_S = 30.0
-_cache: dict[str, tuple[float, auth.Principal]] = {}
-
-
 def _lookup(token: str) -> auth.Principal | None:
-    digest = auth.hash_key(token)
-    hit = _cache.get(digest)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    principal = auth.lookup(token)
-    if principal is not None:
-        if len(_cache) > 1000:
-            _cache.clear()
-        _cache[digest] = (time.monotonic() + CACHE_TTL_S, principal)
-    return principal
+    # no cache of known keys: a revoked key is refused from the very next request (one
+    # consistent GetItem a request is the price)
+    return auth.lookup(token)
 
 
 _jwks: dict[str, cognito.JwksKeys] = {}  # per execution environment, by JWKS URL

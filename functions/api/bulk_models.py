@@ -25,8 +25,25 @@ BulkAction = Literal[
 ]
 
 
+class ListSelection(BaseModel):
+    """The filters of `GET /api/v1/contacts`, as its query parameters: "every contact this list
+    view shows" (the web app's "select all matching")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    icp_tier: Annotated[str, Field(max_length=200)] | None = None
+    grade: Annotated[str, Field(max_length=200)] | None = None
+    tag: Annotated[str, Field(max_length=2000)] | None = None
+    search: Annotated[str, Field(max_length=200)] | None = None
+    created_after: Annotated[str, Field(max_length=64)] | None = None
+    updated_after: Annotated[str, Field(max_length=64)] | None = None
+    is_deleted: bool | None = None
+    verification_status: Annotated[str, Field(max_length=200)] | None = None
+    segment_id: Annotated[str, Field(max_length=64)] | None = None
+
+
 class BulkSelection(BaseModel):
-    """Contact ids (at most 10,000), or the list/search filters."""
+    """Contact ids (at most 10,000), the search filters, or the list's filters (`list_filters`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -38,11 +55,12 @@ class BulkSelection(BaseModel):
     ) = None
     filters: Annotated[list[FilterOrGroup], Field(max_length=50)] | None = None
     filters_logic: Literal["AND", "OR"] = "AND"
+    list_filters: ListSelection | None = None
 
     @model_validator(mode="after")
     def one_kind(self) -> BulkSelection:
-        if (self.ids is None) == (self.filters is None):
-            raise ValueError("give either ids or filters")
+        if [self.ids, self.filters, self.list_filters].count(None) != 2:
+            raise ValueError("give either ids or filters (or list_filters)")
         if self.ids is not None and not self.ids:
             raise ValueError("ids must name at least one contact")
         return self

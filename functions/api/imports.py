@@ -106,6 +106,8 @@ def import_options(workspace_id: str, body: dict[str, Any]) -> dict[str, Any]:
         options["default_country"] = body["default_country"]
     if body.get("enrich"):
         options["enrich"] = True
+        if body.get("enrich_limit") is not None:
+            options["enrich_limit"] = int(body["enrich_limit"])
     identifier = body.get("identifier") or "email"
     if identifier != "email":
         problem = check_identifier(identifier, options["purpose"])

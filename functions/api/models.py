@@ -377,6 +377,11 @@ class ImportOptions(_Strict):
         description="Enrich the contacts that survive dedup and suppression (imports and webhooks; "
         "bulk create accepts it and does not enrich).",
     )
+    enrich_limit: Annotated[int, Field(ge=0, le=10_000_000)] | None = Field(
+        default=None,
+        description="With trigger_enrichment: at most this many provider calls for the whole import "
+        "(the rest end NOT_ENRICHED); the preview's projection applies it.",
+    )
     trigger_scoring: bool = Field(default=True, description="Accepted; segmentation and scoring always run.")
     field_mapping_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         default=None, description="Files only: use this saved column mapping."
@@ -554,6 +559,26 @@ class PreviewRow(BaseModel):
     icp_tier: str | None = None
     lead_score: float | None = None
     grade: str | None = None
+    owner: str | None = Field(
+        default=None,
+        description="The client this import claims the contact for, the client that keeps it (a skip), or the row's owner_email.",
+    )
+
+
+class PreviewEnrichment(BaseModel):
+    """With trigger_enrichment: what enriching the previewed rows would cost now."""
+
+    provider: str
+    projected_calls: int = Field(
+        description="Provider calls (cache misses, email lookups, company searches), capped by enrich_limit."
+    )
+    rows: int = Field(description="Previewed rows that would be enriched.")
+    email_lookups: int
+    company_searches: int
+    credits_per_call: int = Field(
+        description="What a call costs at most (a match; misses may be free). 0: the local file provider."
+    )
+    max_credits: int = Field(description="projected_calls x credits_per_call: the most this would spend.")
 
 
 class PreviewOut(BaseModel):
@@ -563,6 +588,7 @@ class PreviewOut(BaseModel):
     headers: list[str]
     column_map: list[ColumnMapEntry] = []
     warnings: list[str] = []
+    enrichment: PreviewEnrichment | None = None
 
 
 class FieldMappingIn(_Strict):

@@ -16,7 +16,15 @@ DEDUP_BEHAVIOURS: dict[str, tuple[str, bool]] = {
     "skip": ("create", False),  # existing contacts are left alone (skipped EXISTS)
 }
 # workflow_id: the hand-off runs after an import's commit (bulk create has none)
-FILE_ONLY = ("field_mapping_id", "mapping", "preview", "default_country", "identifier", "workflow_id")
+FILE_ONLY = (
+    "field_mapping_id",
+    "mapping",
+    "preview",
+    "default_country",
+    "identifier",
+    "workflow_id",
+    "enrich_limit",
+)
 NOT_FOR_BATCHES = ("field_mapping_id", "mapping", "preview")  # a webhook batch brings its own columns
 NOT_FOR_PREVIEW = ("preview",)
 
@@ -57,7 +65,11 @@ def resolve(options: ImportOptions | None, *, where: str, not_here: tuple[str, .
         "preview": options.preview,
         "enrich": options.trigger_enrichment,
     }
-    for name in ("default_country", "field_mapping_id", "mapping", "workflow_id"):
+    if options.enrich_limit is not None and not options.trigger_enrichment:
+        raise BadRequest(
+            "options.enrich_limit needs options.trigger_enrichment", field="options.enrich_limit"
+        )
+    for name in ("default_country", "field_mapping_id", "mapping", "workflow_id", "enrich_limit"):
         if getattr(options, name) is not None:
             resolved[name] = getattr(options, name)
     if options.identifier != "email":

@@ -25,6 +25,9 @@ from functions.score.stage import score_rows
 from functions.suppress.stage import suppress_rows
 
 PREVIEW_ROWS = 100
+# Apollo and People Data Labs charge a credit per match (a miss is free at PDL); the local file
+# provider nothing. An unknown provider counts one a call: the most it would spend.
+CREDITS_PER_CALL = {"file": 0, "apollo": 1, "peopledatalabs": 1}
 
 
 def preview_stream(
@@ -64,6 +67,8 @@ def preview_stream(
         d = row.meta.get("d") or {}
         status = "error" if row.error else d.get("status", "error")
         s = row.meta.get("s") or {}
+        # the client this import claims it for, the client that keeps it (a skip), or its owner
+        owner = (ctx.client_id if d.get("claim") else None) or (row.meta.get("owner") or {}).get("client_id")
         predicted.append(
             {
                 "row": row.number,
@@ -73,6 +78,7 @@ def preview_stream(
                 "icp_tier": s.get("tier"),
                 "lead_score": s.get("score"),
                 "grade": s.get("grade"),
+                "owner": owner or row.fields.get("owner_email"),
             }
         )
         counts[status] = counts.get(status, 0) + 1
@@ -108,6 +114,7 @@ def projected_enrichment(
     calls += projected_calls(emails, DynamoCache(not_before), now=ctx.now_dt, limit=limit)
     if limit is not None:
         calls = min(calls, int(limit))
+    per_call = CREDITS_PER_CALL.get(provider, 1)
     # email_lookups: match calls for rows without an email (counted in projected_calls too)
     return {
         "provider": provider,
@@ -115,4 +122,6 @@ def projected_enrichment(
         "rows": len(emails),
         "email_lookups": email_lookups,
         "company_searches": company_searches,
+        "credits_per_call": per_call,
+        "max_credits": calls * per_call,
     }

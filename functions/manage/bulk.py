@@ -38,7 +38,7 @@ from functions.common.models import ConfigItem, Contact, Suppression, table_name
 from functions.common.settings import get_settings
 from functions.manage import bulk_actions, rollback
 from functions.manage.bulk_actions import Change, ParamError
-from functions.query import freshness, sql
+from functions.query import freshness, segments, sql
 from functions.query.db import Database
 from functions.query.sql import Params
 
@@ -269,12 +269,31 @@ def resolve(
         found = {r["contact_id"] for r in rows}
         return [(r["contact_id"], r["email"]) for r in rows], [c for c in wanted if c not in found]
     params = Params()
-    where = sql.where_group(sql.group_from(selection), custom_types, params, "selection.filters")
+    listed = selection.get("list_filters")
+    if listed is not None:
+        where = _list_where(workspace_id, listed, custom_types, params)
+    else:
+        where = sql.where_group(sql.group_from(selection), custom_types, params, "selection.filters")
     rows = db.query(
         f"SELECT contact_id, email FROM contacts WHERE workspace_id = :ws AND {where} ORDER BY email",
         {**params.values, "ws": workspace_id},
     )
     return [(r["contact_id"], r["email"]) for r in rows], []
+
+
+def _list_where(
+    workspace_id: str, listed: Mapping[str, Any], custom_types: Mapping[str, str], params: Params
+) -> str:
+    """The list's filters (`GET /contacts` query parameters) as one condition: the same contacts
+    that list counts."""
+    try:
+        request = sql.ListRequest.parse(**{k: v for k, v in listed.items() if v is not None})
+    except sql.QueryError as exc:
+        raise sql.QueryError(exc.message, field=f"selection.list_filters.{exc.field}") from None
+    conditions = sql.list_conditions(request, custom_types, params)
+    if request.segment_id:
+        conditions.append(segments.condition(workspace_id, request.segment_id, custom_types, params))
+    return " AND ".join(f"({c})" for c in conditions) or "TRUE"
 
 
 # --- creating -------------------------------------------------------------------------------------

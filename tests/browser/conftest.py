@@ -41,7 +41,9 @@ AXE_VERSION = "4.14.1"  # axe-core from the npm registry, fetched once with `npm
 AXE_JS = ROOT / ".tools" / f"axe-core-{AXE_VERSION}" / "axe.min.js"
 SCREENSHOTS = ROOT / "build" / "screenshots"
 FAILURES = ROOT / "build" / "e2e-failures"
-SCOPES = "contacts:read,contacts:write,imports:read,imports:write,config:read,config:write"
+SCOPES = (
+    "contacts:read,contacts:write,imports:read,imports:write,config:read,config:write,admin:keys,events:write"
+)
 WIDTHS = {"1280": (1280, 900), "390": (390, 844)}
 
 

@@ -9,6 +9,7 @@ import csv
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -146,10 +147,10 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"search=lumenfintech"))
     page.locator("#contacts tbody tr").first.wait_for()
-    emails = page.locator("#contacts tbody tr td:first-child").all_inner_texts()
+    emails = page.locator("#contacts tbody tr td.email").all_inner_texts()
     assert emails and all("lumenfintech" in e for e in emails)
     page.get_by_label("Search").fill("")
-    page.get_by_label("Tag").fill("web-e2e")
+    page.get_by_label("Tag", exact=True).fill("web-e2e")
     page.get_by_label("Sort").select_option("lead_score_desc")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"tag=web-e2e.*sort=lead_score_desc|sort=lead_score_desc.*tag=web-e2e"))
@@ -158,12 +159,12 @@ def test_import_flow_from_file_to_contacts_and_sign_out(page: Any, served: Serve
     assert tagged == stored
     # the filter state is in the URL: a fresh load of it shows the same view
     page.reload()
-    assert page.get_by_label("Tag").input_value() == "web-e2e"
+    assert page.get_by_label("Tag", exact=True).input_value() == "web-e2e"
     page.locator("#total").wait_for()
     assert int(page.locator("#total").inner_text().split()[0].replace(",", "")) == tagged
 
     # a contact's detail
-    first = page.locator("#contacts tbody tr td:first-child a").first
+    first = page.locator("#contacts tbody tr td.email a").first
     email = first.inner_text()
     first.click()
     page.get_by_role("heading", name="Profile").wait_for()
@@ -340,7 +341,7 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"segment_id=.*created_after=2000-01-01"))
     expect(page.locator("#total")).to_have_text("2 contacts")
-    shown = set(page.locator("#contacts tbody tr td:first-child").all_inner_texts())
+    shown = set(page.locator("#contacts tbody tr td.email").all_inner_texts())
     assert shown == {"seg0@filters-example.com", "seg1@filters-example.com"}
     assert page.get_by_label("Segment").input_value() == segment["id"]  # the state is in the URL
     look(page, "14-contacts-filtered")
@@ -348,8 +349,26 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#total")).to_have_text("0 contacts")
 
-    # the detail: one field and the tags edited through PATCH; a bad value shown by its field
+    # the detail: its engagement timeline and sequence enrollments, as the engines reported them
+    email = made[0]["email"]
+    events = [
+        {"id": "web-e1", "type": "sent", "email": email, "occurred_at": "2026-11-02T09:00:00Z"},
+        {"id": "web-e2", "type": "opened", "email": email, "occurred_at": "2026-11-02T10:00:00Z"},
+        {"id": "web-e3", "type": "enrollment.started", "email": email, "occurred_at": "2026-11-03T08:00:00Z",
+         "sequence_id": "seq_web", "data": {"enrollment_id": "enr_web"}},
+    ]  # fmt: skip
+    ingested = api.post("/api/v1/engagement-events", json={"events": events})
+    assert ingested.status_code == 200 and ingested.json()["meta"]["applied"] == 3, ingested.text
     page.goto(f"/#/contacts/{made[0]['id']}")
+    timeline = page.locator("#timeline li")
+    expect(timeline).to_have_count(3)
+    assert "enrollment.started" in timeline.nth(0).inner_text()  # newest first
+    assert "sent" in timeline.nth(2).inner_text()
+    expect(page.locator("#enrollment-list tbody tr")).to_contain_text("seq_web")
+    expect(page.locator("#enrollment-list tbody tr")).to_contain_text("active")
+    look(page, "15a-contact-activity")
+
+    # one field and the tags edited through PATCH; a bad value shown by its field
     page.get_by_role("heading", name="Edit").wait_for()
     page.get_by_label("Field", exact=True).select_option("title")
     page.get_by_label("Value", exact=True).fill("x" * 2001)  # over the API's 2000 characters
@@ -366,4 +385,190 @@ def test_contacts_filter_by_segment_and_dates_and_edit_one_inline(page: Any, ser
     stored = api.get(f"/api/v1/contacts/{made[0]['id']}").json()
     assert stored["title"] == "Head of Growth" and stored["tags"] == ["vip", "renewal"]
     look(page, "15-contact-edit")
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_contacts_bulk_actions_confirm_the_count_report_the_result_and_undo(
+    page: Any, served: Served
+) -> None:
+    api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=60)
+    people = [{"email": f"bw{i:02d}@bulk-web-example.com", "tags": ["bulkweb"]} for i in range(55)]
+    made = api.post("/api/v1/contacts/bulk", json={"contacts": people})
+    assert made.status_code < 300, made.text
+    kept = [r for r in made.json()["results"] if r["status"] not in ("imported", "updated")]
+    assert not kept, kept
+    # the list reads the read model, which the projector fills a moment after the writes
+    deadline = time.monotonic() + 60
+    while api.get("/api/v1/contacts", params={"tag": "bulkweb"}).json()["meta"]["total_count"] < 55:
+        assert time.monotonic() < deadline, "the read model never listed all 55"
+        time.sleep(0.3)
+
+    def tags_of(email: str) -> list[str]:
+        found = api.get("/api/v1/contacts", params={"search": email}).json()["data"]
+        return list(found[0]["tags"])
+
+    sign_in(page, served)
+    page.goto("/#/contacts?tag=bulkweb")
+    expect(page.locator("#total")).to_have_text("55 contacts")  # more than one page of 50
+    summary = page.locator("#bulk-summary")
+
+    # two rows ticked: tags added to exactly those two, the confirm step naming the count
+    shown = page.locator("#contacts tbody tr td.email").all_inner_texts()
+    one, two, other = shown[0], shown[1], shown[2]
+    page.get_by_label(f"Select {one}").check()
+    page.get_by_label(f"Select {two}").check()
+    expect(summary).to_have_text("2 contacts selected")
+    page.get_by_label("Action", exact=True).select_option("add_tags")
+    page.locator("#bulk-form").get_by_label("Tags (comma-separated)").fill("vip-web")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#bulk-question")).to_contain_text("Add the tags vip-web to 2 contacts?")
+    look(page, "16-contacts-bulk-confirm")
+    page.get_by_role("button", name="Confirm").click()
+    outcome = page.locator("#bulk-outcome")
+    expect(outcome).to_contain_text("2 of 2 contacts succeeded, 2 changed, 0 failed", timeout=60_000)
+    assert "vip-web" in tags_of(one) and "vip-web" in tags_of(two)
+    assert "vip-web" not in tags_of(other)
+    look(page, "17-contacts-bulk-result")
+    # undo writes the tags back
+    page.get_by_role("button", name="Undo").click()
+    expect(outcome).to_contain_text("Undone: 2 restored, 0 left alone", timeout=60_000)
+    assert tags_of(one) == ["bulkweb"]
+
+    # the whole page, then every contact the filter matches (beyond this page): soft delete, undo
+    page.get_by_label("Select every contact on this page").check()
+    expect(summary).to_have_text("50 contacts selected")
+    page.get_by_role("button", name="Select all 55 contacts matching this filter").click()
+    expect(summary).to_have_text("All 55 contacts matching this filter are selected")
+    page.get_by_label("Action", exact=True).select_option("soft_delete")
+    page.get_by_label("Deletion reason").fill("web bulk test")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#bulk-question")).to_contain_text("Delete 55 contacts?")
+    page.get_by_role("button", name="Confirm").click()
+    expect(outcome).to_contain_text("55 of 55 contacts succeeded, 55 changed", timeout=60_000)
+    deleted = api.get("/api/v1/contacts", params={"tag": "bulkweb", "is_deleted": "true"}).json()
+    assert deleted["meta"]["total_count"] == 55
+    page.get_by_role("button", name="Undo").click()
+    expect(outcome).to_contain_text("Undone: 55 restored", timeout=60_000)
+    deleted = api.get("/api/v1/contacts", params={"tag": "bulkweb", "is_deleted": "true"}).json()
+    assert deleted["meta"]["total_count"] == 0
+
+    # export: the CSV of every matching contact, downloaded (the page picked by its button, which
+    # a phone shows where the table head is hidden)
+    page.get_by_role("button", name="Select the 50 on this page").click()
+    page.get_by_role("button", name="Select all 55 contacts matching this filter").click()
+    page.get_by_label("Action", exact=True).select_option("export_csv")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Confirm").click()
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download CSV").click()
+    exported = list(csv.DictReader(Path(got.value.path()).read_text(encoding="utf-8").splitlines()))
+    assert sorted(r["email"] for r in exported) == sorted(p["email"] for p in people)
+
+    # nothing ticked: no action offered; a bad param is shown by the field the API names
+    page.get_by_role("button", name="Clear selection").click()
+    expect(page.get_by_label("Action", exact=True)).to_be_hidden()
+    page.get_by_label(f"Select {other}").check()
+    page.get_by_label("Action", exact=True).select_option("add_tags")
+    page.locator("#bulk-form").get_by_label("Tags (comma-separated)").fill("x" * 101)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#bulk-form [data-error-for='params.tags']")).to_contain_text(
+        "at most 100 characters"
+    )
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_preview_shows_owners_and_the_projected_enrichment_under_the_limit(page: Any, served: Served) -> None:
+    sign_in(page, served)
+    page.get_by_role("link", name="New import").first.click()
+    page.get_by_label("CSV file").set_input_files(str(EXAMPLE))
+    page.get_by_label("Client (agency mode)").fill("acme-agency")
+    expect(page.get_by_label("Enrichment limit")).to_be_disabled()  # only with enrichment
+    page.get_by_label("Enrich new contacts").check()
+    page.get_by_label("Enrichment limit").fill("-1")
+    page.get_by_role("button", name="Next: mapping").click()
+    # the API's refusal, shown by the field it names
+    expect(page.locator("[data-error-for=enrich_limit]")).to_contain_text("greater than or equal to 0")
+    page.get_by_label("Enrichment limit").fill("7")
+    page.get_by_role("button", name="Next: mapping").click()
+    page.get_by_role("button", name="Next: preview").click()
+    page.get_by_role("heading", name="Preview").wait_for()
+    calls = page.locator("#enrichment div", has_text="Provider calls").locator("dd")
+    assert int(calls.inner_text()) == 7  # far more rows to enrich than the limit
+    assert page.locator("#enrichment div", has_text="Max credits").locator("dd").inner_text() == "0"
+    imported = page.locator(
+        "#main table tbody tr.outcome-imported, #main table tbody tr.outcome-updated"
+    ).first
+    assert imported.locator("td[data-label=Owner]").inner_text() == "acme-agency"
+    look(page, "18-preview-enrichment")
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_settings_api_keys_create_shows_the_key_once_and_revoke_is_immediate(
+    page: Any, served: Served
+) -> None:
+    sign_in(page, served)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("heading", name="API keys").wait_for()
+    form = page.locator("#api-key-form")
+    form.get_by_label("contacts:read").wait_for()
+    assert form.get_by_label("admin:platform").count() == 0  # only scopes this key holds are offered
+    # no scope: the API's refusal, shown by the field it names
+    page.get_by_label("Key name").fill("web-robot")
+    page.get_by_role("button", name="Create API key").click()
+    expect(page.locator("#key-scopes-err")).not_to_be_empty()
+    form.get_by_label("contacts:read").check()
+    page.get_by_role("button", name="Create API key").click()
+    shown = page.locator("#new-key-value")
+    expect(shown).to_have_value(re.compile(r"^ci_"))
+    key = shown.input_value()
+    row = page.locator("#api-keys tbody tr", has_text="web-robot")
+    expect(row).to_contain_text(key[:8])
+    assert key not in page.locator("#api-keys").inner_text()
+    robot = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {key}"}, timeout=60)
+    assert robot.get("/api/v1/contacts").status_code == 200
+    look(page, "19-settings-api-keys")
+    # a reload never shows the key again
+    page.reload()
+    page.locator("#api-keys tbody tr", has_text="web-robot").wait_for()
+    assert key not in page.content()
+    # revoke takes a second click, then the key is refused at once
+    page.get_by_role("button", name="Revoke web-robot").click()
+    page.get_by_role("button", name=re.compile("Confirm revoke: web-robot")).click()
+    expect(page.locator("#api-keys tbody tr", has_text="web-robot")).to_have_count(0)
+    assert robot.get("/api/v1/contacts").status_code == 401
+    assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems
+
+
+def test_settings_crm_connection_connect_reschedule_and_disconnect(page: Any, served: Served) -> None:
+    sign_in(page, served)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("heading", name="CRM connections").wait_for()
+    form = page.locator("#connection-form")
+    form.get_by_label("CRM").select_option("hubspot")
+    form.get_by_label("Access token").fill("pat-web-secret-42")
+    form.get_by_label("Schedule").fill("every hour")
+    page.get_by_role("button", name="Connect").click()
+    expect(form.locator("[data-error-for=rate]")).to_contain_text("is not a schedule")  # by its field
+    form.get_by_label("Schedule").fill("rate(2 hours)")
+    page.get_by_role("button", name="Connect").click()
+    schedule = page.get_by_label("Schedule of hubspot")
+    expect(schedule).to_have_value("rate(2 hours)")
+    assert "pat-web-secret-42" not in page.content()  # write-only
+    assert form.get_by_label("Access token").input_value() == ""
+    # the schedule, changed in place; a bad one refused next to it
+    schedule.fill("daily")
+    page.locator("#connections form.schedule").get_by_role("button", name="Save").click()
+    expect(page.locator("#connections [data-error-for=rate]")).not_to_be_empty()
+    schedule.fill("cron(0 9 ? * MON-FRI *)")
+    page.locator("#connections form.schedule").get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Schedule of hubspot")).to_have_value("cron(0 9 ? * MON-FRI *)")
+    api = httpx.Client(base_url=served.url, headers={"Authorization": f"Bearer {served.key}"}, timeout=60)
+    (conn,) = api.get("/api/v1/connections").json()["data"]
+    assert conn["rate"] == "cron(0 9 ? * MON-FRI *)"
+    look(page, "20-settings-connections")
+    page.get_by_role("button", name="Disconnect hubspot").click()
+    page.get_by_role("button", name=re.compile("Confirm disconnect: hubspot")).click()
+    expect(page.locator("#connections")).to_have_count(0)
+    assert api.get("/api/v1/connections").json()["data"] == []
     assert not [p for p in page.problems if "Content Security Policy" in p or "uncaught" in p], page.problems

@@ -126,6 +126,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/contacts/{contact}/enrollments", None),
     ("GET", "/api/v1/config/enrollment-rule", None),
     ("PUT", "/api/v1/config/enrollment-rule", {"icp_tiers": None}),
+    ("GET", "/api/v1/api-keys", None),
+    ("POST", "/api/v1/api-keys", {"scopes": ["contacts:read"]}),
+    ("DELETE", "/api/v1/api-keys/{apikey}", None),
 ]
 
 
@@ -169,6 +172,7 @@ def owner(api: LocalApi) -> tuple[httpx.Client, dict[str, str]]:  # noqa: F811
         json={"action": "add_tags", "params": {"tags": ["mine"]}, "selection": {"ids": [contact["id"]]}},
     ).json()
     ids = {
+        "apikey": a.post("/api/v1/api-keys", json={"scopes": ["contacts:read"]}).json()["id"],
         "bulkop": bulk_op["id"],
         "subscription": subscription["id"],
         "delivery": "x",
@@ -193,7 +197,7 @@ def test_the_route_table_covers_every_documented_operation() -> None:
     } - {("POST", "/api/webhooks/intake")}
     tested = {(m, p.split("?")[0].replace("{contact}", "{contact_id}").replace("{job}", "{job_id}")
                .replace("{field}", "{name}").replace("{mapping}", "{mapping_id}").replace("{suppressed}", "{value}").replace("{connection}", "{connection_id}").replace("{segment}", "{segment_id}")
-               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}").replace("{bulkop}", "{op_id}").replace("{sequence}", "{sequence_id}").replace("provider-keys/apollo", "provider-keys/{provider}"))
+               .replace("{subscription}", "{subscription_id}").replace("{delivery}", "{delivery_id}").replace("{company}", "{company_id}").replace("{merge}", "{merge_id}").replace("{bulkop}", "{op_id}").replace("{sequence}", "{sequence_id}").replace("provider-keys/apollo", "provider-keys/{provider}").replace("{apikey}", "{key_id}"))
               for m, p, _ in ROUTES}  # fmt: skip
     assert documented == tested
 
@@ -217,6 +221,7 @@ def test_no_key_or_a_wrong_key_is_401(api: LocalApi, method: str, path: str, bod
                 "merged",
                 "bulkop",
                 "sequence",
+                "apikey",
             ),
             "x",
         ),
@@ -251,6 +256,7 @@ def test_a_key_without_the_routes_scope_is_403(api: LocalApi, method: str, path:
                 "merged",
                 "bulkop",
                 "sequence",
+                "apikey",
             ),
             "x",
         ),

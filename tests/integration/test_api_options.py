@@ -109,12 +109,43 @@ def test_one_options_object_is_accepted_by_import_preview_webhook_and_bulk(api: 
     assert tag in contact["tags"]
 
 
+def test_preview_shows_each_rows_owner_and_the_projected_enrichment_under_the_limit(api: LocalApi) -> None:  # noqa: F811
+    c = client(api, new_workspace())
+    owner = f"client_{uuid.uuid4().hex[:6]}"
+    content = "Email,Owner Email\n" + "".join(f"p{i}.{owner}@preview-owner-example.com,\n" for i in range(3))
+    options = {"client": owner, "trigger_enrichment": True}
+    r = c.post("/api/v1/imports/preview", json={"content": content, "options": options})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert [row["owner"] for row in doc["rows"]] == [owner] * 3  # claimed for the importing client
+    assert doc["enrichment"] == {
+        "provider": "file",
+        "projected_calls": 3,
+        "rows": 3,
+        "email_lookups": 0,
+        "company_searches": 0,
+        "credits_per_call": 0,
+        "max_credits": 0,
+    }
+    limited = c.post(
+        "/api/v1/imports/preview", json={"content": content, "options": {**options, "enrich_limit": 2}}
+    ).json()
+    assert limited["enrichment"]["projected_calls"] == 2
+    created = c.post("/api/v1/imports", json={"filename": "a.csv", "options": {**options, "enrich_limit": 2}})
+    assert created.status_code == 201, created.text
+    assert created.json()["options"]["enrich_limit"] == 2  # the import's Enrich stage reads it
+    plain = c.post("/api/v1/imports/preview", json={"content": content}).json()
+    assert plain["enrichment"] is None and plain["rows"][0]["owner"] is None
+
+
 @pytest.mark.parametrize(
     ("path", "options", "field"),
     [
         ("/api/v1/contacts/bulk", {"mapping": {"columns": {"E": "email"}}}, "options.mapping"),
         ("/api/v1/contacts/bulk", {"dedup_behavior": "skip", "purpose": "update"}, "options.dedup_behavior"),
         ("/api/v1/imports", {"dedup_behavior": "update", "no_overwrite": True}, "options.dedup_behavior"),
+        ("/api/v1/imports", {"enrich_limit": 5}, "options.enrich_limit"),  # without enrichment
+        ("/api/v1/contacts/bulk", {"trigger_enrichment": True, "enrich_limit": 5}, "options.enrich_limit"),
     ],
 )
 def test_an_option_that_does_not_apply_or_contradicts_is_a_400_naming_it(

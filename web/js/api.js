@@ -66,3 +66,16 @@ export function uploadFile(form, file, onProgress) {
     xhr.send(data);
   });
 }
+
+// Save what a (presigned) URL holds as a file named `filename`, without leaving the app.
+export async function saveUrl(url, filename) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(await res.blob());
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}

@@ -55,7 +55,7 @@ function signIn(next, pool) {
       }
       // a key without the imports scopes is still a key: the screens it cannot use say so
     }
-    announce("Signed in");
+    announce("Signed in", false, { carry: true });
     location.hash = next && next !== "#/signin" ? next : "#/imports";
   });
   return form;
@@ -118,7 +118,7 @@ async function returnFromCognito() {
     if (!done) return;
     setKey(done.token);
     sessionStorage.setItem(VIA, "cognito");
-    announce("Signed in");
+    announce("Signed in", false, { carry: true });
     location.hash = done.next && done.next !== "#/signin" ? done.next : "#/imports";
   } catch (e) {
     announce(`Sign in failed: ${e.message}`, true);
@@ -130,7 +130,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const viaCognito = sessionStorage.getItem(VIA) === "cognito";
     clearKey();
     sessionStorage.clear();
-    announce("Signed out");
+    announce("Signed out", false, { carry: true });
     const pool = (await config()).cognito;
     if (viaCognito && pool) {
       location.assign(signOutUrl(pool)); // ends the hosted UI's session too

@@ -1,6 +1,7 @@
 // Contacts: a searchable, filterable, sortable list whose whole state lives in the URL, and one
 // contact's detail.
 import { api } from "./api.js";
+import { bulkPanel } from "./bulk.js";
 import { announce, clearErrors, field, fmtDate, formError, h, showError } from "./dom.js";
 
 const FILTERS = ["search", "icp_tier", "grade", "tag", "segment_id", "created_after", "updated_after", "is_deleted", "sort"];
@@ -26,7 +27,7 @@ export function contactsList(params) {
   const createdAfter = h("input", { type: "date", name: "created_after", value: state.created_after });
   const updatedAfter = h("input", { type: "date", name: "updated_after", value: state.updated_after });
   const deleted = h("input", { type: "checkbox", name: "is_deleted", checked: state.is_deleted === "true" });
-  const form = h("form", { class: "filters card", role: "search", novalidate: true },
+  const form = h("form", { class: "filters card", id: "filters", role: "search", novalidate: true },
     field("Search", search, { field: "search", hint: "Email, name or company" }),
     field("ICP tier", tier, { field: "icp_tier" }),
     field("Grade", grade, { field: "grade" }),
@@ -46,8 +47,22 @@ export function contactsList(params) {
       ["is_deleted", deleted.checked ? "true" : ""], ["sort", sort.value === "created_desc" ? "" : sort.value]]) if (v) q.set(k, v);
     location.hash = `#/contacts${q.toString() ? `?${q}` : ""}`;
   });
+  // on a phone the long filter form folds behind one button (CSS shows the button there only)
+  const active = FILTERS.filter((k) => k !== "sort" && state[k]).length;
+  const box = h("div", { class: "filter-box" });
+  const toggle = h("button", { type: "button", class: "secondary filters-toggle", "aria-expanded": "false", "aria-controls": "filters" },
+    active ? `Filters (${active} active)` : "Filters");
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    box.classList.toggle("open", open);
+  });
+  box.append(toggle, form);
+  const listFilters = {};
+  for (const k of FILTERS) if (k !== "sort" && state[k]) listFilters[k] = k === "is_deleted" ? state[k] === "true" : state[k];
+  const bulk = bulkPanel({ listFilters, onChanged: () => load() });
   const results = h("div", { "aria-busy": "true" }, h("p", {}, "Loading contacts…"));
-  const el = h("section", {}, h("h1", {}, "Contacts"), form, results);
+  const el = h("section", {}, h("h1", {}, "Contacts"), box, bulk.el, results);
 
   async function load() {
     const q = new URLSearchParams({ page_size: "50" });
@@ -57,7 +72,9 @@ export function contactsList(params) {
       const page = await api("GET", `/contacts?${q}`);
       const total = page.meta.total_count;
       const rows = page.data.map((c) => h("tr", {},
-        h("td", {}, h("a", { href: `#/contacts/${encodeURIComponent(c.id)}` }, c.email)),
+        h("td", { class: "pick" }, h("input", { type: "checkbox", "data-id": c.id, "aria-label": `Select ${c.email}`,
+          onchange: (ev) => bulk.pick(c.id, ev.target.checked) })),
+        h("td", { class: "email" }, h("a", { href: `#/contacts/${encodeURIComponent(c.id)}` }, c.email)),
         h("td", { "data-label": "Name" }, name(c)),
         h("td", { "data-label": "Company" }, c.company?.name || "—"),
         h("td", { "data-label": "Tier" }, c.icp_tier || "—"),
@@ -80,12 +97,17 @@ export function contactsList(params) {
         rows.length
           ? h("div", { class: "scroll" }, h("table", { id: "contacts", class: "cards" },
               h("caption", { class: "sr-only" }, "Contacts"),
-              h("thead", {}, h("tr", {}, ["Email", "Name", "Company", "Tier", "Score", "Grade", "Owner"].map((t) => h("th", { scope: "col" }, t)))),
+              h("thead", {}, h("tr", {},
+                h("td", { class: "pick" }, h("input", { type: "checkbox", id: "pick-page", "aria-label": "Select every contact on this page",
+                  onchange: (ev) => bulk.pickPage(ev.target.checked) })),
+                ["Email", "Name", "Company", "Tier", "Score", "Grade", "Owner"].map((t) => h("th", { scope: "col" }, t)))),
               h("tbody", {}, rows)))
           : h("p", {}, "No contacts match."),
         pager);
       results.setAttribute("aria-busy", "false");
-      announce(`${total} contacts`);
+      bulk.setPage(page.data.map((c) => c.id), total,
+        () => results.querySelectorAll("#contacts tbody input[type=checkbox]"), results.querySelector("#pick-page"));
+      if (el.isConnected) announce(`${total} contacts`);
     } catch (e) {
       results.setAttribute("aria-busy", "false");
       results.replaceChildren();
@@ -103,7 +125,7 @@ export function contactsList(params) {
       // without segments (or the scope) the filter offers only "Any"
     }
   }
-  return { el, ready: Promise.all([load(), loadSegments()]) };
+  return { el, ready: Promise.all([load(), loadSegments(), bulk.ready]), stop: bulk.stop };
 }
 
 function dl(pairs) {
@@ -141,7 +163,7 @@ export function contactDetail(id) {
             Object.keys(c.custom_fields || {}).length ? dl(Object.entries(c.custom_fields).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)])) : h("p", {}, "None")),
         ),
       ];
-      parts.push(editCard(c, load));
+      parts.push(activityCard(c), editCard(c, load));
       el.replaceChildren(...parts);
       document.title = `${c.email} · Contact Import`;
       try {
@@ -201,4 +223,55 @@ function editCard(c, reload) {
     }
   });
   return h("section", { class: "card" }, h("h2", {}, "Edit"), fieldForm, tagForm);
+}
+
+// Engagement (the person's counters and the contact's timeline, newest first, paged) and the
+// sequence enrollments the sequence engine reported.
+function activityCard(c) {
+  const e = c.engagement || {};
+  const timeline = h("ol", { class: "timeline", id: "timeline", "aria-label": "Engagement timeline, newest first" });
+  const more = h("button", { type: "button", class: "secondary", hidden: true }, "Older events");
+  const enrollments = h("div", { id: "enrollments" }, h("p", {}, "Loading…"));
+  let cursor = null;
+  async function page() {
+    try {
+      const q = new URLSearchParams({ limit: "20" });
+      if (cursor) q.set("cursor", cursor);
+      const got = await api("GET", `/contacts/${encodeURIComponent(c.id)}/events?${q}`);
+      timeline.append(...got.data.map((ev) => h("li", {},
+        h("span", { class: `badge ${ev.type}` }, ev.type), " ", h("time", { datetime: ev.occurred_at }, fmtDate(ev.occurred_at)),
+        ev.sequence_id || ev.campaign_id ? h("span", { class: "hint" }, ` ${ev.sequence_id ? `sequence ${ev.sequence_id}` : `campaign ${ev.campaign_id}`}`) : null)));
+      if (!timeline.childElementCount) timeline.replaceWith(h("p", { id: "timeline" }, "No engagement yet."));
+      cursor = got.meta.next_cursor;
+      more.hidden = !got.meta.has_more;
+    } catch (err) {
+      timeline.replaceWith(h("p", { class: err.status === 403 ? "meta" : "form-error" }, err.message));
+      more.hidden = true;
+    }
+  }
+  more.addEventListener("click", page);
+  async function loadEnrollments() {
+    try {
+      const got = await api("GET", `/contacts/${encodeURIComponent(c.id)}/enrollments`);
+      enrollments.replaceChildren(got.data.length
+        ? h("div", { class: "scroll" }, h("table", { class: "cards", id: "enrollment-list" },
+            h("caption", { class: "sr-only" }, "Sequence enrollments"),
+            h("thead", {}, h("tr", {}, ["Sequence", "Status", "Started", "Finished", "Outcome"].map((t) => h("th", { scope: "col" }, t)))),
+            h("tbody", {}, got.data.map((n) => h("tr", {}, h("td", {}, n.sequence_id || "—"),
+              h("td", { "data-label": "Status" }, h("span", { class: `badge ${n.status}` }, n.status)),
+              h("td", { "data-label": "Started" }, fmtDate(n.started_at)), h("td", { "data-label": "Finished" }, fmtDate(n.finished_at)),
+              h("td", { "data-label": "Outcome" }, n.outcome || "—"))))))
+        : h("p", {}, "Not enrolled in any sequence."));
+    } catch (err) {
+      enrollments.replaceChildren(h("p", { class: "form-error" }, err.message));
+    }
+  }
+  page();
+  loadEnrollments();
+  return h("div", { class: "cols" },
+    h("section", { class: "card", "aria-labelledby": "engagement-h" }, h("h2", { id: "engagement-h" }, "Engagement"),
+      dl([["Sent", e.total_sent ?? 0], ["Responses", e.total_responses ?? 0], ["Response rate", `${Math.round((e.response_rate || 0) * 100)}%`],
+        ["Bounce", e.bounce_status || "none"], ["Last sent", fmtDate(e.last_sent_at)], ["Last engaged", fmtDate(e.last_engaged_at)]]),
+      h("h3", {}, "Timeline"), timeline, more),
+    h("section", { class: "card", "aria-labelledby": "enrollments-h" }, h("h2", { id: "enrollments-h" }, "Sequence enrollments"), enrollments));
 }

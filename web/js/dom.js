@@ -60,10 +60,12 @@ export function clearErrors(container) {
   for (const el of container.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
 }
 
-let announcedAt = 0;
+let carriedAt = 0;
 
-export function announce(message, isError = false) {
-  announcedAt = Date.now();
+// `carry`: the message leads to the next screen ("Signed in" before the imports), so that
+// screen keeps it; any other message is the current screen's and goes when it does.
+export function announce(message, isError = false, { carry = false } = {}) {
+  carriedAt = carry ? Date.now() : 0;
   const status = document.getElementById("status");
   status.textContent = message;
   status.classList.toggle("error", isError);
@@ -81,5 +83,26 @@ export function fmtDate(value) {
 
 // A new screen starts with a clear status line, unless the action that led to it just spoke.
 export function staleStatus() {
-  if (Date.now() - announcedAt > 1500) announce("");
+  if (Date.now() - carriedAt > 1500) announce("");
+}
+
+// A destructive action's button: the first click arms it (its text and name say what a second
+// click does), the second runs `act`.
+export function twoStepButton(text, name, armedText, armedName, act) {
+  const button = h("button", { type: "button", class: "secondary", "aria-label": name }, text);
+  button.addEventListener("click", async () => {
+    if (button.dataset.armed !== "true") {
+      button.dataset.armed = "true";
+      button.textContent = armedText;
+      button.setAttribute("aria-label", armedName);
+      return;
+    }
+    button.disabled = true;
+    try {
+      await act();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }

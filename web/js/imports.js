@@ -1,6 +1,6 @@
 // Imports: the list, the new-import wizard (file → mapping → preview → start) and one import's
 // live progress and results.
-import { ApiError, api, uploadFile } from "./api.js";
+import { ApiError, api, saveUrl, uploadFile } from "./api.js";
 import { announce, clearErrors, field, fmtDate, formError, h, showError } from "./dom.js";
 
 export const STAGES = ["queued", "parsing", "deduplicating", "suppressing", "enriching", "segmenting", "scoring", "complete"];
@@ -84,6 +84,8 @@ export function newImport() {
     const priority = h("input", { type: "number", name: "priority", min: "0", max: "1000", value: "0" });
     const days = h("input", { type: "number", name: "assignment_days", min: "1", max: "3650" });
     const enrich = h("input", { type: "checkbox", name: "trigger_enrichment" });
+    const enrichLimit = h("input", { type: "number", name: "enrich_limit", min: "0", disabled: true });
+    enrich.addEventListener("change", () => { enrichLimit.disabled = !enrich.checked; });
     const mappingSel = h("select", { name: "field_mapping_id" }, h("option", { value: "" }, "Detect from the headers"));
     api("GET", "/field-mappings").then((list) => {
       for (const m of list.data) mappingSel.append(h("option", { value: m.id }, m.name));
@@ -103,6 +105,7 @@ export function newImport() {
           h("label", {}, noOverwrite, " Do not overwrite stored values"),
           h("label", {}, dnt, " Flag every contact Do Not Touch"),
           h("label", {}, enrich, " Enrich new contacts")),
+        field("Enrichment limit", enrichLimit, { field: "enrich_limit", hint: "At most this many provider calls; empty: no limit" }),
       ),
       h("button", { type: "submit" }, "Next: mapping"));
 
@@ -152,6 +155,7 @@ export function newImport() {
       if (client.value.trim()) options.client = client.value.trim();
       if (days.value) options.assignment_days = Number(days.value);
       if (mappingSel.value) options.field_mapping_id = mappingSel.value;
+      if (enrich.checked && enrichLimit.value !== "") options.enrich_limit = Number(enrichLimit.value);
       state.options = options;
       state.targets = {};
       state.text = await state.file.text();
@@ -292,7 +296,8 @@ export function newImport() {
         h("th", { scope: "row", class: "num" }, String(r.row)), h("td", { "data-label": "Email" }, r.email || "—"),
         h("td", { "data-label": "Outcome" }, h("span", { class: `badge ${r.status}` }, r.status)),
         h("td", { "data-label": "Reason" }, r.reason || "—"), h("td", { "data-label": "Tier" }, r.icp_tier || "—"),
-        h("td", { class: "num", "data-label": "Score" }, r.lead_score ?? "—"), h("td", { "data-label": "Grade" }, r.grade || "—"))));
+        h("td", { class: "num", "data-label": "Score" }, r.lead_score ?? "—"), h("td", { "data-label": "Grade" }, r.grade || "—"),
+        h("td", { "data-label": "Owner" }, r.owner || "—"))));
       announce(`${rows.length} rows shown`);
     }
     onlyProblems.addEventListener("change", fill);
@@ -302,10 +307,11 @@ export function newImport() {
       formError(),
       h("dl", { class: "counters", id: "predicted" }, OUTCOMES.map((k) => h("div", {}, h("dt", {}, k), h("dd", { "data-outcome": k }, String(p.predicted[k] ?? 0))))),
       p.warnings.length ? h("ul", { class: "warnings" }, p.warnings.map((w) => h("li", {}, w))) : null,
+      enrichment(p.enrichment, state.options.enrich_limit),
       h("label", { class: "check" }, onlyProblems, " Problems only"),
       h("p", { class: "caption", id: "preview-caption" }, `The first ${p.rows.length} rows and what will happen to them`),
       h("div", { class: "scroll" }, h("table", { class: "cards preview", "aria-labelledby": "preview-caption" },
-        h("thead", {}, h("tr", {}, ["Row", "Email", "Outcome", "Reason", "Tier", "Score", "Grade"].map((t) => h("th", { scope: "col" }, t)))),
+        h("thead", {}, h("tr", {}, ["Row", "Email", "Outcome", "Reason", "Tier", "Score", "Grade", "Owner"].map((t) => h("th", { scope: "col" }, t)))),
         tbody)),
       progressWrap,
       h("div", { class: "actions" },
@@ -321,7 +327,7 @@ export function newImport() {
         progressWrap.hidden = false;
         announce("Uploading the file…");
         await uploadFile(job.upload, state.file, (f) => { progress.value = Math.round(f * 100); });
-        announce("Uploaded; the import is starting");
+        announce("Uploaded; the import is starting", false, { carry: true });
         location.hash = `#/imports/${encodeURIComponent(job.id)}`;
       } catch (e) {
         showError(form, e);
@@ -334,6 +340,19 @@ export function newImport() {
 
   stepFile();
   return { el };
+}
+
+// what enriching the previewed rows would cost now (the API's projection, the limit applied)
+function enrichment(e, limit) {
+  if (!e) return null;
+  const items = [["Provider", e.provider], ["Provider calls", e.projected_calls], ["Max credits", e.max_credits]];
+  if (e.email_lookups) items.push(["Email lookups", e.email_lookups]);
+  if (e.company_searches) items.push(["Company searches", e.company_searches]);
+  return h("section", { class: "enrichment", "aria-labelledby": "enrich-h", id: "enrichment" },
+    h("h2", { id: "enrich-h" }, "Enrichment"),
+    h("dl", { class: "counters" }, items.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, String(v))))),
+    h("p", { class: "hint" }, `For the ${e.rows} previewed rows that would be enriched${limit !== undefined ? `, at most ${limit} calls (the limit)` : ""}. `
+      + (e.credits_per_call ? `Each match costs ${e.credits_per_call} credit${e.credits_per_call === 1 ? "" : "s"}; misses may cost less.` : "This provider costs no credits.")));
 }
 
 // ---- one import: live progress, then results -----------------------------------------------------
@@ -349,13 +368,7 @@ export function importView(id) {
   async function download(kind) {
     try {
       const link = await api("GET", `/imports/${encodeURIComponent(id)}/${kind}`);
-      const res = await fetch(link.url);
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const blob = await res.blob();
-      const a = h("a", { href: URL.createObjectURL(blob), download: link.filename });
-      document.body.append(a);
-      a.click();
-      a.remove();
+      await saveUrl(link.url, link.filename);
       announce(`Downloaded ${link.filename}`);
     } catch (e) {
       announce(`The ${kind} file could not be downloaded: ${e.message}`, true);

@@ -15,7 +15,7 @@ from functions.api.errors import BadRequest, NotFound, error_responses
 from functions.api.models import Deleted
 from functions.api.routes.common import caller, path_param
 from functions.common.errors import ConfigInvalid
-from functions.sync import connections, service
+from functions.sync import connections, schedules, service
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
@@ -109,6 +109,17 @@ def _connection_id(value: str) -> str:
     return path_param(value, "connection_id")
 
 
+def _refused(exc: ConfigInvalid, rate: str | None) -> BadRequest:
+    """The 400, naming the field at fault where one is: the schedule or the token."""
+    message = str(exc)
+    if rate is not None:
+        try:
+            schedules.normalise_rate(rate)
+        except ConfigInvalid:
+            return BadRequest(message, field="rate")
+    return BadRequest(message, field="token" if message.startswith("the token") else None)
+
+
 @router.post(
     "/api/v1/connections",
     summary="Connect a CRM; its syncs run on a schedule (the token is stored encrypted, never returned)",
@@ -128,7 +139,7 @@ def create_connection(body: ConnectionCreate) -> Response[ConnectionOut]:
             options=_options(body.options),
         )
     except ConfigInvalid as exc:
-        raise BadRequest(str(exc)) from None
+        raise _refused(exc, body.rate) from None
     return Response(201, content_type=JSON, body=ConnectionOut.model_validate(conn.public()))
 
 
@@ -179,7 +190,7 @@ def patch_connection(connection_id: str, body: ConnectionPatch) -> ConnectionOut
     except connections.ConnectionNotFound as exc:
         raise NotFound(str(exc)) from None
     except ConfigInvalid as exc:
-        raise BadRequest(str(exc)) from None
+        raise _refused(exc, body.rate) from None
     return ConnectionOut.model_validate(conn.public())
 
 
