@@ -6,6 +6,7 @@ up to 25 conditional writes per request, which is how Commit claims ownership in
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ _deser = TypeDeserializer()
 
 BATCH_GET_MAX = 100
 PARTIQL_BATCH_MAX = 25
+# integers the direct paths take as they are: DynamoDB numbers hold 38 significant digits
+_INT_LIMIT = 10**38
+_INTEGER = re.compile(r"-?[0-9]{1,38}")
 
 
 class TransientStoreError(Exception):
@@ -29,11 +33,47 @@ class TransientStoreError(Exception):
 
 
 def to_av(value: Any) -> dict[str, Any]:
+    """A Python value as a DynamoDB attribute value (floats as exact decimals, None map entries
+    dropped). The common types take a direct path; anything else goes through boto3's
+    TypeSerializer, whose result the direct path equals (tests/unit/test_ddb_values.py)."""
+    t = type(value)
+    if t is str:
+        return {"S": value}
+    if t is bool:
+        return {"BOOL": value}
+    if t is int and -_INT_LIMIT < value < _INT_LIMIT:
+        return {"N": str(value)}
+    if value is None:
+        return {"NULL": True}
+    if t is dict:
+        return {"M": {k: to_av(v) for k, v in value.items() if v is not None}}
+    if t is list or t is tuple:
+        return {"L": [to_av(v) for v in value]}
     return _ser.serialize(_plain(value))
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _py(_deser.deserialize(v)) for k, v in item.items()}
+    return {k: from_av(v) for k, v in item.items()}
+
+
+def from_av(av: dict[str, Any]) -> Any:
+    """An attribute value as plain Python (numbers as int or float, sets as sorted lists); the
+    common types directly, the rest through boto3's TypeDeserializer."""
+    if len(av) == 1:
+        ((tag, v),) = av.items()
+        if tag == "S":
+            return v
+        if tag == "N" and _INTEGER.fullmatch(v):
+            return int(v)
+        if tag == "BOOL":
+            return v
+        if tag == "NULL":
+            return None
+        if tag == "M":
+            return {k: from_av(x) for k, x in v.items()}
+        if tag == "L":
+            return [from_av(x) for x in v]
+    return _py(_deser.deserialize(av))
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,84 @@
+"""The direct paths of `ddb.to_av` / `ddb.from_av` give exactly what boto3's TypeSerializer and
+TypeDeserializer (with the module's plain-Python rules) give."""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from functions.common import ddb
+
+_ser, _deser = TypeSerializer(), TypeDeserializer()
+
+
+def reference_av(value: Any) -> dict[str, Any]:
+    return _ser.serialize(ddb._plain(value))
+
+
+def reference_py(av: dict[str, Any]) -> Any:
+    return ddb._py(_deser.deserialize(av))
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=20),
+    st.integers(min_value=-(10**38) + 1, max_value=10**38 - 1),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**9), max_value=10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values)
+def test_to_av_equals_boto3(value: Any) -> None:
+    assert ddb.to_av(value) == reference_av(value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values)
+def test_from_av_equals_boto3(value: Any) -> None:
+    av = reference_av(value)
+    assert ddb.from_av(av) == reference_py(av)
+    assert type(ddb.from_av(av)) is type(reference_py(av))
+
+
+def test_edge_values() -> None:
+    for value in (10**38 - 1, -(10**38) + 1, {"a": None, "b": [None, 1]}, {1, 2}, {"x", "y"}, b"raw"):
+        assert ddb.to_av(value) == reference_av(value)
+    for too_long in (10**38, -(10**40)):  # refused the same way: more digits than DynamoDB keeps
+        with pytest.raises(decimal.Rounded):
+            ddb.to_av(too_long)
+    for av in (
+        {"N": "-0"},
+        {"N": "007"},
+        {"N": "1.50"},
+        {"N": "1E+2"},
+        {"N": "9" * 38},
+        {"NS": ["1", "2.5"]},
+        {"SS": ["b", "a"]},
+        {"B": Binary(b"x").value},
+        {"M": {"n": {"N": "12"}, "l": {"L": [{"NULL": True}, {"BOOL": False}]}}},
+    ):
+        assert ddb.from_av(av) == reference_py(av)
+        assert type(ddb.from_av(av)) is type(reference_py(av))
+
+
+def test_large_integers_keep_their_value() -> None:
+    assert ddb.from_av({"N": "12345678901234567890"}) == 12345678901234567890
+    assert ddb.to_av(Decimal("1.5")) == {"N": "1.5"}
