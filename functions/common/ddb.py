@@ -6,18 +6,22 @@ up to 25 conditional writes per request, which is how Commit claims ownership in
 
 from __future__ import annotations
 
+import contextvars
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from functions.common import faults
 from functions.common.aws import client
 
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 _ser = TypeSerializer()
 _deser = TypeDeserializer()
 
@@ -99,13 +103,20 @@ def _py(value: Any) -> Any:
 
 
 def batch_get(
-    table: str, keys: Sequence[dict[str, Any]], *, consistent: bool = True, raw: bool = False
+    table: str,
+    keys: Sequence[dict[str, Any]],
+    *,
+    consistent: bool = True,
+    raw: bool = False,
+    concurrency: int = 1,
 ) -> list[dict[str, Any]]:
     """Fetch items by key (any number), retrying unprocessed keys with backoff; `raw` keeps the
-    items as attribute values (exact, for writing a value back byte for byte)."""
-    out: list[dict[str, Any]] = []
+    items as attribute values (exact, for writing a value back byte for byte); `concurrency`
+    requests of 100 keys in flight at once."""
     ddb = client("dynamodb")
-    for start in range(0, len(keys), BATCH_GET_MAX):
+
+    def page(start: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         pending: list[dict[str, Any]] = [
             {k: to_av(v) for k, v in key.items()} for key in keys[start : start + BATCH_GET_MAX]
         ]
@@ -117,7 +128,21 @@ def batch_get(
             pending = resp.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
             if pending:
                 attempt = _backoff(attempt)
-    return out
+        return out
+
+    pages = in_parallel(page, range(0, len(keys), BATCH_GET_MAX), concurrency)
+    return [item for found in pages for item in found]
+
+
+def in_parallel(fn: Callable[[_T], _R], args: Iterable[_T], concurrency: int) -> list[_R]:
+    """`fn` over `args`, up to `concurrency` at once on threads (each in a copy of the caller's
+    context: fault scopes and log context follow), results in order; the first error raised."""
+    todo = list(args)
+    if concurrency <= 1 or len(todo) <= 1:
+        return [fn(a) for a in todo]
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(todo))) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, fn, a) for a in todo]
+        return [f.result() for f in futures]
 
 
 def batch_put(table: str, items: Sequence[dict[str, Any]]) -> None:
@@ -158,11 +183,14 @@ _RETRYABLE = {
 }
 
 
-def execute_batch(statements: Sequence[Statement]) -> list[StatementOutcome]:
-    """Run write statements in batches of 25; per-statement outcome, throttled ones retried."""
+def execute_batch(statements: Sequence[Statement], *, concurrency: int = 1) -> list[StatementOutcome]:
+    """Run write statements in batches of 25; per-statement outcome, throttled ones retried.
+    With `concurrency` > 1 that many batches are in flight at once: only for statements on
+    distinct items, whose order does not matter."""
     results: list[StatementOutcome | None] = [None] * len(statements)
     ddb = client("dynamodb")
-    for start in range(0, len(statements), PARTIQL_BATCH_MAX):
+
+    def batch(start: int) -> None:
         todo = list(range(start, min(start + PARTIQL_BATCH_MAX, len(statements))))
         attempt = 0
         while todo:
@@ -185,6 +213,8 @@ def execute_batch(statements: Sequence[Statement]) -> list[StatementOutcome]:
             if todo:
                 attempt = _backoff(attempt)
         faults.point("ddb.batch_written")
+
+    in_parallel(batch, range(0, len(statements), PARTIQL_BATCH_MAX), concurrency)
     return [r for r in results if r is not None]
 
 
