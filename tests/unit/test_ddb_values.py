@@ -1,9 +1,11 @@
 """The direct paths of `ddb.to_av` / `ddb.from_av` give exactly what boto3's TypeSerializer and
-TypeDeserializer (with the module's plain-Python rules) give."""
+TypeDeserializer (with the module's plain-Python rules) give, and `capacity.value_size`'s what
+the general rule gives."""
 
 from __future__ import annotations
 
 import decimal
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +14,7 @@ from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from functions.common import ddb
+from functions.common import capacity, ddb
 
 _ser, _deser = TypeSerializer(), TypeDeserializer()
 
@@ -82,3 +84,39 @@ def test_edge_values() -> None:
 def test_large_integers_keep_their_value() -> None:
     assert ddb.from_av({"N": "12345678901234567890"}) == 12345678901234567890
     assert ddb.to_av(Decimal("1.5")) == {"N": "1.5"}
+
+
+def reference_size(value: Any) -> int:
+    """`capacity.value_size` as first written: isinstance checks and a normalised Decimal per number."""
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, int | float | Decimal):
+        digits = Decimal(str(value)).normalize().as_tuple().digits
+        return 1 + math.ceil((len(digits) if any(digits) else 1) / 2)
+    if isinstance(value, dict):
+        return 3 + sum(1 + len(str(k).encode("utf-8")) + reference_size(v) for k, v in value.items())
+    return 3 + sum(1 + reference_size(v) for v in value)
+
+
+sized = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.text(max_size=20),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.decimals(allow_nan=False, allow_infinity=False),
+        st.floats(allow_nan=False, allow_infinity=False),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sized)
+def test_value_size_direct_paths_equal_the_general_rule(value: Any) -> None:
+    assert capacity.value_size(value) == reference_size(value)
