@@ -25,6 +25,11 @@ from local.dynamodb import LOCAL_CREDENTIALS
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+# the background thread's pause between drains, as the event source mapping's batching window
+# on AWS (infra/constructs/read_model.py): a batch gathers what a second brings, so GetRecords,
+# the Companies read and the SQL statements of a batch are shared by more records. Queries do
+# not wait for it: they drain first (`functions.query.freshness`).
+BATCHING_WINDOW_S = 1.0
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -174,7 +179,7 @@ class StreamPoller:
 
     # --- the background thread ----------------------------------------------------------------
 
-    def start(self, interval_s: float = 0.2) -> None:
+    def start(self, interval_s: float = BATCHING_WINDOW_S) -> None:
         self._stop.clear()
 
         def loop() -> None:

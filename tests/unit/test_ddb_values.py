@@ -120,3 +120,21 @@ sized = st.recursive(
 @given(sized)
 def test_value_size_direct_paths_equal_the_general_rule(value: Any) -> None:
     assert capacity.value_size(value) == reference_size(value)
+
+
+def test_in_parallel_keeps_order_context_and_charges_worker_cpu() -> None:
+    from functions.common import faults
+
+    seen: list[str | None] = []
+    faults.inject("probe", seen.append)
+    spent: list[float] = []
+    token = ddb.worker_cpu.set(spent)
+    try:
+        with faults.scope("ws_probe"):
+            out = ddb.in_parallel(lambda n: (faults.point("probe"), sum(range(n * 10_000)))[1], range(8), 4)
+    finally:
+        ddb.worker_cpu.reset(token)
+        faults.clear()
+    assert out == [sum(range(n * 10_000)) for n in range(8)]
+    assert seen == ["ws_probe"] * 8  # each thread ran in the caller's fault scope
+    assert len(spent) == 8 and sum(spent) > 0
