@@ -16,6 +16,7 @@ import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -51,6 +52,19 @@ _EQ = re.compile(r"(\w+)\s*=\s*\?")
 
 
 def _plain(av: Mapping[str, Any]) -> Any:
+    """An attribute value as boto3 deserializes it (numbers as Decimal); the common types directly."""
+    if len(av) == 1:
+        ((tag, v),) = av.items()
+        if tag in ("S", "BOOL"):
+            return v
+        if tag == "N" and len(v) <= 38:
+            return Decimal(v)
+        if tag == "NULL":
+            return None
+        if tag == "M":
+            return {k: _plain(x) for k, x in v.items()}
+        if tag == "L":
+            return [_plain(x) for x in v]
     return _deser.deserialize(av)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,6 +26,14 @@ from local.dynamodb import LOCAL_CREDENTIALS
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+# the background thread's pause between drains, as the event source mapping's batching window
+# on AWS (infra/constructs/read_model.py): a batch gathers what a second brings, so GetRecords,
+# the Companies read and the SQL statements of a batch are shared by more records. Queries do
+# not wait for it: they drain first (`functions.query.freshness`).
+BATCHING_WINDOW_S = 1.0
+# how long a stream's shard list is trusted without a new DescribeStream (a closed shard, or a
+# stream that is gone, makes the poller look again at once)
+SHARD_LIST_TTL_S = 30.0
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -67,6 +76,7 @@ class StreamPoller:
         self.last_error: str | None = None
         self.projected = 0
         self._arns: dict[str, str] = {}
+        self._shards: dict[str, tuple[float, list[str]]] = {}  # stream ARN -> (described at, shard ids)
 
     def _stream_arn(self, table: str, *, refresh: bool = False) -> str:
         # cached: DescribeTable on DynamoDB Local costs time in proportion to the table's size
@@ -83,19 +93,29 @@ class StreamPoller:
         rows = self.db.query("SELECT shard_id, sequence_number AS seq FROM stream_checkpoints")
         return {r["shard_id"]: r["seq"] for r in rows}
 
-    def _open_shards(self, arn: str) -> list[str]:
-        shards: list[dict[str, Any]] = []
+    def _describe(self, arn: str) -> list[str]:
+        """The stream's shard ids, parents before children. Cached: DynamoDB Local answers
+        DescribeStream on the one SQLite thread every request waits for, and shards only change
+        when one closes, which `_drain` sees and answers with a new look."""
+        cached = self._shards.get(arn)
+        if cached is not None and time.monotonic() - cached[0] < SHARD_LIST_TTL_S:
+            return cached[1]
+        shards: list[str] = []
         request: dict[str, Any] = {"StreamArn": arn}
         while True:
             desc = self._streams.describe_stream(**request)["StreamDescription"]
-            shards += desc.get("Shards", [])
+            shards += [s["ShardId"] for s in desc.get("Shards", [])]
             if not desc.get("LastEvaluatedShardId"):
                 break
             request["ExclusiveStartShardId"] = desc["LastEvaluatedShardId"]
+        self._shards[arn] = (time.monotonic(), shards)
+        return shards
+
+    def _open_shards(self, arn: str) -> list[str]:
+        shards = self._describe(arn)
         known = set(self._iterators)
-        checkpoints = self._checkpoints() if any(s["ShardId"] not in known for s in shards) else {}
-        for shard in shards:  # parents are listed before their children
-            shard_id = shard["ShardId"]
+        checkpoints = self._checkpoints() if any(s not in known for s in shards) else {}
+        for shard_id in shards:  # parents are listed before their children
             if shard_id in known:
                 continue
             after = checkpoints.get(shard_id)
@@ -105,7 +125,7 @@ class StreamPoller:
             else:
                 request |= {"ShardIteratorType": "TRIM_HORIZON"}
             self._iterators[shard_id] = self._streams.get_shard_iterator(**request)["ShardIterator"]
-        return [s["ShardId"] for s in shards]
+        return shards
 
     def drain(self) -> int:
         """Project everything the streams hold now; the number of records handed to the handler."""
@@ -115,13 +135,31 @@ class StreamPoller:
             return count
 
     def _drain(self, table: str) -> int:
-        arn = self._stream_arn(table)
-        try:
-            shards = self._open_shards(arn)
-        except self._streams.exceptions.ResourceNotFoundException:
-            arn = self._stream_arn(table, refresh=True)  # the table was made again: a new stream
-            shards = self._open_shards(arn)
         count = 0
+        for attempt in range(3):
+            arn = self._stream_arn(table)
+            try:
+                shards = self._open_shards(arn)
+            except self._streams.exceptions.ResourceNotFoundException:
+                arn = self._stream_arn(table, refresh=True)  # the table was made again: a new stream
+                shards = self._open_shards(arn)
+            try:
+                drained, closed = self._drain_shards(arn, shards)
+            except self._streams.exceptions.ResourceNotFoundException:
+                if attempt == 2:
+                    raise
+                self._shards.pop(arn, None)  # the stream is gone: look again (a new ARN)
+                continue
+            count += drained
+            if not closed:
+                break
+            # a shard closed while draining: its child, which holds the newer records, is drained too
+            self._shards.pop(arn, None)
+        return count
+
+    def _drain_shards(self, arn: str, shards: Sequence[str]) -> tuple[int, bool]:
+        """Records projected, and whether a shard reached its end (closed) meanwhile."""
+        count, closed = 0, False
         for shard_id in shards:
             while (iterator := self._iterators.get(shard_id)) is not None:
                 try:
@@ -149,9 +187,11 @@ class StreamPoller:
                     self._iterators.pop(shard_id, None)
                     break
                 self._iterators[shard_id] = resp.get("NextShardIterator")
+                if self._iterators[shard_id] is None:
+                    closed = True
                 if not records:
                     break
-        return count
+        return count, closed
 
     def _project(self, shard_id: str, records: list[dict[str, Any]]) -> None:
         try:
@@ -183,7 +223,7 @@ class StreamPoller:
 
     # --- the background thread ----------------------------------------------------------------
 
-    def start(self, interval_s: float = 0.2) -> None:
+    def start(self, interval_s: float = BATCHING_WINDOW_S) -> None:
         self._stop.clear()
 
         def loop() -> None:

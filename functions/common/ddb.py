@@ -6,22 +6,30 @@ up to 25 conditional writes per request, which is how Commit claims ownership in
 
 from __future__ import annotations
 
+import contextvars
+import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from functions.common import faults
 from functions.common.aws import client
 
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 _ser = TypeSerializer()
 _deser = TypeDeserializer()
 
 BATCH_GET_MAX = 100
 PARTIQL_BATCH_MAX = 25
+# integers the direct paths take as they are: DynamoDB numbers hold 38 significant digits
+_INT_LIMIT = 10**38
+_INTEGER = re.compile(r"-?[0-9]{1,38}")
 
 
 class TransientStoreError(Exception):
@@ -29,11 +37,47 @@ class TransientStoreError(Exception):
 
 
 def to_av(value: Any) -> dict[str, Any]:
+    """A Python value as a DynamoDB attribute value (floats as exact decimals, None map entries
+    dropped). The common types take a direct path; anything else goes through boto3's
+    TypeSerializer, whose result the direct path equals (tests/unit/test_ddb_values.py)."""
+    t = type(value)
+    if t is str:
+        return {"S": value}
+    if t is bool:
+        return {"BOOL": value}
+    if t is int and -_INT_LIMIT < value < _INT_LIMIT:
+        return {"N": str(value)}
+    if value is None:
+        return {"NULL": True}
+    if t is dict:
+        return {"M": {k: to_av(v) for k, v in value.items() if v is not None}}
+    if t is list or t is tuple:
+        return {"L": [to_av(v) for v in value]}
     return _ser.serialize(_plain(value))
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _py(_deser.deserialize(v)) for k, v in item.items()}
+    return {k: from_av(v) for k, v in item.items()}
+
+
+def from_av(av: dict[str, Any]) -> Any:
+    """An attribute value as plain Python (numbers as int or float, sets as sorted lists); the
+    common types directly, the rest through boto3's TypeDeserializer."""
+    if len(av) == 1:
+        ((tag, v),) = av.items()
+        if tag == "S":
+            return v
+        if tag == "N" and _INTEGER.fullmatch(v):
+            return int(v)
+        if tag == "BOOL":
+            return v
+        if tag == "NULL":
+            return None
+        if tag == "M":
+            return {k: from_av(x) for k, x in v.items()}
+        if tag == "L":
+            return [from_av(x) for x in v]
+    return _py(_deser.deserialize(av))
 
 
 def _plain(value: Any) -> Any:
@@ -59,13 +103,20 @@ def _py(value: Any) -> Any:
 
 
 def batch_get(
-    table: str, keys: Sequence[dict[str, Any]], *, consistent: bool = True, raw: bool = False
+    table: str,
+    keys: Sequence[dict[str, Any]],
+    *,
+    consistent: bool = True,
+    raw: bool = False,
+    concurrency: int = 1,
 ) -> list[dict[str, Any]]:
     """Fetch items by key (any number), retrying unprocessed keys with backoff; `raw` keeps the
-    items as attribute values (exact, for writing a value back byte for byte)."""
-    out: list[dict[str, Any]] = []
+    items as attribute values (exact, for writing a value back byte for byte); `concurrency`
+    requests of 100 keys in flight at once."""
     ddb = client("dynamodb")
-    for start in range(0, len(keys), BATCH_GET_MAX):
+
+    def page(start: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         pending: list[dict[str, Any]] = [
             {k: to_av(v) for k, v in key.items()} for key in keys[start : start + BATCH_GET_MAX]
         ]
@@ -77,7 +128,36 @@ def batch_get(
             pending = resp.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
             if pending:
                 attempt = _backoff(attempt)
-    return out
+        return out
+
+    pages = in_parallel(page, range(0, len(keys), BATCH_GET_MAX), concurrency)
+    return [item for found in pages for item in found]
+
+
+def in_parallel(fn: Callable[[_T], _R], args: Iterable[_T], concurrency: int) -> list[_R]:
+    """`fn` over `args`, up to `concurrency` at once on threads (each in a copy of the caller's
+    context: fault scopes and log context follow), results in order; the first error raised."""
+    todo = list(args)
+    if concurrency <= 1 or len(todo) <= 1:
+        return [fn(a) for a in todo]
+
+    def timed(a: _T) -> _R:
+        t0 = time.thread_time()
+        try:
+            return fn(a)
+        finally:
+            spent = worker_cpu.get()
+            if spent is not None:
+                spent.append(time.thread_time() - t0)
+
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(todo))) as pool:
+        futures = [pool.submit(contextvars.copy_context().run, timed, a) for a in todo]
+        return [f.result() for f in futures]
+
+
+# CPU seconds `in_parallel`'s threads spent for the caller, when a measurer sets a list here
+# (make bench charges them to the Lambda function that started them)
+worker_cpu: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("worker_cpu", default=None)
 
 
 def batch_put(table: str, items: Sequence[dict[str, Any]]) -> None:
@@ -118,11 +198,14 @@ _RETRYABLE = {
 }
 
 
-def execute_batch(statements: Sequence[Statement]) -> list[StatementOutcome]:
-    """Run write statements in batches of 25; per-statement outcome, throttled ones retried."""
+def execute_batch(statements: Sequence[Statement], *, concurrency: int = 1) -> list[StatementOutcome]:
+    """Run write statements in batches of 25; per-statement outcome, throttled ones retried.
+    With `concurrency` > 1 that many batches are in flight at once: only for statements on
+    distinct items, whose order does not matter."""
     results: list[StatementOutcome | None] = [None] * len(statements)
     ddb = client("dynamodb")
-    for start in range(0, len(statements), PARTIQL_BATCH_MAX):
+
+    def batch(start: int) -> None:
         todo = list(range(start, min(start + PARTIQL_BATCH_MAX, len(statements))))
         attempt = 0
         while todo:
@@ -145,6 +228,8 @@ def execute_batch(statements: Sequence[Statement]) -> list[StatementOutcome]:
             if todo:
                 attempt = _backoff(attempt)
         faults.point("ddb.batch_written")
+
+    in_parallel(batch, range(0, len(statements), PARTIQL_BATCH_MAX), concurrency)
     return [r for r in results if r is not None]
 
 
