@@ -190,36 +190,6 @@ def _raw_empty(av: Mapping[str, Any] | None) -> bool:
     return av is None or bool(av.get("NULL")) or av.get("S") == "" or av.get("L") == [] or av.get("M") == {}
 
 
-def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        value = float(text)
-        return int(value) if value.is_integer() else value
-
-
-def _value(av: Mapping[str, Any]) -> Any:
-    """An attribute value as plain Python, as `ddb.from_item` gives it (whole numbers as int),
-    without boto3's Decimal machinery: the projector reads every changed value of every record."""
-    if "S" in av:
-        return av["S"]
-    if "N" in av:
-        return _number(av["N"])
-    if "BOOL" in av:
-        return bool(av["BOOL"])
-    if "NULL" in av:
-        return None
-    if "L" in av:
-        return [_value(v) for v in av["L"]]
-    if "M" in av:
-        return {k: _value(v) for k, v in av["M"].items()}
-    if "SS" in av:
-        return sorted(av["SS"])
-    if "NS" in av:
-        return sorted(_number(n) for n in av["NS"])
-    return ddb.from_item({"v": av})["v"]
-
-
 def raw_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
     """`diff` of two stream images as DynamoDB attribute values: only the attributes whose
     values differ are deserialized (most of an image is the same on both sides)."""
@@ -229,8 +199,8 @@ def raw_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) 
         a, b = old.get(name), new.get(name)
         if a == b or (_raw_empty(a) and _raw_empty(b)):
             continue
-        pa = None if a is None or _raw_empty(a) else _value(a)
-        pb = None if b is None or _raw_empty(b) else _value(b)
+        pa = None if a is None or _raw_empty(a) else ddb.from_av(a)
+        pb = None if b is None or _raw_empty(b) else ddb.from_av(b)
         if pa != pb:  # "40" and "40.0" are one number
             changes[name] = {"before": pa, "after": pb}
     return changes
