@@ -605,3 +605,15 @@ def test_engagement_counters_filter_and_sort_every_workspace_row_of_an_email(rt:
     late = f"ws_{uuid.uuid4().hex[:10]}"
     _put(_contact(late, 8, rng) | {"email": opener["email"]})
     assert emails(late, sql.Condition("last_engaged_at", "is_not_empty")) == [opener["email"]]
+
+    # a rebuild brings the counters back from GlobalContacts when the read model lost them
+    db.execute("DELETE FROM engagement WHERE email = :e", {"e": replier["email"]})
+    db.execute(
+        "UPDATE contacts SET total_sent = 0, total_responses = 0, last_engaged_at = NULL WHERE email = :e",
+        {"e": replier["email"]},
+    )
+    assert emails(ws, sql.Condition("total_responses", "gte", 1)) == []
+    rebuild.rebuild(db, ws)
+    assert emails(ws, sql.Condition("total_responses", "gte", 1)) == [replier["email"]]
+    assert emails(other, sql.Condition("total_responses", "gte", 1)) == [replier["email"]]
+    assert recent_first == emails(ws, sort=[("last_engaged_at", True)])
