@@ -71,6 +71,14 @@ WHERE c.workspace_id = :ws
 """
 
 
+# the workspace's row count the triggers keep (migrations/0012), counted afresh
+_RECOUNT = """
+INSERT INTO workspace_counts (workspace_id, contacts)
+SELECT :ws, count(*) FROM contacts WHERE workspace_id = :ws
+ON CONFLICT (workspace_id) DO UPDATE SET contacts = EXCLUDED.contacts
+"""
+
+
 def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
     """Project every contact of one workspace (or all) from DynamoDB; drop rows it no longer has."""
     seen: dict[str, list[str]] = {}
@@ -87,6 +95,7 @@ def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
     removed = 0
     for ws in workspaces:
         removed += db.execute(_STALE, {"ws": ws, "emails": seen.get(ws, [])})
+        db.execute(_RECOUNT, {"ws": ws})
     return {"projected": projected, "removed": removed}
 
 
