@@ -563,6 +563,10 @@ def search_sort(
             raise QueryError(exc.message, field=f"sort.{position}.field") from None
         if expr.kind == "json":
             expr = Expr(f"({expr.sql} #>> '{{}}')", "text")
+        if expr.sql == "lead_score" and descending:
+            # the same order (a missing score is -Infinity there: last), read from the score index
+            keys.append(SortKey("score_key", "number", True, False))
+            continue
         keys.append(SortKey(expr.sort_sql, expr.sort_kind, descending, True))
     keys.append(SortKey("email", "text", False, False))
     return keys
