@@ -37,3 +37,15 @@ ON CONFLICT (workspace_id) DO UPDATE SET contacts = EXCLUDED.contacts;
 CREATE INDEX IF NOT EXISTS contacts_ws_industry_email ON contacts (workspace_id, lower(company_industry), email);
 
 DROP INDEX IF EXISTS contacts_ws_industry;
+
+-- Companies' firmographics per domain (platform-wide), projected from the Companies stream, or
+-- read once from DynamoDB for a domain not seen yet: a contact row is projected without a
+-- DynamoDB read, and locks its domain's row so a Company change cannot pass it (projector.py)
+CREATE TABLE IF NOT EXISTS companies (
+    domain text PRIMARY KEY,
+    name text,
+    industry text,
+    employee_count double precision,
+    revenue_band text,
+    projected_at timestamptz NOT NULL DEFAULT now()
+);
