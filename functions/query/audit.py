@@ -25,6 +25,7 @@ from functions.common import ddb
 from functions.common.audit import CHANGE_SOURCE, CHANGED_BY, MOVED_FROM, MOVED_TO
 from functions.common.contact_ids import without_email
 from functions.query.db import Database, json_value
+from functions.query.rows import rows_json_chunks
 
 DEFAULT_RETENTION_DAYS = 730  # two years, unless the workspace configures otherwise
 MAX_PAGE = 200
@@ -290,7 +291,8 @@ def record(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
     """Append the audit entries of a batch of stream records (idempotent); the number found."""
     entries, erasures = split(records)
     if entries:
-        db.execute(_APPEND, {"rows": _json([e.as_row() for e in entries])})
+        for chunk in rows_json_chunks([e.as_row() for e in entries]):
+            db.execute(_APPEND, {"rows": chunk})
     if erasures:
         db.execute(_ERASE, {"gone": _json([e.__dict__ for e in erasures])})
         # an id may carry its email: what outlives an erasure keeps the id without it

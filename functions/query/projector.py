@@ -21,7 +21,7 @@ from typing import Any
 from functions.common import ddb
 from functions.common.models import Company, table_name
 from functions.query.db import Database
-from functions.query.rows import Change, KeyedChange, firmographics, row, rows_json
+from functions.query.rows import Change, KeyedChange, firmographics, row, rows_json, rows_json_chunks
 from functions.query.sql import text_array
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
@@ -243,4 +243,5 @@ def apply(db: Database, changes: list[Change], known: Mapping[str, Mapping[str, 
         db.execute(DELETE, {"gone": rows_json(gone)})
     if images:
         fill_companies(db, (str(i.get("company_domain") or "") for i in images), known)
-        db.execute(UPSERT, {"rows": rows_json([row(i) for i in images])})
+        for chunk in rows_json_chunks([row(i) for i in images]):
+            db.execute(UPSERT, {"rows": chunk})

@@ -149,3 +149,16 @@ def test_an_item_reads_from_the_wire_as_boto3_would_give_it_plain() -> None:
     assert fast == boto
     assert [type(fast[k]) for k in ("whole", "big", "frac", "exp")] == [int, int, float, int]
     assert fast["ss"] == ["a", "b"] and fast["ns"] == [1.5, 3]
+
+
+def test_a_batch_goes_in_statements_under_the_data_api_request_limit() -> None:
+    import json
+
+    from functions.query.rows import rows_json_chunks
+
+    rows = [{"n": n, "pad": "x" * (50 if n != 7 else 500)} for n in range(20)]
+    chunks = rows_json_chunks(rows, limit=300)
+    assert [r for c in chunks for r in json.loads(c)] == rows  # every row, once, in order
+    assert all(len(c.encode()) <= 300 for c in chunks if len(json.loads(c)) > 1)
+    assert [json.loads(c) for c in chunks if len(c.encode()) > 300] == [[rows[7]]]  # too big: alone
+    assert rows_json_chunks([]) == [] and len(rows_json_chunks(rows)) == 1
