@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,7 @@ from local.dynamodb import LOCAL_CREDENTIALS
 
 log = logging.getLogger(__name__)
 BATCH = 1000
+LIST_AGE_S = 5.0  # a stream's shards are listed again at least this often
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -78,6 +80,7 @@ class StreamPoller:
         self.last_error: str | None = None
         self.projected = 0
         self._arns: dict[str, str] = {}
+        self._listed: dict[str, tuple[float, list[str]]] = {}  # stream -> (when, its open shards)
 
     def _stream_arn(self, table: str, *, refresh: bool = False) -> str:
         # cached: DescribeTable on DynamoDB Local costs time in proportion to the table's size
@@ -87,6 +90,7 @@ class StreamPoller:
                 raise RuntimeError(f"table {table} has no stream")
             if arn != self._arns.get(table):
                 self._iterators.clear()
+                self._listed.clear()
             self._arns[table] = str(arn)
         return self._arns[table]
 
@@ -128,32 +132,58 @@ class StreamPoller:
     def _drain(self, table: str) -> int:
         arn = self._stream_arn(table)
         try:
-            shards = self._open_shards(arn)
+            return self._drain_stream(arn)
         except self._streams.exceptions.ResourceNotFoundException:
+            self._listed.pop(arn, None)
             arn = self._stream_arn(table, refresh=True)  # the table was made again: a new stream
-            shards = self._open_shards(arn)
+            return self._drain_stream(arn)
+
+    def _must_describe(self, arn: str) -> bool:
+        """DescribeStream (a call per stream before every query) only when its shards may have
+        changed: never listed, a shard closed or dropped since, or listed over LIST_AGE_S ago."""
+        listed = self._listed.get(arn)
+        if listed is None or time.monotonic() - listed[0] > LIST_AGE_S:
+            return True
+        return not all(self._iterators.get(s) is not None for s in listed[1])
+
+    def _drain_stream(self, arn: str) -> int:
         count = 0
-        for shard_id in shards:
-            while (iterator := self._iterators.get(shard_id)) is not None:
-                try:
-                    resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
-                except (
-                    self._streams.exceptions.TrimmedDataAccessException,
-                    self._streams.exceptions.ExpiredIteratorException,
-                ):
-                    # the shard moved on under a stale iterator: start it again from its oldest
-                    # record (replayed records converge: the projector is idempotent)
-                    self._iterators[shard_id] = self._streams.get_shard_iterator(
-                        StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                    )["ShardIterator"]
-                    resp = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=BATCH)
-                records = [lambda_record(r, arn) for r in resp.get("Records", [])]
-                if records:
-                    self._project(shard_id, records)
-                    count += len(records)
-                self._iterators[shard_id] = resp.get("NextShardIterator")
-                if not records:
-                    break
+        while True:
+            if self._must_describe(arn):
+                shards = self._open_shards(arn)
+                self._listed[arn] = (
+                    time.monotonic(),
+                    [s for s in shards if self._iterators.get(s) is not None],
+                )
+            read = self._listed[arn][1]
+            for shard_id in read:
+                count += self._drain_shard(arn, shard_id)
+            if all(self._iterators.get(s) is not None for s in read):
+                return count
+            # a shard closed under us: its children are listed now, and read in this same drain
+
+    def _drain_shard(self, arn: str, shard_id: str) -> int:
+        count = 0
+        while (iterator := self._iterators.get(shard_id)) is not None:
+            try:
+                resp = self._streams.get_records(ShardIterator=iterator, Limit=BATCH)
+            except (
+                self._streams.exceptions.TrimmedDataAccessException,
+                self._streams.exceptions.ExpiredIteratorException,
+            ):
+                # the shard moved on under a stale iterator: start it again from its oldest
+                # record (replayed records converge: the projector is idempotent)
+                self._iterators[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+                resp = self._streams.get_records(ShardIterator=self._iterators[shard_id], Limit=BATCH)
+            records = [lambda_record(r, arn) for r in resp.get("Records", [])]
+            if records:
+                self._project(shard_id, records)
+                count += len(records)
+            self._iterators[shard_id] = resp.get("NextShardIterator")
+            if not records:
+                break
         return count
 
     def _project(self, shard_id: str, records: list[dict[str, Any]]) -> None:
