@@ -75,7 +75,7 @@ def run(db: PsycopgDatabase, batches: list[list[dict[str, Any]]], *, with_audit:
         if with_audit:
             project_records(db, batch)
         else:
-            projector.apply(db, latest(change_from_record(r) for r in batch), firmographics={})
+            projector.apply(db, latest(change_from_record(r) for r in batch), known={})
     return time.perf_counter() - start
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextvars
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,28 +56,40 @@ def to_av(value: Any) -> dict[str, Any]:
     return _ser.serialize(_plain(value))
 
 
-def from_item(item: dict[str, Any]) -> dict[str, Any]:
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """An item's attribute values as plain Python: whole numbers as int, other numbers as float,
+    sets as sorted lists. Read straight from the wire shape, without boto3's Decimal machinery
+    (the projector reads every image of every stream record)."""
     return {k: from_av(v) for k, v in item.items()}
 
 
-def from_av(av: dict[str, Any]) -> Any:
-    """An attribute value as plain Python (numbers as int or float, sets as sorted lists); the
-    common types directly, the rest through boto3's TypeDeserializer."""
-    if len(av) == 1:
-        ((tag, v),) = av.items()
-        if tag == "S":
-            return v
-        if tag == "N" and _INTEGER.fullmatch(v):
-            return int(v)
-        if tag == "BOOL":
-            return v
-        if tag == "NULL":
-            return None
-        if tag == "M":
-            return {k: from_av(x) for k, x in v.items()}
-        if tag == "L":
-            return [from_av(x) for x in v]
-    return _py(_deser.deserialize(av))
+def from_av(av: Mapping[str, Any]) -> Any:
+    """One attribute value as `from_item` gives it."""
+    if "S" in av:
+        return av["S"]
+    if "N" in av:
+        return _number(av["N"])
+    if "BOOL" in av:
+        return bool(av["BOOL"])
+    if "NULL" in av:
+        return None
+    if "M" in av:
+        return {k: from_av(v) for k, v in av["M"].items()}
+    if "L" in av:
+        return [from_av(v) for v in av["L"]]
+    if "SS" in av:
+        return sorted(av["SS"])
+    if "NS" in av:
+        return sorted(_number(n) for n in av["NS"])
+    return _py(_deser.deserialize(dict(av)))
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        value = Decimal(text)
+        return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _plain(value: Any) -> Any:

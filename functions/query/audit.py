@@ -25,6 +25,7 @@ from functions.common import ddb
 from functions.common.audit import CHANGE_SOURCE, CHANGED_BY, MOVED_FROM, MOVED_TO
 from functions.common.contact_ids import without_email
 from functions.query.db import Database, json_value
+from functions.query.rows import rows_json_chunks
 
 DEFAULT_RETENTION_DAYS = 730  # two years, unless the workspace configures otherwise
 MAX_PAGE = 200
@@ -190,36 +191,6 @@ def _raw_empty(av: Mapping[str, Any] | None) -> bool:
     return av is None or bool(av.get("NULL")) or av.get("S") == "" or av.get("L") == [] or av.get("M") == {}
 
 
-def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        value = float(text)
-        return int(value) if value.is_integer() else value
-
-
-def _value(av: Mapping[str, Any]) -> Any:
-    """An attribute value as plain Python, as `ddb.from_item` gives it (whole numbers as int),
-    without boto3's Decimal machinery: the projector reads every changed value of every record."""
-    if "S" in av:
-        return av["S"]
-    if "N" in av:
-        return _number(av["N"])
-    if "BOOL" in av:
-        return bool(av["BOOL"])
-    if "NULL" in av:
-        return None
-    if "L" in av:
-        return [_value(v) for v in av["L"]]
-    if "M" in av:
-        return {k: _value(v) for k, v in av["M"].items()}
-    if "SS" in av:
-        return sorted(av["SS"])
-    if "NS" in av:
-        return sorted(_number(n) for n in av["NS"])
-    return ddb.from_item({"v": av})["v"]
-
-
 def raw_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
     """`diff` of two stream images as DynamoDB attribute values: only the attributes whose
     values differ are deserialized (most of an image is the same on both sides)."""
@@ -229,8 +200,8 @@ def raw_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) 
         a, b = old.get(name), new.get(name)
         if a == b or (_raw_empty(a) and _raw_empty(b)):
             continue
-        pa = None if a is None or _raw_empty(a) else _value(a)
-        pb = None if b is None or _raw_empty(b) else _value(b)
+        pa = None if a is None or _raw_empty(a) else ddb.from_av(a)
+        pb = None if b is None or _raw_empty(b) else ddb.from_av(b)
         if pa != pb:  # "40" and "40.0" are one number
             changes[name] = {"before": pa, "after": pb}
     return changes
@@ -320,7 +291,8 @@ def record(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
     """Append the audit entries of a batch of stream records (idempotent); the number found."""
     entries, erasures = split(records)
     if entries:
-        db.execute(_APPEND, {"rows": _json([e.as_row() for e in entries])})
+        for chunk in rows_json_chunks([e.as_row() for e in entries]):
+            db.execute(_APPEND, {"rows": chunk})
     if erasures:
         db.execute(_ERASE, {"gone": _json([e.__dict__ for e in erasures])})
         # an id may carry its email: what outlives an erasure keeps the id without it

@@ -5,8 +5,10 @@ Three statements per batch, each safe to repeat and in this order: removals leav
 images are upserted unless a tombstone covers them, and replace a row only with a higher
 version (or a re-created contact, a new id under the same email, that is newer).
 
-A Company change is one UPDATE of the company columns of every contact at its domain; an image
-projected later reads the Company row itself, so either order ends with the latest values.
+A Company change updates the domain's row in `companies`, then the company columns of every
+contact at its domain; an image reads its domain's row there (filled from DynamoDB the first
+time a domain is seen), under a share lock, so a contact projected while its Company changes
+ends with the new values whichever statement runs first.
 Engagement counters (GlobalContacts) are kept per email in `engagement` and copied onto every
 row of that email by one UPDATE; a contact row upserted later copies them from that table.
 """
@@ -19,7 +21,8 @@ from typing import Any
 from functions.common import ddb
 from functions.common.models import Company, table_name
 from functions.query.db import Database
-from functions.query.rows import Change, KeyedChange, row, rows_json
+from functions.query.rows import Change, KeyedChange, firmographics, row, rows_json, rows_json_chunks
+from functions.query.sql import text_array
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
     ("workspace_id", "text"),
@@ -73,10 +76,26 @@ _ENGAGEMENT_VALUES = ", ".join(
 # tombstones hold the id's hash, not the id (it may carry the email): migrations/0005
 _TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
 
+_FIRM_VALUES = {
+    "company_name": "coalesce(r.company_name, f.name)",
+    "company_industry": "f.industry",
+    "company_employee_count": "f.employee_count",
+    "company_revenue_band": "f.revenue_band",
+}
+
+# a contact row takes its domain's firmographics from `companies`, locked FOR SHARE (in domain
+# order): a Company change either waits for this statement and then updates its rows, or has
+# committed first and is read here (see apply_companies)
 UPSERT = f"""
+WITH firms AS MATERIALIZED (
+    SELECT domain, name, industry, employee_count, revenue_band FROM companies
+    WHERE domain IN (SELECT d.company_domain FROM jsonb_to_recordset(:rows::jsonb) AS d(company_domain text))
+    ORDER BY domain FOR SHARE
+)
 INSERT INTO contacts ({_NAMES}, {_ENGAGEMENT_NAMES}, projected_at)
-SELECT {", ".join("r." + name for name, _ in _COLUMNS)}, {_ENGAGEMENT_VALUES}, now()
+SELECT {", ".join(_FIRM_VALUES.get(name, "r." + name) for name, _ in _COLUMNS)}, {_ENGAGEMENT_VALUES}, now()
 FROM jsonb_to_recordset(:rows::jsonb) AS r({_RECORD})
+LEFT JOIN firms f ON f.domain = r.company_domain
 LEFT JOIN engagement e ON e.email = r.email
 WHERE NOT EXISTS (
     SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {_TOMBSTONE_KEY} AND t.version >= r.version
@@ -149,13 +168,56 @@ WHERE c.company_domain = r.domain
 """
 
 
+_FIRMS = """jsonb_to_recordset(:companies::jsonb)
+    AS r(domain text, name text, industry text, employee_count double precision, revenue_band text)"""
+
+# the Companies stream's latest firmographics per domain
+COMPANY_UPSERT = f"""
+INSERT INTO companies (domain, name, industry, employee_count, revenue_band)
+SELECT domain, name, industry, employee_count, revenue_band FROM {_FIRMS} ORDER BY domain
+ON CONFLICT (domain) DO UPDATE SET name = EXCLUDED.name, industry = EXCLUDED.industry,
+    employee_count = EXCLUDED.employee_count, revenue_band = EXCLUDED.revenue_band, projected_at = now()
+"""
+
+# a domain the read model has not seen yet, as DynamoDB holds it; never over what the stream wrote
+COMPANY_FILL = f"""
+INSERT INTO companies (domain, name, industry, employee_count, revenue_band)
+SELECT domain, name, industry, employee_count, revenue_band FROM {_FIRMS} ORDER BY domain
+ON CONFLICT (domain) DO NOTHING
+"""
+
+
 def apply_companies(db: Database, changes: list[KeyedChange]) -> int:
-    """Carry changed firmographics to the contacts at their domains; the number of rows changed."""
+    """Carry changed firmographics to the contacts at their domains; the number of rows changed.
+
+    Two statements, in this order: the `companies` rows (committed), then the contact rows. A
+    contact upsert that read a domain's old values held its share lock, so it committed before
+    the first statement could, and the second one sees (and updates) its row."""
     if not changes:
         return 0
-    return db.execute(
-        COMPANY_UPDATE, {"companies": rows_json([{"domain": c.key, **c.values} for c in changes])}
-    )
+    payload = rows_json(sorted(({"domain": c.key, **c.values} for c in changes), key=lambda r: r["domain"]))
+    db.execute(COMPANY_UPSERT, {"companies": payload})
+    return db.execute(COMPANY_UPDATE, {"companies": payload})
+
+
+def fill_companies(
+    db: Database, domains: Iterable[str], known: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
+    """Make sure `companies` has a row for each domain (without a Company, an empty one): read
+    from DynamoDB for the domains not there yet, or taken from `known` when given."""
+    wanted = sorted({d for d in domains if d})
+    if not wanted:
+        return
+    if known is None:
+        held = db.query(
+            "SELECT domain FROM companies WHERE domain = ANY(:d::text[])", {"d": text_array(wanted)}
+        )
+        missing = sorted(set(wanted) - {str(r["domain"]) for r in held})
+        if not missing:
+            return
+        known, wanted = companies(missing), missing
+    rows = [{"domain": d, **firmographics(known.get(d))} for d in wanted]
+    db.execute(COMPANY_FILL, {"companies": rows_json(rows)})
 
 
 def companies(domains: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -166,10 +228,10 @@ def companies(domains: Iterable[str]) -> dict[str, dict[str, Any]]:
     return {str(c["domain"]): c for c in found}
 
 
-def apply(
-    db: Database, changes: list[Change], firmographics: Mapping[str, Mapping[str, Any]] | None = None
-) -> None:
-    """Write one batch of (already reduced, one per contact key) changes to the read model."""
+def apply(db: Database, changes: list[Change], known: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+    """Write one batch of (already reduced, one per contact key) changes to the read model;
+    `known`: Company rows by domain to use for domains the read model has not seen (else read
+    from DynamoDB)."""
     gone = [
         {"contact_id": c.contact_id, "workspace_id": c.workspace_id, "email": c.email, "version": c.version}
         for c in changes
@@ -180,7 +242,6 @@ def apply(
         db.execute(TOMBSTONE, {"gone": rows_json(gone)})
         db.execute(DELETE, {"gone": rows_json(gone)})
     if images:
-        if firmographics is None:
-            firmographics = companies(str(i.get("company_domain") or "") for i in images)
-        rows = [row(i, firmographics.get(str(i.get("company_domain") or ""))) for i in images]
-        db.execute(UPSERT, {"rows": rows_json(rows)})
+        fill_companies(db, (str(i.get("company_domain") or "") for i in images), known)
+        for chunk in rows_json_chunks([row(i) for i in images]):
+            db.execute(UPSERT, {"rows": chunk})

@@ -1,23 +1,24 @@
 """Rebuilding the read model from DynamoDB (the system of record), and how far behind it is.
 
 A rebuild reads the workspace's contacts (or every contact) from the Contacts table and applies
-them as images through the same version-guarded upsert the projector uses, then deletes the
-rows DynamoDB no longer has. It is safe while the projector runs: both only ever move a row
+them as images through the same version-guarded upsert the projector uses, backfills their
+emails' engagement counters from GlobalContacts (as the GlobalContacts stream would), then
+deletes the rows DynamoDB no longer has. It is safe while the projector runs: both only ever move a row
 forward.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from functions.common import ddb
 from functions.common.aws import client
-from functions.common.models import Contact, table_name
+from functions.common.models import Contact, GlobalContact, table_name
 from functions.query import projector
 from functions.query.db import Database
-from functions.query.rows import Change
+from functions.query.rows import Change, KeyedChange, engagement
 
 BATCH = 500
 
@@ -55,10 +56,26 @@ def _change(item: dict[str, Any]) -> Change:
     )
 
 
+def _counters(emails: Iterable[str]) -> list[KeyedChange]:
+    """The engagement counters of these emails as GlobalContacts holds them (defaults without one)."""
+    wanted = sorted(set(emails))
+    found = ddb.batch_get(table_name(GlobalContact), [{"email": e} for e in wanted]) if wanted else []
+    people = {str(p["email"]): p for p in found}
+    return [KeyedChange(e, engagement(people.get(e))) for e in wanted]
+
+
 _STALE = """
 DELETE FROM contacts c
 WHERE c.workspace_id = :ws
   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(:emails::jsonb) AS e WHERE e = c.email)
+"""
+
+
+# the workspace's row count the triggers keep (migrations/0012), counted afresh
+_RECOUNT = """
+INSERT INTO workspace_counts (workspace_id, contacts)
+SELECT :ws, count(*) FROM contacts WHERE workspace_id = :ws
+ON CONFLICT (workspace_id) DO UPDATE SET contacts = EXCLUDED.contacts
 """
 
 
@@ -70,6 +87,7 @@ def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
         for start in range(0, len(items), BATCH):
             batch = [i for i in items[start : start + BATCH] if i.get("contact_id")]
             projector.apply(db, [_change(i) for i in batch])
+            projector.apply_engagement(db, _counters(str(i["email"]) for i in batch))
             projected += len(batch)
             for i in batch:
                 seen.setdefault(str(i["workspace_id"]), []).append(str(i["email"]))
@@ -77,6 +95,7 @@ def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
     removed = 0
     for ws in workspaces:
         removed += db.execute(_STALE, {"ws": ws, "emails": seen.get(ws, [])})
+        db.execute(_RECOUNT, {"ws": ws})
     return {"projected": projected, "removed": removed}
 
 

@@ -194,3 +194,26 @@ def row(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> di
 
 def rows_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, separators=(",", ":"), default=str)
+
+
+# the RDS Data API refuses a request over 4 MiB (the SQL text, every parameter, the JSON around
+# them): a batch's rows go in statements of at most this many bytes of JSON each
+STATEMENT_JSON_BYTES = 2 * 1024 * 1024
+
+
+def rows_json_chunks(rows: list[dict[str, Any]], limit: int = STATEMENT_JSON_BYTES) -> list[str]:
+    """`rows` as JSON arrays of at most `limit` bytes each (a bigger single row goes alone), in order."""
+    out: list[str] = []
+    part: list[str] = []
+    size = 2
+    for r in rows:
+        text = json.dumps(r, separators=(",", ":"), default=str)
+        grown = len(text.encode()) + 1
+        if part and size + grown > limit:
+            out.append("[" + ",".join(part) + "]")
+            part, size = [], 2
+        part.append(text)
+        size += grown
+    if part:
+        out.append("[" + ",".join(part) + "]")
+    return out

@@ -123,3 +123,42 @@ def test_an_ownership_claim_on_a_global_contact_is_not_an_engagement_change() ->
     assert change.values["total_responses"] == 1 and change.values["bounce_status"] == "none"
     (last,) = latest_keyed([None, change])
     assert last is change
+
+
+def test_an_item_reads_from_the_wire_as_boto3_would_give_it_plain() -> None:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    item = {
+        "s": "x",
+        "whole": 40,
+        "big": 12345678901234567890,
+        "frac": 0.1,
+        "exp": {"N": "1E+2"},
+        "flag": True,
+        "none": None,
+        "tags": ["b", "a"],
+        "m": {"n": 2.5, "l": [1, "two"]},
+        "ss": {"SS": ["b", "a"]},
+        "ns": {"NS": ["3", "1.5"]},
+    }
+    image = {
+        k: v if isinstance(v, dict) and k in ("exp", "ss", "ns") else ddb.to_av(v) for k, v in item.items()
+    }
+    boto = {k: ddb._py(TypeDeserializer().deserialize(v)) for k, v in image.items()}
+    fast = ddb.from_item(image)
+    assert fast == boto
+    assert [type(fast[k]) for k in ("whole", "big", "frac", "exp")] == [int, int, float, int]
+    assert fast["ss"] == ["a", "b"] and fast["ns"] == [1.5, 3]
+
+
+def test_a_batch_goes_in_statements_under_the_data_api_request_limit() -> None:
+    import json
+
+    from functions.query.rows import rows_json_chunks
+
+    rows = [{"n": n, "pad": "x" * (50 if n != 7 else 500)} for n in range(20)]
+    chunks = rows_json_chunks(rows, limit=300)
+    assert [r for c in chunks for r in json.loads(c)] == rows  # every row, once, in order
+    assert all(len(c.encode()) <= 300 for c in chunks if len(json.loads(c)) > 1)
+    assert [json.loads(c) for c in chunks if len(c.encode()) > 300] == [[rows[7]]]  # too big: alone
+    assert rows_json_chunks([]) == [] and len(rows_json_chunks(rows)) == 1

@@ -50,7 +50,12 @@ def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIRes
 def _page(page: query_contacts.Page) -> dict:
     return {
         "data": contacts.views(page.items),
-        "meta": {"next_cursor": page.next_cursor, "has_more": page.has_more, "total_count": page.total_count},
+        "meta": {
+            "next_cursor": page.next_cursor,
+            "has_more": page.has_more,
+            "total_count": page.total_count,
+            "total_count_exact": page.total_count_exact,
+        },
     }
 
 
