@@ -18,6 +18,7 @@ from functions.common.aws import client
 from functions.common.settings import get_settings
 from functions.intake import custom_field_store
 from functions.manage import bulk, bulk_actions, rollback
+from functions.query import segments
 
 
 class UndoExpired(ApiError):
@@ -52,6 +53,17 @@ def _params(workspace_id: str, action: str, params: dict[str, Any]) -> dict[str,
         except FieldError as exc:
             raise BadRequest(exc.message, field="params.value") from None
         checked["value"] = typed[checked["name"]]
+    if action in ("add_to_segment", "remove_from_segment"):
+        try:
+            segment = segments.get_doc(workspace_id, checked["segment_id"])
+        except segments.SegmentNotFound as exc:
+            raise BadRequest(str(exc), field="params.segment_id") from None
+        if segment["type"] != "static":
+            raise BadRequest(
+                f"segment {checked['segment_id']} is dynamic (its filter decides its members); "
+                "bulk membership changes need a static segment",
+                field="params.segment_id",
+            )
     if action not in bulk_actions.AVAILABLE:
         raise BadRequest(f"{action} is not available as a bulk operation yet", field="action")
     return checked

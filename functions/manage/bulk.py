@@ -38,8 +38,8 @@ from functions.common.models import ConfigItem, Contact, Suppression, table_name
 from functions.common.settings import get_settings
 from functions.manage import bulk_actions, rollback
 from functions.manage.bulk_actions import Change, ParamError
-from functions.query import freshness, sql
-from functions.query.db import Database
+from functions.query import freshness, segments, sql
+from functions.query.db import Database, get_database
 from functions.query.sql import Params
 
 CHUNK_SIZE = 500
@@ -415,6 +415,8 @@ def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[s
     raw_items = {i["email"]["S"]: i for i in ddb.batch_get(table_name(Contact), keys, raw=True)}
     if doc["action"] == "add_to_suppression":
         return _plan_suppressions(doc, targets, raw_items)
+    if doc["action"] in SEGMENT_ACTIONS:
+        return _plan_segment(doc, targets, raw_items)
     if doc["action"] == rollback.ACTION:
         return _plan_rollback(targets, raw_items)
     planner = _planner(doc, now_iso())
@@ -477,6 +479,114 @@ def _purge(workspace_id: str, contact_id: str, job_id: str) -> str:
         except NotFound:
             return "already"
     return "purged"
+
+
+# --- static segment membership (Config items `segment_member#<segment>#<contact>`) ---------------
+
+SEGMENT_ACTIONS = ("add_to_segment", "remove_from_segment")
+
+
+def _member_key(workspace_id: str, segment_id: str, contact_id: str) -> dict[str, Any]:
+    return {"pk": {"S": workspace_id}, "sk": {"S": segments.member_sk(segment_id, contact_id)}}
+
+
+def _plan_segment(
+    doc: Mapping[str, Any], targets: list[list[str]], raw_items: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A member item to add (one not there), or to remove (one there: its exact item is logged so
+    undo can put it back)."""
+    workspace_id, segment_id = doc["workspace_id"], doc["params"]["segment_id"]
+    adding = doc["action"] == "add_to_segment"
+    keys = [{"pk": workspace_id, "sk": segments.member_sk(segment_id, cid)} for cid, _ in targets]
+    members = {i["sk"]["S"]: i for i in ddb.batch_get(table_name(ConfigItem), keys, raw=True)}
+    entries = []
+    for contact_id, email in targets:
+        entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
+        raw = raw_items.get(email)
+        member = members.get(segments.member_sk(segment_id, contact_id))
+        if raw is None or raw["contact_id"]["S"] != contact_id:
+            entries.append({**entry, "outcome": "not_found"})
+        elif adding == (member is not None):
+            entries.append({**entry, "outcome": "unchanged"})
+        elif adding:
+            entries.append({**entry, "outcome": "change", "kind": "segment_add"})
+        else:
+            entries.append({**entry, "outcome": "change", "kind": "segment_remove", "member": member})
+    return entries
+
+
+def _add_member(workspace_id: str, segment_id: str, contact_id: str, item: Mapping[str, Any]) -> str:
+    """Put the member item unless the contact is a member already ("already")."""
+    try:
+        client("dynamodb").put_item(
+            TableName=table_name(ConfigItem),
+            Item={**item, **_member_key(workspace_id, segment_id, contact_id)},
+            ConditionExpression="attribute_not_exists(sk)",
+        )
+        return "written"
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    return "already"
+
+
+def _remove_member(workspace_id: str, segment_id: str, contact_id: str, *, added_by: str | None) -> str:
+    """Delete the member item ("already" when it is gone); `added_by`: only the one that writer
+    added (undo of an add), so a member added again by anything else since stays ("changed")."""
+    condition, values, names = "attribute_exists(sk)", None, None
+    if added_by is not None:
+        condition, names, values = "#src = :src", {"#src": "source"}, {":src": {"S": added_by}}
+    try:
+        client("dynamodb").delete_item(
+            TableName=table_name(ConfigItem),
+            Key=_member_key(workspace_id, segment_id, contact_id),
+            ConditionExpression=condition,
+            **({"ExpressionAttributeNames": names, "ExpressionAttributeValues": values} if values else {}),
+        )
+        return "written"
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    current = client("dynamodb").get_item(
+        TableName=table_name(ConfigItem),
+        Key=_member_key(workspace_id, segment_id, contact_id),
+        ConsistentRead=True,
+    )
+    return "changed" if "Item" in current else "already"
+
+
+def _member_write(doc: Mapping[str, Any], entry: Mapping[str, Any], mode: str) -> str:
+    workspace_id, segment_id, op_id = doc["workspace_id"], doc["params"]["segment_id"], doc["id"]
+    contact_id = entry["contact_id"]
+    if (entry["kind"] == "segment_add") == (mode == APPLY):
+        item = entry.get("member") or {
+            "updated_at": {"S": now_iso()},
+            "source": {"S": actor(op_id)},
+        }
+        return _add_member(workspace_id, segment_id, contact_id, item)
+    added_by = actor(op_id) if entry["kind"] == "segment_add" else None
+    return _remove_member(workspace_id, segment_id, contact_id, added_by=added_by)
+
+
+def _project_segment(
+    doc: Mapping[str, Any], mode: str, done: Sequence[tuple[Mapping[str, Any], str]]
+) -> None:
+    """The chunk's membership changes, written through to the read model (list and search join
+    on it); contacts whose member item is as this run wants it, so a re-run projects them again."""
+    member = [
+        e["contact_id"]
+        for e, outcome in done
+        if outcome in ("written", "already") and (e["kind"] == "segment_add") == (mode == APPLY)
+    ]
+    gone = [
+        e["contact_id"]
+        for e, outcome in done
+        if outcome in ("written", "already") and (e["kind"] == "segment_add") != (mode == APPLY)
+    ]
+    db = get_database()
+    if db is None:
+        raise RuntimeError("no read model configured: segment membership cannot be written through")
+    segments.project_members(db, doc["workspace_id"], doc["params"]["segment_id"], added=member, removed=gone)
 
 
 def _suppression_key(workspace_id: str, email: str) -> dict[str, Any]:
@@ -672,6 +782,8 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         entry, change = pair
         if entry.get("kind") == "suppression":
             return _suppress(workspace_id, entry["email"], op_id, doc["params"]["reason"])
+        if entry.get("kind") in ("segment_add", "segment_remove"):
+            return _member_write(doc, entry, APPLY)
         if doc["action"] == rollback.ACTION:
             job_id = doc["params"]["job_id"]
             if entry.get("kind") == "purge":
@@ -713,6 +825,8 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
 
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="bulk") as pool:
         results = dict(zip((e["email"] for e, _ in changes), pool.map(apply, changes), strict=True))
+    if doc["action"] in SEGMENT_ACTIONS:
+        _project_segment(doc, APPLY, [(e, results[e["email"]]) for e, _ in changes])
     summary: dict[str, Any] = {"processed": len(entries), "succeeded": 0, "changed": 0, "failed": 0}
     failures = []
     for entry in entries:
@@ -755,6 +869,8 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         entry, change = pair
         if entry.get("kind") == "suppression":
             return _unsuppress(workspace_id, entry["email"], op_id)
+        if entry.get("kind") in ("segment_add", "segment_remove"):
+            return _member_write(doc, entry, UNDO)
         return _write(
             workspace_id,
             entry["email"],
@@ -766,6 +882,8 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
 
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="bulk-undo") as pool:
         results = list(pool.map(revert, changes))
+    if doc["action"] in SEGMENT_ACTIONS:
+        _project_segment(doc, UNDO, [(e, outcome) for (e, _), outcome in zip(changes, results, strict=True)])
     summary: dict[str, Any] = {"processed": len(changes), "succeeded": 0, "changed": 0, "failed": 0}
     failures = []
     for (entry, _), outcome in zip(changes, results, strict=True):

@@ -36,7 +36,7 @@ ALL_ACTIONS = (
 )
 NOT_UNDOABLE = ("export_csv", "rollback_import")
 # available through the API and CLI (the others answer that they are not available yet)
-AVAILABLE = (*CONTACT_ACTIONS, "add_to_suppression", "export_csv")
+AVAILABLE = (*CONTACT_ACTIONS, "add_to_segment", "remove_from_segment", "add_to_suppression", "export_csv")
 
 
 class ParamError(ValueError):
