@@ -57,7 +57,13 @@ def test_add_to_segment_and_its_undo_leave_alone_a_member_taken_out_and_put_back
     )
     assert r.status_code == 200, r.text
     op = r.json()
-    assert (op["status"], op["total"], op["succeeded"], op["changed"], op["failed"]) == ("complete", 3, 3, 2, 0)
+    assert (op["status"], op["total"], op["succeeded"], op["changed"], op["failed"]) == (
+        "complete",
+        3,
+        3,
+        2,
+        0,
+    )
     assert _members(c, seg["id"]) == {a["id"], b["id"], d["id"]}  # the read model sees them at once
 
     # d is taken out and put back by hand: its membership is no longer the operation's
@@ -123,7 +129,11 @@ def test_segment_actions_refuse_a_dynamic_or_unknown_segment_and_another_workspa
     other = client(api, new_workspace())
     theirs = other.post(
         BULK,
-        json={"action": "add_to_segment", "params": {"segment_id": static["id"]}, "selection": {"ids": ["c1"]}},
+        json={
+            "action": "add_to_segment",
+            "params": {"segment_id": static["id"]},
+            "selection": {"ids": ["c1"]},
+        },
     )
     assert theirs.status_code == 400 and error_of(theirs)["field"] == "params.segment_id"
     assert _members(c, static["id"]) == set()
