@@ -80,7 +80,8 @@ def submit(workspace_id: str, body: dict[str, Any], *, requested_by: str) -> tup
         doc = bulk.create(
             workspace_id, body["action"], params, targets, not_found=not_found, requested_by=requested_by
         )
-        if len(targets) <= bulk.SYNC_LIMIT:
+        # provider calls never run in the request: trigger_enrichment always goes to the state machine
+        if len(targets) <= bulk.SYNC_LIMIT and body["action"] != bulk.ENRICH:
             return 200, show(bulk.run_inline(workspace_id, doc["id"]))
         start_execution(workspace_id, doc["id"], bulk.APPLY)
         return 202, get(workspace_id, doc["id"])
@@ -118,7 +119,7 @@ def resume(workspace_id: str, op_id: str) -> tuple[int, dict[str, Any]]:
     with as_api_errors():
         doc = bulk.record(workspace_id, op_id)
         mode, run = bulk.begin_resume(workspace_id, op_id)
-        if doc["total"] <= bulk.SYNC_LIMIT:
+        if doc["total"] <= bulk.SYNC_LIMIT and doc["action"] != bulk.ENRICH:
             return 200, show(bulk.run_inline(workspace_id, op_id, mode))
         start_execution(workspace_id, op_id, mode, run)
         return 202, get(workspace_id, op_id)

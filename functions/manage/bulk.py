@@ -229,7 +229,13 @@ def view(doc: Mapping[str, Any]) -> dict[str, Any]:
         "undo_until": doc["undo_until"] if doc["action"] not in bulk_actions.NOT_UNDOABLE else None,
         "error": doc.get("error"),
         "download_key": export_key(doc["id"]) if doc["action"] == "export_csv" else None,
+        "undoable": doc["action"] not in bulk_actions.NOT_UNDOABLE,
     }
+    if doc["action"] == ENRICH:
+        out["enrichment"] = {
+            k: sum(int((s.get("enrichment") or {}).get(k, 0)) for s in doc["progress"].values())
+            for k in ENRICH_COUNTERS
+        }
     if doc["undo_progress"] or doc["status"] in ("undoing", "undone"):
         undone = _totals(doc["undo_progress"])
         out["undo"] = {
@@ -417,6 +423,8 @@ def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[s
         return _plan_suppressions(doc, targets, raw_items)
     if doc["action"] in SEGMENT_ACTIONS:
         return _plan_segment(doc, targets, raw_items)
+    if doc["action"] == ENRICH:
+        return _plan_enrichment(targets, raw_items)
     if doc["action"] == rollback.ACTION:
         return _plan_rollback(targets, raw_items)
     planner = _planner(doc, now_iso())
@@ -587,6 +595,86 @@ def _project_segment(
     if db is None:
         raise RuntimeError("no read model configured: segment membership cannot be written through")
     segments.project_members(db, doc["workspace_id"], doc["params"]["segment_id"], added=member, removed=gone)
+
+
+# --- trigger_enrichment: the enrich-later path, within the operation's call limit -----------------
+
+ENRICH = "trigger_enrichment"
+ENRICH_COUNTERS = ("requested", "enriched", "not_found", "failed", "refused", "cache_hits", "provider_calls")
+
+
+def _plan_enrichment(targets: list[list[str]], raw_items: Mapping[str, Any]) -> list[dict[str, Any]]:
+    entries = []
+    for contact_id, email in targets:
+        entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
+        raw = raw_items.get(email)
+        if raw is None or raw["contact_id"]["S"] != contact_id:
+            entries.append({**entry, "outcome": "not_found"})
+        elif raw.get("is_deleted", {}).get("BOOL"):
+            entries.append(
+                {**entry, "outcome": "error", "reason": "deleted: restore the contact to enrich it"}
+            )
+        else:
+            entries.append({**entry, "outcome": "change", "kind": "enrich"})
+    return entries
+
+
+def _enrich_chunk(doc: Mapping[str, Any], n: int, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Enrich the chunk's logged contacts as `contact-import enrich` does (cache first, then the
+    provider; re-scored; written only where the contact did not move since it was read). The
+    calls granted to each chunk are kept on the operation's record, so all chunks together stay
+    within `params.limit` and a chunk run again gets its first grant back; it finds the provider
+    answers of its first run in the cache (`force_refresh` counts from the operation's start)."""
+    from functions.common.context import JobContext
+    from functions.enrich import later
+
+    op_id, workspace_id, params = doc["id"], doc["workspace_id"], doc["params"]
+    wanted = {e["email"]: e["contact_id"] for e in entries if e["outcome"] == "change"}
+    keys = [{"workspace_id": workspace_id, "email": email} for email in wanted]
+    items = [
+        i
+        for i in ddb.batch_get(table_name(Contact), keys)
+        if wanted.get(i["email"]) == i["contact_id"] and not i.get("is_deleted")
+    ]
+    options = {
+        "force_refresh": bool(params.get("force_refresh")),
+        "enrich_limit": params.get("limit"),
+        "enrich_ledger": {"table": table_name(ConfigItem), "key": _key(workspace_id, op_id)},
+    }
+    ctx = JobContext.from_options(
+        op_id, workspace_id, options, now_iso(), started_at=doc["created_at"], actor=actor(op_id)
+    )
+    rows = later.enrich_items(ctx, items, n) if items else []
+    status: dict[str, str | None] = {}
+    for item, row in zip(items, rows, strict=True):
+        done = (row.meta.get("e") or {}).get("status")
+        status[item["contact_id"]] = "not_found_by_provider" if done == "not_found" else done
+    counters = dict.fromkeys(ENRICH_COUNTERS, 0)
+    later.tally(rows, counters)
+    counters["refused"] = counters.pop("not_enriched", 0)
+    counters["requested"] = len(wanted)
+    summary: dict[str, Any] = {"processed": len(entries), "succeeded": 0, "changed": 0, "failed": 0}
+    failures = []
+    refused = f"refused: the operation's enrichment limit ({params.get('limit')} calls) was reached"
+    for entry in entries:
+        outcome = entry["outcome"]
+        if outcome == "change":
+            # what enrichment did; "gone" when the contact was deleted between plan and write
+            outcome = status.get(entry["contact_id"], "gone")
+        if outcome in ("enriched", "not_found_by_provider", None, "unchanged"):
+            summary["succeeded"] += 1
+            summary["changed"] += outcome == "enriched"
+            continue
+        summary["failed"] += 1
+        reason = {
+            "not_enriched": refused,
+            "failed": "the provider did not answer; run the operation again for this contact",
+            "gone": "not_found",
+        }.get(outcome, entry.get("reason") or outcome)
+        failures.append({"contact_id": entry["contact_id"], "reason": reason})
+    summary["failures"] = failures[:FAILURES_SHOWN]
+    summary["enrichment"] = counters
+    return summary
 
 
 def _suppression_key(workspace_id: str, email: str) -> dict[str, Any]:
@@ -776,6 +864,8 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         targets = s3.get_json(_chunk_key(op_id, n, "targets.json"))
         # the log is written whole before the first write: what a crash leaves is always undoable
         entries = _log_once(op_id, n, _plan_chunk(doc, targets))
+    if doc["action"] == ENRICH:
+        return _enrich_chunk(doc, n, entries)
     changes = _changes(entries)
 
     def apply(pair: tuple[dict[str, Any], Change]) -> str:
@@ -968,7 +1058,7 @@ def begin_undo(workspace_id: str, op_id: str, *, now: datetime | None = None) ->
     """Check the operation can be undone and mark it `undoing` (a repeated undo is no new undo)."""
     doc = record(workspace_id, op_id)
     if doc["action"] in bulk_actions.NOT_UNDOABLE:
-        raise OperationConflict(f"{doc['action']} changes no contact; there is nothing to undo")
+        raise OperationConflict(bulk_actions.NOT_UNDOABLE_WHY[doc["action"]])
     if doc["status"] in ("undoing", "undone"):
         return doc
     if doc["status"] != "complete":

@@ -15,7 +15,7 @@ from functions.common.models import ConfigItem, table_name
 from functions.query import segments
 from local.server import LocalApi
 from tests.integration.test_api_support import api, client, error_of, new_workspace  # noqa: F401
-from tests.integration.test_bulk_operations import _add
+from tests.integration.test_bulk_operations import _add, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -137,3 +137,59 @@ def test_segment_actions_refuse_a_dynamic_or_unknown_segment_and_another_workspa
     )
     assert theirs.status_code == 400 and error_of(theirs)["field"] == "params.segment_id"
     assert _members(c, static["id"]) == set()
+
+
+# contacts the local provider (examples/enrichment.jsonl) knows
+KNOWN = ("zoe.brown@acme-analytics.com", "liam.cohen@acme-analytics.com")
+
+
+def test_trigger_enrichment_stays_within_its_call_limit_reports_what_it_refused_and_cannot_be_undone(
+    api: LocalApi,  # noqa: F811
+) -> None:
+    ws = new_workspace()
+    c = client(api, ws)
+    made = [c.post("/api/v1/contacts", json={"email": e}).json() for e in KNOWN]
+    unknown = _add(c, [])
+    gone = _add(c, [])
+    assert c.delete(f"/api/v1/contacts/{gone['id']}").status_code == 200
+    ids = [x["id"] for x in (*made, unknown, gone)]
+
+    r = c.post(
+        BULK,
+        json={
+            "action": "trigger_enrichment",
+            "params": {"limit": 2, "force_refresh": True},
+            "selection": {"ids": ids},
+        },
+    )
+    assert r.status_code == 202, r.text  # provider calls run on the state machine, never in the request
+    op = wait_for(c, r.json()["id"], ("complete",))[-1]
+    assert op["undoable"] is False and op["undo_until"] is None
+    e = op["enrichment"]
+    assert (e["requested"], e["provider_calls"], e["refused"], e["cache_hits"]) == (3, 2, 1, 0)
+    assert e["enriched"] + e["not_found"] == 2
+    reasons = {f["contact_id"]: f["reason"] for f in op["failures"]}
+    assert reasons.pop(gone["id"]) == "deleted: restore the contact to enrich it"
+    assert list(reasons.values()) == ["refused: the operation's enrichment limit (2 calls) was reached"]
+    assert (op["total"], op["succeeded"], op["failed"], op["changed"]) == (4, 2, 2, e["enriched"])
+    enriched = [x for x in made if c.get(f"/api/v1/contacts/{x['id']}").json().get("title")]
+    assert len(enriched) == e["enriched"] >= 1
+    history = c.get(f"/api/v1/contacts/{enriched[0]['id']}/audit").json()["data"]
+    assert (history[0]["actor"], history[0]["source"]) == (f"op:{op['id']}", "enrichment")
+    assert "title" in history[0]["changes"]
+
+    refused = c.post(f"/api/v1/bulk-operations/{op['id']}/undo")
+    assert (
+        refused.status_code == 409 and "trigger_enrichment cannot be undone" in error_of(refused)["message"]
+    )
+
+    # again without a limit: what the first run called comes from the cache, the refused one is called
+    again_id = c.post(BULK, json={"action": "trigger_enrichment", "selection": {"ids": ids[:3]}}).json()["id"]
+    again = wait_for(c, again_id, ("complete",))[-1]
+    assert again["enrichment"]["refused"] == 0 and again["enrichment"]["cache_hits"] >= 2
+    assert all(c.get(f"/api/v1/contacts/{x['id']}").json().get("title") for x in made)
+
+    bad = c.post(
+        BULK, json={"action": "trigger_enrichment", "params": {"limit": -1}, "selection": {"ids": ids}}
+    )
+    assert bad.status_code == 400 and error_of(bad)["field"] == "params.limit"
