@@ -36,6 +36,7 @@ from functions.common.aws import client
 from functions.common.jobs import now_iso
 from functions.common.models import ConfigItem, Contact, Suppression, table_name
 from functions.common.settings import get_settings
+from functions.events import delivery
 from functions.manage import bulk_actions, rollback
 from functions.manage.bulk_actions import Change, ParamError
 from functions.query import freshness, segments, sql
@@ -645,6 +646,17 @@ def _enrich_chunk(doc: Mapping[str, Any], n: int, entries: list[dict[str, Any]])
         op_id, workspace_id, options, now_iso(), started_at=doc["created_at"], actor=actor(op_id)
     )
     rows = later.enrich_items(ctx, items, n) if items else []
+    _announce(
+        doc,
+        n,
+        APPLY,
+        [
+            (item["contact_id"], item["email"], t)
+            for item, row in zip(items, rows, strict=True)
+            if (row.meta.get("e") or {}).get("status") == "enriched"
+            for t in (UPDATED, ENRICHED)
+        ],
+    )
     status: dict[str, str | None] = {}
     for item, row in zip(items, rows, strict=True):
         done = (row.meta.get("e") or {}).get("status")
@@ -806,24 +818,89 @@ def _read_log(op_id: str, n: int) -> list[dict[str, Any]] | None:
     return [json.loads(line) for line in s3.get_bytes(key).decode("utf-8").splitlines() if line]
 
 
-def _log_once(op_id: str, n: int, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Write the chunk's log unless one is there already (S3 conditional put): two runs of a chunk
-    at once (a resume while the first still runs) both follow the first plan, whose before
-    values were read before any of the operation's writes."""
-    body = "".join(json.dumps(e) + "\n" for e in entries).encode("utf-8")
+def _put_once(key: str, body: bytes, content_type: str) -> bytes | None:
+    """Put the object unless one is there already (S3 conditional put); None when this put made
+    it, else what is there."""
     try:
         client("s3").put_object(
-            Bucket=get_settings().bucket,
-            Key=_chunk_key(op_id, n, "log.jsonl"),
-            Body=body,
-            IfNoneMatch="*",
-            ContentType="application/x-ndjson",
+            Bucket=get_settings().bucket, Key=key, Body=body, IfNoneMatch="*", ContentType=content_type
         )
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in ("PreconditionFailed", "ConditionalRequestConflict"):
             raise
-        return _read_log(op_id, n) or entries
-    return entries
+        return s3.get_bytes(key)
+    return None
+
+
+def _log_once(op_id: str, n: int, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write the chunk's log unless one is there already: two runs of a chunk at once (a resume
+    while the first still runs) both follow the first plan, whose before values were read before
+    any of the operation's writes."""
+    body = "".join(json.dumps(e) + "\n" for e in entries).encode("utf-8")
+    if _put_once(_chunk_key(op_id, n, "log.jsonl"), body, "application/x-ndjson") is None:
+        return entries
+    return _read_log(op_id, n) or entries
+
+
+# --- webhooks: contact.updated (deleted, enriched) for each contact a chunk changed --------------
+
+UPDATED, DELETED, ENRICHED = "contact.updated", "contact.deleted", "contact.enriched"
+
+
+def _event_type(change: Change, written: Sequence[Any]) -> str:
+    """contact.deleted for a write that soft-deletes the contact (as the API's DELETE), else
+    contact.updated."""
+    deletes = any(
+        p == ("is_deleted",) and w == {"BOOL": True} for p, w in zip(change.paths, written, strict=True)
+    )
+    return DELETED if deletes else UPDATED
+
+
+def _announce(doc: Mapping[str, Any], n: int, mode: str, events: Sequence[tuple[str, str, str]]) -> int:
+    """Queue (contact id, email, event type) for the workspace's webhook subscribers: the contact
+    object as stored now, the event id derived from the operation, the run and the contact, so a
+    chunk run again after a crash queues the same events (the same delivery ids too: the time is
+    the chunk's first attempt, kept in `events-<mode>.json`, which also records that they were
+    queued). Nothing is read when nobody subscribes."""
+    workspace_id, op_id = doc["workspace_id"], doc["id"]
+    wanted = {t for _, _, t in events}
+    if not wanted or not any(delivery.subscribed(workspace_id, t) for t in wanted):
+        return 0
+    key = _chunk_key(op_id, n, f"events-{mode}.json")
+    held = _put_once(key, json.dumps({"at": delivery.iso(delivery.utc_now())}).encode(), "application/json")
+    marker = json.loads(held) if held is not None else s3.get_json(key)
+    if marker.get("queued"):
+        return 0
+    contacts = delivery.contact_objects(workspace_id, {cid: email for cid, email, _ in events})
+    queued = delivery.queue_events(
+        workspace_id,
+        (
+            (delivery.event_id_for(op_id, mode, cid, t), t, contacts[cid])
+            for cid, _, t in events
+            if cid in contacts
+        ),
+        now=delivery.parse_iso(marker["at"]),
+    )
+    s3.put_json(key, {**marker, "queued": True})
+    return queued
+
+
+def _contact_events(
+    changes: Sequence[tuple[Mapping[str, Any], Change]], outcomes: Sequence[str], mode: str
+) -> list[tuple[str, str, str]]:
+    """The events of a chunk's contact writes: one per contact whose item holds what this run
+    wrote (by it, or by the run it resumes); none for suppressions, segment members or purges
+    (a purge announces its own deletion)."""
+    return [
+        (
+            entry["contact_id"],
+            entry["email"],
+            _event_type(change, change.after if mode == APPLY else change.before),
+        )
+        for (entry, change), outcome in zip(changes, outcomes, strict=True)
+        if outcome in ("written", "already") or outcome.startswith("partial:")
+        if entry.get("kind") is None
+    ]
 
 
 def _changes(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Change]]:
@@ -917,6 +994,7 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         results = dict(zip((e["email"] for e, _ in changes), pool.map(apply, changes), strict=True))
     if doc["action"] in SEGMENT_ACTIONS:
         _project_segment(doc, APPLY, [(e, results[e["email"]]) for e, _ in changes])
+    _announce(doc, n, APPLY, _contact_events(changes, [results[e["email"]] for e, _ in changes], APPLY))
     summary: dict[str, Any] = {"processed": len(entries), "succeeded": 0, "changed": 0, "failed": 0}
     failures = []
     for entry in entries:
@@ -974,6 +1052,7 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         results = list(pool.map(revert, changes))
     if doc["action"] in SEGMENT_ACTIONS:
         _project_segment(doc, UNDO, [(e, outcome) for (e, _), outcome in zip(changes, results, strict=True)])
+    _announce(doc, n, UNDO, _contact_events(changes, results, UNDO))
     summary: dict[str, Any] = {"processed": len(changes), "succeeded": 0, "changed": 0, "failed": 0}
     failures = []
     for (entry, _), outcome in zip(changes, results, strict=True):
