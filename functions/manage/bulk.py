@@ -106,7 +106,7 @@ def _key(workspace_id: str, op_id: str) -> dict[str, Any]:
     return {"pk": {"S": workspace_id}, "sk": {"S": OP_PREFIX + op_id}}
 
 
-def _create_record(doc: dict[str, Any]) -> None:
+def _create_record(doc: dict[str, Any], runner: str | None = None) -> None:
     client("dynamodb").put_item(
         TableName=table_name(ConfigItem),
         Item={
@@ -117,6 +117,7 @@ def _create_record(doc: dict[str, Any]) -> None:
             "progress": {"M": {}},
             "undo_progress": {"M": {}},
             "updated_at": {"S": doc["created_at"]},
+            **({"runner": {"S": runner}} if runner else {}),
         },
         ConditionExpression="attribute_not_exists(pk)",
     )
@@ -136,6 +137,8 @@ def record(workspace_id: str, op_id: str) -> dict[str, Any]:
     doc["undo_progress"] = item.get("undo_progress") or {}
     doc["error"] = item.get("error")
     doc["run"] = item.get("run") or APPLY
+    doc["runner"] = item.get("runner")
+    doc["updated_at"] = item.get("updated_at")
     return doc
 
 
@@ -296,8 +299,10 @@ def create(
     not_found: list[str],
     requested_by: str,
     op_id: str | None = None,
+    runner: str | None = None,
 ) -> dict[str, Any]:
-    """The operation's record (status queued) and its chunk inputs in S3."""
+    """The operation's record (status queued) and its chunk inputs in S3; `runner`: the local
+    process that runs it (see `abandon`)."""
     op_id = op_id or new_op_id()
     created = datetime.now(UTC)
     doc = {
@@ -319,7 +324,7 @@ def create(
         chunk_count += 1
     s3.put_json(manifest_key(op_id), list(range(chunk_count)))
     doc["chunk_count"] = chunk_count
-    _create_record(doc)
+    _create_record(doc, runner)
     return doc
 
 
@@ -1103,6 +1108,54 @@ def fail(workspace_id: str, op_id: str, message: str, mode: str = APPLY, run: st
         error=f"{mode}: {message}",
         run=run,
     )
+
+
+def claim_runner(workspace_id: str, op_id: str, runner: str) -> None:
+    """Name the process that runs the operation (or its undo, or a resume) from now on."""
+    client("dynamodb").update_item(
+        TableName=table_name(ConfigItem),
+        Key=_key(workspace_id, op_id),
+        UpdateExpression="SET runner = :r",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":r": {"S": runner}},
+    )
+
+
+def abandon(workspace_id: str, op_id: str, *, runner: str | None, reason: str) -> bool:
+    """Mark failed an operation left queued, running or undoing by a process that ended (on one
+    machine the state machine runs inside the process that started it, so a SIGKILL leaves the
+    record moving nowhere), so `begin_resume` takes it up. Conditional on the runner still being
+    the one found dead (None: none was named), so a process that took it over meanwhile keeps it."""
+    doc = record(workspace_id, op_id)
+    mode = UNDO if doc["status"] == "undoing" else APPLY
+    values: dict[str, Any] = {
+        ":s": {"S": "failed"},
+        ":now": {"S": now_iso()},
+        ":err": {"S": f"{mode}: interrupted: {reason}"[:2000]},
+        ":q": {"S": "queued"},
+        ":r": {"S": "running"},
+        ":u": {"S": "undoing"},
+    }
+    condition = "#st IN (:q, :r, :u) AND "
+    if runner is None:
+        condition += "attribute_not_exists(runner)"
+    else:
+        condition += "runner = :who"
+        values[":who"] = {"S": runner}
+    try:
+        client("dynamodb").update_item(
+            TableName=table_name(ConfigItem),
+            Key=_key(workspace_id, op_id),
+            UpdateExpression="SET #st = :s, updated_at = :now, #err = :err",
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#st": "status", "#err": "error"},
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
 
 
 def begin_resume(workspace_id: str, op_id: str) -> tuple[str, str]:
