@@ -988,7 +988,13 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
                         == "changed"
                     ):
                         kept.append(".".join(p for p in path if p != "fields"))
-                outcome = f"partial:{','.join(kept)}" if len(kept) < len(change.paths) else "changed"
+                reported = [k for k in kept if k not in rollback.QUIET]
+                if not reported:
+                    outcome = "written"  # only bookkeeping a later import moved stays
+                elif len(kept) < len(change.paths):
+                    outcome = f"partial:{','.join(reported)}"
+                else:
+                    outcome = "changed"
             rollback.release_claim(entry["email"], workspace_id, job_id)
             return outcome
         return _write(
