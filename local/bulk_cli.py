@@ -111,6 +111,8 @@ def _with_workspace(workspace: str, call: Callable[[], tuple[int, dict[str, Any]
 @click.option("--field", default=None, help="set_custom_field: the custom field's name.")
 @click.option("--value", default=None, help="set_custom_field: the value (JSON, else text; null clears).")
 @click.option("--reason", default=None, help="soft_delete / add_to_suppression: why.")
+@click.option("--segment", default=None, help="add_to_segment / remove_from_segment: a static segment's id.")
+@click.option("--limit", type=int, default=None, help="trigger_enrichment: at most N provider calls.")
 @click.option("--params", "params_json", default=None, help="The action's params as one JSON object.")
 @DATA_DIR_OPTION
 @click.option("--json", "as_json", is_flag=True)
@@ -124,6 +126,8 @@ def contacts_bulk(
     field: str | None,
     value: str | None,
     reason: str | None,
+    segment: str | None,
+    limit: int | None,
     params_json: str | None,
     data_dir: Path,
     as_json: bool,
@@ -152,6 +156,10 @@ def contacts_bulk(
             params["value"] = value
     if reason is not None:
         params["reason"] = reason
+    if segment is not None:
+        params["segment_id"] = segment
+    if limit is not None:
+        params["limit"] = limit
     body = {"action": action, "params": params, "selection": selection}
     runner = job_lease.new_owner()
     doc = _run(
