@@ -895,17 +895,18 @@ def _contact_events(
 ) -> list[tuple[str, str, str]]:
     """The events of a chunk's contact writes: one per contact whose item holds what this run
     wrote (by it, or by the run it resumes); none for suppressions, segment members or purges
-    (a purge announces its own deletion)."""
-    return [
-        (
-            entry["contact_id"],
-            entry["email"],
-            _event_type(change, change.after if mode == APPLY else change.before),
-        )
-        for (entry, change), outcome in zip(changes, outcomes, strict=True)
-        if outcome in ("written", "already") or outcome.startswith("partial:")
-        if entry.get("kind") is None
-    ]
+    (a purge announces its own deletion); contact.scored too where the score or grade moved."""
+    events = []
+    for (entry, change), outcome in zip(changes, outcomes, strict=True):
+        done = outcome in ("written", "already") or outcome.startswith("partial:")
+        if entry.get("kind") is not None or not done:
+            continue
+        written = change.after if mode == APPLY else change.before
+        events.append((entry["contact_id"], entry["email"], _event_type(change, written)))
+        if any(p in (("lead_score",), ("grade",)) for p in change.paths):
+            # trigger_scoring (or its undo) moved the score: as the pipeline's re-scores announce it
+            events.append((entry["contact_id"], entry["email"], delivery.SCORED))
+    return events
 
 
 def _changes(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Change]]:

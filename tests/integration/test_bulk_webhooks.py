@@ -78,7 +78,42 @@ def test_bulk_writes_announce_each_changed_contact_once_even_when_a_chunk_runs_a
     assert c.post(f"/api/v1/bulk-operations/{deleted['id']}/undo").json()["status"] == "undone"
     drain()
     later = _ours(receiver, ids)[len(events) :]
-    assert [(e["type"], e["data"]["id"], e["data"]["is_deleted"]) for e in later] == [
+    # (sent concurrently: in any order)
+    assert sorted((e["type"], e["data"]["id"], e["data"]["is_deleted"]) for e in later) == [
         ("contact.deleted", b["id"], True),
         ("contact.updated", b["id"], False),
     ]
+
+
+def test_bulk_scoring_announces_the_contacts_whose_score_moved_as_scored_too(
+    api: LocalApi,  # noqa: F811
+    receiver: Receiver,  # noqa: F811
+) -> None:
+    ws = new_workspace()
+    c = client(api, ws)
+    subscriptions.create(ws, receiver.url, ["contact.updated", "contact.scored"])
+    people = [
+        c.post("/api/v1/contacts", json={"email": f"p{n}.{ws}@score-example.com", "title": t}).json()
+        for n, t in enumerate(("CEO", "VP Sales", "Engineer"))
+    ]
+    before = {p["id"]: c.get(f"/api/v1/contacts/{p['id']}").json() for p in people}
+    # execs now fit: their score moves; the engineer's does not
+    execs = {"seniority_in": ["c_suite", "vp"]}
+    model = {"fit_criteria": [{"name": "execs", "points": 10, "conditions": execs}]}
+    assert c.put("/api/v1/config/scoring-model", json=model).status_code == 200
+    op = c.post(BULK, json={"action": "trigger_scoring", "selection": {"ids": list(before)}}).json()
+    assert op["status"] == "complete"
+    after = {cid: c.get(f"/api/v1/contacts/{cid}").json() for cid in before}
+    moved = {
+        cid
+        for cid in before
+        if (before[cid]["lead_score"], before[cid]["grade"])
+        != (after[cid]["lead_score"], after[cid]["grade"])
+    }
+    assert moved == {people[0]["id"], people[1]["id"]} and op["changed"] == len(moved)
+
+    drain()
+    got = _ours(receiver, set(before))
+    assert sorted((e["type"], e["data"]["id"]) for e in got) == sorted(
+        [("contact.updated", cid) for cid in moved] + [("contact.scored", cid) for cid in moved]
+    )
