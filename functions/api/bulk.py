@@ -90,7 +90,7 @@ def submit(
             runner=runner,
         )
         # provider calls never run in the request: trigger_enrichment always goes to the state machine
-        if len(targets) <= bulk.SYNC_LIMIT and body["action"] != bulk.ENRICH:
+        if len(targets) <= bulk.SYNC_LIMIT and (body["action"] != bulk.ENRICH or not targets):
             return 200, show(bulk.run_inline(workspace_id, doc["id"]))
         start_execution(workspace_id, doc["id"], bulk.APPLY)
         return 202, get(workspace_id, doc["id"])
