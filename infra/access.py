@@ -380,10 +380,26 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
                 "Contacts",
                 ("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"),
             ),
-            # the operation record; a purge's retention log entry (PutItem); webhook subscriptions
+            # the operation record; a purge's retention log entry (PutItem); webhook subscriptions;
+            # static segment members (add/remove_from_segment, BatchGetItem/PutItem/DeleteItem;
+            # a purge's BatchWriteItem takes the contact out of them)
             TableGrant(
-                "Config", ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem")
+                "Config",
+                (
+                    "dynamodb:GetItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:Query",
+                    "dynamodb:PutItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:BatchWriteItem",
+                ),
             ),
+            # trigger_enrichment: the enrich-later path (cache, re-scored conditional writes,
+            # fresh firmographics batch-written)
+            TableGrant("EnrichmentCache", ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem")),
+            TableGrant("Contacts", ("dynamodb:PartiQLUpdate",)),
+            TableGrant("Companies", ("dynamodb:BatchWriteItem",)),
             # trigger_scoring: engagement history and firmographics, as the import's scoring reads them;
             # a rollback releases the claims the import made (UpdateItem)
             TableGrant("GlobalContacts", ("dynamodb:BatchGetItem", "dynamodb:UpdateItem")),
@@ -401,8 +417,10 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
         ),
         objects=(ObjectGrant(BULK, READ_WRITE),),
         list_prefixes=(BULK,),
-        # a purge takes the contact out of static segments; an id of the older format resolves there
+        # a purge takes the contact out of static segments; an id of the older format resolves
+        # there; segment membership is written through to it
         read_model=True,
+        read_secrets=True,  # trigger_enrichment: the provider keys
     ),
     "Sync": FunctionAccess(
         tables=(

@@ -156,6 +156,7 @@ class ContactImportStack(Stack):
             functions=self.functions.by_name,
             tables=self.tables.by_logical,
             import_state_machine=self.pipeline.state_machine,
+            bulk_state_machine=self.bulk.state_machine,
             http_api=self.api.api,
             dead_letters=self.trigger.dead_letters,
             sync_dead_letters=self.sync.dead_letters,

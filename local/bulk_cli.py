@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from local import runtime
+from local import job_lease, runtime
 from local.cli_common import DATA_DIR_OPTION
 from local.cli_common import emit as _emit
 
@@ -116,6 +116,8 @@ def _with_workspace(workspace: str, call: Callable[[], tuple[int, dict[str, Any]
 @click.option("--field", default=None, help="set_custom_field: the custom field's name.")
 @click.option("--value", default=None, help="set_custom_field: the value (JSON, else text; null clears).")
 @click.option("--reason", default=None, help="soft_delete / add_to_suppression: why.")
+@click.option("--segment", default=None, help="add_to_segment / remove_from_segment: a static segment's id.")
+@click.option("--limit", type=int, default=None, help="trigger_enrichment: at most N provider calls.")
 @click.option("--params", "params_json", default=None, help="The action's params as one JSON object.")
 @DATA_DIR_OPTION
 @click.option("--json", "as_json", is_flag=True)
@@ -130,6 +132,8 @@ def contacts_bulk(
     field: str | None,
     value: str | None,
     reason: str | None,
+    segment: str | None,
+    limit: int | None,
     params_json: str | None,
     data_dir: Path,
     as_json: bool,
@@ -162,15 +166,44 @@ def contacts_bulk(
             params["value"] = value
     if reason is not None:
         params["reason"] = reason
+    if segment is not None:
+        params["segment_id"] = segment
+    if limit is not None:
+        params["limit"] = limit
     body = {"action": action, "params": params, "selection": selection}
+    runner = job_lease.new_owner()
     doc = _run(
         data_dir,
-        _with_workspace(workspace, lambda: bulk.submit(workspace, body, requested_by="cli")),
+        _with_workspace(workspace, lambda: bulk.submit(workspace, body, requested_by="cli", runner=runner)),
         as_json,
     )
     _emit(doc, as_json, _human(doc))
     if doc["status"] == "failed":
         sys.exit(1)
+
+
+def _take_over(workspace: str, op_id: str) -> None:
+    """An operation left queued, running or undoing by a `contact-import` process that has ended
+    (killed: its state machine ran inside it) is marked failed, so it is resumed like one; one a
+    live process still runs is refused. One no process is named for (started by `serve`) counts
+    as running until it has not moved for `job_lease.UNLEASED_STALE_S`."""
+    from functions.manage import bulk as operations
+
+    try:
+        doc = operations.record(workspace, op_id)
+    except operations.OperationNotFound:
+        return  # the resume itself answers not found
+    if doc["status"] not in ("queued", "running", "undoing"):
+        return
+    runner = doc.get("runner")
+    if runner and job_lease.holder_is_dead(runner):
+        operations.abandon(workspace, op_id, runner=runner, reason=f"process {runner} ended")
+    elif not runner and job_lease.is_abandoned({"updated_at": doc.get("updated_at")}):
+        operations.abandon(workspace, op_id, runner=None, reason="it has not moved for a long time")
+    elif runner:
+        raise click.ClickException(
+            f"bulk operation {op_id} is {doc['status']} in process {runner}; resume it once that process has ended"
+        )
 
 
 def _by_id(name: str, verb: str, help_text: str) -> click.Command:
@@ -185,7 +218,9 @@ def _by_id(name: str, verb: str, help_text: str) -> click.Command:
         def call() -> tuple[int, dict[str, Any]]:
             if verb == "show":
                 return 200, bulk.get(workspace, op_id)
-            return getattr(bulk, verb)(workspace, op_id)  # type: ignore[no-any-return]
+            if verb == "resume":
+                _take_over(workspace, op_id)
+            return getattr(bulk, verb)(workspace, op_id, runner=job_lease.new_owner())  # type: ignore[no-any-return]
 
         doc = _run(data_dir, _with_workspace(workspace, call), as_json or verb == "show")
         _emit(doc, as_json, _human(doc))

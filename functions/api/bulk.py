@@ -18,6 +18,7 @@ from functions.common.aws import client
 from functions.common.settings import get_settings
 from functions.intake import custom_field_store
 from functions.manage import bulk, bulk_actions, rollback
+from functions.query import segments
 
 
 class UndoExpired(ApiError):
@@ -52,13 +53,27 @@ def _params(workspace_id: str, action: str, params: dict[str, Any]) -> dict[str,
         except FieldError as exc:
             raise BadRequest(exc.message, field="params.value") from None
         checked["value"] = typed[checked["name"]]
+    if action in ("add_to_segment", "remove_from_segment"):
+        try:
+            segment = segments.get_doc(workspace_id, checked["segment_id"])
+        except segments.SegmentNotFound as exc:
+            raise BadRequest(str(exc), field="params.segment_id") from None
+        if segment["type"] != "static":
+            raise BadRequest(
+                f"segment {checked['segment_id']} is dynamic (its filter decides its members); "
+                "bulk membership changes need a static segment",
+                field="params.segment_id",
+            )
     if action not in bulk_actions.AVAILABLE:
         raise BadRequest(f"{action} is not available as a bulk operation yet", field="action")
     return checked
 
 
-def submit(workspace_id: str, body: dict[str, Any], *, requested_by: str) -> tuple[int, dict[str, Any]]:
-    """200 and the finished operation (up to 1,000 contacts), or 202 and the queued one."""
+def submit(
+    workspace_id: str, body: dict[str, Any], *, requested_by: str, runner: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """200 and the finished operation (up to 1,000 contacts), or 202 and the queued one.
+    `runner`: the local process that runs it (the CLI), so a resume can tell it ended."""
     with as_api_errors():
         params = _params(workspace_id, body["action"], body.get("params") or {})
         selection = {k: v for k, v in body["selection"].items() if v is not None}
@@ -66,9 +81,16 @@ def submit(workspace_id: str, body: dict[str, Any], *, requested_by: str) -> tup
             read_model.database(), workspace_id, selection, read_model.custom_types(workspace_id)
         )
         doc = bulk.create(
-            workspace_id, body["action"], params, targets, not_found=not_found, requested_by=requested_by
+            workspace_id,
+            body["action"],
+            params,
+            targets,
+            not_found=not_found,
+            requested_by=requested_by,
+            runner=runner,
         )
-        if len(targets) <= bulk.SYNC_LIMIT:
+        # provider calls never run in the request: trigger_enrichment always goes to the state machine
+        if len(targets) <= bulk.SYNC_LIMIT and (body["action"] != bulk.ENRICH or not targets):
             return 200, show(bulk.run_inline(workspace_id, doc["id"]))
         start_execution(workspace_id, doc["id"], bulk.APPLY)
         return 202, get(workspace_id, doc["id"])
@@ -90,9 +112,11 @@ def show(view: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-def undo(workspace_id: str, op_id: str) -> tuple[int, dict[str, Any]]:
+def undo(workspace_id: str, op_id: str, runner: str | None = None) -> tuple[int, dict[str, Any]]:
     with as_api_errors():
         doc = bulk.begin_undo(workspace_id, op_id)
+        if runner and doc["status"] == "undoing":
+            bulk.claim_runner(workspace_id, op_id, runner)
         if doc["status"] == "undone":
             return 200, show(bulk.view(doc))
         if doc["total"] <= bulk.SYNC_LIMIT:
@@ -101,12 +125,14 @@ def undo(workspace_id: str, op_id: str) -> tuple[int, dict[str, Any]]:
         return 202, get(workspace_id, op_id)
 
 
-def resume(workspace_id: str, op_id: str) -> tuple[int, dict[str, Any]]:
+def resume(workspace_id: str, op_id: str, runner: str | None = None) -> tuple[int, dict[str, Any]]:
     """Run a failed operation (or its undo) again from where it stopped."""
     with as_api_errors():
         doc = bulk.record(workspace_id, op_id)
         mode, run = bulk.begin_resume(workspace_id, op_id)
-        if doc["total"] <= bulk.SYNC_LIMIT:
+        if runner:
+            bulk.claim_runner(workspace_id, op_id, runner)
+        if doc["total"] <= bulk.SYNC_LIMIT and doc["action"] != bulk.ENRICH:
             return 200, show(bulk.run_inline(workspace_id, op_id, mode))
         start_execution(workspace_id, op_id, mode, run)
         return 202, get(workspace_id, op_id)

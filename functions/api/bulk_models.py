@@ -89,6 +89,18 @@ class BulkUndo(BaseModel):
     conflicts: list[BulkFailure]
 
 
+class BulkEnrichment(BaseModel):
+    """trigger_enrichment: what was asked of the provider, and what the call limit refused."""
+
+    requested: int
+    enriched: int
+    not_found: int
+    failed: int
+    refused: int = Field(description="Contacts not enriched because params.limit was reached.")
+    cache_hits: int
+    provider_calls: int
+
+
 class BulkOperationOut(BaseModel):
     id: str
     action: BulkAction | Literal["rollback_import"]
@@ -105,6 +117,11 @@ class BulkOperationOut(BaseModel):
     error: str | None = None
     download_url: str | None = Field(default=None, description="export_csv: the CSV, once complete.")
     undo: BulkUndo | None = None
+    undoable: bool = Field(
+        default=True,
+        description="false: export_csv, trigger_enrichment and import rollbacks cannot be undone.",
+    )
+    enrichment: BulkEnrichment | None = None
 
 
 class ImportRollbackOut(ImportOut):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,9 +12,9 @@ from functions.common.aws import client
 from functions.common.canonical import registrable_domain
 from functions.common.company_ids import company_id, domain_of
 from functions.common.jobs import now_iso
-from functions.common.models import Company, Contact, table_name
+from functions.common.models import Company, ConfigItem, Contact, table_name
 from functions.query import freshness
-from functions.query.db import get_database
+from functions.query.db import get_database, json_value
 
 
 def get(workspace_id: str, value: str) -> dict[str, Any] | None:
@@ -102,22 +103,104 @@ def check_confirmation(count: int, confirm_affected: int | None) -> None:
         )
 
 
-def write(domain: str, changes: Mapping[str, Any]) -> None:
+def write(domain: str, changes: Mapping[str, Any], actor: audit.Actor | None = None) -> dict[str, Any]:
+    """Write the changes to the Company row; each changed field's value before (None: absent)."""
     sets = {k: v for k, v in changes.items() if v is not None and v != []}
     removes = [k for k, v in changes.items() if v is None or v == []]
-    sets.update(audit.current(audit.Actor("api", "api")).stamp())
+    sets.update((actor or audit.current(audit.Actor("api", "api"))).stamp())
     sets["updated_at"] = now_iso()
     names = {f"#s{i}": k for i, k in enumerate(sets)} | {f"#r{i}": k for i, k in enumerate(removes)}
     expr = "SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(sets)))
     if removes:
         expr += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-    client("dynamodb").update_item(
+    resp = client("dynamodb").update_item(
         TableName=table_name(Company),
         Key={"domain": {"S": domain}},
         UpdateExpression=expr,
         ExpressionAttributeNames=names,
         ExpressionAttributeValues={f":s{i}": ddb.to_av(v) for i, v in enumerate(sets.values())},
+        ReturnValues="UPDATED_OLD",
     )
+    old = ddb.from_item(resp.get("Attributes") or {})
+    return {k: old.get(k) for k in changes}
+
+
+# --- the company audit: one entry per edit, with the contacts it affected --------------------------
+
+AUDIT_PREFIX = "company_audit#"
+
+
+def _audit_prefix(domain: str) -> str:
+    return f"{AUDIT_PREFIX}{domain}#"
+
+
+def record_edit(
+    workspace_id: str,
+    domain: str,
+    changes: Mapping[str, Any],
+    before: Mapping[str, Any],
+    affected_count: int,
+    actor: audit.Actor,
+) -> dict[str, Any] | None:
+    """The edit's audit entry, under the editing workspace (None when it changed nothing). A
+    company edit changes one row, not its contacts' rows (seed: "Company edits are different"),
+    so it is audited once, with how many of the workspace's contacts show the change."""
+    diff = {
+        k: {"before": before.get(k), "after": v}
+        for k, v in changes.items()
+        if (before.get(k) or None) != (v or None)
+    }
+    if not diff:
+        return None
+    at = now_iso()
+    entry = {
+        "id": f"caud_{uuid.uuid4().hex[:16]}",
+        "at": at,
+        "actor": actor.who,
+        "source": actor.source,
+        "company": domain,
+        "affected": affected_count,
+        "changes": diff,
+    }
+    ConfigItem(workspace_id, f"{_audit_prefix(domain)}{at}#{entry['id']}", doc=entry, updated_at=at).save()
+    return entry
+
+
+def audit_page(workspace_id: str, value: str, *, page_size: int, cursor: str | None) -> dict[str, Any]:
+    """The company's edits by this workspace, newest first, in pages."""
+    from functions.api.cursors import decode_cursor, encode_cursor, query_pages, start_key
+
+    domain = domain_for(value)
+    if domain is None:
+        raise NotFound(f"there is no company {value!r}", field="company_id")
+    fingerprint = f"company_audit|{workspace_id}|{domain}"
+    state = decode_cursor(cursor, fingerprint) if cursor else {}
+    request: dict[str, Any] = {
+        "TableName": table_name(ConfigItem),
+        "KeyConditionExpression": "pk = :p AND begins_with(sk, :s)",
+        "ExpressionAttributeValues": {":p": {"S": workspace_id}, ":s": {"S": _audit_prefix(domain)}},
+        "ScanIndexForward": False,
+        "ConsistentRead": True,
+        "Limit": min(1000, page_size + 1),
+    }
+    start = start_key(state, workspace_id, ("pk", "sk"))
+    if start:
+        if start["pk"] != {"S": workspace_id} or not start["sk"]["S"].startswith(_audit_prefix(domain)):
+            raise BadRequest("the cursor is not one this API returned", field="cursor")
+        request["ExclusiveStartKey"] = start
+    found: list[dict[str, Any]] = []
+    for resp in query_pages(request):
+        found += [ddb.from_item(i) for i in resp.get("Items", [])]
+        if len(found) > page_size:
+            break
+    page, has_more = found[:page_size], len(found) > page_size
+    next_cursor = (
+        encode_cursor({"f": fingerprint, "k": {"pk": workspace_id, "sk": page[-1]["sk"]}})
+        if has_more and page
+        else None
+    )
+    data = [dict(json_value(i.get("doc")) or {}) for i in page]
+    return {"data": data, "meta": {"next_cursor": next_cursor, "has_more": has_more}}
 
 
 def edit(
@@ -140,7 +223,8 @@ def edit(
     if not dry_run:
         check_confirmation(count, confirm_affected)
         if changes:
-            write(domain, changes)
+            actor = audit.current(audit.Actor("api", "api"))
+            record_edit(workspace_id, domain, changes, write(domain, changes, actor), count, actor)
     doc = get(workspace_id, company_id(domain)) if not dry_run else None
     if doc is None:  # a dry run: what the company would be
         item = (

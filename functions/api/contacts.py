@@ -411,7 +411,8 @@ def patch(
             raise BadRequest(
                 "the contact has no company domain whose company could be edited", field="company"
             )
-        companies.check_confirmation(companies.affected(workspace_id, domain), confirm_affected)
+        affected_count = companies.affected(workspace_id, domain)
+        companies.check_confirmation(affected_count, confirm_affected)
     if new_email != item["email"]:
         moved = change_email(workspace_id, item, new_email, force_merge=force_merge)
         if moved.get("contact_id") != item["contact_id"] or moved.get("is_deleted"):
@@ -419,7 +420,9 @@ def patch(
         item = moved
     updated = _update(item, sets, removes) if changes else item
     if company_changes:
-        companies.write(str(domain), company_changes)
+        actor = audit.current(audit.Actor("api", "api"))
+        before = companies.write(str(domain), company_changes, actor)
+        companies.record_edit(workspace_id, str(domain), company_changes, before, affected_count, actor)
     return _announce(workspace_id, "contact.updated", views([updated])[0])
 
 

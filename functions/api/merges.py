@@ -5,6 +5,10 @@ the other, values that differ reported as conflicts (the survivor's kept). The n
 archived (`is_deleted`, `deletion_reason` `merged`, `merged_into`), not deleted, so its
 ownership claim and segment memberships stay where they were. The other's engagement timeline
 is copied into the survivor's, so the survivor's history is both (the copies are listed).
+The GlobalContact engagement counters are not combined: they belong to an email address,
+platform-wide (other workspaces hold the same address; the archived contact keeps its own), so
+summing would count one address's sends for every workspace holding the other, and carry one
+mailbox's bounce onto another.
 
 One transaction writes both contacts and the Merge record (Config table, `MERGE#<id>` under the
 workspace), which keeps the full before-image of both items. Undo puts those images back, with

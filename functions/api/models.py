@@ -797,6 +797,21 @@ class CompanyEditOut(CompanyDetail):
     dry_run: bool = False
 
 
+class CompanyAuditEntry(BaseModel):
+    id: str
+    at: str
+    actor: str
+    source: str
+    company: str = Field(description="The company's domain.")
+    affected: int = Field(description="The workspace's live contacts at the company when it was edited.")
+    changes: dict[str, FieldChange]
+
+
+class CompanyAuditPage(BaseModel):
+    data: list[CompanyAuditEntry]
+    meta: AuditMeta
+
+
 # --- merges (issue 14) ---------------------------------------------------------------------------
 
 

@@ -44,26 +44,41 @@ def enrich_existing(
         "rescored": 0,
     }
     for start in range(0, len(items), BATCH):
-        batch = items[start : start + BATCH]
-        rows = [_row(n, item) for n, item in enumerate(batch, 1)]
-        globals_ = store.global_contacts(r.email or "" for r in rows)
-        for row in rows:
-            g = globals_.get(row.email or "")
-            if g:
-                row.meta["g"] = {
-                    k: g.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
-                }
-        rows = score_rows(ctx, enrich_chunk_rows(ctx, 0, rows))
-        delivery.queue_scored(workspace_id, _save(ctx, batch, rows))
-        for row in rows:
-            e = row.meta.get("e") or {}
-            if e.get("status") in totals:
-                totals[e["status"]] += 1
-            if e.get("cached"):
-                totals["cache_hits"] += 1
-            elif e.get("status") in ("enriched", "not_found", "failed"):
-                totals["provider_calls"] += 1
+        rows = enrich_items(ctx, items[start : start + BATCH], 0)
+        tally(rows, totals)
         totals["rescored"] += len(rows)
+    return totals
+
+
+def enrich_items(ctx: JobContext, items: list[dict[str, Any]], chunk: int) -> list[Row]:
+    """Enrich (cache first, within the context's `enrich_limit`), re-score and write these stored
+    contacts; their rows say what enrichment did (`meta["e"]["status"]`). `contact.scored` goes
+    out for those whose score or grade moved."""
+    rows = [_row(n, item) for n, item in enumerate(items, 1)]
+    globals_ = store.global_contacts(r.email or "" for r in rows)
+    for row in rows:
+        g = globals_.get(row.email or "")
+        if g:
+            row.meta["g"] = {
+                k: g.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
+            }
+    rows = score_rows(ctx, enrich_chunk_rows(ctx, chunk, rows))
+    delivery.queue_scored(ctx.workspace_id, _save(ctx, items, rows))
+    return rows
+
+
+def tally(rows: list[Row], totals: dict[str, int]) -> dict[str, int]:
+    """Add what enrichment did to each row to `totals` (enriched, not_found, failed, cache_hits,
+    provider_calls; `not_enriched`: refused by the call limit)."""
+    for row in rows:
+        e = row.meta.get("e") or {}
+        status = e.get("status")
+        if status in totals or status == "not_enriched":
+            totals[status] = totals.get(status, 0) + 1
+        if e.get("cached"):
+            totals["cache_hits"] = totals.get("cache_hits", 0) + 1
+        elif status in ("enriched", "not_found", "failed"):
+            totals["provider_calls"] = totals.get("provider_calls", 0) + 1
     return totals
 
 

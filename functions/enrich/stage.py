@@ -83,19 +83,20 @@ def reserve_calls(ctx: JobContext, chunk: int | str, wanted: int) -> int | None:
     if limit is None:
         return None
     ddb_client = client("dynamodb")
-    key = {"job_id": {"S": ctx.job_id}}
+    # the grants live on the job record, or on the item `enrich_ledger` names (a bulk operation's)
+    ledger = ctx.options.get("enrich_ledger") or {}
+    table = ledger.get("table") or table_name(ImportJob)
+    key = ledger.get("key") or {"job_id": {"S": ctx.job_id}}
     grant_name = f"enrich_grant_{chunk}"
     for _ in range(20):
-        item = ddb_client.get_item(TableName=table_name(ImportJob), Key=key, ConsistentRead=True).get(
-            "Item", {}
-        )
+        item = ddb_client.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item", {})
         if grant_name in item:
             return int(item[grant_name]["N"])
         granted = int(item.get("enrich_granted", {}).get("N", 0))
         grant = max(0, min(wanted, int(limit) - granted))
         try:
             ddb_client.update_item(
-                TableName=table_name(ImportJob),
+                TableName=table,
                 Key=key,
                 UpdateExpression="SET #g = :k, enrich_granted = :total",
                 ConditionExpression="attribute_not_exists(#g) AND "

@@ -36,10 +36,11 @@ from functions.common.aws import client
 from functions.common.jobs import now_iso
 from functions.common.models import ConfigItem, Contact, Suppression, table_name
 from functions.common.settings import get_settings
+from functions.events import delivery
 from functions.manage import bulk_actions, rollback
 from functions.manage.bulk_actions import Change, ParamError
 from functions.query import freshness, segments, sql
-from functions.query.db import Database
+from functions.query.db import Database, get_database
 from functions.query.sql import Params
 
 CHUNK_SIZE = 500
@@ -105,7 +106,7 @@ def _key(workspace_id: str, op_id: str) -> dict[str, Any]:
     return {"pk": {"S": workspace_id}, "sk": {"S": OP_PREFIX + op_id}}
 
 
-def _create_record(doc: dict[str, Any]) -> None:
+def _create_record(doc: dict[str, Any], runner: str | None = None) -> None:
     client("dynamodb").put_item(
         TableName=table_name(ConfigItem),
         Item={
@@ -116,6 +117,7 @@ def _create_record(doc: dict[str, Any]) -> None:
             "progress": {"M": {}},
             "undo_progress": {"M": {}},
             "updated_at": {"S": doc["created_at"]},
+            **({"runner": {"S": runner}} if runner else {}),
         },
         ConditionExpression="attribute_not_exists(pk)",
     )
@@ -135,6 +137,8 @@ def record(workspace_id: str, op_id: str) -> dict[str, Any]:
     doc["undo_progress"] = item.get("undo_progress") or {}
     doc["error"] = item.get("error")
     doc["run"] = item.get("run") or APPLY
+    doc["runner"] = item.get("runner")
+    doc["updated_at"] = item.get("updated_at")
     return doc
 
 
@@ -229,7 +233,13 @@ def view(doc: Mapping[str, Any]) -> dict[str, Any]:
         "undo_until": doc["undo_until"] if doc["action"] not in bulk_actions.NOT_UNDOABLE else None,
         "error": doc.get("error"),
         "download_key": export_key(doc["id"]) if doc["action"] == "export_csv" else None,
+        "undoable": doc["action"] not in bulk_actions.NOT_UNDOABLE,
     }
+    if doc["action"] == ENRICH:
+        out["enrichment"] = {
+            k: sum(int((s.get("enrichment") or {}).get(k, 0)) for s in doc["progress"].values())
+            for k in ENRICH_COUNTERS
+        }
     if doc["undo_progress"] or doc["status"] in ("undoing", "undone"):
         undone = _totals(doc["undo_progress"])
         out["undo"] = {
@@ -308,8 +318,10 @@ def create(
     not_found: list[str],
     requested_by: str,
     op_id: str | None = None,
+    runner: str | None = None,
 ) -> dict[str, Any]:
-    """The operation's record (status queued) and its chunk inputs in S3."""
+    """The operation's record (status queued) and its chunk inputs in S3; `runner`: the local
+    process that runs it (see `abandon`)."""
     op_id = op_id or new_op_id()
     created = datetime.now(UTC)
     doc = {
@@ -331,7 +343,7 @@ def create(
         chunk_count += 1
     s3.put_json(manifest_key(op_id), list(range(chunk_count)))
     doc["chunk_count"] = chunk_count
-    _create_record(doc)
+    _create_record(doc, runner)
     return doc
 
 
@@ -434,6 +446,10 @@ def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[s
     raw_items = {i["email"]["S"]: i for i in ddb.batch_get(table_name(Contact), keys, raw=True)}
     if doc["action"] == "add_to_suppression":
         return _plan_suppressions(doc, targets, raw_items)
+    if doc["action"] in SEGMENT_ACTIONS:
+        return _plan_segment(doc, targets, raw_items)
+    if doc["action"] == ENRICH:
+        return _plan_enrichment(targets, raw_items)
     if doc["action"] == rollback.ACTION:
         return _plan_rollback(targets, raw_items)
     planner = _planner(doc, now_iso())
@@ -496,6 +512,205 @@ def _purge(workspace_id: str, contact_id: str, job_id: str) -> str:
         except NotFound:
             return "already"
     return "purged"
+
+
+# --- static segment membership (Config items `segment_member#<segment>#<contact>`) ---------------
+
+SEGMENT_ACTIONS = ("add_to_segment", "remove_from_segment")
+
+
+def _member_key(workspace_id: str, segment_id: str, contact_id: str) -> dict[str, Any]:
+    return {"pk": {"S": workspace_id}, "sk": {"S": segments.member_sk(segment_id, contact_id)}}
+
+
+def _plan_segment(
+    doc: Mapping[str, Any], targets: list[list[str]], raw_items: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """A member item to add (one not there), or to remove (one there: its exact item is logged so
+    undo can put it back)."""
+    workspace_id, segment_id = doc["workspace_id"], doc["params"]["segment_id"]
+    adding = doc["action"] == "add_to_segment"
+    keys = [{"pk": workspace_id, "sk": segments.member_sk(segment_id, cid)} for cid, _ in targets]
+    members = {i["sk"]["S"]: i for i in ddb.batch_get(table_name(ConfigItem), keys, raw=True)}
+    entries = []
+    for contact_id, email in targets:
+        entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
+        raw = raw_items.get(email)
+        member = members.get(segments.member_sk(segment_id, contact_id))
+        if raw is None or raw["contact_id"]["S"] != contact_id:
+            entries.append({**entry, "outcome": "not_found"})
+        elif adding == (member is not None):
+            entries.append({**entry, "outcome": "unchanged"})
+        elif adding:
+            entries.append({**entry, "outcome": "change", "kind": "segment_add"})
+        else:
+            entries.append({**entry, "outcome": "change", "kind": "segment_remove", "member": member})
+    return entries
+
+
+def _add_member(workspace_id: str, segment_id: str, contact_id: str, item: Mapping[str, Any]) -> str:
+    """Put the member item unless the contact is a member already ("already")."""
+    try:
+        client("dynamodb").put_item(
+            TableName=table_name(ConfigItem),
+            Item={**item, **_member_key(workspace_id, segment_id, contact_id)},
+            ConditionExpression="attribute_not_exists(sk)",
+        )
+        return "written"
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    return "already"
+
+
+def _remove_member(workspace_id: str, segment_id: str, contact_id: str, *, added_by: str | None) -> str:
+    """Delete the member item ("already" when it is gone); `added_by`: only the one that writer
+    added (undo of an add), so a member added again by anything else since stays ("changed")."""
+    condition, values, names = "attribute_exists(sk)", None, None
+    if added_by is not None:
+        condition, names, values = "#src = :src", {"#src": "source"}, {":src": {"S": added_by}}
+    try:
+        client("dynamodb").delete_item(
+            TableName=table_name(ConfigItem),
+            Key=_member_key(workspace_id, segment_id, contact_id),
+            ConditionExpression=condition,
+            **({"ExpressionAttributeNames": names, "ExpressionAttributeValues": values} if values else {}),
+        )
+        return "written"
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    current = client("dynamodb").get_item(
+        TableName=table_name(ConfigItem),
+        Key=_member_key(workspace_id, segment_id, contact_id),
+        ConsistentRead=True,
+    )
+    return "changed" if "Item" in current else "already"
+
+
+def _member_write(doc: Mapping[str, Any], entry: Mapping[str, Any], mode: str) -> str:
+    workspace_id, segment_id, op_id = doc["workspace_id"], doc["params"]["segment_id"], doc["id"]
+    contact_id = entry["contact_id"]
+    if (entry["kind"] == "segment_add") == (mode == APPLY):
+        item = entry.get("member") or {
+            "updated_at": {"S": now_iso()},
+            "source": {"S": actor(op_id)},
+        }
+        return _add_member(workspace_id, segment_id, contact_id, item)
+    added_by = actor(op_id) if entry["kind"] == "segment_add" else None
+    return _remove_member(workspace_id, segment_id, contact_id, added_by=added_by)
+
+
+def _project_segment(
+    doc: Mapping[str, Any], mode: str, done: Sequence[tuple[Mapping[str, Any], str]]
+) -> None:
+    """The chunk's membership changes, written through to the read model (list and search join
+    on it); contacts whose member item is as this run wants it, so a re-run projects them again."""
+    member = [
+        e["contact_id"]
+        for e, outcome in done
+        if outcome in ("written", "already") and (e["kind"] == "segment_add") == (mode == APPLY)
+    ]
+    gone = [
+        e["contact_id"]
+        for e, outcome in done
+        if outcome in ("written", "already") and (e["kind"] == "segment_add") != (mode == APPLY)
+    ]
+    db = get_database()
+    if db is None:
+        raise RuntimeError("no read model configured: segment membership cannot be written through")
+    segments.project_members(db, doc["workspace_id"], doc["params"]["segment_id"], added=member, removed=gone)
+
+
+# --- trigger_enrichment: the enrich-later path, within the operation's call limit -----------------
+
+ENRICH = "trigger_enrichment"
+ENRICH_COUNTERS = ("requested", "enriched", "not_found", "failed", "refused", "cache_hits", "provider_calls")
+
+
+def _plan_enrichment(targets: list[list[str]], raw_items: Mapping[str, Any]) -> list[dict[str, Any]]:
+    entries = []
+    for contact_id, email in targets:
+        entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
+        raw = raw_items.get(email)
+        if raw is None or raw["contact_id"]["S"] != contact_id:
+            entries.append({**entry, "outcome": "not_found"})
+        elif raw.get("is_deleted", {}).get("BOOL"):
+            entries.append(
+                {**entry, "outcome": "error", "reason": "deleted: restore the contact to enrich it"}
+            )
+        else:
+            entries.append({**entry, "outcome": "change", "kind": "enrich"})
+    return entries
+
+
+def _enrich_chunk(doc: Mapping[str, Any], n: int, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Enrich the chunk's logged contacts as `contact-import enrich` does (cache first, then the
+    provider; re-scored; written only where the contact did not move since it was read). The
+    calls granted to each chunk are kept on the operation's record, so all chunks together stay
+    within `params.limit` and a chunk run again gets its first grant back; it finds the provider
+    answers of its first run in the cache (`force_refresh` counts from the operation's start)."""
+    from functions.common.context import JobContext
+    from functions.enrich import later
+
+    op_id, workspace_id, params = doc["id"], doc["workspace_id"], doc["params"]
+    wanted = {e["email"]: e["contact_id"] for e in entries if e["outcome"] == "change"}
+    keys = [{"workspace_id": workspace_id, "email": email} for email in wanted]
+    items = [
+        i
+        for i in ddb.batch_get(table_name(Contact), keys)
+        if wanted.get(i["email"]) == i["contact_id"] and not i.get("is_deleted")
+    ]
+    options = {
+        "force_refresh": bool(params.get("force_refresh")),
+        "enrich_limit": params.get("limit"),
+        "enrich_ledger": {"table": table_name(ConfigItem), "key": _key(workspace_id, op_id)},
+    }
+    ctx = JobContext.from_options(
+        op_id, workspace_id, options, now_iso(), started_at=doc["created_at"], actor=actor(op_id)
+    )
+    rows = later.enrich_items(ctx, items, n) if items else []
+    _announce(
+        doc,
+        n,
+        APPLY,
+        [
+            (item["contact_id"], item["email"], t)
+            for item, row in zip(items, rows, strict=True)
+            if (row.meta.get("e") or {}).get("status") == "enriched"
+            for t in (UPDATED, ENRICHED)
+        ],
+    )
+    status: dict[str, str | None] = {}
+    for item, row in zip(items, rows, strict=True):
+        done = (row.meta.get("e") or {}).get("status")
+        status[item["contact_id"]] = "not_found_by_provider" if done == "not_found" else done
+    counters = dict.fromkeys(ENRICH_COUNTERS, 0)
+    later.tally(rows, counters)
+    counters["refused"] = counters.pop("not_enriched", 0)
+    counters["requested"] = len(wanted)
+    summary: dict[str, Any] = {"processed": len(entries), "succeeded": 0, "changed": 0, "failed": 0}
+    failures = []
+    refused = f"refused: the operation's enrichment limit ({params.get('limit')} calls) was reached"
+    for entry in entries:
+        outcome = entry["outcome"]
+        if outcome == "change":
+            # what enrichment did; "gone" when the contact was deleted between plan and write
+            outcome = status.get(entry["contact_id"], "gone")
+        if outcome in ("enriched", "not_found_by_provider", None, "unchanged"):
+            summary["succeeded"] += 1
+            summary["changed"] += outcome == "enriched"
+            continue
+        summary["failed"] += 1
+        reason = {
+            "not_enriched": refused,
+            "failed": "the provider did not answer; run the operation again for this contact",
+            "gone": "not_found",
+        }.get(outcome, entry.get("reason") or outcome)
+        failures.append({"contact_id": entry["contact_id"], "reason": reason})
+    summary["failures"] = failures[:FAILURES_SHOWN]
+    summary["enrichment"] = counters
+    return summary
 
 
 def _suppression_key(workspace_id: str, email: str) -> dict[str, Any]:
@@ -627,24 +842,90 @@ def _read_log(op_id: str, n: int) -> list[dict[str, Any]] | None:
     return [json.loads(line) for line in s3.get_bytes(key).decode("utf-8").splitlines() if line]
 
 
-def _log_once(op_id: str, n: int, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Write the chunk's log unless one is there already (S3 conditional put): two runs of a chunk
-    at once (a resume while the first still runs) both follow the first plan, whose before
-    values were read before any of the operation's writes."""
-    body = "".join(json.dumps(e) + "\n" for e in entries).encode("utf-8")
+def _put_once(key: str, body: bytes, content_type: str) -> bytes | None:
+    """Put the object unless one is there already (S3 conditional put); None when this put made
+    it, else what is there."""
     try:
         client("s3").put_object(
-            Bucket=get_settings().bucket,
-            Key=_chunk_key(op_id, n, "log.jsonl"),
-            Body=body,
-            IfNoneMatch="*",
-            ContentType="application/x-ndjson",
+            Bucket=get_settings().bucket, Key=key, Body=body, IfNoneMatch="*", ContentType=content_type
         )
     except ClientError as exc:
         if exc.response["Error"]["Code"] not in ("PreconditionFailed", "ConditionalRequestConflict"):
             raise
-        return _read_log(op_id, n) or entries
-    return entries
+        return s3.get_bytes(key)
+    return None
+
+
+def _log_once(op_id: str, n: int, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Write the chunk's log unless one is there already: two runs of a chunk at once (a resume
+    while the first still runs) both follow the first plan, whose before values were read before
+    any of the operation's writes."""
+    body = "".join(json.dumps(e) + "\n" for e in entries).encode("utf-8")
+    if _put_once(_chunk_key(op_id, n, "log.jsonl"), body, "application/x-ndjson") is None:
+        return entries
+    return _read_log(op_id, n) or entries
+
+
+# --- webhooks: contact.updated (deleted, enriched) for each contact a chunk changed --------------
+
+UPDATED, DELETED, ENRICHED = "contact.updated", "contact.deleted", "contact.enriched"
+
+
+def _event_type(change: Change, written: Sequence[Any]) -> str:
+    """contact.deleted for a write that soft-deletes the contact (as the API's DELETE), else
+    contact.updated."""
+    deletes = any(
+        p == ("is_deleted",) and w == {"BOOL": True} for p, w in zip(change.paths, written, strict=True)
+    )
+    return DELETED if deletes else UPDATED
+
+
+def _announce(doc: Mapping[str, Any], n: int, mode: str, events: Sequence[tuple[str, str, str]]) -> int:
+    """Queue (contact id, email, event type) for the workspace's webhook subscribers: the contact
+    object as stored now, the event id derived from the operation, the run and the contact, so a
+    chunk run again after a crash queues the same events (the same delivery ids too: the time is
+    the chunk's first attempt, kept in `events-<mode>.json`, which also records that they were
+    queued). Nothing is read when nobody subscribes."""
+    workspace_id, op_id = doc["workspace_id"], doc["id"]
+    wanted = {t for _, _, t in events}
+    if not wanted or not any(delivery.subscribed(workspace_id, t) for t in wanted):
+        return 0
+    key = _chunk_key(op_id, n, f"events-{mode}.json")
+    held = _put_once(key, json.dumps({"at": delivery.iso(delivery.utc_now())}).encode(), "application/json")
+    marker = json.loads(held) if held is not None else s3.get_json(key)
+    if marker.get("queued"):
+        return 0
+    contacts = delivery.contact_objects(workspace_id, {cid: email for cid, email, _ in events})
+    queued = delivery.queue_events(
+        workspace_id,
+        (
+            (delivery.event_id_for(op_id, mode, cid, t), t, contacts[cid])
+            for cid, _, t in events
+            if cid in contacts
+        ),
+        now=delivery.parse_iso(marker["at"]),
+    )
+    s3.put_json(key, {**marker, "queued": True})
+    return queued
+
+
+def _contact_events(
+    changes: Sequence[tuple[Mapping[str, Any], Change]], outcomes: Sequence[str], mode: str
+) -> list[tuple[str, str, str]]:
+    """The events of a chunk's contact writes: one per contact whose item holds what this run
+    wrote (by it, or by the run it resumes); none for suppressions, segment members or purges
+    (a purge announces its own deletion); contact.scored too where the score or grade moved."""
+    events = []
+    for (entry, change), outcome in zip(changes, outcomes, strict=True):
+        done = outcome in ("written", "already") or outcome.startswith("partial:")
+        if entry.get("kind") is not None or not done:
+            continue
+        written = change.after if mode == APPLY else change.before
+        events.append((entry["contact_id"], entry["email"], _event_type(change, written)))
+        if any(p in (("lead_score",), ("grade",)) for p in change.paths):
+            # trigger_scoring (or its undo) moved the score: as the pipeline's re-scores announce it
+            events.append((entry["contact_id"], entry["email"], delivery.SCORED))
+    return events
 
 
 def _changes(entries: list[dict[str, Any]]) -> list[tuple[dict[str, Any], Change]]:
@@ -685,12 +966,16 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         targets = s3.get_json(_chunk_key(op_id, n, "targets.json"))
         # the log is written whole before the first write: what a crash leaves is always undoable
         entries = _log_once(op_id, n, _plan_chunk(doc, targets))
+    if doc["action"] == ENRICH:
+        return _enrich_chunk(doc, n, entries)
     changes = _changes(entries)
 
     def apply(pair: tuple[dict[str, Any], Change]) -> str:
         entry, change = pair
         if entry.get("kind") == "suppression":
             return _suppress(workspace_id, entry["email"], op_id, doc["params"]["reason"])
+        if entry.get("kind") in ("segment_add", "segment_remove"):
+            return _member_write(doc, entry, APPLY)
         if doc["action"] == rollback.ACTION:
             job_id = doc["params"]["job_id"]
             if entry.get("kind") == "purge":
@@ -723,7 +1008,13 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
                         == "changed"
                     ):
                         kept.append(".".join(p for p in path if p != "fields"))
-                outcome = f"partial:{','.join(kept)}" if len(kept) < len(change.paths) else "changed"
+                reported = [k for k in kept if k not in rollback.QUIET]
+                if not reported:
+                    outcome = "written"  # only bookkeeping a later import moved stays
+                elif len(kept) < len(change.paths):
+                    outcome = f"partial:{','.join(reported)}"
+                else:
+                    outcome = "changed"
             rollback.release_claim(entry["email"], workspace_id, job_id)
             return outcome
         return _write(
@@ -732,6 +1023,9 @@ def _apply_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
 
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="bulk") as pool:
         results = dict(zip((e["email"] for e, _ in changes), pool.map(apply, changes), strict=True))
+    if doc["action"] in SEGMENT_ACTIONS:
+        _project_segment(doc, APPLY, [(e, results[e["email"]]) for e, _ in changes])
+    _announce(doc, n, APPLY, _contact_events(changes, [results[e["email"]] for e, _ in changes], APPLY))
     summary: dict[str, Any] = {"processed": len(entries), "succeeded": 0, "changed": 0, "failed": 0}
     failures = []
     for entry in entries:
@@ -774,6 +1068,8 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
         entry, change = pair
         if entry.get("kind") == "suppression":
             return _unsuppress(workspace_id, entry["email"], op_id)
+        if entry.get("kind") in ("segment_add", "segment_remove"):
+            return _member_write(doc, entry, UNDO)
         return _write(
             workspace_id,
             entry["email"],
@@ -785,6 +1081,9 @@ def _undo_chunk(doc: Mapping[str, Any], n: int) -> dict[str, Any]:
 
     with ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="bulk-undo") as pool:
         results = list(pool.map(revert, changes))
+    if doc["action"] in SEGMENT_ACTIONS:
+        _project_segment(doc, UNDO, [(e, outcome) for (e, _), outcome in zip(changes, results, strict=True)])
+    _announce(doc, n, UNDO, _contact_events(changes, results, UNDO))
     summary: dict[str, Any] = {"processed": len(changes), "succeeded": 0, "changed": 0, "failed": 0}
     failures = []
     for (entry, _), outcome in zip(changes, results, strict=True):
@@ -837,6 +1136,54 @@ def fail(workspace_id: str, op_id: str, message: str, mode: str = APPLY, run: st
     )
 
 
+def claim_runner(workspace_id: str, op_id: str, runner: str) -> None:
+    """Name the process that runs the operation (or its undo, or a resume) from now on."""
+    client("dynamodb").update_item(
+        TableName=table_name(ConfigItem),
+        Key=_key(workspace_id, op_id),
+        UpdateExpression="SET runner = :r",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":r": {"S": runner}},
+    )
+
+
+def abandon(workspace_id: str, op_id: str, *, runner: str | None, reason: str) -> bool:
+    """Mark failed an operation left queued, running or undoing by a process that ended (on one
+    machine the state machine runs inside the process that started it, so a SIGKILL leaves the
+    record moving nowhere), so `begin_resume` takes it up. Conditional on the runner still being
+    the one found dead (None: none was named), so a process that took it over meanwhile keeps it."""
+    doc = record(workspace_id, op_id)
+    mode = UNDO if doc["status"] == "undoing" else APPLY
+    values: dict[str, Any] = {
+        ":s": {"S": "failed"},
+        ":now": {"S": now_iso()},
+        ":err": {"S": f"{mode}: interrupted: {reason}"[:2000]},
+        ":q": {"S": "queued"},
+        ":r": {"S": "running"},
+        ":u": {"S": "undoing"},
+    }
+    condition = "#st IN (:q, :r, :u) AND "
+    if runner is None:
+        condition += "attribute_not_exists(runner)"
+    else:
+        condition += "runner = :who"
+        values[":who"] = {"S": runner}
+    try:
+        client("dynamodb").update_item(
+            TableName=table_name(ConfigItem),
+            Key=_key(workspace_id, op_id),
+            UpdateExpression="SET #st = :s, updated_at = :now, #err = :err",
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#st": "status", "#err": "error"},
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def begin_resume(workspace_id: str, op_id: str) -> tuple[str, str]:
     """Put a failed operation back to running (or undoing); its mode and the new run's name. The
     chunks that finished are skipped by their checkpoints, a half-done chunk resumes from its log."""
@@ -869,7 +1216,7 @@ def begin_undo(workspace_id: str, op_id: str, *, now: datetime | None = None) ->
     """Check the operation can be undone and mark it `undoing` (a repeated undo is no new undo)."""
     doc = record(workspace_id, op_id)
     if doc["action"] in bulk_actions.NOT_UNDOABLE:
-        raise OperationConflict(f"{doc['action']} changes no contact; there is nothing to undo")
+        raise OperationConflict(bulk_actions.NOT_UNDOABLE_WHY[doc["action"]])
     if doc["status"] in ("undoing", "undone"):
         return doc
     if doc["status"] != "complete":

@@ -34,9 +34,18 @@ ALL_ACTIONS = (
     "add_to_suppression",
     "export_csv",
 )
-NOT_UNDOABLE = ("export_csv", "rollback_import")
+NOT_UNDOABLE = ("export_csv", "rollback_import", "trigger_enrichment")
+# why undo refuses each (409)
+NOT_UNDOABLE_WHY = {
+    "export_csv": "export_csv changes no contact; there is nothing to undo",
+    "rollback_import": "an import rollback is not undone; import the file again",
+    "trigger_enrichment": (
+        "trigger_enrichment cannot be undone: the provider's data it filled in and the scores it "
+        "moved stay (each contact's audit log shows what changed)"
+    ),
+}
 # available through the API and CLI (the others answer that they are not available yet)
-AVAILABLE = (*CONTACT_ACTIONS, "add_to_suppression", "export_csv")
+AVAILABLE = ALL_ACTIONS
 
 
 class ParamError(ValueError):
@@ -94,6 +103,16 @@ def validate(action: str, params: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(segment_id, str) or not segment_id:
             raise ParamError("params.segment_id must name a static segment", field="params.segment_id")
         return {"segment_id": segment_id}
+    if action == "trigger_enrichment":
+        limit = params.get("limit")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise ParamError(
+                "params.limit must be a whole number of provider calls (0 or more)", field="params.limit"
+            )
+        force = params.get("force_refresh", False)
+        if not isinstance(force, bool):
+            raise ParamError("params.force_refresh must be true or false", field="params.force_refresh")
+        return {"limit": limit, "force_refresh": force}
     if action == "add_to_suppression":
         reason = params.get("reason") or SuppressionReason.MANUAL.value
         if reason not in {r.value for r in SuppressionReason}:

@@ -39,9 +39,11 @@ WINDOW_DAYS = 7
 _TOP_LEVEL = frozenset(
     {
         "contact_id", "email", "tags", "company_domain", "client_id", "dnt", "icp_tier", "lead_score", "grade",
-        "is_deleted", "deleted_at", "deletion_reason", "is_enriched",
+        "is_deleted", "deleted_at", "deletion_reason", "is_enriched", "last_job",
     }
 )  # fmt: skip
+# bookkeeping a rollback restores but does not report as "changed since" (a later import moves it)
+QUIET = ("last_job",)
 
 
 class RollbackRefused(Exception):
@@ -153,6 +155,7 @@ def start(db: Database, workspace_id: str, job_id: str, *, now: datetime | None 
             "still catching up with the import's writes; retry in a moment"
         )
     targets = plan_targets(entries, created)
+    _with_previous_jobs(db, workspace_id, job_id, targets)
     doc = bulk.create(
         workspace_id,
         ACTION,
@@ -164,6 +167,33 @@ def start(db: Database, workspace_id: str, job_id: str, *, now: datetime | None 
     )
     _mark_job(job_id, "rolling_back")
     return doc
+
+
+# the import that last wrote each contact before this one did: what `last_job` held before it
+_PREVIOUS_JOBS = """
+SELECT DISTINCT ON (a.contact_id) a.contact_id, a.actor FROM contact_audit a
+WHERE a.workspace_id = :ws
+  AND a.contact_id IN (SELECT jsonb_array_elements_text(:ids::jsonb))
+  AND a.source IN ('import', 'api') AND a.actor LIKE 'job:%' AND a.actor <> :me
+  AND a.at < (SELECT min(m.at) FROM contact_audit m
+              WHERE m.workspace_id = a.workspace_id AND m.contact_id = a.contact_id AND m.actor = :me)
+ORDER BY a.contact_id, a.at DESC
+"""
+
+
+def _with_previous_jobs(db: Database, workspace_id: str, job_id: str, targets: list[list[Any]]) -> None:
+    """`last_job` (bookkeeping the audit log does not carry) goes back to the import that wrote
+    each updated contact before this one, read from the audit log's earlier import entries (none:
+    the attribute goes)."""
+    updated = [t for t in targets if "changes" in t[2]]
+    if not updated:
+        return
+    rows = db.query(
+        _PREVIOUS_JOBS, {"ws": workspace_id, "me": f"job:{job_id}", "ids": [t[0] for t in updated]}
+    )
+    previous = {str(r["contact_id"]): str(r["actor"]).removeprefix("job:") for r in rows}
+    for contact_id, _, spec in updated:
+        spec["changes"]["last_job"] = {"before": previous.get(contact_id), "after": job_id}
 
 
 def _mark_job(job_id: str, status: str, counters: Mapping[str, Any] | None = None) -> None:

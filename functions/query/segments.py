@@ -203,6 +203,21 @@ WHERE workspace_id = :ws AND segment_id = :seg AND contact_id IN (SELECT jsonb_a
 """
 
 
+def member_sk(segment_id: str, contact_id: str) -> str:
+    """The sort key of a static member's Config item (under the workspace's `pk`)."""
+    return f"{MEMBER_PREFIX}{segment_id}#{contact_id}"
+
+
+def project_members(
+    db: Database, workspace_id: str, segment_id: str, *, added: list[str], removed: list[str]
+) -> None:
+    """Write member changes already made in DynamoDB through to the read model (idempotent)."""
+    if added:
+        db.execute(_ADD, {"ws": workspace_id, "seg": segment_id, "ids": added})
+    if removed:
+        db.execute(_REMOVE, {"ws": workspace_id, "seg": segment_id, "ids": removed})
+
+
 def change_members(
     db: Database,
     workspace_id: str,
@@ -239,15 +254,11 @@ def change_members(
     dropped = sorted(set(remove))
     now = now_iso()
     items = [
-        {"pk": workspace_id, "sk": f"{MEMBER_PREFIX}{segment_id}#{c}", "doc": None, "updated_at": now}
-        for c in added
+        {"pk": workspace_id, "sk": member_sk(segment_id, c), "doc": None, "updated_at": now} for c in added
     ]
     ddb.batch_put(table_name(ConfigItem), items)
-    _delete_items(workspace_id, [f"{MEMBER_PREFIX}{segment_id}#{c}" for c in dropped])
-    if added:
-        db.execute(_ADD, {"ws": workspace_id, "seg": segment_id, "ids": added})
-    if dropped:
-        db.execute(_REMOVE, {"ws": workspace_id, "seg": segment_id, "ids": dropped})
+    _delete_items(workspace_id, [member_sk(segment_id, c) for c in dropped])
+    project_members(db, workspace_id, segment_id, added=added, removed=dropped)
     return {
         "added": len(added),
         "removed": len(dropped),

@@ -1,4 +1,4 @@
-"""Alarms on what needs a person (failed imports, function errors and throttles, table throttles,
+"""Alarms on what needs a person (failed imports and bulk operations, function errors and throttles, table throttles,
 undeliverable upload and sync events, HTTP API 5xx) and one dashboard of the pipeline and the API."""
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Observability(Construct):
         dead_letters: sqs.IQueue,
         sync_dead_letters: sqs.IQueue,
         more_dead_letters: Mapping[str, tuple[sqs.IQueue, str]] | None = None,
+        bulk_state_machine: sfn.IStateMachine | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         topic = (
@@ -66,6 +67,13 @@ class Observability(Construct):
             import_state_machine.metric_failed(period=PERIOD),
             "an import execution failed (the job is marked failed and can be resumed)",
         )
+        if bulk_state_machine is not None:
+            alarm(
+                "BulkExecutionsFailed",
+                bulk_state_machine.metric_failed(period=PERIOD),
+                "a bulk operation (or its undo, or an import rollback) failed; it is marked failed and "
+                "can be resumed (POST /api/v1/bulk-operations/{id}/resume)",
+            )
         alarm(
             "Api5xx",
             http_api.metric_server_error(period=PERIOD, statistic="Sum"),

@@ -147,7 +147,7 @@ def test_only_the_functions_that_use_keys_or_schedules_get_their_settings(dev: S
     """The keys secret reaches Enrich, Api, Sync and Webhooks only; the schedule settings the Api only."""
     functions = pipeline_functions(dev)
     with_secret = {n for n, fn in functions.items() if SECRETS_ARN_ENV in fn["Environment"]["Variables"]}
-    assert with_secret == {"Enrich", "Api", "Sync", "Webhooks"}
+    assert with_secret == {"Enrich", "Api", "Sync", "Webhooks", "Bulk"}
     with_schedules = {
         n for n, fn in functions.items() if SCHEDULE_GROUP_ENV in fn["Environment"]["Variables"]
     }

@@ -184,8 +184,14 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     "Bulk": table("Contacts", "BatchGetItem", "GetItem", "UpdateItem", "DeleteItem")
     | READ_MODEL
     | table("Config", "GetItem", "UpdateItem", "Query", "PutItem")
+    # static segment members (and a purge's removal from them)
+    | table("Config", "DeleteItem", "BatchGetItem", "BatchWriteItem")
     | table("GlobalContacts", "BatchGetItem", "UpdateItem")
     | table("Companies", "BatchGetItem")
+    # trigger_enrichment: the enrich-later path
+    | table("EnrichmentCache", "BatchGetItem", "BatchWriteItem")
+    | table("Contacts", "PartiQLUpdate")
+    | table("Companies", "BatchWriteItem")
     # an import rollback's purges and job status; add_to_suppression and its undo
     | table("ClientAssignments", "Query", "DeleteItem")
     | table("EngagementEvents", "Query", "BatchWriteItem")
@@ -193,7 +199,8 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("ImportJobs", "GetItem", "UpdateItem")
     | table("Suppressions", "BatchGetItem", "GetItem", "PutItem", "DeleteItem")
     | objects("bulk/*", "GetObject", "PutObject")
-    | {("s3:ListBucket", "bucket")},
+    | {("s3:ListBucket", "bucket")}
+    | READ_KEYS,
 }
 
 # s3:prefix values each function's ListBucket is limited to (the prefixes it lists or HEADs under)
@@ -304,7 +311,8 @@ def test_only_the_functions_that_use_the_keys_may_read_the_secret(dev: Synth):
     def roles(*names: str) -> set[str | None]:
         return {ref_id(functions[n]["Properties"]["Role"]) for n in names}
 
-    assert readers[secret_id] == roles("Enrich", "Api", "Sync", "Webhooks")
+    # + Bulk: trigger_enrichment calls the provider
+    assert readers[secret_id] == roles("Enrich", "Api", "Sync", "Webhooks", "Bulk")
     # the read model's cluster secret: exactly the functions that run Data API statements
     assert readers[db_secret] == roles(
         "Api", "Report", "Projector", "Migrate", "Maintenance", "Bulk", "Dedup", "Events", "Webhooks"

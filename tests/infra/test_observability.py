@@ -18,11 +18,11 @@ def single_metric(synth: Synth, namespace: str, metric: str) -> list[dict[str, A
     return [a for a in alarms(synth) if a.get("Namespace") == namespace and a.get("MetricName") == metric]
 
 
-def test_failed_executions_alarm_on_the_import_state_machine(dev: Synth):
-    found = {
-        ref_id(a["Dimensions"][0]["Value"]) for a in single_metric(dev, "AWS/States", "ExecutionsFailed")
-    }
-    assert found == {state_machine_of(dev)[0]}
+def test_failed_executions_alarm_on_the_import_and_the_bulk_state_machines(dev: Synth):
+    failed = single_metric(dev, "AWS/States", "ExecutionsFailed")
+    found = {ref_id(a["Dimensions"][0]["Value"]) for a in failed}
+    assert found == {state_machine_of(dev)[0], state_machine_of(dev, "bulk")[0]}
+    assert all(a["Threshold"] == 1 and a["EvaluationPeriods"] == 1 for a in failed)  # the first failure
 
 
 def test_each_function_alarms_on_errors_and_throttles(dev: Synth):

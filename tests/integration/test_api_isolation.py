@@ -34,6 +34,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/contacts/{contact}", None),
     ("GET", "/api/v1/companies/{company}", None),
     ("PATCH", "/api/v1/companies/{company}", {"industry": "Intruder"}),
+    ("GET", "/api/v1/companies/{company}/audit", None),
     ("PATCH", "/api/v1/contacts/{contact}", {"title": "Intruder"}),
     ("POST", "/api/v1/contacts/{contact}/tags", {"add": ["intruder"]}),
     ("POST", "/api/v1/contacts/{contact}/restore", None),

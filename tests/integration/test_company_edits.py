@@ -103,3 +103,44 @@ def test_the_contact_patch_edits_its_company_and_clears_a_field_with_null(api: L
         json={"title": "CEO", "company": {"industry": "Y"}},
     )
     assert ok.status_code == 200 and ok.json()["title"] == "CEO" and ok.json()["company"]["industry"] == "Y"
+
+
+def test_each_company_edit_is_audited_once_with_its_before_after_and_the_contacts_it_affected(
+    api: LocalApi,  # noqa: F811
+) -> None:
+    ws = new_workspace()
+    c = client(api, ws)
+    domain = _domain()
+    emails = _people(ws, domain, 3)
+    assert (
+        c.patch(f"/api/v1/companies/{domain}", json={"name": "Acme", "industry": "Robots"}).status_code == 200
+    )
+    contact = c.get("/api/v1/contacts", params={"search": emails[0]}).json()["data"][0]
+    r = c.patch(f"/api/v1/contacts/{contact['id']}", json={"company": {"industry": "Drones", "name": "Acme"}})
+    assert r.status_code == 200, r.text
+    assert c.patch(f"/api/v1/companies/{domain}", json={"industry": "Drones"}).status_code == 200  # no change
+    dry = c.patch(f"/api/v1/companies/{domain}", params={"dry_run": "true"}, json={"industry": "X"})
+    assert dry.status_code == 200
+
+    got = c.get(f"/api/v1/companies/{domain}/audit")
+    assert got.status_code == 200, got.text
+    page = got.json()
+    assert page["meta"] == {"next_cursor": None, "has_more": False}
+    newest, first = page["data"]  # a no-op and a dry run record nothing
+    assert (newest["changes"], newest["affected"], newest["company"]) == (
+        {"industry": {"before": "Robots", "after": "Drones"}},
+        3,
+        domain,
+    )
+    assert first["changes"] == {
+        "name": {"before": None, "after": "Acme"},
+        "industry": {"before": None, "after": "Robots"},
+    }
+    assert first["actor"].startswith("key:") and first["source"] == "api" and first["at"] < newest["at"]
+    # paging, and nobody else's
+    one = c.get(f"/api/v1/companies/{domain}/audit", params={"page_size": 1}).json()
+    assert one["meta"]["has_more"] and one["data"] == [newest]
+    rest = c.get(f"/api/v1/companies/{domain}/audit", params={"cursor": one["meta"]["next_cursor"]}).json()
+    assert rest["data"] == [first] and not rest["meta"]["has_more"]
+    other = client(api, new_workspace())
+    assert error_of(other.get(f"/api/v1/companies/{domain}/audit"))["code"] == "not_found"

@@ -216,3 +216,40 @@ def test_undo_after_seven_days_is_merge_permanent_and_after_a_later_edit_a_confl
     assert deleted.status_code == 409  # b is archived
     db = get_database()
     assert db is not None and list(audit.entries_by_actor(db, ws, f"merge:{merge_id}"))
+
+
+def _person(email: str) -> dict[str, Any]:
+    from functions.common.models import GlobalContact
+
+    item = aws_client("dynamodb").get_item(
+        TableName=table_name(GlobalContact), Key={"email": {"S": email}}, ConsistentRead=True
+    )
+    return dict(item.get("Item") or {})
+
+
+def test_merge_joins_the_workspace_timeline_but_leaves_each_emails_global_counters_as_they_are(
+    api: LocalApi,  # noqa: F811
+) -> None:
+    """GlobalContact is platform-wide and keyed on the email (seed: "Cross-workspace engagement
+    history"): its counters belong to an address, which other workspaces share and the archived
+    contact keeps. Summing the other's into the survivor's would count the other address's sends
+    for every workspace holding the survivor's, twice (the other's row stays), and carry a bounce
+    of one mailbox onto another; so merge joins only this workspace's timeline."""
+    ws = new_workspace()
+    c = client(api, ws)
+    older = c.post("/api/v1/contacts", json={"email": _email("old")}).json()
+    newer = c.post("/api/v1/contacts", json={"email": _email("new")}).json()
+    engine = _engine(api, ws)
+    sent = [_event(newer["email"], "sent"), _event(newer["email"], "replied"), _event(older["email"], "sent")]
+    assert engine.post("/api/v1/engagement-events", json={"events": sent}).status_code == 200
+    people = {e: _person(e) for e in (older["email"], newer["email"])}
+    assert people[newer["email"]]["total_sent"] == {"N": "1"}
+
+    doc = c.post(f"/api/v1/contacts/{older['id']}/merge", json={"other_id": newer["id"]}).json()
+    assert {e: _person(e) for e in people} == people
+    survivor = c.get(f"/api/v1/contacts/{older['id']}").json()
+    assert survivor["engagement"]["total_sent"] == 1 and survivor["engagement"]["total_responses"] == 0
+    assert len(store.all_events(ws, older["email"])) == 3  # the timeline is joined
+
+    assert c.post(f"/api/v1/merges/{doc['merge_id']}/undo").status_code == 200
+    assert {e: _person(e) for e in people} == people
