@@ -43,10 +43,10 @@ from functions.dedup.commit import commit_rows, compact_breakdown
 from functions.dedup.dedup import dedup_rows
 from functions.dedup.merge import union_tags
 from functions.events import delivery
-from functions.events import store as event_store
+from functions.events.rescore import contact_timeline
 from functions.intake import custom_field_store
 from functions.score.icp import build_profile
-from functions.score.stage import score_rows
+from functions.score.stage import score_rows, workspace_models
 from functions.suppress.stage import suppress_rows
 
 
@@ -323,7 +323,7 @@ def _rescore(
             k: history.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
         }
     ctx = ApiContext.from_options("api_rescore", workspace_id, {}, now_iso())
-    timeline = event_store.scoring_events(workspace_id, [email])[email]
+    timeline = contact_timeline(workspace_id, item, workspace_models(workspace_id)[1].events)
     row = score_rows(ctx, [row], events={email: [(e.type, e) for e in timeline]})[0]
     new_fields = {k: v for k, v in row.fields.items() if k != "email"}
     s = row.meta.get("s") or {}
