@@ -15,8 +15,9 @@ machine), one engine for every run:
    Two times per import: "job", the job's own record from created to `complete` (the import),
    and "wall", the caller's whole `run_import` (upload, polling, report download: after
    `complete` this shares the process with the worker expanding the import's events, which on
-   AWS runs in its own function). Between runs, untimed, a hooked import's events are left to
-   be queued and then deleted with its subscription, so no run inherits another's backlog;
+   AWS runs in its own function). Between runs, untimed, a hooked import's subscription is
+   deleted (its marker then queues nothing), the worker finishes with the import and what it
+   left in the outbox is deleted, so no run inherits another's backlog;
 3. per measure and variant the median and the spread (min, max), the ratio of the medians and
    the per-round ratios hooked/plain;
 4. after the last round, the worker sends the last hooked import's events to the receiver:
@@ -105,10 +106,11 @@ def wait_expanded(job_id: str, *, timeout_s: float = 900) -> None:
 
 
 def empty_outbox(workspace: str, subscription_id: str) -> None:
-    """Untimed, between runs: the hooked run's marker and deliveries go, and its subscription."""
+    """Untimed, between runs: what the hooked run left in the outbox (its marker, any delivery
+    queued before its subscription went) goes."""
     from functions.common.aws import client
     from functions.common.models import WebhookDelivery, table_name
-    from functions.events import delivery, subscriptions
+    from functions.events import delivery
 
     table = table_name(WebhookDelivery)
     ddb = client("dynamodb")
@@ -128,7 +130,6 @@ def empty_outbox(workspace: str, subscription_id: str) -> None:
             pending = (
                 ddb.batch_write_item(RequestItems={table: pending}).get("UnprocessedItems", {}).get(table, [])
             )
-    subscriptions.delete(workspace, subscription_id)
 
 
 def spread(values: list[float]) -> dict[str, float]:
@@ -170,8 +171,14 @@ def main() -> None:
                 with webhook_worker(tick_s=1.0):  # what `contact-import serve` runs beside the API
                     own, wall, counters, job_id = timed_import(rt, path, workspace, tmp)
                     if variant == "hooked":
-                        # untimed: the import's events are queued before anything else runs
+                        last = n == args.rounds - 1
+                        if not last:
+                            # untimed: without its subscription the import's marker queues nothing
+                            subscriptions.delete(workspace, sub_id)
+                        # the worker is done with this import before anything else runs
                         wait_expanded(job_id)
+                        if not last:
+                            empty_outbox(workspace, sub_id)
                 times["job"][variant].append(own)
                 times["wall"][variant].append(wall)
                 runs.append(
@@ -179,8 +186,6 @@ def main() -> None:
                 )
                 print(f"round {n + 1} {variant:<6} job {own:8.2f} s  wall {wall:8.2f} s", flush=True)
                 imported = counters["imported"]
-                if variant == "hooked" and n < args.rounds - 1:
-                    empty_outbox(workspace, sub_id)
         delivered_during = receiver.count
         queued = imported * 2  # created + scored (a first score) per contact
         expected = min(queued, delivered_during + args.drain)
