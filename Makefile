@@ -57,10 +57,11 @@ bench-sync: $(VENV)/.installed ; $(BIN)/python bench/sync_bench.py
 EVENTS ?= 10000
 bench-events: setup
 	$(BIN)/python bench/events_bench.py --events $(EVENTS)
-# a 20,000-row import without and with a webhook subscription (ROWS_HOOKED= to size it), then deliveries/s
-ROWS_HOOKED ?= 20000
+# an import without and with a webhook subscription, interleaved over ROUNDS rounds (ROWS_HOOKED= to size it), then deliveries/s
+ROWS_HOOKED ?= 10000
+ROUNDS ?= 3
 bench-webhooks: setup
-	$(BIN)/python bench/webhook_import_bench.py --rows $(ROWS_HOOKED)
+	$(BIN)/python bench/webhook_import_bench.py --rows $(ROWS_HOOKED) --rounds $(ROUNDS)
 # the read model: projector throughput, then list/search/segment latency over HTTP (CONTACTS= to size it)
 CONTACTS ?= 1000000
 STREAM_CONTACTS ?= 100000

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from local import audit_cli, bulk_cli, events_cli, index_cli, procs, runtime, sync_cli, webhooks_cli
-from local.cli_common import DATA_DIR_OPTION
+from local.cli_common import DATA_DIR_OPTION, list_filter_options
 from local.cli_common import emit as _emit
 
 
@@ -288,14 +288,7 @@ def contacts() -> None:
 
 @contacts.command("list")
 @click.option("--workspace", default="default", show_default=True)
-@click.option("--tier", "icp_tier", default=None, help="Comma-separated ICP tiers, e.g. A,B.")
-@click.option("--grade", default=None, help="Comma-separated grades.")
-@click.option("--tag", default=None, help="Comma-separated; a contact must carry all.")
-@click.option("--search", default=None, help="Text in the email, names, title, company name or domain.")
-@click.option("--created-after", default=None, help="ISO 8601 timestamp.")
-@click.option("--updated-after", default=None, help="ISO 8601 timestamp.")
-@click.option("--deleted", is_flag=True, help="Only soft-deleted contacts (default: live ones).")
-@click.option("--segment", "segment_id", default=None, help="Only this segment's contacts.")
+@list_filter_options
 @click.option(
     "--sort",
     type=click.Choice(["created_desc", "created_asc", "updated_desc", "lead_score_desc"]),
@@ -307,18 +300,11 @@ def contacts() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def contacts_list(
     workspace: str,
-    icp_tier: str | None,
-    grade: str | None,
-    tag: str | None,
-    search: str | None,
-    created_after: str | None,
-    updated_after: str | None,
-    deleted: bool,
-    segment_id: str | None,
     sort: str,
     limit: int | None,
     data_dir: Path,
     as_json: bool,
+    **filters: Any,
 ) -> None:
     """List a workspace's contacts from the read model, with the API's filters and sorts."""
     from functions.api import contacts as api_contacts
@@ -332,19 +318,10 @@ def contacts_list(
     with runtime.Runtime(data_dir):
         db = get_database()
         assert db is not None
-        types = custom_types(workspace) if segment_id else None
+        types = custom_types(workspace) if filters.get("segment_id") else None
         cursor = None
         try:
-            request = ListRequest.parse(
-                icp_tier=icp_tier,
-                grade=grade,
-                tag=tag,
-                search=search,
-                created_after=created_after,
-                updated_after=updated_after,
-                is_deleted=deleted,
-                segment_id=segment_id,
-            )
+            request = ListRequest.parse(**filters)
             while limit is None or len(items) < limit:
                 size = 500 if limit is None else min(500, limit - len(items))
                 page = query_contacts.list_page(

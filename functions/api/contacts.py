@@ -37,15 +37,16 @@ from functions.common.contact_view import contact_object
 from functions.common.context import JobContext
 from functions.common.jobs import now_iso
 from functions.common.models import ClientAssignment, ConfigItem, Contact, GlobalContact, table_name
-from functions.common.rows import Row, RowResult, RowStatus
+from functions.common.rows import Row, RowResult, RowStatus, score_moved
 from functions.dedup import store
 from functions.dedup.commit import commit_rows, compact_breakdown
 from functions.dedup.dedup import dedup_rows
 from functions.dedup.merge import union_tags
 from functions.events import delivery
+from functions.events.rescore import contact_timeline
 from functions.intake import custom_field_store
 from functions.score.icp import build_profile
-from functions.score.stage import score_rows
+from functions.score.stage import score_rows, workspace_models
 from functions.suppress.stage import suppress_rows
 
 
@@ -312,15 +313,18 @@ def _rescore(
     workspace_id: str, item: dict[str, Any], fields: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The contact's fields (seniority/department derived from the title where absent) and its
-    tier, score and grade as they will be: the same segmenting and scoring an import runs."""
-    row = Row(1, [], fields={**fields, "email": item["email"]}, custom=dict(item.get("custom_fields") or {}))
-    history = store.global_contacts([item["email"]]).get(item["email"])
+    tier, score and grade as they will be: the same segmenting and scoring an import runs, with
+    the contact's engagement events as a re-score from events counts them (an edit keeps them)."""
+    email = item["email"]
+    row = Row(1, [], fields={**fields, "email": email}, custom=dict(item.get("custom_fields") or {}))
+    history = store.global_contacts([email]).get(email)
     if history:
         row.meta["g"] = {
             k: history.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
         }
     ctx = ApiContext.from_options("api_rescore", workspace_id, {}, now_iso())
-    row = score_rows(ctx, [row])[0]
+    timeline = contact_timeline(workspace_id, item, workspace_models(workspace_id)[1].events)
+    row = score_rows(ctx, [row], events={email: [(e.type, e) for e in timeline]})[0]
     new_fields = {k: v for k, v in row.fields.items() if k != "email"}
     s = row.meta.get("s") or {}
     if not s:
@@ -423,14 +427,28 @@ def patch(
         actor = audit.current(audit.Actor("api", "api"))
         before = companies.write(str(domain), company_changes, actor)
         companies.record_edit(workspace_id, str(domain), company_changes, before, affected_count, actor)
-    return _announce(workspace_id, "contact.updated", views([updated])[0])
+    contact = views([updated])[0]
+    rescored = (
+        updated is not item and bool(scores) and score_moved(item, scores["lead_score"], scores["grade"])
+    )
+    scored = [(delivery.scored_event_id(workspace_id, contact["id"], updated["version"]), delivery.SCORED)]
+    return _announce(workspace_id, "contact.updated", contact, also=scored if rescored else ())
 
 
-def _announce(workspace_id: str, event_type: str, contact: dict[str, Any]) -> dict[str, Any]:
-    """Queue the change for webhook subscribers (one outbox write; sent by the delivery worker)."""
+def _announce(
+    workspace_id: str,
+    event_type: str,
+    contact: dict[str, Any],
+    *,
+    also: Iterable[tuple[str, str]] = (),
+) -> dict[str, Any]:
+    """Queue the change for webhook subscribers (one outbox write; sent by the delivery worker);
+    `also`: further (event id, type) of the same change, e.g. the score it moved."""
     stamp = contact.get("updated_at") or contact.get("deleted_at") or now_iso()
     event_id = delivery.event_id_for(contact["id"], event_type, str(stamp))
-    delivery.queue_events(workspace_id, [(event_id, event_type, contact)])
+    delivery.queue_events(
+        workspace_id, [(event_id, event_type, contact), *((i, t, contact) for i, t in also)]
+    )
     return contact
 
 

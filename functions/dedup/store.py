@@ -93,7 +93,8 @@ def contacts_by_id(workspace_id: str, contact_ids: Iterable[str]) -> dict[str, d
         if email in items and items[email].get("contact_id") == cid
     }
     # a contact whose item moved to another email keeps its id: the read model knows where
-    moved = emails_by_id(workspace_id, [c for c in emails if c not in found and c not in legacy])
+    resolved = set(legacy)  # already looked up in the read model: asking again finds nothing new
+    moved = emails_by_id(workspace_id, [c for c in emails if c not in found and c not in resolved])
     if moved:
         items = contacts_by_email(workspace_id, moved.values())
         found.update(

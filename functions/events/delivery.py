@@ -121,6 +121,12 @@ def subscribed(workspace_id: str, event_type: str) -> bool:
 SCORED = "contact.scored"
 
 
+def scored_event_id(workspace_id: str, contact_id: str, version: int) -> str:
+    """One `contact.scored` id per version of a contact, whichever path rewrote the score
+    (engagement re-score, API PATCH): a re-run of the same write re-queues the same id."""
+    return event_id_for(workspace_id, contact_id, "scored", str(version))
+
+
 def queue_scored(
     workspace_id: str, written: Iterable[tuple[str, str, int]], *, now: datetime | None = None
 ) -> int:
@@ -134,7 +140,7 @@ def queue_scored(
     return queue_events(
         workspace_id,
         (
-            (event_id_for(workspace_id, cid, "scored", str(versions[cid][1])), SCORED, contact)
+            (scored_event_id(workspace_id, cid, versions[cid][1]), SCORED, contact)
             for cid, contact in contacts.items()
         ),
         now=now,

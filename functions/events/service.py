@@ -63,8 +63,9 @@ class IngestResult:
         }
 
 
-# re-scoring is a separate concern (functions/events/rescore.py); the service takes it as a hook
-Rescorer = Callable[[str, Sequence[Event], datetime], int]
+# re-scoring is a separate concern (functions/events/rescore.py); the service takes it as a hook:
+# (workspace, events applied now, scoring time, events redelivered) -> contacts rewritten
+Rescorer = Callable[[str, Sequence[Event], datetime, Sequence[Event]], int]
 
 
 def ingest(
@@ -119,7 +120,8 @@ def ingest(
     store.refresh_globals(counters.marks_by_email(unique))
     added = store.add_suppressions(counters.suppressions(unique, GLOBAL_SCOPE), received)
     new_events = [e for key, (_, e) in first.items() if applied[key]]
-    rescored = rescore(workspace_id, new_events, clock) if rescore and new_events else 0
+    seen = [e for key, (_, e) in first.items() if not applied[key]]
+    rescored = rescore(workspace_id, new_events, clock, seen) if rescore and unique else 0
     return IngestResult(
         [outcomes[i] for i in range(len(raw_events))],
         suppressions_added=added,

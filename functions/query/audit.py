@@ -40,6 +40,7 @@ BOOKKEEPING = frozenset(
         "last_job",
         "created_by_job",
         "score_breakdown",
+        "score_events",  # the re-scoring digest of the engagement timeline (functions.events.digest)
         CHANGED_BY,
         CHANGE_SOURCE,
         MOVED_TO,

@@ -416,17 +416,38 @@ class ListRequest(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    icp_tiers: tuple[str, ...] = Field((), validation_alias=AliasChoices("icp_tier", "icp_tiers"))
-    grades: tuple[str, ...] = Field((), validation_alias=AliasChoices("grade", "grades"))
-    tags: tuple[str, ...] = Field((), validation_alias=AliasChoices("tag", "tags"))
-    search: str | None = None
-    created_after: str | None = None
-    updated_after: str | None = None
-    is_deleted: bool | None = None
-    verification_statuses: tuple[str, ...] = Field(
-        (), validation_alias=AliasChoices("verification_status", "verification_statuses")
+    # each filter's parameter is its first alias (or its name); `cli` names older CLI flags
+    icp_tiers: tuple[str, ...] = Field(
+        (),
+        validation_alias=AliasChoices("icp_tier", "icp_tiers"),
+        description="Comma-separated ICP tiers, e.g. A,B.",
+        json_schema_extra={"cli": "--tier"},
     )
-    segment_id: str | None = None
+    grades: tuple[str, ...] = Field(
+        (), validation_alias=AliasChoices("grade", "grades"), description="Comma-separated grades."
+    )
+    tags: tuple[str, ...] = Field(
+        (),
+        validation_alias=AliasChoices("tag", "tags"),
+        description="Comma-separated; a contact must carry all.",
+    )
+    search: str | None = Field(None, description="Text in the email, names, title, company name or domain.")
+    created_after: str | None = Field(None, description="ISO 8601 timestamp.")
+    updated_after: str | None = Field(None, description="ISO 8601 timestamp.")
+    is_deleted: bool | None = Field(
+        None,
+        description="Only soft-deleted contacts (default: live ones).",
+        json_schema_extra={"cli": "--deleted"},
+    )
+    verification_statuses: tuple[str, ...] = Field(
+        (),
+        validation_alias=AliasChoices("verification_status", "verification_statuses"),
+        description="Comma-separated email verification statuses (unverified, valid, invalid, risky, "
+        "unknown); a contact never verified is unverified.",
+    )
+    segment_id: str | None = Field(
+        None, description="Only this segment's contacts.", json_schema_extra={"cli": "--segment"}
+    )
 
     @field_validator("icp_tiers", "grades", mode="before")
     @classmethod

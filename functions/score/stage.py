@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
 from functions.common import config_store
 from functions.common.config_models import IcpRuleSet, ScoringModelDoc, load_icp_rules, load_scoring_model
 from functions.common.context import JobContext
@@ -11,6 +14,7 @@ from functions.dedup import store
 from functions.dedup.classify import GlobalContactView
 from functions.score.icp import build_profile, evaluate_tier
 from functions.score.scoring import rule_text, score
+from functions.score.signals import ScoredEvent, event_signals
 
 
 def workspace_models(workspace_id: str) -> tuple[IcpRuleSet, ScoringModelDoc]:
@@ -22,7 +26,15 @@ def workspace_models(workspace_id: str) -> tuple[IcpRuleSet, ScoringModelDoc]:
     )
 
 
-def score_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
+def score_rows(
+    ctx: JobContext,
+    rows: list[Row],
+    *,
+    events: Mapping[str, Sequence[tuple[str, ScoredEvent]]] | None = None,
+    now: datetime | None = None,
+) -> list[Row]:
+    """`events`: (type, event) pairs per email, for contacts whose engagement timeline is known
+    (a PATCH reads it; an import does not), scored at `now` as `events.rescore` scores them."""
     live = [r for r in rows if not finished(r)]
     if not live:
         return rows
@@ -50,7 +62,9 @@ def score_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
         history = (
             GlobalContactView.from_item({"email": row.email, **row.meta["g"]}) if row.meta.get("g") else None
         )
-        result = score(model, profile, history)
+        timeline = (events or {}).get(row.email or "")
+        signals = event_signals(timeline, model.events, now or datetime.now(UTC)) if timeline else None
+        result = score(model, profile, history, signals=signals)
         row.meta["s"] = {
             "tier": tier.tier,
             "rule": rule_text(tier, result),

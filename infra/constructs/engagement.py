@@ -13,12 +13,11 @@ from collections.abc import Mapping
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from functions.events.bus import DETAIL_TYPE, ENROLLMENT_DETAIL_TYPE, SEQUENCE_SOURCE, SOURCE
+from infra.constructs.invoke import dead_letter_failed_runs, rule_target
 from infra.constructs.queues import dead_letter_queue
 
 EVENTS_FUNCTION = "Events"  # its name in functions.registry.FUNCTIONS
@@ -61,32 +60,17 @@ class EngagementIngest(Construct):
             description="Enrollment events of the sequence engine: a contact's enrollments",
             event_pattern=events.EventPattern(source=[SEQUENCE_SOURCE], detail_type=[ENROLLMENT_DETAIL_TYPE]),
         )
+        target = rule_target(
+            function, self.dead_letters, retry_attempts=EVENT_RETRY_ATTEMPTS, max_event_age=EVENT_MAX_AGE
+        )
         for rule in (self.rule, self.enrollment_rule):
-            rule.add_target(
-                targets.LambdaFunction(
-                    function,
-                    dead_letter_queue=self.dead_letters,
-                    retry_attempts=EVENT_RETRY_ATTEMPTS,
-                    max_event_age=EVENT_MAX_AGE,
-                )
-            )
+            rule.add_target(target)
         # EventBridge invokes asynchronously: a batch that failed through Lambda's retries goes
-        # to the same queue (the function's role sends it)
-        function.add_to_role_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn])
-        )
-        invoke_config = lambda_.CfnEventInvokeConfig(
+        # to the same queue
+        dead_letter_failed_runs(
             self,
-            "AsyncInvoke",
-            function_name=function.function_name,
-            qualifier="$LATEST",
-            maximum_retry_attempts=2,
-            maximum_event_age_in_seconds=int(EVENT_MAX_AGE.to_seconds()),
-            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
-                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(
-                    destination=self.dead_letters.queue_arn
-                )
-            ),
+            function=function,
+            dead_letters=self.dead_letters,
+            retry_attempts=2,
+            max_event_age=EVENT_MAX_AGE,
         )
-        assert function.role is not None
-        invoke_config.node.add_dependency(function.role)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aws_cdk import Aws
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from infra.config import InfraConfig
+from infra.constructs.invoke import schedule_target, scheduler_role
 from infra.constructs.queues import dead_letter_queue
 
 MAINTENANCE_FUNCTION = "Maintenance"  # its name in functions.registry.FUNCTIONS
@@ -45,26 +45,13 @@ class Maintenance(Construct):
         self.function = function
         self.dead_letters = dead_letter_queue(self, "DeadLetters", serves="the daily maintenance schedule")
         name = schedule_name(config)
-        self.role = iam.Role(
+        self.role = scheduler_role(
             self,
             "SchedulerRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                    "ArnEquals": {
-                        "aws:SourceArn": f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}"
-                        f":schedule/default/{name}"
-                    },
-                },
-            ),
+            function=function,
+            dead_letters=self.dead_letters,
+            source_arn=f"arn:{Aws.PARTITION}:scheduler:{Aws.REGION}:{Aws.ACCOUNT_ID}:schedule/default/{name}",
             description="EventBridge Scheduler: invoke the Maintenance function, dead-letter to its queue",
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn])
         )
         self.schedule = scheduler.CfnSchedule(
             self,
@@ -76,17 +63,12 @@ class Maintenance(Construct):
                 mode="FLEXIBLE", maximum_window_in_minutes=60
             ),
             state="ENABLED",
-            target=scheduler.CfnSchedule.TargetProperty(
-                arn=function.function_arn,
-                role_arn=self.role.role_arn,
+            target=schedule_target(
+                function=function,
+                role=self.role,
+                dead_letters=self.dead_letters,
                 input='{"action": "maintenance"}',
-                dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
-                    arn=self.dead_letters.queue_arn
-                ),
-                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
-                    maximum_retry_attempts=RETRY["MaximumRetryAttempts"],
-                    maximum_event_age_in_seconds=RETRY["MaximumEventAgeInSeconds"],
-                ),
+                retry=RETRY,
             ),
         )
         self.schedule.node.add_dependency(self.role)

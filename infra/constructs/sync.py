@@ -20,15 +20,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from aws_cdk import Aws, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from infra.config import InfraConfig
+from infra.constructs.invoke import dead_letter_failed_runs, rule_target, schedule_target, scheduler_role
 from infra.constructs.queues import dead_letter_queue
 
 SYNC_FUNCTION = "Sync"  # its name in functions.registry.FUNCTIONS
@@ -83,23 +82,13 @@ class CrmSync(Construct):
 
         # Scheduler assumes it for every schedule in the group: the per-connection ones the Api
         # creates and the sweep; only schedules of this group, in this account, may assume it
-        self.scheduler_role = iam.Role(
+        self.scheduler_role = scheduler_role(
             self,
             "SchedulerRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID},
-                    "ArnEquals": {"aws:SourceArn": self.group.attr_arn},
-                },
-            ),
+            function=function,
+            dead_letters=self.dead_letters,
+            source_arn=self.group.attr_arn,
             description="EventBridge Scheduler: invoke the Sync function, dead-letter to its queue",
-        )
-        self.scheduler_role.add_to_policy(
-            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function_arn])
-        )
-        self.scheduler_role.add_to_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn])
         )
 
         self.sweep = scheduler.CfnSchedule(
@@ -111,17 +100,12 @@ class CrmSync(Construct):
             schedule_expression=SWEEP_EXPRESSION,
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             state="ENABLED",
-            target=scheduler.CfnSchedule.TargetProperty(
-                arn=function.function_arn,
-                role_arn=self.scheduler_role.role_arn,
+            target=schedule_target(
+                function=function,
+                role=self.scheduler_role,
+                dead_letters=self.dead_letters,
                 input=json.dumps(SWEEP_INPUT),
-                dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
-                    arn=self.dead_letters.queue_arn
-                ),
-                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
-                    maximum_retry_attempts=SWEEP_RETRY["MaximumRetryAttempts"],
-                    maximum_event_age_in_seconds=SWEEP_RETRY["MaximumEventAgeInSeconds"],
-                ),
+                retry=SWEEP_RETRY,
             ),
         )
         # Scheduler checks the role when the schedule is created: its policy must exist first
@@ -135,32 +119,16 @@ class CrmSync(Construct):
             event_pattern=events.EventPattern(source=[EVENT_SOURCE], detail_type=[COMPLETED_DETAIL_TYPE]),
         )
         self.completed_rule.add_target(
-            targets.LambdaFunction(
-                function,
-                dead_letter_queue=self.dead_letters,
-                retry_attempts=EVENT_RETRY_ATTEMPTS,
-                max_event_age=EVENT_MAX_AGE,
+            rule_target(
+                function, self.dead_letters, retry_attempts=EVENT_RETRY_ATTEMPTS, max_event_age=EVENT_MAX_AGE
             )
         )
 
-        # a run that Lambda accepted and that failed through its retries: the event, the error
-        # and the request context go to the same queue (the function's role sends it)
-        function.add_to_role_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn])
-        )
-        invoke_config = lambda_.CfnEventInvokeConfig(
+        # a run that Lambda accepted and that failed through its retries: the same queue
+        dead_letter_failed_runs(
             self,
-            "AsyncInvoke",
-            function_name=function.function_name,
-            qualifier="$LATEST",
-            maximum_retry_attempts=ASYNC_RETRY_ATTEMPTS,
-            maximum_event_age_in_seconds=int(ASYNC_MAX_EVENT_AGE.to_seconds()),
-            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
-                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(
-                    destination=self.dead_letters.queue_arn
-                )
-            ),
+            function=function,
+            dead_letters=self.dead_letters,
+            retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            max_event_age=ASYNC_MAX_EVENT_AGE,
         )
-        # Lambda checks that the role may send to the destination when the config is created
-        assert function.role is not None
-        invoke_config.node.add_dependency(function.role)

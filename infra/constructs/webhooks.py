@@ -14,11 +14,10 @@ from collections.abc import Mapping
 
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra.constructs.invoke import dead_letter_failed_runs, rule_target
 from infra.constructs.queues import dead_letter_queue
 from infra.constructs.sync import COMPLETED_DETAIL_TYPE, EVENT_SOURCE
 
@@ -43,9 +42,7 @@ class WebhookDelivery(Construct):
         super().__init__(scope, construct_id)
         self.function = function
         self.dead_letters = dead_letter_queue(self, "DeadLetters", serves="the webhook rules and function")
-        target = targets.LambdaFunction(
-            function, dead_letter_queue=self.dead_letters, retry_attempts=2, max_event_age=EVENT_MAX_AGE
-        )
+        target = rule_target(function, self.dead_letters, retry_attempts=2, max_event_age=EVENT_MAX_AGE)
         self.completed_rule = events.Rule(
             self,
             "ImportCompleted",
@@ -61,21 +58,11 @@ class WebhookDelivery(Construct):
             schedule=events.Schedule.rate(TICK),
         )
         self.tick.add_target(target)
-        function.add_to_role_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn])
-        )
-        invoke_config = lambda_.CfnEventInvokeConfig(
+        # the next tick retries a failed sweep: no pile-up of overlapping sweeps
+        dead_letter_failed_runs(
             self,
-            "AsyncInvoke",
-            function_name=function.function_name,
-            qualifier="$LATEST",
-            maximum_retry_attempts=0,  # the next tick retries; no pile-up of overlapping sweeps
-            maximum_event_age_in_seconds=int(EVENT_MAX_AGE.to_seconds()),
-            destination_config=lambda_.CfnEventInvokeConfig.DestinationConfigProperty(
-                on_failure=lambda_.CfnEventInvokeConfig.OnFailureProperty(
-                    destination=self.dead_letters.queue_arn
-                )
-            ),
+            function=function,
+            dead_letters=self.dead_letters,
+            retry_attempts=0,
+            max_event_age=EVENT_MAX_AGE,
         )
-        assert function.role is not None
-        invoke_config.node.add_dependency(function.role)

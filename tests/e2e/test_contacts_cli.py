@@ -50,6 +50,21 @@ def test_contacts_list_takes_the_api_filters_and_sorts(
     by_score = listed("--sort", "lead_score_desc", "--limit", "5")
     scores = sorted((c["lead_score"] for c in everyone if c["lead_score"] is not None), reverse=True)[:5]
     assert [c["lead_score"] for c in by_score] == scores
+    # every filter of the list route, by its parameter's name (and the older flags)
+    unverified = listed("--verification-status", "unverified")
+    assert unverified and {c["id"] for c in unverified} == {
+        c["id"] for c in everyone if c["verification_status"] == "unverified"
+    }
+    assert listed("--verification-status", "valid") == [
+        c for c in everyone if c["verification_status"] == "valid"
+    ]
+    tiers = {c["icp_tier"] for c in everyone if c["icp_tier"]}
+    tier = sorted(tiers)[0]
+    assert (
+        {c["id"] for c in listed("--tier", tier)}
+        == {c["id"] for c in listed("--icp-tier", tier)}
+        == {c["id"] for c in everyone if c["icp_tier"] == tier}
+    )
     someone = everyone[0]["email"].split("@")[0]
     assert someone in {c["email"].split("@")[0] for c in listed("--search", someone)}
     bad = cli(
@@ -63,6 +78,17 @@ def test_contacts_list_takes_the_api_filters_and_sorts(
         endpoint=ddb_endpoint,
     )
     assert bad.returncode != 0 and "created_after" in bad.stderr
+    unknown = cli(
+        "contacts",
+        "list",
+        "--workspace",
+        ws,
+        "--verification-status",
+        "shiny",
+        data_dir=tmp_path,
+        endpoint=ddb_endpoint,
+    )
+    assert unknown.returncode != 0 and "verification_status" in unknown.stderr and "shiny" in unknown.stderr
 
 
 def test_contacts_audit_shows_what_the_import_wrote_by_email_or_id(

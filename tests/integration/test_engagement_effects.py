@@ -161,3 +161,77 @@ def test_an_opt_out_zeroes_engagement(rt: Runtime, workspace: str) -> None:
     service.ingest(workspace, [ev("unsubscribed", who, 1)], now=NOW, rescore=rescore.rescore_contacts)
     after = dedup_store.contacts_by_email(workspace, [who])[who]["score_breakdown"]
     assert engaged > 50 and after["engagement"] == 0 and "opted out" in after["engagement_basis"]
+
+
+class Requests:
+    """Counts the DynamoDB requests the code sends, by operation."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.seen: Counter[str] = Counter()
+
+    def __call__(self, model: Any, **_: Any) -> None:
+        self.seen[model.name] += 1
+
+
+def test_rescoring_reads_each_contacts_events_from_its_digest_not_one_query_per_contact(
+    rt: Runtime, workspace: str
+) -> None:
+    from functions.common.aws import client
+    from functions.events import store
+
+    people = seed_contacts(workspace, 40, prefix="digest")
+    first = [ev("opened", p, 3) for p in people]
+    service.ingest(workspace, first, now=NOW, rescore=rescore.rescore_contacts)  # each digest built once
+
+    meter = Requests()
+    events = client("dynamodb").meta.events
+    events.register("provide-client-params.dynamodb.*", meter)
+    try:
+        batch = [ev(k, p, 1) for p in people for k in ("clicked", "replied")]
+        result = service.ingest(workspace, batch, now=NOW, rescore=rescore.rescore_contacts)
+    finally:
+        events.unregister("provide-client-params.dynamodb.*", meter)
+    assert result.rescored == 40
+    assert meter.seen["Query"] == 0  # was one per contact
+
+    # what the digest scored with is the timeline: the same score as re-scoring from it
+    contacts = dedup_store.contacts_by_email(workspace, people)
+    for p in people[:5]:
+        timeline = store.scoring_events(workspace, [p])[p]
+        held = rescore.contact_timeline(workspace, contacts[p], model_events(workspace))
+        assert sorted(held, key=repr) == sorted(timeline, key=repr)
+        b = contacts[p]["score_breakdown"]
+        assert {e["type"]: e["count"] for e in b["engagement_events"]} == {
+            "opened": 1,
+            "clicked": 1,
+            "replied": 1,
+        }
+
+
+def model_events(workspace: str) -> Any:
+    from functions.score.stage import workspace_models
+
+    return workspace_models(workspace)[1].events
+
+
+def test_events_landed_without_their_rescore_are_scored_when_redelivered(rt: Runtime, workspace: str) -> None:
+    (who,) = seed_contacts(workspace, 1, prefix="healed")
+    service.ingest(workspace, [ev("opened", who, 5)], now=NOW, rescore=rescore.rescore_contacts)
+    replies = [ev("replied", who, 2), ev("meeting_booked", who, 1)]
+    service.ingest(workspace, replies, now=NOW)  # the events landed ... and the process died here
+    stale = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert [e["type"] for e in stale["score_breakdown"]["engagement_events"]] == ["opened"]
+
+    again = service.ingest(workspace, replies, now=NOW, rescore=rescore.rescore_contacts)
+    assert again.counts()["duplicate"] == 2 and again.rescored == 1
+    healed = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert {e["type"] for e in healed["score_breakdown"]["engagement_events"]} == {
+        "opened",
+        "replied",
+        "meeting_booked",
+    }
+    assert healed["score_breakdown"]["intent"] > 0 and healed["lead_score"] > stale["lead_score"]
+    # a further redelivery finds the digest complete: nothing to write
+    assert service.ingest(workspace, replies, now=NOW, rescore=rescore.rescore_contacts).rescored == 0

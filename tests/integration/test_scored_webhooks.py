@@ -12,9 +12,12 @@ from typing import Any
 import pytest
 
 from functions.common import admin, config_store, contacts_repo
-from functions.events import rescore, service, subscriptions
+from functions.dedup import store as dedup_store
+from functions.events import delivery, rescore, service, subscriptions
 from local import imports
 from local.runtime import Runtime
+from local.server import LocalApi
+from tests.integration.test_api_support import api, client, seed_contacts  # noqa: F401
 from tests.integration.test_webhooks_out import Receiver, _file, drain, receiver  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -111,3 +114,44 @@ def test_enriching_later_announces_the_contacts_whose_score_moved(
     got = _scored(receiver)
     assert sorted(e["data"]["email"] for e in got) == sorted(moved)
     assert all(e["data"]["lead_score"] == after[e["data"]["email"]]["lead_score"] for e in got)
+
+
+def test_a_patch_that_moves_the_score_announces_it_keeping_the_engagement_events_earned(
+    api: LocalApi,  # noqa: F811
+    workspace: str,
+    receiver: Receiver,  # noqa: F811
+) -> None:
+    config_store.put_doc(
+        workspace,
+        config_store.SCORING_MODEL,
+        {"fit_criteria": [{"name": "sales", "points": 10, "conditions": {"department_in": ["sales"]}}]},
+    )
+    (email,) = seed_contacts(workspace, 1, prefix="patched")
+    now = datetime.now(UTC)
+    booked = [{"id": "p1", "type": "meeting_booked", "email": email, "occurred_at": now.isoformat()}]
+    assert service.ingest(workspace, booked, now=now, rescore=rescore.rescore_contacts).rescored == 1
+    before = dedup_store.contacts_by_email(workspace, [email])[email]
+    assert before["score_breakdown"]["intent"] > 0
+    _subscribe(workspace, receiver.url)
+    http = client(api, workspace)
+
+    moved = http.patch(f"/api/v1/contacts/{before['contact_id']}", json={"title": "VP Sales"})
+    assert moved.status_code == 200, moved.text
+    # an edit that moves no score (tags) tells contact.scored subscribers nothing
+    tagged = http.patch(f"/api/v1/contacts/{before['contact_id']}", json={"tags": ["vip"]})
+    assert tagged.status_code == 200, tagged.text
+    drain()
+
+    (event,) = _scored(receiver)
+    after = dedup_store.contacts_by_email(workspace, [email])[email]
+    # the id names the contact and the version the PATCH wrote, as a re-score from events does
+    assert event["id"] == delivery.scored_event_id(
+        workspace, before["contact_id"], int(before["version"]) + 1
+    )
+    assert event["data"]["id"] == before["contact_id"]
+    assert event["data"]["lead_score"] == after["lead_score"] > before["lead_score"]
+    assert event["data"]["score_breakdown"]["fit"] > before["score_breakdown"]["fit"]
+    # the meeting still counts: the edit re-scored with the contact's events, not without them
+    assert event["data"]["score_breakdown"]["intent"] == pytest.approx(
+        before["score_breakdown"]["intent"], abs=0.5
+    )
