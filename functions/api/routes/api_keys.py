@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.api import auth
 from functions.api.errors import BadRequest, NotFound, error_responses
 from functions.api.models import Deleted
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, ok_response, path_param
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
@@ -59,7 +59,7 @@ class ApiKeyList(BaseModel):
     "/api/v1/api-keys",
     summary="The workspace's API keys (never the keys themselves)",
     tags=["api keys"],
-    responses=error_responses(403),
+    responses={**ok_response(ApiKeyList, "The workspace's keys"), **error_responses(403)},
 )
 def list_api_keys() -> ApiKeyList:
     who = caller(router, auth.ADMIN_KEYS)
@@ -91,7 +91,7 @@ def create_api_key(body: ApiKeyCreate) -> Response[ApiKeyCreated]:
     "/api/v1/api-keys/<key_id>",
     summary="Revoke an API key: refused from the next request on",
     tags=["api keys"],
-    responses=error_responses(400, 403, 404),
+    responses={**ok_response(Deleted, "Revoked"), **error_responses(400, 403, 404)},
 )
 def revoke_api_key(key_id: str) -> Deleted:
     who = caller(router, auth.ADMIN_KEYS)

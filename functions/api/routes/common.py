@@ -5,11 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth
 from functions.api.errors import BadRequest
 from functions.common import audit
+
+
+def ok_response(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
+    """A success answer for a route's `responses=` (which otherwise documents only the errors)."""
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}
 
 
 def authorizer_context(router: APIGatewayHttpRouter) -> dict[str, Any] | None:

@@ -3,11 +3,10 @@ workspace's enrichment provider keys (write-only)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
@@ -26,7 +25,7 @@ from functions.api.models import (
     SuppressionPage,
     _Strict,
 )
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, ok_response, path_param
 from functions.common import admin, config_store
 from functions.common.errors import ConfigInvalid
 from functions.enrich.providers import HTTP_PROVIDERS
@@ -34,10 +33,6 @@ from functions.enrich.stage import PROVIDER_KEY_PREFIX
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
-
-
-def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
-    return {status: {"description": description, "content": {JSON: {"model": model}}}}
 
 
 def _config_caller(is_global: bool, *, write: bool) -> auth.Principal:
@@ -54,7 +49,7 @@ def _config_caller(is_global: bool, *, write: bool) -> auth.Principal:
     "/api/v1/suppressions",
     summary="Suppress an email or a domain (@acme.com, with its subdomains); global: platform-wide (admin)",
     tags=["configuration"],
-    responses=_ok(SuppressionOut, "The suppression", 201),
+    responses=ok_response(SuppressionOut, "The suppression", 201),
 )
 def add_suppression(body: SuppressionIn) -> Response[SuppressionOut]:
     who = _config_caller(body.is_global, write=True)
@@ -66,7 +61,7 @@ def add_suppression(body: SuppressionIn) -> Response[SuppressionOut]:
     "/api/v1/suppressions",
     summary="The workspace's (or, for an admin, the platform's) suppression list",
     tags=["configuration"],
-    responses=_ok(SuppressionPage, "A page of suppressions"),
+    responses=ok_response(SuppressionPage, "A page of suppressions"),
 )
 def list_suppressions(
     kind: Annotated[Literal["email", "domain"] | None, Query()] = None,
@@ -86,7 +81,7 @@ def list_suppressions(
     "/api/v1/suppressions/<value>",
     summary="Lift a suppression (an email, or @domain)",
     tags=["configuration"],
-    responses={**_ok(Deleted, "Removed"), **error_responses(404)},
+    responses={**ok_response(Deleted, "Removed"), **error_responses(404)},
 )
 def remove_suppression(value: str, is_global: Annotated[bool, Query(alias="global")] = False) -> Deleted:
     who = _config_caller(is_global, write=True)
@@ -100,7 +95,7 @@ def remove_suppression(value: str, is_global: Annotated[bool, Query(alias="globa
     "/api/v1/config/icp-rules",
     summary="The ICP tier rules (ordered; the first match wins; no match is tier D)",
     tags=["configuration"],
-    responses=_ok(IcpRulesOut, "The rules"),
+    responses=ok_response(IcpRulesOut, "The rules"),
 )
 def get_icp_rules() -> IcpRulesOut:
     who = caller(router, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -111,7 +106,7 @@ def get_icp_rules() -> IcpRulesOut:
     "/api/v1/config/icp-rules",
     summary="Replace the ICP tier rules",
     tags=["configuration"],
-    responses=_ok(IcpRulesOut, "The stored rules"),
+    responses=ok_response(IcpRulesOut, "The stored rules"),
 )
 def put_icp_rules(body: IcpRulesIn) -> IcpRulesOut:
     who = caller(router, auth.CONFIG_WRITE)
@@ -123,7 +118,7 @@ def put_icp_rules(body: IcpRulesIn) -> IcpRulesOut:
     "/api/v1/config/scoring-model",
     summary="The scoring model (weights, fit criteria, grade thresholds)",
     tags=["configuration"],
-    responses=_ok(ScoringModelOut, "The model (the defaults when none was set)"),
+    responses=ok_response(ScoringModelOut, "The model (the defaults when none was set)"),
 )
 def get_scoring_model() -> ScoringModelOut:
     who = caller(router, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -134,7 +129,7 @@ def get_scoring_model() -> ScoringModelOut:
     "/api/v1/config/scoring-model",
     summary="Replace the scoring model",
     tags=["configuration"],
-    responses=_ok(ScoringModelOut, "The stored model"),
+    responses=ok_response(ScoringModelOut, "The stored model"),
 )
 def put_scoring_model(body: ScoringModelIn) -> ScoringModelOut:
     who = caller(router, auth.CONFIG_WRITE)
@@ -147,7 +142,7 @@ def put_scoring_model(body: ScoringModelIn) -> ScoringModelOut:
     "/api/v1/assignments",
     summary="This workspace's ownership records of an email",
     tags=["configuration"],
-    responses=_ok(AssignmentsOut, "Active assignment and history"),
+    responses=ok_response(AssignmentsOut, "Active assignment and history"),
 )
 def get_assignments(email: Annotated[str, Query(min_length=3, max_length=320)]) -> AssignmentsOut:
     who = caller(router, auth.CONTACTS_READ, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -158,7 +153,10 @@ def get_assignments(email: Annotated[str, Query(min_length=3, max_length=320)]) 
     "/api/v1/assignments/release",
     summary="Release a client's claim on an email so another client can import it",
     tags=["configuration"],
-    responses={**_ok(AssignmentsOut, "The email's records after the release"), **error_responses(404)},
+    responses={
+        **ok_response(AssignmentsOut, "The email's records after the release"),
+        **error_responses(404),
+    },
 )
 def release_assignment(body: ReleaseRequest) -> AssignmentsOut:
     who = caller(router, auth.CONFIG_WRITE)
@@ -201,7 +199,7 @@ def _key_state(workspace_id: str, provider: str) -> ProviderKeyOut:
     "/api/v1/provider-keys",
     summary="The enrichment providers and whether the workspace has set its own key (never the key)",
     tags=["configuration"],
-    responses=_ok(ProviderKeyList, "One entry per provider"),
+    responses=ok_response(ProviderKeyList, "One entry per provider"),
 )
 def list_provider_keys() -> ProviderKeyList:
     who = caller(router, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -212,7 +210,7 @@ def list_provider_keys() -> ProviderKeyList:
     "/api/v1/provider-keys/<provider>",
     summary="Set the workspace's key for a provider (stored encrypted; write-only)",
     tags=["configuration"],
-    responses={**_ok(ProviderKeyOut, "Stored"), **error_responses(400)},
+    responses={**ok_response(ProviderKeyOut, "Stored"), **error_responses(400)},
 )
 def put_provider_key(provider: str, body: ProviderKeyIn) -> ProviderKeyOut:
     who = caller(router, auth.CONFIG_WRITE)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from functions.api import auth
 from functions.api.errors import BadRequest, NotFound, error_responses
 from functions.api.models import Deleted
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, ok_response, path_param
 from functions.common.errors import ConfigInvalid
 from functions.sync import connections, schedules, service
 
@@ -97,10 +96,6 @@ class SyncRunOut(BaseModel):
     reason: str | None = None
 
 
-def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
-    return {status: {"description": description, "content": {JSON: {"model": model}}}}
-
-
 def _options(options: ConnectionOptions | None) -> dict[str, Any] | None:
     return None if options is None else options.model_dump(exclude_none=True)
 
@@ -124,7 +119,7 @@ def _refused(exc: ConfigInvalid, rate: str | None) -> BadRequest:
     "/api/v1/connections",
     summary="Connect a CRM; its syncs run on a schedule (the token is stored encrypted, never returned)",
     tags=["connections"],
-    responses=_ok(ConnectionOut, "The connection", 201),
+    responses=ok_response(ConnectionOut, "The connection", 201),
 )
 def create_connection(body: ConnectionCreate) -> Response[ConnectionOut]:
     who = caller(router, auth.CONFIG_WRITE)
@@ -147,7 +142,7 @@ def create_connection(body: ConnectionCreate) -> Response[ConnectionOut]:
     "/api/v1/connections",
     summary="The workspace's CRM connections, with watermark and last run",
     tags=["connections"],
-    responses=_ok(ConnectionList, "Every connection"),
+    responses=ok_response(ConnectionList, "Every connection"),
 )
 def list_connections() -> ConnectionList:
     who = caller(router, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -160,7 +155,7 @@ def list_connections() -> ConnectionList:
     "/api/v1/connections/<connection_id>",
     summary="A CRM connection",
     tags=["connections"],
-    responses={**_ok(ConnectionOut, "The connection"), **error_responses(404)},
+    responses={**ok_response(ConnectionOut, "The connection"), **error_responses(404)},
 )
 def get_connection(connection_id: str) -> ConnectionOut:
     who = caller(router, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -175,7 +170,7 @@ def get_connection(connection_id: str) -> ConnectionOut:
     "/api/v1/connections/<connection_id>",
     summary="Change a connection's rate or import options, or give it a new token (reconnect)",
     tags=["connections"],
-    responses={**_ok(ConnectionOut, "The connection"), **error_responses(400, 404)},
+    responses={**ok_response(ConnectionOut, "The connection"), **error_responses(400, 404)},
 )
 def patch_connection(connection_id: str, body: ConnectionPatch) -> ConnectionOut:
     who = caller(router, auth.CONFIG_WRITE)
@@ -198,7 +193,7 @@ def patch_connection(connection_id: str, body: ConnectionPatch) -> ConnectionOut
     "/api/v1/connections/<connection_id>",
     summary="Disconnect: delete the connection, its token and its schedule",
     tags=["connections"],
-    responses={**_ok(Deleted, "Deleted"), **error_responses(404)},
+    responses={**ok_response(Deleted, "Deleted"), **error_responses(404)},
 )
 def delete_connection(connection_id: str) -> Deleted:
     who = caller(router, auth.CONFIG_WRITE)
@@ -214,7 +209,7 @@ def delete_connection(connection_id: str) -> Deleted:
     summary="Run a sync now (queued): pull what changed since the watermark into an import",
     tags=["connections"],
     responses={
-        **_ok(
+        **ok_response(
             SyncRunOut, "Queued: the run's outcome (and its import) shows as the connection's last_run", 202
         ),
         **error_responses(404),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth, contacts, custom_fields, read_model
@@ -31,7 +30,7 @@ from functions.api.models import (
     SearchRequest,
     TagChange,
 )
-from functions.api.routes.common import caller, contact_id_param, path_param
+from functions.api.routes.common import caller, contact_id_param, ok_response, path_param
 from functions.common.rows import STANDARD_FIELDS
 from functions.intake import custom_field_store
 from functions.query import contacts as query_contacts
@@ -41,10 +40,6 @@ from functions.query.sql import ListRequest
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
-
-
-def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
-    return {status: {"description": description, "content": {JSON: {"model": model}}}}
 
 
 def _page(page: query_contacts.Page) -> dict:
@@ -63,7 +58,7 @@ def _page(page: query_contacts.Page) -> dict:
     "/api/v1/contacts",
     summary="List contacts",
     tags=["contacts"],
-    responses={**_ok(ContactPage, "A page of contacts"), **error_responses(400, 404)},
+    responses={**ok_response(ContactPage, "A page of contacts"), **error_responses(400, 404)},
 )
 def list_contacts(
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -125,8 +120,8 @@ def list_contacts(
     summary="Create a contact (runs dedup, suppression, scoring and commit like an import)",
     tags=["contacts"],
     responses={
-        **_ok(ContactOut, "The contact already existed in this workspace (updated)"),
-        **_ok(ContactOut, "Created", 201),
+        **ok_response(ContactOut, "The contact already existed in this workspace (updated)"),
+        **ok_response(ContactOut, "Created", 201),
         **error_responses(409, 422),
     },
 )
@@ -140,7 +135,7 @@ def create_contact(body: ContactCreate) -> Response[ContactOut]:
     "/api/v1/contacts/bulk",
     summary="Create up to 1,000 contacts; per-row status breakdown",
     tags=["contacts"],
-    responses=_ok(BulkOut, "What became of each contact"),
+    responses=ok_response(BulkOut, "What became of each contact"),
 )
 def bulk_create(body: BulkRequest) -> BulkOut:
     who = caller(router, auth.CONTACTS_WRITE)
@@ -153,7 +148,7 @@ def bulk_create(body: BulkRequest) -> BulkOut:
     "/api/v1/contacts/search",
     summary="Search contacts with filters (AND/OR, nested groups) and sort",
     tags=["contacts"],
-    responses={**_ok(ContactPage, "A page of matching contacts"), **error_responses(400, 404)},
+    responses={**ok_response(ContactPage, "A page of matching contacts"), **error_responses(400, 404)},
 )
 def search_contacts(body: SearchRequest) -> ContactPage:
     who = caller(router, auth.CONTACTS_READ)
@@ -177,7 +172,7 @@ def search_contacts(body: SearchRequest) -> ContactPage:
     summary="Get a contact",
     tags=["contacts"],
     responses={
-        **_ok(ContactDetail, "The contact (from DynamoDB) and the segments it is in"),
+        **ok_response(ContactDetail, "The contact (from DynamoDB) and the segments it is in"),
         **error_responses(404),
     },
 )
@@ -196,7 +191,7 @@ def get_contact(contact_id: str) -> ContactDetail:
     "/api/v1/contacts/<contact_id>",
     summary="Update the given fields of a contact (tags replaces the list)",
     tags=["contacts"],
-    responses={**_ok(ContactOut, "The updated contact"), **error_responses(404, 409)},
+    responses={**ok_response(ContactOut, "The updated contact"), **error_responses(404, 409)},
 )
 def patch_contact(
     contact_id: str,
@@ -229,7 +224,7 @@ def patch_contact(
     "/api/v1/contacts/<contact_id>/tags",
     summary="Add and remove tags without replacing the list",
     tags=["contacts"],
-    responses={**_ok(ContactOut, "The updated contact"), **error_responses(404, 409)},
+    responses={**ok_response(ContactOut, "The updated contact"), **error_responses(404, 409)},
 )
 def change_tags(contact_id: str, body: TagChange) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
@@ -241,7 +236,7 @@ def change_tags(contact_id: str, body: TagChange) -> ContactOut:
     "/api/v1/contacts/<contact_id>/restore",
     summary="Restore a soft-deleted contact",
     tags=["contacts"],
-    responses={**_ok(ContactOut, "The restored contact"), **error_responses(404, 409)},
+    responses={**ok_response(ContactOut, "The restored contact"), **error_responses(404, 409)},
 )
 def restore_contact(contact_id: str) -> ContactOut:
     who = caller(router, auth.CONTACTS_WRITE)
@@ -253,7 +248,7 @@ def restore_contact(contact_id: str) -> ContactOut:
     summary="Soft delete a contact; ?hard=true erases it (GDPR, needs admin:gdpr)",
     tags=["contacts"],
     responses={
-        **_ok(
+        **ok_response(
             ContactOut | HardDeleteOut, "The soft-deleted contact, or the retention record of a hard delete"
         ),
         **error_responses(404, 409),
@@ -283,7 +278,7 @@ def delete_contact(
     "/api/v1/custom-fields",
     summary="List the workspace's custom fields",
     tags=["custom fields"],
-    responses=_ok(CustomFieldList, "Every custom field"),
+    responses=ok_response(CustomFieldList, "Every custom field"),
 )
 def list_custom_fields() -> CustomFieldList:
     who = caller(router, auth.CONTACTS_READ, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -295,7 +290,7 @@ def list_custom_fields() -> CustomFieldList:
     "/api/v1/fields",
     summary="Every field a column can map to: the standard fields and the workspace's custom fields",
     tags=["custom fields"],
-    responses=_ok(FieldCatalog, "The standard and custom fields"),
+    responses=ok_response(FieldCatalog, "The standard and custom fields"),
 )
 def list_fields() -> FieldCatalog:
     who = caller(router, auth.CONTACTS_READ, auth.IMPORTS_READ, auth.IMPORTS_WRITE, auth.CONFIG_READ)
@@ -307,7 +302,7 @@ def list_fields() -> FieldCatalog:
     "/api/v1/custom-fields",
     summary="Create a custom field (at most 50 per workspace)",
     tags=["custom fields"],
-    responses={**_ok(CustomFieldOut, "Created", 201), **error_responses(409)},
+    responses={**ok_response(CustomFieldOut, "Created", 201), **error_responses(409)},
 )
 def create_custom_field(body: CustomFieldIn) -> Response[CustomFieldOut]:
     who = caller(router, auth.CONFIG_WRITE)
@@ -319,7 +314,7 @@ def create_custom_field(body: CustomFieldIn) -> Response[CustomFieldOut]:
     "/api/v1/custom-fields/<name>",
     summary="Get a custom field",
     tags=["custom fields"],
-    responses={**_ok(CustomFieldOut, "The custom field"), **error_responses(404)},
+    responses={**ok_response(CustomFieldOut, "The custom field"), **error_responses(404)},
 )
 def get_custom_field(name: str) -> CustomFieldOut:
     who = caller(router, auth.CONTACTS_READ, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -330,7 +325,7 @@ def get_custom_field(name: str) -> CustomFieldOut:
     "/api/v1/custom-fields/<name>",
     summary="Change a custom field's label, options or fallback (not its type)",
     tags=["custom fields"],
-    responses={**_ok(CustomFieldOut, "The custom field"), **error_responses(404)},
+    responses={**ok_response(CustomFieldOut, "The custom field"), **error_responses(404)},
 )
 def patch_custom_field(name: str, body: CustomFieldPatch) -> CustomFieldOut:
     who = caller(router, auth.CONFIG_WRITE)
@@ -344,7 +339,7 @@ def patch_custom_field(name: str, body: CustomFieldPatch) -> CustomFieldOut:
     "/api/v1/custom-fields/<name>",
     summary="Delete a custom field (values already on contacts stay)",
     tags=["custom fields"],
-    responses={**_ok(Deleted, "Deleted"), **error_responses(404)},
+    responses={**ok_response(Deleted, "Deleted"), **error_responses(404)},
 )
 def delete_custom_field(name: str) -> Deleted:
     who = caller(router, auth.CONFIG_WRITE)

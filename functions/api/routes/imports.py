@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth, imports
@@ -25,14 +24,10 @@ from functions.api.models import (
     PreviewRequest,
     ReportLink,
 )
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, ok_response, path_param
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
-
-
-def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
-    return {status: {"description": description, "content": {JSON: {"model": model}}}}
 
 
 @router.post(
@@ -42,7 +37,7 @@ def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIRes
     "create and webhooks). The flat form, with each option at the top level, is deprecated: it "
     "still works until its sunset and is answered with `Deprecation`, `Sunset` and `Link` headers.",
     tags=["imports"],
-    responses={**_ok(ImportOut, "The queued job with its upload form", 201), **error_responses(404)},
+    responses={**ok_response(ImportOut, "The queued job with its upload form", 201), **error_responses(404)},
 )
 def create_import(body: ImportCreate) -> Response[ImportOut]:
     who = caller(router, auth.IMPORTS_WRITE)
@@ -63,7 +58,7 @@ def create_import(body: ImportCreate) -> Response[ImportOut]:
     "/api/v1/imports",
     summary="List the workspace's imports, newest first",
     tags=["imports"],
-    responses=_ok(ImportPage, "A page of imports"),
+    responses=ok_response(ImportPage, "A page of imports"),
 )
 def list_imports(
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -80,7 +75,7 @@ def list_imports(
     "/api/v1/imports/preview",
     summary="Predict the first 100 rows' outcome against live data; writes nothing",
     tags=["imports"],
-    responses={**_ok(PreviewOut, "The predicted status of each row"), **error_responses(404)},
+    responses={**ok_response(PreviewOut, "The predicted status of each row"), **error_responses(404)},
 )
 def preview_import(body: PreviewRequest) -> PreviewOut:
     who = caller(router, auth.IMPORTS_WRITE, auth.IMPORTS_READ)
@@ -93,7 +88,7 @@ def preview_import(body: PreviewRequest) -> PreviewOut:
     "/api/v1/imports/<job_id>",
     summary="An import: stage, counters, percent done",
     tags=["imports"],
-    responses={**_ok(ImportOut, "The import"), **error_responses(404)},
+    responses={**ok_response(ImportOut, "The import"), **error_responses(404)},
 )
 def get_import(job_id: str) -> ImportOut:
     who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE)
@@ -104,7 +99,7 @@ def get_import(job_id: str) -> ImportOut:
     "/api/v1/imports/<job_id>/resume",
     summary="Start a previewed import, or resume a failed one from the stage where it stopped",
     tags=["imports"],
-    responses={**_ok(ImportOut, "The import, started", 202), **error_responses(404, 409)},
+    responses={**ok_response(ImportOut, "The import, started", 202), **error_responses(404, 409)},
 )
 def resume_import(job_id: str) -> Response[ImportOut]:
     who = caller(router, auth.IMPORTS_WRITE)
@@ -116,7 +111,7 @@ def resume_import(job_id: str) -> Response[ImportOut]:
     "/api/v1/imports/<job_id>/results",
     summary="A download link (7 days) for the results CSV: every row with its status and reason",
     tags=["imports"],
-    responses={**_ok(ReportLink, "A presigned download link"), **error_responses(404, 409)},
+    responses={**ok_response(ReportLink, "A presigned download link"), **error_responses(404, 409)},
 )
 def results_link(job_id: str) -> ReportLink:
     who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE)
@@ -129,7 +124,7 @@ def results_link(job_id: str) -> ReportLink:
     "/api/v1/imports/<job_id>/errors",
     summary="A download link (7 days) for the error CSV: only the errored rows, ready to fix",
     tags=["imports"],
-    responses={**_ok(ReportLink, "A presigned download link"), **error_responses(404, 409)},
+    responses={**ok_response(ReportLink, "A presigned download link"), **error_responses(404, 409)},
 )
 def errors_link(job_id: str) -> ReportLink:
     who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE)
@@ -145,7 +140,7 @@ def errors_link(job_id: str) -> ReportLink:
     "/api/v1/field-mappings",
     summary="Save a column mapping to reuse (field_mapping_id on an import)",
     tags=["imports"],
-    responses=_ok(FieldMappingOut, "Created", 201),
+    responses=ok_response(FieldMappingOut, "Created", 201),
 )
 def create_mapping(body: FieldMappingIn) -> Response[FieldMappingOut]:
     who = caller(router, auth.IMPORTS_WRITE, auth.CONFIG_WRITE)
@@ -157,7 +152,7 @@ def create_mapping(body: FieldMappingIn) -> Response[FieldMappingOut]:
     "/api/v1/field-mappings",
     summary="The workspace's saved mappings",
     tags=["imports"],
-    responses=_ok(FieldMappingList, "Every saved mapping"),
+    responses=ok_response(FieldMappingList, "Every saved mapping"),
 )
 def list_mappings() -> FieldMappingList:
     who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -168,7 +163,7 @@ def list_mappings() -> FieldMappingList:
     "/api/v1/field-mappings/<mapping_id>",
     summary="A saved mapping",
     tags=["imports"],
-    responses={**_ok(FieldMappingOut, "The mapping"), **error_responses(404)},
+    responses={**ok_response(FieldMappingOut, "The mapping"), **error_responses(404)},
 )
 def get_mapping(mapping_id: str) -> FieldMappingOut:
     who = caller(router, auth.IMPORTS_READ, auth.IMPORTS_WRITE, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -181,7 +176,7 @@ def get_mapping(mapping_id: str) -> FieldMappingOut:
     "/api/v1/field-mappings/<mapping_id>",
     summary="Delete a saved mapping",
     tags=["imports"],
-    responses={**_ok(Deleted, "Deleted"), **error_responses(404)},
+    responses={**ok_response(Deleted, "Deleted"), **error_responses(404)},
 )
 def delete_mapping(mapping_id: str) -> Deleted:
     who = caller(router, auth.IMPORTS_WRITE, auth.CONFIG_WRITE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from functions.api import auth, read_model
@@ -19,15 +18,11 @@ from functions.api.models import (
     SegmentOut,
     SegmentPatch,
 )
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, ok_response, path_param
 from functions.query import segments
 
 router = APIGatewayHttpRouter()
 JSON = "application/json"
-
-
-def _ok(model: Any, description: str, status: int = 200) -> dict[int, OpenAPIResponse]:
-    return {status: {"description": description, "content": {JSON: {"model": model}}}}
 
 
 def _out(workspace_id: str, doc: dict[str, Any], types: dict[str, str]) -> SegmentOut:
@@ -39,7 +34,7 @@ def _out(workspace_id: str, doc: dict[str, Any], types: dict[str, str]) -> Segme
     "/api/v1/segments",
     summary="Create a segment: dynamic (a filter, evaluated on read) or static (explicit members)",
     tags=["segments"],
-    responses={**_ok(SegmentOut, "Created", 201), **error_responses(400)},
+    responses={**ok_response(SegmentOut, "Created", 201), **error_responses(400)},
 )
 def create_segment(body: SegmentIn) -> Response[SegmentOut]:
     who = caller(router, auth.CONTACTS_WRITE)
@@ -54,7 +49,7 @@ def create_segment(body: SegmentIn) -> Response[SegmentOut]:
     "/api/v1/segments",
     summary="List the workspace's segments with their contact counts",
     tags=["segments"],
-    responses=_ok(SegmentList, "Every segment"),
+    responses=ok_response(SegmentList, "Every segment"),
 )
 def list_segments() -> SegmentList:
     who = caller(router, auth.CONTACTS_READ)
@@ -68,7 +63,7 @@ def list_segments() -> SegmentList:
     "/api/v1/segments/<segment_id>",
     summary="Get a segment with its contact count",
     tags=["segments"],
-    responses={**_ok(SegmentOut, "The segment"), **error_responses(404)},
+    responses={**ok_response(SegmentOut, "The segment"), **error_responses(404)},
 )
 def get_segment(segment_id: str) -> SegmentOut:
     who = caller(router, auth.CONTACTS_READ)
@@ -82,7 +77,7 @@ def get_segment(segment_id: str) -> SegmentOut:
     "/api/v1/segments/<segment_id>",
     summary="Rename a segment or change a dynamic segment's filter",
     tags=["segments"],
-    responses={**_ok(SegmentOut, "The segment"), **error_responses(400, 404)},
+    responses={**ok_response(SegmentOut, "The segment"), **error_responses(400, 404)},
 )
 def patch_segment(segment_id: str, body: SegmentPatch) -> SegmentOut:
     who = caller(router, auth.CONTACTS_WRITE)
@@ -97,7 +92,7 @@ def patch_segment(segment_id: str, body: SegmentPatch) -> SegmentOut:
     "/api/v1/segments/<segment_id>",
     summary="Delete a segment (its contacts stay)",
     tags=["segments"],
-    responses={**_ok(Deleted, "Deleted"), **error_responses(404)},
+    responses={**ok_response(Deleted, "Deleted"), **error_responses(404)},
 )
 def delete_segment(segment_id: str) -> Deleted:
     who = caller(router, auth.CONTACTS_WRITE)
@@ -110,7 +105,7 @@ def delete_segment(segment_id: str) -> Deleted:
     "/api/v1/segments/<segment_id>/members",
     summary="Add or remove a static segment's members, by ids or by a filter",
     tags=["segments"],
-    responses={**_ok(SegmentMembersOut, "What changed"), **error_responses(400, 404)},
+    responses={**ok_response(SegmentMembersOut, "What changed"), **error_responses(400, 404)},
 )
 def change_members(segment_id: str, body: SegmentMembersIn) -> SegmentMembersOut:
     who = caller(router, auth.CONTACTS_WRITE)

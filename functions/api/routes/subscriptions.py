@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from functions.api import auth
 from functions.api.errors import BadRequest, NotFound, error_responses
-from functions.api.routes.common import caller, path_param
+from functions.api.routes.common import caller, ok_response, path_param
 from functions.events import delivery, subscriptions
 from functions.events.outbound import EVENT_TYPES
 
@@ -115,7 +115,10 @@ def list_subscriptions() -> SubscriptionList:
 
 
 @router.get(
-    f"{BASE}/<subscription_id>", summary="One subscription", tags=["webhooks"], responses=error_responses(404)
+    f"{BASE}/<subscription_id>",
+    summary="One subscription",
+    tags=["webhooks"],
+    responses={**ok_response(SubscriptionOut, "The subscription"), **error_responses(404)},
 )
 def get_subscription(subscription_id: str) -> SubscriptionOut:
     who = caller(router, auth.CONFIG_READ, auth.CONFIG_WRITE)
@@ -126,7 +129,7 @@ def get_subscription(subscription_id: str) -> SubscriptionOut:
     f"{BASE}/<subscription_id>",
     summary="Change url, event types, description, active; rotate_secret returns a new secret once",
     tags=["webhooks"],
-    responses=error_responses(400, 404),
+    responses={**ok_response(SubscriptionOut, "The subscription as changed"), **error_responses(400, 404)},
 )
 def patch_subscription(subscription_id: str, body: SubscriptionPatch) -> SubscriptionOut:
     who = caller(router, auth.CONFIG_WRITE)
@@ -157,7 +160,7 @@ def delete_subscription(subscription_id: str) -> Response[None]:
     f"{BASE}/<subscription_id>/deliveries",
     summary="A subscription's deliveries, newest first, each with its attempts",
     tags=["webhooks"],
-    responses=error_responses(404),
+    responses={**ok_response(DeliveryPage, "Its delivery attempts, newest first"), **error_responses(404)},
 )
 def list_deliveries(
     subscription_id: str,
