@@ -166,11 +166,7 @@ class ContactOut(BaseModel):
 class PageMeta(BaseModel):
     next_cursor: str | None = None
     has_more: bool
-    total_count: int = Field(
-        description="Exact for an unfiltered list and up to 10,000 matches; above, an estimate "
-        "(at least 10,001) and total_count_exact is false."
-    )
-    total_count_exact: bool = True
+    total_count: int = Field(description="How many contacts match, exactly.")
 
 
 class ContactPage(BaseModel):

@@ -5,11 +5,8 @@ of the query's fingerprint and the last row's sort values); a cursor is only acc
 query, workspace included, that produced it, and even a forged one can only move within the
 caller's workspace, which every statement is bounded by.
 
-`total_count` is exact for an unfiltered list (the workspace's row count, kept by triggers:
-migrations/0012) and for any query matching up to `COUNT_CAP` contacts; beyond that, counting
-every match of a broad filter over a million rows costs seconds, so the count stops at the cap
-and `total_count` is the planner's estimate (never below the cap + 1) with
-`total_count_exact` false.
+`total_count` is exact (the issue's contract): an unfiltered list reads the workspace's row
+count, kept by triggers (migrations/0012); a filtered one counts its matches.
 """
 
 from __future__ import annotations
@@ -29,7 +26,6 @@ from functions.query.db import Database, json_value
 from functions.query.sql import Group, ListRequest, Params, QueryError, group_from
 
 MAX_PAGE = 500
-COUNT_CAP = 10_000
 
 
 @dataclass
@@ -39,7 +35,6 @@ class Page:
     has_more: bool
     total_count: int
     extra: dict[str, Any] = field(default_factory=dict)
-    total_count_exact: bool = True
 
 
 def _plain(value: Any) -> Any:
@@ -101,30 +96,23 @@ def _page(
         if values is not None and _is_cast_error(exc):
             raise QueryError("the cursor is not one this API returned", field="cursor") from None
         raise
-    total, exact = count(db, workspace_id, conditions, count_params)
+    total = count(db, workspace_id, conditions, count_params)
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
         next_cursor = encode_cursor({"f": print_, "k": [last[f"k{i}"] for i in range(len(keys))]})
-    return Page([json_value(r["item"]) for r in rows], next_cursor, has_more, total, total_count_exact=exact)
+    return Page([json_value(r["item"]) for r in rows], next_cursor, has_more, total)
 
 
-def count(
-    db: Database, workspace_id: str, conditions: Sequence[str], params: Mapping[str, Any]
-) -> tuple[int, bool]:
-    """How many contacts match, and whether that is exact (see the module's docstring)."""
+def count(db: Database, workspace_id: str, conditions: Sequence[str], params: Mapping[str, Any]) -> int:
+    """How many contacts match, exactly."""
     bound = {**params, "ws": workspace_id}
     if not conditions:
         rows = db.query("SELECT contacts AS n FROM workspace_counts WHERE workspace_id = :ws", bound)
-        return (int(rows[0]["n"]) if rows else 0), True
-    counted = int(db.query(sql.select_count(conditions, COUNT_CAP + 1), bound)[0]["n"])
-    if counted <= COUNT_CAP:
-        return counted, True
-    plan = json_value(next(iter(db.query(sql.explain_rows(conditions), bound)[0].values())))
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return max(COUNT_CAP + 1, estimate), False
+        return int(rows[0]["n"]) if rows else 0
+    return int(db.query(sql.select_count(conditions), bound)[0]["n"])
 
 
 def _is_cast_error(exc: Exception) -> bool:

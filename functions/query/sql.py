@@ -643,14 +643,6 @@ def select_page(
     )
 
 
-def select_count(conditions: Sequence[str], cap: int | None = None) -> str:
-    """The number of rows matching; with `cap`, counting stops at that many."""
-    where = " AND ".join(["workspace_id = :ws", *conditions])
-    if cap is None:
-        return f"SELECT count(*) AS n FROM contacts WHERE {where}"
-    return f"SELECT count(*) AS n FROM (SELECT 1 FROM contacts WHERE {where} LIMIT {int(cap)}) AS capped"
-
-
-def explain_rows(conditions: Sequence[str]) -> str:
-    """The planner's estimate of the rows matching (its first plan node's rows)."""
-    return f"EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts WHERE {' AND '.join(['workspace_id = :ws', *conditions])}"
+def select_count(conditions: Sequence[str]) -> str:
+    """The number of rows matching."""
+    return f"SELECT count(*) AS n FROM contacts WHERE {' AND '.join(['workspace_id = :ws', *conditions])}"

@@ -93,7 +93,7 @@ export function contactsList(params) {
         pager.append(h("a", { class: "button", href: `#/contacts?${next}` }, "Next page"));
       }
       results.replaceChildren(
-        h("p", { id: "total", class: "total" }, `${page.meta.total_count_exact === false ? "about " : ""}${total.toLocaleString()} contact${total === 1 ? "" : "s"}`),
+        h("p", { id: "total", class: "total" }, `${total.toLocaleString()} contact${total === 1 ? "" : "s"}`),
         rows.length
           ? h("div", { class: "scroll" }, h("table", { id: "contacts", class: "cards" },
               h("caption", { class: "sr-only" }, "Contacts"),

@@ -49,7 +49,6 @@ def _page(page: query_contacts.Page) -> dict:
             "next_cursor": page.next_cursor,
             "has_more": page.has_more,
             "total_count": page.total_count,
-            "total_count_exact": page.total_count_exact,
         },
     }
 
