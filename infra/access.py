@@ -18,7 +18,9 @@ prefix and the exact actions the code calls, nothing wider. Read from the code:
 - Enrich: reserves its share of the import's call limit with a conditional UpdateItem on the
   job, reads and writes EnrichmentCache in batches, reads the workspace's provider key
   (Config) and re-checks domain suppressions (Suppressions) for domains it learnt.
-- Score: reads the workspace's ICP rules and scoring model (Config) and batch-reads Companies.
+- Score: reads the workspace's ICP rules and scoring model (Config) and batch-reads Companies;
+  queries the timeline (EngagementEvents) of a stored contact whose re-scoring digest cannot be
+  used (over 200 events, or a changed model), so a re-import keeps its engagement points.
 - Commit: claims emails on their GlobalContacts (INSERT of a new one with its claim, or a
   conditional UPDATE taking over) and writes Contacts with conditional PartiQL INSERT/UPDATE
   after batch-reading them; inserts the owner a takeover replaced into the ClientAssignments
@@ -232,6 +234,7 @@ FUNCTION_ACCESS: dict[str, FunctionAccess] = {
             TableGrant("ImportJobs", JOB_UPDATE),
             TableGrant("Config", GET_ITEM),
             TableGrant("Companies", BATCH_GET),
+            TableGrant("EngagementEvents", QUERY),
         ),
         objects=(ObjectGrant(IMPORTS, READ_WRITE),),
         list_prefixes=(IMPORTS,),

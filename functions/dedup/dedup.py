@@ -23,6 +23,7 @@ from functions.dedup.classify import (
     ImportPurpose,
     classify,
 )
+from functions.score.stage import keep_digest
 
 
 def decision_doc(c: Classification) -> dict[str, Any]:
@@ -105,6 +106,7 @@ def dedup_rows(ctx: JobContext, rows: list[Row]) -> list[Row]:
             row.meta["g"] = {
                 k: g.get(k) for k in ("total_sent", "total_responses", "response_rate", "bounce_status")
             }
+        keep_digest(row, c)
         held = existing.assignment
         if result.claim and held is not None and held.client_id == ctx.client_id and held.is_active(now):
             row.meta["d"]["held"] = True  # this client already owns it: commit writes no claim

@@ -15,7 +15,7 @@ from functions.dedup import store
 from functions.dedup.commit import compact_breakdown
 from functions.enrich.stage import enrich_chunk_rows
 from functions.events import delivery
-from functions.score.stage import score_rows
+from functions.score.stage import keep_digest, score_rows
 
 BATCH = 500
 
@@ -56,7 +56,8 @@ def enrich_items(ctx: JobContext, items: list[dict[str, Any]], chunk: int) -> li
     out for those whose score or grade moved."""
     rows = [_row(n, item) for n, item in enumerate(items, 1)]
     globals_ = store.global_contacts(r.email or "" for r in rows)
-    for row in rows:
+    for row, item in zip(rows, items, strict=True):
+        keep_digest(row, item)
         g = globals_.get(row.email or "")
         if g:
             row.meta["g"] = {

@@ -9,6 +9,9 @@ digest does not track a type the model now scores (the model changed), is read f
 timeline once and gets a digest built from it.
 
 Stored as one compact JSON string: `{"t": [types], "e": ["<time>|<type>|<id>", ...]}`, sorted.
+A contact with more than `MAX_ENTRIES` tracked events keeps only `{"t": [types], "x": true}`: the
+digest would grow every contact write towards DynamoDB's 400 KB item limit (and its WRU with
+it), so such a contact is re-scored from its timeline, read each time, as before digests.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from functions.events.store import ScoringEvent
 from functions.score.signals import OPT_OUT_TYPES
 
 ATTR = "score_events"
+# about 45 bytes an entry: a digest stays under ~9 KB
+MAX_ENTRIES = 200
 
 
 class _Timed(Protocol):
@@ -48,7 +53,7 @@ def load(item: Mapping[str, Any], types: frozenset[str]) -> tuple[frozenset[str]
         return None
     doc = json.loads(raw)
     held = frozenset(doc["t"])
-    if not types <= held:
+    if not types <= held or "e" not in doc:  # the model changed, or too many to carry
         return None
     return held, {_key(e): e for e in doc["e"]}
 
@@ -69,6 +74,8 @@ def lacks(known: tuple[frozenset[str], dict[str, str]], events: Iterable[_Timed]
 
 
 def dump(types: frozenset[str], entries: dict[str, str]) -> str:
+    if len(entries) > MAX_ENTRIES:
+        return json.dumps({"t": sorted(types), "x": True}, separators=(",", ":"))
     return json.dumps({"t": sorted(types), "e": sorted(entries.values())}, separators=(",", ":"))
 
 

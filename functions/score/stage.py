@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from functions.common import config_store
-from functions.common.config_models import IcpRuleSet, ScoringModelDoc, load_icp_rules, load_scoring_model
+from functions.common.config_models import (
+    EventScoring,
+    IcpRuleSet,
+    ScoringModelDoc,
+    load_icp_rules,
+    load_scoring_model,
+)
 from functions.common.context import JobContext
 from functions.common.rows import Row
 from functions.common.stage import finished
 from functions.dedup import store
 from functions.dedup.classify import GlobalContactView
+from functions.events import digest
+from functions.events import store as events_store
 from functions.score.icp import build_profile, evaluate_tier
 from functions.score.scoring import rule_text, score
 from functions.score.signals import ScoredEvent, event_signals
@@ -34,11 +43,15 @@ def score_rows(
     now: datetime | None = None,
 ) -> list[Row]:
     """`events`: (type, event) pairs per email, for contacts whose engagement timeline is known
-    (a PATCH reads it; an import does not), scored at `now` as `events.rescore` scores them."""
+    (a PATCH reads it); without it, a row of a stored contact scores with the events of the
+    digest dedup put in `meta["ev"]` (an import or enrichment keeps the points engagement earned),
+    all scored at `now` as `events.rescore` scores them."""
     live = [r for r in rows if not finished(r)]
     if not live:
         return rows
     rules, model = workspace_models(ctx.workspace_id)
+    if events is None:
+        events = stored_events(ctx.workspace_id, live, model.events)
     # eventually consistent (half the read units): firmographics a few ms old score the same, and
     # commit's create-only insert arbitrates a company another chunk has just created
     companies = store.companies(
@@ -73,3 +86,33 @@ def score_rows(
             "breakdown": result.breakdown,
         }
     return rows
+
+
+def keep_digest(row: Row, item: Mapping[str, Any] | None) -> None:
+    """Carry a stored contact's re-scoring digest on its row, for `score_rows`."""
+    if item and item.get(digest.ATTR):
+        row.meta["ev"] = item[digest.ATTR]
+
+
+def stored_events(
+    workspace_id: str, rows: Sequence[Row], settings: EventScoring
+) -> dict[str, list[tuple[str, ScoredEvent]]]:
+    """The engagement events of the stored contacts these rows carry a digest of; a digest that
+    cannot be trusted (too many events, or the model scores a type it never tracked) is replaced
+    by the contact's timeline, read in one go for all such rows."""
+    types = digest.tracked(settings)
+    out: dict[str, list[tuple[str, ScoredEvent]]] = {}
+    unread: list[str] = []
+    for row in rows:
+        raw = row.meta.get("ev")
+        if not raw or not row.email:
+            continue
+        known = digest.load({digest.ATTR: raw}, types)
+        if known is None:
+            unread.append(row.email)
+        else:
+            out[row.email] = [(e.type, e) for e in digest.scoring_events(known[1])]
+    if unread:
+        for email, timeline in events_store.scoring_events(workspace_id, unread).items():
+            out[email] = [(e.type, e) for e in timeline]
+    return out

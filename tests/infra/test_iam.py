@@ -76,7 +76,11 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
     | table("Suppressions", "BatchGetItem")
     | CHUNK_STAGE
     | READ_KEYS,
-    "Score": ADVANCE_JOB | table("Config", "GetItem") | table("Companies", "BatchGetItem") | CHUNK_STAGE,
+    "Score": ADVANCE_JOB
+    | table("Config", "GetItem")
+    | table("Companies", "BatchGetItem")
+    | table("EngagementEvents", "Query")
+    | CHUNK_STAGE,
     "Commit": table("ImportJobs", "GetItem")
     | table("ClientAssignments", "PartiQLInsert")
     | table("Contacts", "BatchGetItem", "PartiQLInsert", "PartiQLUpdate")

@@ -15,7 +15,7 @@ from functions.api import contacts as api_contacts
 from functions.common import admin, config_store, ddb
 from functions.common.models import Suppression, table_name
 from functions.dedup import store as dedup_store
-from functions.events import rescore, service
+from functions.events import digest, rescore, service
 from local import imports
 from local.runtime import Runtime
 from tests.integration.helpers import read_csv
@@ -235,3 +235,35 @@ def test_events_landed_without_their_rescore_are_scored_when_redelivered(rt: Run
     assert healed["score_breakdown"]["intent"] > 0 and healed["lead_score"] > stale["lead_score"]
     # a further redelivery finds the digest complete: nothing to write
     assert service.ingest(workspace, replies, now=NOW, rescore=rescore.rescore_contacts).rescored == 0
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["digest", "timeline"])
+def test_a_reimport_keeps_the_points_engagement_earned(
+    rt: Runtime, workspace: str, tmp_path: Path, out_dir: Path, monkeypatch: pytest.MonkeyPatch, many: bool
+) -> None:
+    """An import re-scores the contacts it updates: with their events (from the digest on the
+    item, or the timeline when the digest is only a marker), not as if they had never engaged."""
+    if many:  # a contact past the digest's cap keeps only a marker: its timeline is read instead
+        monkeypatch.setattr(digest, "MAX_ENTRIES", 1)
+    (who,) = seed_contacts(workspace, 1, prefix="keep")
+    now = datetime.now(UTC)
+    events = [
+        {**ev(kind, who, 0), "occurred_at": (now - timedelta(hours=h)).isoformat()}
+        for kind, h in (("sent", 30), ("replied", 20), ("meeting_booked", 10))
+    ]
+    service.ingest(workspace, events, now=now, rescore=rescore.rescore_contacts)
+    hot = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert hot["score_breakdown"]["intent"] > 0 and hot["score_breakdown"]["engagement_events"]
+    assert ('"x":true' in hot[digest.ATTR]) is many
+
+    path = tmp_path / "again.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["Email", "First Name"], [who, "Renamed"]])
+    outcome = imports.run_import(rt, path, workspace_id=workspace, options={}, out_dir=out_dir)
+    assert outcome.status == "complete", outcome.error
+    after = dedup_store.contacts_by_email(workspace, [who])[who]
+    assert after["fields"]["first_name"] == "Renamed"  # the import did write the contact
+    b = after["score_breakdown"]
+    was = hot["score_breakdown"]
+    assert (b["engagement"], b["intent"]) == (was["engagement"], was["intent"]), (b, was)
+    assert abs(after["lead_score"] - hot["lead_score"]) <= 1  # minutes of decay at most

@@ -3,6 +3,7 @@ the repeats, and not trusted when the model scores a type it never tracked."""
 
 from __future__ import annotations
 
+import json
 import random
 
 from hypothesis import given
@@ -65,3 +66,17 @@ def test_a_missing_digest_or_one_blind_to_a_newly_scored_type_is_not_used() -> N
     item = {digest.ATTR: digest.dump(types, {})}
     assert digest.load(item, types | {"sent"}) is None  # the model now scores sends: read the timeline
     assert digest.load(item, types - {"opened"}) == (types, {})  # tracking more than needed is fine
+
+
+def test_a_contact_with_too_many_events_is_read_from_its_timeline_not_carried() -> None:
+    types = digest.tracked(EventScoring())
+    many = [
+        ScoringEvent("opened", f"2026-01-01T00:00:{i % 60:02d}.{i:06d}Z", f"e{i}")
+        for i in range(digest.MAX_ENTRIES + 1)
+    ]
+    full = digest.fold(types, {}, many[:-1])
+    assert digest.load({digest.ATTR: digest.dump(types, full)}, types) == (types, full)
+    over = digest.dump(types, digest.fold(types, full, many[-1:]))
+    assert json.loads(over) == {"t": sorted(types), "x": True}  # a marker, not the entries
+    assert digest.load({digest.ATTR: over}, types) is None  # the timeline is read instead
+    assert over == digest.dump(types, digest.fold(types, {}, reversed(many)))  # same whatever the order
