@@ -173,6 +173,18 @@ def _set_status(
     if new_run is not None:
         expr += ", #run = :nrun"
         values[":nrun"] = {"S": new_run}
+    return _update_record(workspace_id, op_id, expr, condition, names, values)
+
+
+def _update_record(
+    workspace_id: str,
+    op_id: str,
+    expr: str,
+    condition: str,
+    names: dict[str, str],
+    values: dict[str, Any],
+) -> bool:
+    """One conditional update of the operation record; False when the condition does not hold."""
     try:
         client("dynamodb").update_item(
             TableName=table_name(ConfigItem),
@@ -1168,20 +1180,14 @@ def abandon(workspace_id: str, op_id: str, *, runner: str | None, reason: str) -
     else:
         condition += "runner = :who"
         values[":who"] = {"S": runner}
-    try:
-        client("dynamodb").update_item(
-            TableName=table_name(ConfigItem),
-            Key=_key(workspace_id, op_id),
-            UpdateExpression="SET #st = :s, updated_at = :now, #err = :err",
-            ConditionExpression=condition,
-            ExpressionAttributeNames={"#st": "status", "#err": "error"},
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return _update_record(
+        workspace_id,
+        op_id,
+        "SET #st = :s, updated_at = :now, #err = :err",
+        condition,
+        {"#st": "status", "#err": "error"},
+        values,
+    )
 
 
 def begin_resume(workspace_id: str, op_id: str) -> tuple[str, str]:
