@@ -793,14 +793,9 @@ class CompanyEditOut(CompanyDetail):
     dry_run: bool = False
 
 
-class CompanyAuditEntry(BaseModel):
-    id: str
-    at: str
-    actor: str
-    source: str
+class CompanyAuditEntry(AuditEntry):
     company: str = Field(description="The company's domain.")
     affected: int = Field(description="The workspace's live contacts at the company when it was edited.")
-    changes: dict[str, FieldChange]
 
 
 class CompanyAuditPage(BaseModel):

@@ -451,6 +451,13 @@ def _planner(doc: Mapping[str, Any], now: str) -> Planner:
     return lambda item: plan(item, params, now)
 
 
+def _current(raw_items: Mapping[str, Any], contact_id: str, email: str) -> dict[str, Any] | None:
+    """The stored item of a selected contact, if it is still the contact the selection named (an
+    email deleted and imported again has a new id): None means `not_found`."""
+    raw = raw_items.get(email)
+    return raw if raw is not None and raw["contact_id"]["S"] == contact_id else None
+
+
 def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[str, Any]]:
     """Each target's outcome-to-be: its logged change (before/after as attribute values), or why
     nothing will be written."""
@@ -467,9 +474,9 @@ def _plan_chunk(doc: Mapping[str, Any], targets: list[list[str]]) -> list[dict[s
     planner = _planner(doc, now_iso())
     entries = []
     for contact_id, email in targets:
-        raw = raw_items.get(email)
+        raw = _current(raw_items, contact_id, email)
         entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
-        if raw is None or raw["contact_id"]["S"] != contact_id:
+        if raw is None:
             entries.append({**entry, "outcome": "not_found"})
             continue
         try:
@@ -496,8 +503,8 @@ def _plan_rollback(targets: list[list[Any]], raw_items: Mapping[str, Any]) -> li
     entries = []
     for contact_id, email, spec in targets:
         entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
-        raw = raw_items.get(email)
-        if raw is None or raw["contact_id"]["S"] != contact_id:
+        raw = _current(raw_items, contact_id, email)
+        if raw is None:
             # purged already (a re-run), or gone since: nothing of the import is left to take back
             entries.append({**entry, "outcome": "unchanged" if spec.get("purge") else "not_found"})
         elif spec.get("purge"):
@@ -547,9 +554,9 @@ def _plan_segment(
     entries = []
     for contact_id, email in targets:
         entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
-        raw = raw_items.get(email)
+        raw = _current(raw_items, contact_id, email)
         member = members.get(segments.member_sk(segment_id, contact_id))
-        if raw is None or raw["contact_id"]["S"] != contact_id:
+        if raw is None:
             entries.append({**entry, "outcome": "not_found"})
         elif adding == (member is not None):
             entries.append({**entry, "outcome": "unchanged"})
@@ -644,8 +651,8 @@ def _plan_enrichment(targets: list[list[str]], raw_items: Mapping[str, Any]) -> 
     entries = []
     for contact_id, email in targets:
         entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
-        raw = raw_items.get(email)
-        if raw is None or raw["contact_id"]["S"] != contact_id:
+        raw = _current(raw_items, contact_id, email)
+        if raw is None:
             entries.append({**entry, "outcome": "not_found"})
         elif raw.get("is_deleted", {}).get("BOOL"):
             entries.append(
@@ -739,8 +746,8 @@ def _plan_suppressions(
     entries = []
     for contact_id, email in targets:
         entry: dict[str, Any] = {"contact_id": contact_id, "email": email}
-        raw = raw_items.get(email)
-        if raw is None or raw["contact_id"]["S"] != contact_id:
+        raw = _current(raw_items, contact_id, email)
+        if raw is None:
             entries.append({**entry, "outcome": "not_found"})
         elif email in existing:
             entries.append({**entry, "outcome": "unchanged"})
