@@ -203,6 +203,7 @@ def create_one(workspace_id: str, payload: Mapping[str, Any]) -> tuple[int, dict
     options = CreateOptions(client_id=payload.get("client_id"), dnt=bool(payload.get("dnt")))
     result = run_stages(workspace_id, rows, options)[0]
     if result.status in (RowStatus.IMPORTED, RowStatus.UPDATED):
+        delivery.queue_written(workspace_id, [(result, delivery.row_email(row))])
         item = item_by_email(workspace_id, row.email or "")
         if item is None:  # deleted between commit and read: vanishingly rare, never silent
             raise NotFound(f"contact {result.contact_id} was removed while it was being created")
@@ -242,6 +243,7 @@ def create_bulk(
         )
         for result in run_stages_parallel(workspace_id, batch, create):
             results[result.number] = result
+    delivery.queue_written(workspace_id, ((results[r.number], delivery.row_email(r)) for r in rows))
     summary = {"total": len(rows), "imported": 0, "updated": 0, "skipped": 0, "suppressed": 0, "errored": 0}
     out = []
     for row in rows:

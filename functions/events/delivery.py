@@ -27,7 +27,7 @@ from functions.common import chunks, ddb, jobs, s3
 from functions.common.aws import client
 from functions.common.canonical import canonical_email
 from functions.common.models import WebhookDelivery, table_name
-from functions.common.rows import Reason, Row, RowStatus
+from functions.common.rows import Reason, Row, RowResult, RowStatus
 from functions.common.settings import get_settings
 from functions.dedup import store as dedup_store
 from functions.events import enrollment, outbound, subscriptions
@@ -184,8 +184,6 @@ def event_id_for(*parts: str) -> str:
 def contact_objects(workspace_id: str, wanted: dict[str, str | None]) -> dict[str, dict[str, Any]]:
     """Full contact objects (as the API shows them) for contact id -> canonical email (if known):
     batch reads by email, one index query only for an id whose email is unknown."""
-    from functions.api.contacts import view
-
     by_email = dedup_store.contacts_by_email(workspace_id, {e for e in wanted.values() if e})
     items = {
         cid: by_email[e]
@@ -195,6 +193,13 @@ def contact_objects(workspace_id: str, wanted: dict[str, str | None]) -> dict[st
     missing = [cid for cid in wanted if cid not in items]
     if missing:
         items.update(dedup_store.contacts_by_id(workspace_id, missing))
+    return _objects(items)
+
+
+def _objects(items: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Stored contact items (by contact id) as the API shows them: companies and people read once."""
+    from functions.api.contacts import view
+
     found = list(items.values())
     companies = dedup_store.companies(i["company_domain"] for i in found if i.get("company_domain"))
     people = dedup_store.global_contacts(i["email"] for i in found)
@@ -204,7 +209,35 @@ def contact_objects(workspace_id: str, wanted: dict[str, str | None]) -> dict[st
     }
 
 
-def _email_of(row: Row) -> str | None:
+def queue_written(workspace_id: str, written: Iterable[tuple[RowResult, str | None]]) -> int:
+    """What the API's contact create (one or bulk) announces, as an import would: `contact.created`
+    for an imported row, `contact.updated` for an update that changed something (an unchanged one
+    tells nobody), `contact.scored` when the write moved the score or grade; given as (result,
+    canonical email). Ids follow the written version, so a retried request that changed nothing
+    more queues the same ids. Nothing is read when nobody subscribes."""
+    types = {RowStatus.IMPORTED: "contact.created", RowStatus.UPDATED: "contact.updated"}
+    wanted = {
+        r.contact_id: (email, r)
+        for r, email in written
+        if r.contact_id and email and r.status in types and not r.reason.startswith(Reason.UNCHANGED)
+    }
+    if not wanted or not any(s.get("active", True) for s in subscriptions.list_all(workspace_id)):
+        return 0
+    by_email = dedup_store.contacts_by_email(workspace_id, {e for e, _ in wanted.values()})
+    items = {
+        cid: by_email[e] for cid, (e, _) in wanted.items() if (by_email.get(e) or {}).get("contact_id") == cid
+    }
+    events: list[tuple[str, str, dict[str, Any]]] = []
+    for cid, contact in _objects(items).items():
+        result, version = wanted[cid][1], str(items[cid].get("version", 1))
+        kind = types[result.status]
+        events.append((event_id_for(workspace_id, cid, kind, version), kind, contact))
+        if result.rescored:
+            events.append((scored_event_id(workspace_id, cid, int(version)), SCORED, contact))
+    return queue_events(workspace_id, events)
+
+
+def row_email(row: Row) -> str | None:
     try:
         return canonical_email(row.email) if row.email else None
     except ValueError:
@@ -216,7 +249,7 @@ def job_events(job_id: str, chunk: int) -> tuple[list[tuple[str, str, str]], dic
     rows are created, rows that changed something updated (an unchanged re-import tells nobody),
     enriched rows also enriched, rows whose write moved the score or grade also scored."""
     out: list[tuple[str, str, str]] = []
-    emails = {r.number: _email_of(r) for r in chunks.read_rows(job_id, chunk, "intake")}
+    emails = {r.number: row_email(r) for r in chunks.read_rows(job_id, chunk, "intake")}
     enriched: set[int] = set()
     if chunks.done(job_id, chunk, "enrich"):
         enriched = {

@@ -91,11 +91,12 @@ def test_bulk_scoring_announces_the_contacts_whose_score_moved_as_scored_too(
 ) -> None:
     ws = new_workspace()
     c = client(api, ws)
-    subscriptions.create(ws, receiver.url, ["contact.updated", "contact.scored"])
     people = [
         c.post("/api/v1/contacts", json={"email": f"p{n}.{ws}@score-example.com", "title": t}).json()
         for n, t in enumerate(("CEO", "VP Sales", "Engineer"))
     ]
+    # subscribed after the creates (each announced its own first score): only the bulk's changes count
+    subscriptions.create(ws, receiver.url, ["contact.updated", "contact.scored"])
     before = {p["id"]: c.get(f"/api/v1/contacts/{p['id']}").json() for p in people}
     # execs now fit: their score moves; the engineer's does not
     execs = {"seniority_in": ["c_suite", "vp"]}

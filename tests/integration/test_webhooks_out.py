@@ -297,6 +297,46 @@ def test_patching_and_deleting_a_contact_over_the_api_are_announced(
     assert next(e for e in got if e["type"] == "contact.deleted")["data"]["is_deleted"] is True
 
 
+def test_contacts_created_over_the_api_are_announced_as_an_import_would(
+    api: LocalApi,  # noqa: F811
+    receiver: Receiver,
+) -> None:
+    ws = new_workspace()
+    admin = client(api, ws)
+    admin.post(
+        "/api/v1/webhooks/subscriptions",
+        json={"url": receiver.url, "event_types": ["contact.created", "contact.updated", "contact.scored"]},
+    )
+    one = {"email": "ann.api@hook-api.com", "first_name": "Ann", "title": "VP Sales"}
+    created = admin.post("/api/v1/contacts", json=one)
+    assert created.status_code == 201
+    assert admin.post("/api/v1/contacts", json=one).status_code == 200  # changes nothing: tells nobody
+    bulk = admin.post(
+        "/api/v1/contacts/bulk",
+        json={
+            "contacts": [
+                {**one, "title": "CTO"},
+                {"email": "bo.api@hook-api.com", "first_name": "Bo"},
+                {"email": "not-an-email"},
+            ]
+        },
+    )
+    assert [r["status"] for r in bulk.json()["results"]] == ["updated", "imported", "error"]
+    drain()
+    got = receiver.delivered()
+    kinds = sorted((e["type"], e["data"]["email"]) for e in got if e["type"] != "contact.scored")
+    assert kinds == [
+        ("contact.created", "ann.api@hook-api.com"),
+        ("contact.created", "bo.api@hook-api.com"),
+        ("contact.updated", "ann.api@hook-api.com"),
+    ]
+    assert len({e["id"] for e in got}) == len(got)
+    updated = next(e for e in got if e["type"] == "contact.updated")
+    assert updated["data"]["id"] == created.json()["id"] and updated["data"]["title"] == "CTO"
+    scored = {e["data"]["email"] for e in got if e["type"] == "contact.scored"}
+    assert "bo.api@hook-api.com" in scored  # a new contact's first score
+
+
 def test_subscriptions_are_validated_and_isolated_per_workspace(
     api: LocalApi,  # noqa: F811
     receiver: Receiver,
