@@ -32,6 +32,9 @@ from local.dynamodb import free_port
 DATABASE = "contacts"
 SUPERUSER = "postgres"
 _PR_SET_PDEATHSIG = 1
+_TEMP_PREFIX = "contact-import-pg-"
+# in a temporary cluster's directory: "<pid> <start time>" of the process that made it
+_OWNER = "owner"
 _UNPRIVILEGED = "nobody"
 # a one-machine server for tests and benchmarks: small, and durable only where data_dir is kept
 _SETTINGS = {
@@ -124,6 +127,40 @@ class Postgres:
             self._owned_dir = None
 
 
+def _started(pid: int) -> str | None:
+    """When `pid` started (field 22 of /proc/<pid>/stat, clock ticks since boot): with the pid it
+    names one process, not whichever later reuses the number; None when there is no such process."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2 :].split()[19]  # fields from the 3rd on, after the command name
+
+
+def sweep_orphans(base: Path) -> list[Path]:
+    """Remove the temporary clusters whose process is gone, and say which. A process killed with
+    SIGKILL takes its server with it (parent-death signal) but cannot remove the directory, which
+    in /dev/shm holds memory until the machine restarts: the next start clears it. Only clusters
+    recorded with an owner are judged, and one whose server still runs is left for a later start."""
+    if _started(os.getpid()) is None:  # no /proc: no way to tell the living from the dead
+        return []
+    removed = []
+    for path in base.glob(_TEMP_PREFIX + "*"):
+        try:
+            pid, started = (path / _OWNER).read_text().split()
+        except (OSError, ValueError):
+            continue  # being made right now, or not one of ours
+        try:
+            server = (path / "pgdata" / "postmaster.pid").read_text().split("\n", 1)[0].strip()
+        except OSError:
+            server = ""
+        if _started(int(pid)) == started or (server.isdigit() and _started(int(server)) is not None):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 def _initdb(pgdata: Path, user: pwd.struct_passwd | None) -> None:
     pgdata.mkdir(parents=True, exist_ok=True)
     pgdata.chmod(0o700)
@@ -157,8 +194,10 @@ def start(*, data_dir: Path | None, port: int | None = None, timeout: float = 30
     owned = None
     if data_dir is None:
         base = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
-        owned = tempfile.TemporaryDirectory(prefix="contact-import-pg-", dir=base)
+        sweep_orphans(Path(base or tempfile.gettempdir()))
+        owned = tempfile.TemporaryDirectory(prefix=_TEMP_PREFIX, dir=base)
         data_dir = Path(owned.name)
+        (data_dir / _OWNER).write_text(f"{os.getpid()} {_started(os.getpid())}")
         if user is not None:
             os.chown(data_dir, user.pw_uid, user.pw_gid)
     pgdata = data_dir.resolve() / "pgdata"

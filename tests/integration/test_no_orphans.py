@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from local import dynamodb
+from local import dynamodb, postgres
 from tests.integration.procs_helpers import ROOT, java_children, kill_quietly, python, wait_gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -131,3 +131,43 @@ def test_engine_of_a_sigkilled_process_does_not_survive_it() -> None:
         kill_quietly(parent.pid)
         if jvm:
             kill_quietly(jvm)
+
+
+@pytest.mark.integration
+def test_the_memory_backed_cluster_of_a_sigkilled_process_is_cleared_by_the_next_start() -> None:
+    parent = python(
+        "import time\n"
+        "from local import postgres\n"
+        "server = postgres.start(data_dir=None)\n"
+        "print(server.process.pid, server.data_dir, flush=True)\n"
+        "time.sleep(300)\n",
+        env={},
+    )
+    server_pid = 0
+    try:
+        assert parent.stdout is not None
+        pid, path = parent.stdout.readline().split()
+        server_pid, cluster = int(pid), Path(path)
+        assert (cluster / "pgdata" / "PG_VERSION").exists()
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=20)
+        assert wait_gone(server_pid), "PostgreSQL outlived the process that started it"
+        assert cluster.exists()  # nobody was left to remove it ...
+        assert cluster in postgres.sweep_orphans(cluster.parent)  # ... so the next start does
+        assert not cluster.exists()
+        # a live process's cluster is never taken
+        with postgres.running(data_dir=None):
+            mine = [p for p in cluster.parent.glob("contact-import-pg-*") if _owned_by(p, os.getpid())]
+            assert mine and not set(mine) & set(postgres.sweep_orphans(cluster.parent))
+            assert all(p.exists() for p in mine)
+    finally:
+        kill_quietly(parent.pid)
+        if server_pid:
+            kill_quietly(server_pid)
+
+
+def _owned_by(cluster: Path, pid: int) -> bool:
+    try:
+        return (cluster / "owner").read_text().split()[0] == str(pid)
+    except (OSError, IndexError):
+        return False
