@@ -1,16 +1,18 @@
 """`contact-import`: run the pipeline on this machine.
 
 Progress goes to stderr; with `--json`, stdout carries exactly one JSON document.
-Exit codes of `import`: 0 job complete (row errors included), 2 file rejected, 1 internal failure.
+Exit codes of `import`: 0 job complete (row errors included), 2 file rejected, 1 internal failure,
+130 (Ctrl-C) or 128 + the signal (SIGTERM, SIGHUP) interrupted: the job id and `resume` are printed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -203,6 +205,12 @@ def import_cmd(
         _run_preview(path, workspace, options, data_dir, as_json)
         return
     bar = _ProgressBar(enabled=True)
+    started: list[str] = []
+
+    def announce(job_id: str) -> None:
+        started.append(job_id)
+        _announce_job(job_id)
+
     try:
         with runtime.Runtime(data_dir) as rt:
             outcome = imports.run_import(
@@ -212,8 +220,11 @@ def import_cmd(
                 options=options,
                 out_dir=(out or data_dir / "reports").resolve(),
                 on_progress=bar,
-                on_job=_announce_job,
+                on_job=announce,
             )
+    except (KeyboardInterrupt, procs.Terminated) as exc:
+        bar.close()
+        _interrupted(started[0] if started else None, data_dir, exc)
     finally:
         bar.close()
     _finish(outcome, as_json)
@@ -222,6 +233,21 @@ def import_cmd(
 def _announce_job(job_id: str) -> None:
     # on stderr the moment the job exists, so a run killed from here on can be resumed
     click.echo(f"\rJob {job_id} (if this run is interrupted: contact-import resume {job_id})", err=True)
+
+
+def _interrupted(job_id: str | None, data_dir: Path, exc: BaseException) -> NoReturn:
+    """A signal stopped the run: say how to go on, and exit at once (130 for Ctrl-C, 128 + the
+    signal otherwise). The engines are stopped by now; a handler still running was abandoned,
+    and a normal exit would wait for it."""
+    if job_id is None:
+        click.echo("\nInterrupted before the job was created: nothing to resume.", err=True)
+    else:
+        click.echo(
+            f"\nInterrupted: job {job_id} stopped. Resume it with: "
+            f"contact-import resume {job_id} --data-dir {shlex.quote(str(data_dir))}",
+            err=True,
+        )
+    procs.exit_now(exc.code if isinstance(exc, procs.Terminated) and isinstance(exc.code, int) else 130)
 
 
 def _run_preview(path: Path, workspace: str, options: dict[str, Any], data_dir: Path, as_json: bool) -> None:
@@ -276,6 +302,9 @@ def resume_cmd(job_id: str, data_dir: Path, out: Path | None, as_json: bool) -> 
                 )
             except (LookupError, job_lease.JobBusy) as exc:
                 raise click.ClickException(str(exc)) from exc
+    except (KeyboardInterrupt, procs.Terminated) as exc:
+        bar.close()
+        _interrupted(job_id, data_dir, exc)
     finally:
         bar.close()
     _finish(outcome, as_json)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,10 @@ class ImportOutcome:
             doc["error"] = self.error
         doc.update(self.extra)
         return doc
+
+
+# how long an interrupted run waits for its running handlers before abandoning them
+INTERRUPT_GRACE_S = float(os.environ.get("CI_INTERRUPT_GRACE_S", "5"))
 
 
 def new_job_id() -> str:
@@ -166,13 +171,27 @@ def follow(
         desc = rt.wait(execution_arn, on_poll=poll)
     except job_lease.LeaseLost as exc:
         # another process runs the job now: stop ours, and leave the job's record to it
-        rt.stop_execution(execution_arn, job_id, cause=str(exc))
+        if not rt.stop_execution(execution_arn, job_id, cause=str(exc)):
+            raise TimeoutError(f"a task of job {job_id} still runs after its execution was stopped") from exc
         job = jobs.get(job_id)
         return ImportOutcome(job_id, "taken_over", job.stage if job else "parsing", error=str(exc))
+    except (KeyboardInterrupt, SystemExit) as exc:
+        # interrupted (Ctrl-C, SIGTERM, SIGHUP): the process is about to exit, and a user or a
+        # service manager expects it to do so promptly. The handlers running now get a short
+        # while to end; one still running then is abandoned with the process (every handler is
+        # idempotent), and the job keeps this process's lease, which `resume` takes over as soon
+        # as the process is gone, even if an abandoned handler moved the job on meanwhile
+        stopped = rt.stop_execution(
+            execution_arn, job_id, cause=f"interrupted: {type(exc).__name__}", wait_s=INTERRUPT_GRACE_S
+        )
+        if not stopped and lease is not None:
+            lease.abandon()
+        raise
     except BaseException as exc:
-        # interrupted (Ctrl-C, SIGTERM, an error here): the run must be over before the lease's
-        # exit marks the job failed, or a task still running would move it on afterwards
-        rt.stop_execution(execution_arn, job_id, cause=f"interrupted: {type(exc).__name__}")
+        # an error here: the run must be over before the lease's exit marks the job failed, or
+        # a task still running would move it on afterwards
+        if not rt.stop_execution(execution_arn, job_id, cause=f"interrupted: {type(exc).__name__}"):
+            raise TimeoutError(f"a task of job {job_id} still runs after its execution was stopped") from exc
         raise
     if not announced and on_job is not None and jobs.get(job_id) is not None:
         on_job(job_id)  # the run was over before the first poll saw the job

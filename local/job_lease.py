@@ -133,6 +133,7 @@ class Lease:
         self.duration_s = duration_s or LEASE_S
         self.lost = threading.Event()
         self.held = False
+        self.abandoned = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -231,6 +232,14 @@ class Lease:
         self._thread = threading.Thread(target=beat, name=f"lease-{self.job_id}", daemon=True)
         self._thread.start()
 
+    def abandon(self) -> None:
+        """This process is about to exit with a handler of the job still running: stop renewing,
+        and keep the lease on the job rather than release it, so that nobody resumes the job
+        while this process lives, and `resume` takes it over at once when it is gone (a released
+        lease would leave a `running` job that a late handler moved on with no lease at all)."""
+        self.abandoned = True
+        self._stop.set()
+
     def release(self) -> None:
         if not self.held:
             return
@@ -238,6 +247,8 @@ class Lease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self.abandoned:
+            return
         with contextlib.suppress(ClientError):
             _conditional_update(
                 self.job_id,

@@ -177,8 +177,13 @@ class Runtime:
             raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # a signal (Ctrl-C, SIGTERM, SIGHUP) asks for a prompt exit: what the read model has not
+        # projected yet stays in the streams, where the next process's poller finds it
+        self.interrupted = exc_type is not None and issubclass(exc_type, KeyboardInterrupt | SystemExit)
         self._stack.close()
+
+    interrupted = False
 
     def _start(self) -> None:
         _set_base_env()
@@ -240,9 +245,10 @@ class Runtime:
 
         def stop() -> None:
             freshness.register(None)
-            poller.stop()
-            with contextlib.suppress(Exception):
-                poller.drain()  # what this process wrote is projected before it exits
+            poller.stop(timeout=2 if self.interrupted else 30)
+            if not self.interrupted:
+                with contextlib.suppress(Exception):
+                    poller.drain()  # what this process wrote is projected before it exits
             reset_database()
 
         self._stack.callback(stop)
@@ -306,8 +312,11 @@ class Runtime:
         )
         return str(resp["executionArn"])
 
-    def stop_execution(self, execution_arn: str, job_id: str, *, cause: str = "") -> None:
-        """Stop an execution and return once none of its tasks runs or can start any more.
+    def stop_execution(
+        self, execution_arn: str, job_id: str, *, cause: str = "", wait_s: float = 120
+    ) -> bool:
+        """Stop an execution; True once none of its tasks runs or can start any more, False if
+        a handler of it still runs after `wait_s` seconds.
 
         On AWS a stopped execution's running task finishes on its own; here it runs in this
         process's engine threads, which would go on moving the job after its runner marked it
@@ -316,8 +325,7 @@ class Runtime:
         self.dispatcher.fence(job_id)
         with contextlib.suppress(Exception):  # already over: nothing to stop
             common_aws.client("stepfunctions").stop_execution(executionArn=execution_arn, cause=cause[:32000])
-        if not self.dispatcher.wait_idle(job_id):
-            raise TimeoutError(f"a task of job {job_id} still runs after its execution was stopped")
+        return self.dispatcher.wait_idle(job_id, timeout=wait_s)
 
     def wait(
         self, execution_arn: str, *, timeout: float = 3600, on_poll: Callable[[], None] | None = None

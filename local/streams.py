@@ -251,8 +251,8 @@ class StreamPoller:
         self._thread = threading.Thread(target=loop, name="contacts-stream-poller", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=timeout)
             self._thread = None

@@ -16,6 +16,8 @@ so counters never double.
 
 from __future__ import annotations
 
+import random
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -425,26 +427,56 @@ def ensure_globals(ctx: JobContext, rows: list[Row]) -> None:
         and r.fields["company_domain"] not in enriched
         and not r.meta.get("co")
     }
-    if names:
-        # a concurrent chunk may have created some since Score looked: a read costs a fraction
-        # of the failed conditional write it saves
-        known = store.companies(names, consistent=False)
-        names = {d: n for d, n in names.items() if d not in known}
-    company_inserts = [
-        store.insert(table_name(Company), {"domain": d, "name": n, "updated_at": ctx.now})
-        for d, n in names.items()
-    ]
-    outcomes = store.execute(statements + company_inserts)
+    outcomes = store.execute(statements)
     _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
     # the name index learns a company when it is created here, or when enrichment renamed it
-    created = [o.ok for o in outcomes[len(statements) :]]
-    named = {d: n for (d, n), ok in zip(names.items(), created, strict=True) if ok and n}
+    seed = min((r.email or "" for r in rows), default="")
+    named = {d: n for d, n in create_companies(ctx, names, seed=seed).items() if n}
     named.update(
         (domain, company["name"])
         for domain, company in enriched.items()
         if company.get("name") and renamed(company["name"], stored_names.get(domain))
     )
     company_index.record(named)
+
+
+# domains per step of `create_companies`: one consistent BatchGetItem, then their INSERTs
+COMPANY_STEP = 50
+
+
+def create_companies(
+    ctx: JobContext, names: Mapping[str, str | None], *, seed: str = ""
+) -> dict[str, str | None]:
+    """Create the Companies (domain -> name) that do not exist yet; returns those created here.
+
+    The chunks of a first import run at once and share most of their domains (a file of 20,000
+    rows at 1,000 companies has every company in every chunk), so each would try to create them
+    all: a refused conditional write per chunk and domain, billed like a write (and on DynamoDB
+    Local as costly as one, on a table with a stream). Instead a chunk takes its sorted domains
+    in steps, in an order of its own (shuffled by `seed`, e.g. its first email, so concurrent
+    chunks are seldom on the same step at once), and reads each step's keys, consistently, just
+    before writing it: what another chunk created a moment ago costs a read, and each Company is
+    written about once per first import, not once per chunk.
+    """
+    domains = sorted(names)
+    if not domains:
+        return {}
+    steps = [domains[i : i + COMPANY_STEP] for i in range(0, len(domains), COMPANY_STEP)]
+    random.Random(zlib.crc32(seed.encode())).shuffle(steps)
+    created: dict[str, str | None] = {}
+    for step in steps:
+        known = store.companies(step)
+        todo = [d for d in step if d not in known]
+        outcomes = store.execute(
+            [
+                store.insert(table_name(Company), {"domain": d, "name": names[d], "updated_at": ctx.now})
+                for d in todo
+            ]
+        )
+        # a DuplicateItem: a concurrent chunk created it between the read and the write
+        _raise_unexpected(o for o in outcomes if not o.ok and o.code != "DuplicateItem")
+        created.update((d, names[d]) for d, o in zip(todo, outcomes, strict=True) if o.ok)
+    return created
 
 
 def renamed(name: str, stored: str | None) -> bool:
