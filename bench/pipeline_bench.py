@@ -16,7 +16,8 @@
    ownership-claim request, seconds per Lambda function (wall-clock while any invocation of it
    runs, summed invocation time and thread CPU (with the threads its requests ran on), from a wrapper around the runtime's
    dispatcher), the job's stage history, CPU seconds and peak RSS of this process and of
-   DynamoDB Local's JVM.
+   DynamoDB Local's JVM, and the CPU seconds of the JVM's one SQLite thread (every read and
+   write of the engine's store runs on it: its serial bottleneck), here and for the floor.
 4. Measures a raw DynamoDB Local floor in the same run, on fresh copies of the tables: the
    minimal reads and writes the pipeline needs for the same rows (BatchGetItem of contacts,
    global contacts (with their claims) and suppression keys, 100 keys a request; INSERT of the
@@ -408,6 +409,21 @@ class EngineWatch:
             return None
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def sqlite_cpu_seconds(self) -> float | None:
+        """CPU seconds of the JVM's SQLite thread(s) (`SQLiteQueue`): DynamoDB Local runs every
+        read and write of its store on one thread, so this is the engine's serial bottleneck."""
+        if self.pid is None:
+            return None
+        total = 0.0
+        try:
+            for task in Path(f"/proc/{self.pid}/task").iterdir():
+                if (task / "comm").read_text().startswith("SQLiteQueue"):
+                    fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+                    total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return None
+        return total
+
     def rss_mb(self) -> dict[str, float] | None:
         """VmHWM (peak) and VmRSS of the JVM, in MB; None when the process is not ours or gone."""
         if self.pid is None:
@@ -764,12 +780,13 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         meter.reset()
         timer.profile = args.profile
         rss_before = self_rss_mb()
-        cpu0, jvm_cpu0 = time.process_time(), watch.cpu_seconds()
+        cpu0, jvm_cpu0, sqlite_cpu0 = time.process_time(), watch.cpu_seconds(), watch.sqlite_cpu_seconds()
         t0 = time.perf_counter()
         outcome = run_import(rt, ds.path, workspace_id=WORKSPACE, options=OPTIONS, out_dir=tmp / "out")
         seconds = time.perf_counter() - t0
         cpu = time.process_time() - cpu0
         jvm_cpu = _delta(watch.cpu_seconds(), jvm_cpu0)
+        sqlite_cpu = _delta(watch.sqlite_cpu_seconds(), sqlite_cpu0)
         finished_at = datetime.now(UTC)
         timer.profile = False
         peak = peak_rss_mb()
@@ -805,7 +822,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         # --- the floor, same engine, after the import (the JVM is equally warm)
         print("measuring the DynamoDB Local floor ...", file=sys.stderr)
         skip = {e.lower() for e in ds.suppressed_emails + ds.blocked_emails + ds.owned_emails}
-        jvm_cpu0 = watch.cpu_seconds()
+        jvm_cpu0, sqlite_cpu0 = watch.cpu_seconds(), watch.sqlite_cpu_seconds()
         floor = measure_floor(
             rt.ddb_endpoint,
             ds.path,
@@ -814,6 +831,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             skip_writes=skip,
         )
         floor_jvm_cpu = _delta(watch.cpu_seconds(), jvm_cpu0)
+        floor_sqlite_cpu = _delta(watch.sqlite_cpu_seconds(), sqlite_cpu0)
         jvm = watch.rss_mb()
         chunk_rows, concurrency = settings.chunk_rows, settings.max_concurrency
 
@@ -882,9 +900,11 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
         "ddb_local_cpu_seconds": jvm_cpu,
+        "ddb_local_sqlite_thread_cpu_seconds": sqlite_cpu,
         "floor_seconds": round(floor["seconds"], 2),
         "floor_cpu_seconds": floor["cpu_s"],
         "floor_ddb_local_cpu_seconds": floor_jvm_cpu,
+        "floor_ddb_local_sqlite_thread_cpu_seconds": floor_sqlite_cpu,
         "floor_read_seconds": floor.get("read_s"),
         "floor_write_seconds": floor.get("write_s"),
         "floor_threads": floor["threads"],
@@ -932,7 +952,8 @@ def report(r: dict[str, Any]) -> None:
     out = sys.stdout
     print(
         f"\n{r['rows']:,} rows end to end in {r['seconds']}s ({r['cpu_seconds']}s CPU in this process, "
-        f"{r['ddb_local_cpu_seconds']}s in DynamoDB Local)",
+        f"{r['ddb_local_cpu_seconds']}s in DynamoDB Local, {r['ddb_local_sqlite_thread_cpu_seconds']}s of it "
+        f"on its SQLite thread; floor: {r['floor_ddb_local_sqlite_thread_cpu_seconds']}s)",
         file=out,
     )
     print(f"  rows/s end to end     {r['rows_per_s']:>10,.0f}   target >= {TARGET_ROWS_PER_S:,} {ok(r['rows_per_s'] >= TARGET_ROWS_PER_S)}", file=out)  # fmt: skip

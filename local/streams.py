@@ -24,6 +24,7 @@ from botocore.config import Config
 from functions.common.observability import discard_metrics
 from functions.query.db import Database
 from local.dynamodb import LOCAL_CREDENTIALS
+from local.tables import is_anchor
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -207,8 +208,10 @@ class StreamPoller:
         return count, closed
 
     def _project(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        # the table's anchor records (`local.tables.anchor_stream`) are the engine's, not data
+        wanted = [r for r in records if not is_anchor(r)]
         try:
-            result = self.handler({"Records": records})
+            result = self.handler({"Records": wanted}) if wanted else {}
         finally:
             discard_metrics()
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures") or []}

@@ -17,6 +17,8 @@ from functions.common.models import ALL_MODELS, key_schema
 from local import dynamodb
 
 ACTIVE_TIMEOUT_S = 60.0
+# the key of the item written and deleted once in each new table with a stream (`anchor_stream`)
+STREAM_ANCHOR = "__stream_anchor__"
 
 
 def _code(exc: ClientError) -> str:
@@ -70,6 +72,8 @@ def ensure_table(ddb: Any, model: Any, *, exists: bool = False) -> bool:
                 raise
             created = False
     table = wait_active(ddb, name)
+    if created and stream_view:
+        anchor_stream(ddb, name, schema)
     if not created:
         _ensure_indexes(ddb, name, schema, table)
         if stream_view:
@@ -112,6 +116,32 @@ def _ensure_indexes(ddb: Any, name: str, schema: dict[str, Any], table: dict[str
             ):
                 raise
         wait_active(ddb, name)
+
+
+def anchor_stream(ddb: Any, name: str, schema: dict[str, Any]) -> None:
+    """Give a new table's stream its first record now, before any other stream grows (only
+    DynamoDB Local needs this; the stream poller drops these records, `is_anchor`).
+
+    DynamoDB Local keeps every stream's records in one SQLite table ordered by sequence number,
+    and on every request that touches a table with a stream (every statement of a PartiQL
+    batch) it looks up the first record of the table's shard with a scan in that order. A
+    stream whose first record came after N records of other streams pays a scan of N rows per
+    statement: measured, 6.5 ms of the engine's single SQLite thread per INSERT after 16,000
+    records of another stream, 0.26 ms for a stream whose first record came first.
+    """
+    types = {a["AttributeName"]: a["AttributeType"] for a in schema["AttributeDefinitions"]}
+    key = {
+        k["AttributeName"]: {"N": "0"} if types[k["AttributeName"]] == "N" else {"S": STREAM_ANCHOR}
+        for k in schema["KeySchema"]
+    }
+    ddb.put_item(TableName=name, Item=key)
+    ddb.delete_item(TableName=name, Key=key)
+
+
+def is_anchor(record: dict[str, Any]) -> bool:
+    """A stream record of `anchor_stream`'s item."""
+    keys = (record.get("dynamodb") or {}).get("Keys") or {}
+    return any(v == {"S": STREAM_ANCHOR} for v in keys.values())
 
 
 def _ensure_stream(ddb: Any, name: str, view_type: str, table: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from functions.common.context import JobContext
 from functions.common.models import Suppression, table_name
 from functions.common.rows import Row, RowStatus
 from functions.common.stage import finished
+from functions.dedup.store import CONCURRENCY
 from functions.suppress.rules import SuppressionHit, SuppressionKey, decide_suppression, suppression_keys
 
 K = TypeVar("K")
@@ -21,7 +22,12 @@ def suppression_hits(
     """What suppresses each (email, company domain), read in one batch for all of them."""
     keys = {k: suppression_keys(email, domain) for k, (email, domain) in people.items()}
     wanted = {tuple(sorted(k.item_key(workspace_id).items())) for ks in keys.values() for k in ks}
-    items = ddb.batch_get(table_name(Suppression), [dict(k) for k in sorted(wanted)]) if wanted else []
+    # a chunk's ~50 pages of keys overlap their round trips, as Dedup's reads do
+    items = (
+        ddb.batch_get(table_name(Suppression), [dict(k) for k in sorted(wanted)], concurrency=CONCURRENCY)
+        if wanted
+        else []
+    )
     found = {SuppressionKey.from_item(i): i for i in items}
     out: dict[K, SuppressionHit] = {}
     for k, ks in keys.items():
