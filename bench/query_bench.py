@@ -305,17 +305,45 @@ def _percentiles(times: list[float]) -> dict[str, float]:
     }
 
 
-def measure_read_model(ws: str, method: str, body: dict[str, Any], repeat: int) -> dict[str, float]:
+class Explaining:
+    """The read model with every statement a query runs shown as EXPLAIN (ANALYZE, BUFFERS) first
+    (`--explain`): the plans behind the figures, at the size measured."""
+
+    KEEP = ("Scan", "Execution Time", "Heap Fetches", "Workers Launched", "Rows Removed", "Buffers")
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        if sql.lstrip().upper().startswith("SELECT") and "FROM contacts" in sql:
+            plan = self.db.query("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print("    plan of", sql[:140].replace("\n", " "), "...", flush=True)
+            for row in plan:
+                line = str(next(iter(row.values())))
+                if any(word in line for word in self.KEEP):
+                    print("     ", line.strip()[:200], flush=True)
+        return list(self.db.query(sql, params))
+
+    def execute(self, sql: str, params: Any = None) -> int:
+        return int(self.db.execute(sql, params))
+
+
+def measure_read_model(
+    ws: str, method: str, body: dict[str, Any], repeat: int, *, explain: bool = False
+) -> dict[str, float]:
     """The same query straight through the read model (no HTTP or auth; the local stream barrier
     is left in place: with nothing written it asks nothing): what the query itself costs, apart
     from the one-machine harness around it."""
     from functions.query import contacts
     from functions.query.sql import ListRequest, group_from
 
-    db = get_database()
+    db: Any = get_database()
     assert db is not None
     types = {"seats": "number"}
     times = []
+    if explain:
+        db = Explaining(db)
+        repeat = 1
     for _ in range(repeat):
         t = time.perf_counter()
         if method == "GET":
@@ -371,6 +399,7 @@ def main() -> None:
     parser.add_argument("--stream-contacts", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--import-rows", type=int, default=0)
+    parser.add_argument("--explain", action="store_true", help="print each query's plans too")
     args = parser.parse_args()
     results: dict[str, Any] = {"contacts": args.contacts}
     with Runtime(None, in_memory=True) as rt:
@@ -406,6 +435,8 @@ def main() -> None:
                     ws, method, body, args.repeat
                 )
                 print(f"{name:45s} {results['queries'][name]}", flush=True)
+                if args.explain:
+                    measure_read_model(ws, method, body, 1, explain=True)
             results["load_after_queries"] = [round(x, 1) for x in os.getloadavg()]
             print("load:", results["load_before_queries"], "->", results["load_after_queries"], flush=True)
         if args.import_rows:

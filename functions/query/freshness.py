@@ -40,9 +40,9 @@ def wrote() -> None:
         _written += 1
 
 
-def pending() -> bool:
-    """Whether a write was counted since the last completed drain."""
-    return _written > _drained
+def counted() -> int:
+    """How many writes were counted so far in this process."""
+    return _written
 
 
 def settle() -> None:
