@@ -66,7 +66,7 @@ bench-webhooks: setup
 CONTACTS ?= 1000000
 STREAM_CONTACTS ?= 100000
 IMPORT_ROWS ?= 20000
-bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --stream-contacts $(STREAM_CONTACTS) --import-rows $(IMPORT_ROWS)
+bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --stream-contacts $(STREAM_CONTACTS) --import-rows $(IMPORT_ROWS) $(if $(EXPLAIN),--explain)
 # company name -> domain: resolution rate of a names-only file vs a domain column (examples + export corpus + the Apollo stub)
 bench-companies: setup ; $(BIN)/python bench/company_resolution_bench.py
 # bulk operations: a bulk tag of BULK_CONTACTS by filter on the bulk state machine, then its undo (contacts/s, WRU per contact)

@@ -13,11 +13,13 @@
    is also reported). 20,000 Companies rows give each domain its firmographics.
 2. Times a Company change reaching the read model (one UPDATE of its domain's rows) and an
    engagement change (one UPDATE of an email's rows) at that size.
-3. Times each query `--repeat` times through the local HTTP API (the same handler as on AWS:
-   authorizer context, validation, read model, views): p50 and p95 in ms, with total_count;
-   then the same query straight through the read model (`read_model_only`: no HTTP, no API
-   key lookup, no local stream barrier, which on one machine reads DynamoDB Local's streams
-   before every query and costs tens of ms under load; AWS has none).
+3. VACUUM ANALYZE the contacts table, as autovacuum leaves it once a load is over (filtered
+   counts are index-only scans, which need its visibility map), then times each query
+   `--repeat` times through the local HTTP API (the same handler as on AWS: authorizer
+   context, validation, read model, views): p50 and p95 in ms, with total_count; then the
+   same query straight through the read model (`read_model_only`: no HTTP, no API key lookup,
+   no local stream barrier, which drains DynamoDB Local's streams only after a write; AWS has
+   none).
 4. With `--import-rows N`, imports an N-row CSV through the real state machine twice, with the
    background projection stopped and running, and reports rows/s of each.
 
@@ -269,6 +271,15 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
+def vacuum(rt: Runtime) -> float:
+    import psycopg
+
+    start = time.monotonic()
+    with psycopg.connect(rt.pg_dsn, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) contacts")
+    return round(time.monotonic() - start, 1)
+
+
 def measure(c: httpx.Client, method: str, body: dict[str, Any], repeat: int) -> dict[str, Any]:
     times = []
     total = None
@@ -294,34 +305,58 @@ def _percentiles(times: list[float]) -> dict[str, float]:
     }
 
 
-def measure_read_model(ws: str, method: str, body: dict[str, Any], repeat: int) -> dict[str, float]:
-    """The same query straight through the read model (no HTTP, auth or local stream barrier):
-    what the query itself costs, apart from the one-machine harness around it."""
-    from functions.query import contacts, freshness
+class Explaining:
+    """The read model with every statement a query runs shown as EXPLAIN (ANALYZE, BUFFERS) first
+    (`--explain`): the plans behind the figures, at the size measured."""
+
+    KEEP = ("Scan", "Execution Time", "Heap Fetches", "Workers Launched", "Rows Removed", "Buffers")
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+
+    def query(self, sql: str, params: Any = None) -> list[dict[str, Any]]:
+        if sql.lstrip().upper().startswith("SELECT") and "FROM contacts" in sql:
+            plan = self.db.query("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print("    plan of", sql[:140].replace("\n", " "), "...", flush=True)
+            for row in plan:
+                line = str(next(iter(row.values())))
+                if any(word in line for word in self.KEEP):
+                    print("     ", line.strip()[:200], flush=True)
+        return list(self.db.query(sql, params))
+
+    def execute(self, sql: str, params: Any = None) -> int:
+        return int(self.db.execute(sql, params))
+
+
+def measure_read_model(
+    ws: str, method: str, body: dict[str, Any], repeat: int, *, explain: bool = False
+) -> dict[str, float]:
+    """The same query straight through the read model (no HTTP or auth; the local stream barrier
+    is left in place: with nothing written it asks nothing): what the query itself costs, apart
+    from the one-machine harness around it."""
+    from functions.query import contacts
     from functions.query.sql import ListRequest, group_from
 
-    db = get_database()
+    db: Any = get_database()
     assert db is not None
     types = {"seats": "number"}
     times = []
-    barrier = freshness._barrier
-    freshness.register(None)
-    try:
-        for _ in range(repeat):
-            t = time.perf_counter()
-            if method == "GET":
-                params = dict(body)
-                sort = str(params.pop("sort", "created_desc"))
-                request = ListRequest.parse(**params)
-                contacts.list_page(db, ws, request, sort=sort, page_size=50, cursor=None, custom_types=types)
-            else:
-                order = [(str(s["field"]), s.get("direction") == "desc") for s in body.get("sort", [])]
-                contacts.search(
-                    db, ws, group_from(body), sort=order, page_size=50, cursor=None, custom_types=types
-                )
-            times.append((time.perf_counter() - t) * 1000)
-    finally:
-        freshness.register(barrier)
+    if explain:
+        db = Explaining(db)
+        repeat = 1
+    for _ in range(repeat):
+        t = time.perf_counter()
+        if method == "GET":
+            params = dict(body)
+            sort = str(params.pop("sort", "created_desc"))
+            request = ListRequest.parse(**params)
+            contacts.list_page(db, ws, request, sort=sort, page_size=50, cursor=None, custom_types=types)
+        else:
+            order = [(str(s["field"]), s.get("direction") == "desc") for s in body.get("sort", [])]
+            contacts.search(
+                db, ws, group_from(body), sort=order, page_size=50, cursor=None, custom_types=types
+            )
+        times.append((time.perf_counter() - t) * 1000)
     return _percentiles(times)
 
 
@@ -364,6 +399,7 @@ def main() -> None:
     parser.add_argument("--stream-contacts", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--import-rows", type=int, default=0)
+    parser.add_argument("--explain", action="store_true", help="print each query's plans too")
     args = parser.parse_args()
     results: dict[str, Any] = {"contacts": args.contacts}
     with Runtime(None, in_memory=True) as rt:
@@ -373,6 +409,9 @@ def main() -> None:
         print("build:", results["build"], flush=True)
         results["propagation"] = propagation(rt, ws)
         print("propagation:", results["propagation"], flush=True)
+        results["vacuum_s"] = vacuum(rt)
+        # wall-clock figures on a shared machine: the load beside them
+        results["load_before_queries"] = [round(x, 1) for x in os.getloadavg()]
         with running(rt) as api:
             key = auth.create_key(ws, ("contacts:read", "contacts:write"))
             c = httpx.Client(base_url=api.url, headers={"Authorization": f"Bearer {key}"}, timeout=120)
@@ -396,6 +435,10 @@ def main() -> None:
                     ws, method, body, args.repeat
                 )
                 print(f"{name:45s} {results['queries'][name]}", flush=True)
+                if args.explain:
+                    measure_read_model(ws, method, body, 1, explain=True)
+            results["load_after_queries"] = [round(x, 1) for x in os.getloadavg()]
+            print("load:", results["load_before_queries"], "->", results["load_after_queries"], flush=True)
         if args.import_rows:
             without = import_rate(rt, args.import_rows, projection=False)
             with_projection = import_rate(rt, args.import_rows, projection=True)

@@ -40,7 +40,8 @@ def index_rebuild(workspace: str | None, every: bool, data_dir: Path, as_json: b
     _emit(
         result,
         as_json,
-        f"rebuilt {scope or 'every workspace'}: {result['projected']} contacts projected, {result['removed']} stale rows removed",
+        f"rebuilt {scope or 'every workspace'}: {result['projected']} contacts projected, {result['removed']} stale rows removed, "
+        f"{result['companies']} companies re-read ({result['company_rows']} rows refreshed)",
     )
 
 

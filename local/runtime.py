@@ -31,7 +31,7 @@ from functions.query import freshness
 from functions.query.db import get_database, reset_database
 from functions.query.migrate import migrate
 from functions.registry import FUNCTIONS, machine_functions
-from local import dynamodb, postgres, tables
+from local import dynamodb, postgres, tables, writes
 from local.s3store import PersistentS3
 from local.streams import StreamPoller
 
@@ -43,6 +43,8 @@ REGION = "us-east-1"
 FUNCTION_PREFIX = "contact-import-"
 STATE_MACHINE_NAME = "contact-import"
 DEFAULT_DATA_DIR = Path(".contact-import")
+# the tables whose streams the read model is projected from
+PROJECTED = (Contact, Company, GlobalContact)
 
 
 @dataclass
@@ -204,6 +206,8 @@ class Runtime:
         if self.data_dir is not None and not os.environ.get("CI_MASTER_KEYS"):
             os.environ["CI_MASTER_KEYS"] = _local_master_key(self.data_dir)
         reset_settings()
+        # before any client of this run exists: the read barrier drains only after a write
+        writes.watch(table_name(model) for model in PROJECTED)
         common_aws.reset_clients()
         settings = get_settings()
         bind_tables(settings, host=engine.endpoint)
@@ -235,7 +239,7 @@ class Runtime:
 
         poller = StreamPoller(
             ddb_endpoint,
-            (table_name(Contact), table_name(Company), table_name(GlobalContact)),
+            tuple(table_name(model) for model in PROJECTED),
             db,
             lambda event: project(event, LambdaContext("Projector")),
         )

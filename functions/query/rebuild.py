@@ -2,8 +2,11 @@
 
 A rebuild reads the workspace's contacts (or every contact) from the Contacts table and applies
 them as images through the same version-guarded upsert the projector uses, backfills their
-emails' engagement counters from GlobalContacts (as the GlobalContacts stream would), then
-deletes the rows DynamoDB no longer has. It is safe while the projector runs: both only ever move a row
+emails' engagement counters from GlobalContacts (as the GlobalContacts stream would), re-reads
+the Companies of their domains and carries those firmographics to `companies` and to every row at
+those domains (as the Companies stream would: a row whose contact did not change keeps its
+version, so the upsert alone would leave its company columns stale), then deletes the rows
+DynamoDB no longer has. It is safe while the projector runs: both only ever move a row
 forward.
 """
 
@@ -18,7 +21,7 @@ from functions.common.aws import client
 from functions.common.models import Contact, GlobalContact, table_name
 from functions.query import projector
 from functions.query.db import Database
-from functions.query.rows import Change, KeyedChange, engagement
+from functions.query.rows import Change, KeyedChange, engagement, firmographics
 
 BATCH = 500
 
@@ -64,6 +67,19 @@ def _counters(emails: Iterable[str]) -> list[KeyedChange]:
     return [KeyedChange(e, engagement(people.get(e))) for e in wanted]
 
 
+def _refresh_companies(db: Database, domains: Iterable[str], done: set[str]) -> tuple[int, int]:
+    """The Companies of these domains (once per rebuild) as DynamoDB holds them, carried to the
+    read model; (domains read, contact rows changed). A domain without a Company gets empty
+    firmographics, as its contacts' projection does."""
+    wanted = sorted({d for d in domains if d} - done)
+    if not wanted:
+        return 0, 0
+    done.update(wanted)
+    found = projector.companies(wanted)
+    changed = projector.apply_companies(db, [KeyedChange(d, firmographics(found.get(d))) for d in wanted])
+    return len(wanted), changed
+
+
 _STALE = """
 DELETE FROM contacts c
 WHERE c.workspace_id = :ws
@@ -82,10 +98,16 @@ ON CONFLICT (workspace_id) DO UPDATE SET contacts = EXCLUDED.contacts
 def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
     """Project every contact of one workspace (or all) from DynamoDB; drop rows it no longer has."""
     seen: dict[str, list[str]] = {}
-    projected = 0
+    projected = companies = company_rows = 0
+    refreshed: set[str] = set()
     for items in _pages(workspace_id):
         for start in range(0, len(items), BATCH):
             batch = [i for i in items[start : start + BATCH] if i.get("contact_id")]
+            # first: a contact row upserted next reads its domain's fresh firmographics
+            read, changed = _refresh_companies(
+                db, (str(i.get("company_domain") or "") for i in batch), refreshed
+            )
+            companies, company_rows = companies + read, company_rows + changed
             projector.apply(db, [_change(i) for i in batch])
             projector.apply_engagement(db, _counters(str(i["email"]) for i in batch))
             projected += len(batch)
@@ -96,7 +118,7 @@ def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
     for ws in workspaces:
         removed += db.execute(_STALE, {"ws": ws, "emails": seen.get(ws, [])})
         db.execute(_RECOUNT, {"ws": ws})
-    return {"projected": projected, "removed": removed}
+    return {"projected": projected, "removed": removed, "companies": companies, "company_rows": company_rows}
 
 
 def _workspaces(db: Database) -> list[str]:

@@ -22,7 +22,7 @@ from functions.common import ddb
 from functions.common.aws import client
 from functions.common.models import Company, Contact, table_name
 from functions.query import contacts as q
-from functions.query import projector, rebuild, sql
+from functions.query import freshness, projector, rebuild, sql
 from functions.query.db import Database, get_database
 from functions.query.stream import project_records
 from local.runtime import Runtime
@@ -559,6 +559,49 @@ def test_a_company_change_reaches_every_contact_at_its_domain(rt: Runtime) -> No
 
     companies.delete_item(TableName=table_name(Company), Key={"domain": {"S": domain}})
     assert industry(ws, "fintech") == [] and set(company_names(other).values()) == {None}
+
+
+def test_rebuild_refreshes_company_columns_the_read_model_missed(rt: Runtime) -> None:
+    """A Company change the read model never saw (its stream record lost, or the companies table
+    restored from an old copy): a rebuild re-reads the workspace's domains from DynamoDB."""
+    db = get_database()
+    assert db is not None
+    ws, other = f"ws_{uuid.uuid4().hex[:10]}", f"ws_{uuid.uuid4().hex[:10]}"
+    domain = f"stale-{uuid.uuid4().hex[:8]}.example"
+    firm = {"domain": domain, "name": "Fresh Co", "industry": "Fintech", "employee_count": 42}
+    client("dynamodb").put_item(
+        TableName=table_name(Company), Item={k: ddb.to_av(v) for k, v in firm.items()}
+    )
+    rng = random.Random(12)
+    mine = _contact(ws, 1, rng) | {"company_domain": domain, "fields": {}}
+    theirs = _contact(other, 2, rng) | {"company_domain": domain, "fields": {}}
+    for item in (mine, theirs):
+        _put(item)
+
+    def firms() -> set[tuple[Any, ...]]:
+        freshness.settle()
+        rows = db.query(
+            "SELECT company_name, company_industry, company_employee_count FROM contacts WHERE company_domain = :d"
+            " UNION ALL SELECT name, industry, employee_count FROM companies WHERE domain = :d",
+            {"d": domain},
+        )
+        return {tuple(r.values()) for r in rows}
+
+    assert firms() == {("Fresh Co", "Fintech", 42)}
+    db.execute("UPDATE companies SET name = 'Stale Co', industry = 'Retail' WHERE domain = :d", {"d": domain})
+    db.execute(
+        "UPDATE contacts SET company_name = 'Stale Co', company_industry = 'Retail' WHERE company_domain = :d",
+        {"d": domain},
+    )
+    assert firms() == {("Stale Co", "Retail", 42)}
+
+    result = rebuild.rebuild(db, ws)
+    assert result["companies"] == 1 and result["company_rows"] == 2  # the other workspace's row too
+    assert firms() == {("Fresh Co", "Fintech", 42)}
+    group = sql.Group("AND", (sql.Condition("company.industry", "eq", "fintech"),))
+    assert [i["email"] for i in q.search(db, ws, group, sort=[], page_size=5, cursor=None).items] == [
+        mine["email"]
+    ]
 
 
 def test_engagement_counters_filter_and_sort_every_workspace_row_of_an_email(rt: Runtime) -> None:

@@ -148,3 +148,10 @@ def test_settings_choose_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.undo()
         reset_settings()
         dbmod.reset_database()
+
+
+def test_jsonb_values_parse_like_the_stdlib_beyond_what_orjson_takes() -> None:
+    doc = {"lead_score": 71.5, "tags": ["a"], "custom_fields": {"seats": 3, "big": 2**70}}
+    text = json.dumps(doc)
+    assert dbmod.json_value(text) == json.loads(text) == doc  # 2**70: orjson refuses, stdlib reads it
+    assert dbmod.json_value(json.dumps({"a": [1, 2.5, None, True]})) == {"a": [1, 2.5, None, True]}
