@@ -83,6 +83,7 @@ def _page(
     print_: str,
     page_size: int,
     cursor: str | None,
+    tag: str | None = None,
 ) -> Page:
     if not 1 <= page_size <= MAX_PAGE:
         raise QueryError(f"page_size must be between 1 and {MAX_PAGE}", field="page_size")
@@ -96,7 +97,7 @@ def _page(
         if values is not None and _is_cast_error(exc):
             raise QueryError("the cursor is not one this API returned", field="cursor") from None
         raise
-    total = count(db, workspace_id, conditions, count_params)
+    total = count(db, workspace_id, conditions, count_params, tag=tag)
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     next_cursor = None
@@ -106,11 +107,25 @@ def _page(
     return Page([json_value(r["item"]) for r in rows], next_cursor, has_more, total)
 
 
-def count(db: Database, workspace_id: str, conditions: Sequence[str], params: Mapping[str, Any]) -> int:
-    """How many contacts match, exactly."""
+def count(
+    db: Database,
+    workspace_id: str,
+    conditions: Sequence[str],
+    params: Mapping[str, Any],
+    *,
+    tag: str | None = None,
+) -> int:
+    """How many contacts match, exactly; `tag`: the conditions are that one tag's, whose count
+    the triggers keep, as they keep the workspace's."""
     bound = {**params, "ws": workspace_id}
     if not conditions:
         rows = db.query("SELECT contacts AS n FROM workspace_counts WHERE workspace_id = :ws", bound)
+        return int(rows[0]["n"]) if rows else 0
+    if tag is not None:
+        rows = db.query(
+            "SELECT contacts AS n FROM workspace_tag_counts WHERE workspace_id = :ws AND tag = :tag",
+            {"ws": workspace_id, "tag": tag},
+        )
         return int(rows[0]["n"]) if rows else 0
     return int(db.query(sql.select_count(conditions), bound)[0]["n"])
 
@@ -137,7 +152,9 @@ def list_page(
         conditions.append(segments.condition(workspace_id, request.segment_id, custom_types or {}, params))
     keys = sql.list_sort(sort)
     print_ = fingerprint("list", workspace_id, sort, request)
-    return _page(db, workspace_id, conditions, keys, params, print_, page_size, cursor)
+    # one tag and nothing else: its count is kept (migrations/0017)
+    tag = request.tags[0] if len(request.tags) == 1 and len(conditions) == 1 else None
+    return _page(db, workspace_id, conditions, keys, params, print_, page_size, cursor, tag)
 
 
 __all__ = ["Page", "group_from", "list_page", "search"]

@@ -93,6 +93,16 @@ INSERT INTO workspace_counts (workspace_id, contacts)
 SELECT :ws, count(*) FROM contacts WHERE workspace_id = :ws
 ON CONFLICT (workspace_id) DO UPDATE SET contacts = EXCLUDED.contacts
 """
+# and its per-tag counts (migrations/0017): the tags it no longer has at zero, the others counted
+_RECOUNT_TAGS = """
+INSERT INTO workspace_tag_counts AS w (workspace_id, tag, contacts)
+SELECT :ws, k.tag, count(c.email) FROM (
+  SELECT tag FROM workspace_tag_counts WHERE workspace_id = :ws
+  UNION SELECT DISTINCT unnest(tags_lc) FROM contacts WHERE workspace_id = :ws
+) k LEFT JOIN contacts c ON c.workspace_id = :ws AND c.tags_lc @> ARRAY[k.tag]
+GROUP BY k.tag ORDER BY k.tag
+ON CONFLICT (workspace_id, tag) DO UPDATE SET contacts = EXCLUDED.contacts
+"""
 
 
 def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
@@ -118,6 +128,7 @@ def rebuild(db: Database, workspace_id: str | None = None) -> dict[str, int]:
     for ws in workspaces:
         removed += db.execute(_STALE, {"ws": ws, "emails": seen.get(ws, [])})
         db.execute(_RECOUNT, {"ws": ws})
+        db.execute(_RECOUNT_TAGS, {"ws": ws})
     return {"projected": projected, "removed": removed, "companies": companies, "company_rows": company_rows}
 
 

@@ -395,6 +395,8 @@ def _history(ws: str, ids: list[str]) -> list[dict[str, Any]]:
                 "updated_at": f"2026-01-0{v}T00:00:00.000Z",
                 "lead_score": v * 10,
                 "fields": {"title": f"v{v}"},
+                # tags come and go between versions (the per-tag counts follow them)
+                "tags": [["Hot"], ["hot", "vip"], ["vip"] if n % 2 else ["HOT", "cold"]][v - 1],
             }
             for v in range(1, 4)
         ]
@@ -402,6 +404,10 @@ def _history(ws: str, ids: list[str]) -> list[dict[str, Any]]:
         if n % 3 == 0:
             history.append(_record("REMOVE", versions[-1], 0))
     return history
+
+
+def _lc(db: Any, ws: str) -> list[dict[str, Any]]:
+    return db.query("SELECT tags_lc FROM contacts WHERE workspace_id = :ws", {"ws": ws})
 
 
 def test_replays_reorderings_and_duplicates_converge_to_the_latest_version(rt: Runtime) -> None:
@@ -438,6 +444,12 @@ def test_replays_reorderings_and_duplicates_converge_to_the_latest_version(rt: R
         # the workspace's row count the triggers keep stayed exact through upserts and removals
         page = q.list_page(db, ws, sql.ListRequest(), sort="created_desc", page_size=1, cursor=None)
         assert page.total_count == len(got), attempt
+        # and each tag's count (migrations/0017), equal to counting the rows
+        for tag in ("hot", "vip", "cold", "none"):
+            tagged = sql.ListRequest.parse(tag=tag.upper())
+            page = q.list_page(db, ws, tagged, sort="created_desc", page_size=1, cursor=None)
+            counted = q.count(db, ws, [f"tags_lc @> '{{{tag}}}'::text[]"], {})
+            assert page.total_count == counted == sum(tag in i["tags_lc"] for i in _lc(db, ws)), (attempt, tag)
 
 
 def test_a_deleted_contact_disappears_and_a_soft_delete_is_a_flag(rt: Runtime) -> None:
