@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from functions.common import ddb
@@ -208,8 +209,11 @@ def raw_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) 
     return changes
 
 
-def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
-    """One stream record as an audit entry, an erasure, or nothing (no audited difference)."""
+def from_record(
+    record: Mapping[str, Any], decoded: Mapping[str, Any] | None = None
+) -> Entry | Erasure | None:
+    """One stream record as an audit entry, an erasure, or nothing (no audited difference);
+    `decoded`: its new image already decoded (`functions.query.rows.image`), when at hand."""
     data = record.get("dynamodb") or {}
     old_image, new_image = data.get("OldImage") or None, data.get("NewImage") or None
     old, new = _header(old_image), _header(new_image)
@@ -230,6 +234,8 @@ def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
         old_image = None  # a new contact under a reused email (the old one was erased): a creation
     if old_image is None and new.get(MOVED_FROM):
         changes = {"email": {"before": new[MOVED_FROM], "after": new.get("email")}}
+    elif old_image is None and decoded is not None:
+        changes = diff(None, decoded)  # a creation: every field, already decoded for the read model
     else:
         changes = raw_diff(old_image, new_image)
     if not changes:
@@ -247,11 +253,14 @@ def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
     )
 
 
-def split(records: Iterable[Mapping[str, Any]]) -> tuple[list[Entry], list[Erasure]]:
+def split(
+    records: Iterable[Mapping[str, Any]], items: Iterable[Mapping[str, Any] | None] | None = None
+) -> tuple[list[Entry], list[Erasure]]:
+    """Entries and erasures of a batch; `items`: each record's decoded image, in the same order."""
     entries: dict[str, Entry] = {}
     erasures: dict[str, Erasure] = {}
-    for record in records:
-        found = from_record(record)
+    for record, item in zip(records, items or repeat(None), strict=False):
+        found = from_record(record, None if record.get("eventName") == "REMOVE" else item)
         if isinstance(found, Entry):
             entries[found.id] = found
         elif isinstance(found, Erasure):
@@ -288,9 +297,14 @@ ON CONFLICT (id) DO NOTHING
 """
 
 
-def record(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
-    """Append the audit entries of a batch of stream records (idempotent); the number found."""
-    entries, erasures = split(records)
+def record(
+    db: Database,
+    records: Iterable[Mapping[str, Any]],
+    items: Iterable[Mapping[str, Any] | None] | None = None,
+) -> int:
+    """Append the audit entries of a batch of stream records (idempotent); the number found.
+    `items`: each record's decoded image, in the same order, when the caller has them."""
+    entries, erasures = split(records, items)
     if entries:
         for chunk in rows_json_chunks([e.as_row() for e in entries]):
             db.execute(_APPEND, {"rows": chunk})

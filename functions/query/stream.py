@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -21,14 +22,16 @@ from functions.common.observability import logger, metrics
 from functions.query import audit, projector
 from functions.query.db import Database, get_database
 from functions.query.rows import (
-    change_from_record,
+    change_from_item,
     company_change_from_record,
     engagement_change_from_record,
+    image,
     latest,
     latest_keyed,
 )
 
 _processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+_beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projector-audit")
 
 
 def database() -> Database:
@@ -58,9 +61,16 @@ def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
         (companies if source == companies_table else people if source == people_table else contacts).append(
             record
         )
-    changes = latest(change_from_record(r) for r in contacts)
-    projector.apply(db, changes)
-    audit.record(db, contacts)
+    items = [image(r) for r in contacts]  # each image decoded once, for the row and its audit entry
+    changes = latest(change_from_item(r, i) for r, i in zip(contacts, items, strict=True))
+    # the audit entries are built and appended beside the rows (a second session): neither reads
+    # what the other writes in this batch (an erasure's entries go after the batch's appends)
+    audited = _beside.submit(audit.record, db, contacts, items) if contacts else None
+    try:
+        projector.apply(db, changes)
+    finally:
+        if audited is not None:
+            audited.result()
     firms = latest_keyed(company_change_from_record(r) for r in companies)
     projector.apply_companies(db, firms)
     counters = latest_keyed(engagement_change_from_record(r) for r in people)
