@@ -16,6 +16,7 @@ row of that email by one UPDATE; a contact row upserted later copies them from t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from functions.common import ddb
@@ -23,6 +24,10 @@ from functions.common.models import Company, table_name
 from functions.query.db import Database
 from functions.query.rows import Change, KeyedChange, firmographics, row, rows_json, rows_json_chunks
 from functions.query.sql import text_array
+
+# statements of a batch that need not wait for each other run here, each on its own session (the
+# audit entries beside the rows, the Companies lookup beside building the rows): at most two
+BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="projector")
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
     ("workspace_id", "text"),
@@ -242,6 +247,12 @@ def apply(db: Database, changes: list[Change], known: Mapping[str, Mapping[str, 
         db.execute(TOMBSTONE, {"gone": rows_json(gone)})
         db.execute(DELETE, {"gone": rows_json(gone)})
     if images:
-        fill_companies(db, (str(i.get("company_domain") or "") for i in images), known)
-        for chunk in rows_json_chunks([row(i) for i in images]):
+        # the domains' `companies` rows are looked up (and filled) while the rows are built
+        domains = [str(i.get("company_domain") or "") for i in images]
+        filled = BESIDE.submit(fill_companies, db, domains, known)
+        try:
+            chunks = rows_json_chunks([row(i) for i in images])
+        finally:
+            filled.result()
+        for chunk in chunks:
             db.execute(UPSERT, {"rows": chunk})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -31,7 +30,6 @@ from functions.query.rows import (
 )
 
 _processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-_beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="projector-audit")
 
 
 def database() -> Database:
@@ -65,7 +63,7 @@ def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
     changes = latest(change_from_item(r, i) for r, i in zip(contacts, items, strict=True))
     # the audit entries are built and appended beside the rows (a second session): neither reads
     # what the other writes in this batch (an erasure's entries go after the batch's appends)
-    audited = _beside.submit(audit.record, db, contacts, items) if contacts else None
+    audited = projector.BESIDE.submit(audit.record, db, contacts, items) if contacts else None
     try:
         projector.apply(db, changes)
     finally:
