@@ -251,7 +251,7 @@ def main() -> None:
             f"handler: {args.contacts} contacts in {len(batches)} batches of {args.batch}: {wall:.1f} s wall"
             f" = {args.contacts / wall:,.0f} contacts/s; this process {cpu:.1f} CPU s"
             f", PostgreSQL {pg_cpu:.1f} CPU s: {args.contacts / (cpu + pg_cpu):,.0f} contacts per CPU s"
-            f" (what one idle core gives); waiting on PostgreSQL {sql_s:.1f} s wall"
+            f" (client + server); statements took {sql_s:.1f} s, summed over sessions"
         )
         for key, seconds in sorted(db.seconds.items(), key=lambda kv: -kv[1]):
             print(f"  {seconds:7.2f} s {db.calls[key]:6d} x  {key}")

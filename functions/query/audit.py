@@ -120,6 +120,11 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
     return changes
 
 
+def created(after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """`diff(None, after)`, shorter: a creation's every non-empty audited field."""
+    return {name: {"before": None, "after": v} for name, v in sorted(flatten(after).items()) if not _empty(v)}
+
+
 def _record_id(record: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     event_id = record.get("eventID")
     if event_id:
@@ -235,7 +240,7 @@ def from_record(
     if old_image is None and new.get(MOVED_FROM):
         changes = {"email": {"before": new[MOVED_FROM], "after": new.get("email")}}
     elif old_image is None and decoded is not None:
-        changes = diff(None, decoded)  # a creation: every field, already decoded for the read model
+        changes = created(decoded)  # every field, already decoded for the read model
     else:
         changes = raw_diff(old_image, new_image)
     if not changes:
