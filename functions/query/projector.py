@@ -16,7 +16,7 @@ row of that email by one UPDATE; a contact row upserted later copies them from t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from functions.common import ddb
@@ -25,8 +25,9 @@ from functions.query.db import Database
 from functions.query.rows import Change, KeyedChange, firmographics, row, rows_json, rows_json_chunks
 from functions.query.sql import text_array
 
-# statements of a batch that need not wait for each other run here, each on its own session (the
-# audit entries beside the rows, the Companies lookup beside building the rows): at most two
+# a batch's statements that need not wait for each other run here, each on its own session (the
+# rows' upsert beside the audit entries, the Companies lookup beside building the rows); the
+# Python that builds them stays on the caller's thread, which has the GIL while these wait
 BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="projector")
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
@@ -237,6 +238,14 @@ def apply(db: Database, changes: list[Change], known: Mapping[str, Mapping[str, 
     """Write one batch of (already reduced, one per contact key) changes to the read model;
     `known`: Company rows by domain to use for domains the read model has not seen (else read
     from DynamoDB)."""
+    start(db, changes, known).result()
+
+
+def start(
+    db: Database, changes: list[Change], known: Mapping[str, Mapping[str, Any]] | None = None
+) -> Future[None]:
+    """`apply`, returning once the rows' upsert is under way on a session of its own: the
+    caller's Python (the batch's audit entries) runs meanwhile, and it waits on the future."""
     gone = [
         {"contact_id": c.contact_id, "workspace_id": c.workspace_id, "email": c.email, "version": c.version}
         for c in changes
@@ -246,13 +255,20 @@ def apply(db: Database, changes: list[Change], known: Mapping[str, Mapping[str, 
     if gone:
         db.execute(TOMBSTONE, {"gone": rows_json(gone)})
         db.execute(DELETE, {"gone": rows_json(gone)})
-    if images:
-        # the domains' `companies` rows are looked up (and filled) while the rows are built
-        domains = [str(i.get("company_domain") or "") for i in images]
-        filled = BESIDE.submit(fill_companies, db, domains, known)
-        try:
-            chunks = rows_json_chunks([row(i) for i in images])
-        finally:
-            filled.result()
-        for chunk in chunks:
-            db.execute(UPSERT, {"rows": chunk})
+    if not images:
+        done: Future[None] = Future()
+        done.set_result(None)
+        return done
+    # the domains' `companies` rows are looked up (and filled) while the rows are built
+    domains = [str(i.get("company_domain") or "") for i in images]
+    filled = BESIDE.submit(fill_companies, db, domains, known)
+    try:
+        chunks = rows_json_chunks([row(i) for i in images])
+    finally:
+        filled.result()
+    return BESIDE.submit(_upsert, db, chunks)
+
+
+def _upsert(db: Database, chunks: list[str]) -> None:
+    for chunk in chunks:
+        db.execute(UPSERT, {"rows": chunk})

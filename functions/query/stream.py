@@ -61,14 +61,13 @@ def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
         )
     items = [image(r) for r in contacts]  # each image decoded once, for the row and its audit entry
     changes = latest(change_from_item(r, i) for r, i in zip(contacts, items, strict=True))
-    # the audit entries are built and appended beside the rows (a second session): neither reads
-    # what the other writes in this batch (an erasure's entries go after the batch's appends)
-    audited = projector.BESIDE.submit(audit.record, db, contacts, items) if contacts else None
+    # the rows' upsert runs on a session of its own while the audit entries are built and appended
+    # (neither reads what the other writes in this batch: an erasure's entries go after its appends)
+    upserted = projector.start(db, changes)
     try:
-        projector.apply(db, changes)
+        audit.record(db, contacts, items)
     finally:
-        if audited is not None:
-            audited.result()
+        upserted.result()
     firms = latest_keyed(company_change_from_record(r) for r in companies)
     projector.apply_companies(db, firms)
     counters = latest_keyed(engagement_change_from_record(r) for r in people)
