@@ -26,6 +26,7 @@ from functions.common import ddb
 from functions.common.audit import CHANGE_SOURCE, CHANGED_BY, MOVED_FROM, MOVED_TO
 from functions.common.contact_ids import without_email
 from functions.query.db import Database, json_value
+from functions.query.projector import TOMBSTONE_KEY
 from functions.query.rows import rows_json_chunks
 
 DEFAULT_RETENTION_DAYS = 730  # two years, unless the workspace configures otherwise
@@ -275,7 +276,7 @@ def split(
 
 # --- SQL ----------------------------------------------------------------------------------------
 
-_APPEND = """
+_APPEND = f"""
 INSERT INTO contact_audit (id, workspace_id, contact_id, email, at, version, actor, source, changes)
 SELECT r.id, r.workspace_id, r.contact_id, r.email, r.at, r.version, r.actor, r.source, r.changes
 FROM jsonb_to_recordset(:rows::jsonb) AS r(
@@ -283,7 +284,7 @@ FROM jsonb_to_recordset(:rows::jsonb) AS r(
     actor text, source text, changes jsonb
 )
 WHERE NOT EXISTS (
-    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = r.contact_id AND t.version >= r.version
+    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {TOMBSTONE_KEY} AND t.version >= r.version
 )
 ON CONFLICT (id) DO NOTHING
 """

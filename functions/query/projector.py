@@ -80,7 +80,7 @@ _ENGAGEMENT_VALUES = ", ".join(
 )
 
 # tombstones hold the id's hash, not the id (it may carry the email): migrations/0005
-_TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
+TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
 
 _FIRM_VALUES = {
     "company_name": "coalesce(r.company_name, f.name)",
@@ -104,7 +104,7 @@ FROM jsonb_to_recordset(:rows::jsonb) AS r({_RECORD})
 LEFT JOIN firms f ON f.domain = r.company_domain
 LEFT JOIN engagement e ON e.email = r.email
 WHERE NOT EXISTS (
-    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {_TOMBSTONE_KEY} AND t.version >= r.version
+    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {TOMBSTONE_KEY} AND t.version >= r.version
 )
 ON CONFLICT (workspace_id, email) DO UPDATE SET {_UPDATES}, {", ".join(f"{n} = EXCLUDED.{n}" for n, _ in _ENGAGEMENT)}, projected_at = now()
 WHERE contacts.version < EXCLUDED.version
@@ -140,7 +140,7 @@ def apply_engagement(db: Database, changes: list[KeyedChange]) -> int:
 
 TOMBSTONE = f"""
 INSERT INTO contact_tombstones (contact_id, workspace_id, version)
-SELECT {_TOMBSTONE_KEY}, r.workspace_id, r.version
+SELECT {TOMBSTONE_KEY}, r.workspace_id, r.version
 FROM jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, email text, version bigint)
 ON CONFLICT (contact_id) DO UPDATE SET version = greatest(contact_tombstones.version, EXCLUDED.version)
 """
