@@ -8,7 +8,7 @@ STAGE ?= dev
 LAYER := build/lambda-layer
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-webhooks bench-query bench-companies bench-bulk bench-audit layer synth clean
+.PHONY: setup java tools run test test-web unit integration lint format bench bench-intake bench-sync bench-events bench-webhooks bench-query bench-projector bench-companies bench-bulk bench-audit layer synth clean
 
 setup: $(VENV)/.installed tools
 
@@ -67,6 +67,9 @@ CONTACTS ?= 1000000
 STREAM_CONTACTS ?= 100000
 IMPORT_ROWS ?= 20000
 bench-query: setup ; $(BIN)/python bench/query_bench.py --contacts $(CONTACTS) --stream-contacts $(STREAM_CONTACTS) --import-rows $(IMPORT_ROWS) $(if $(EXPLAIN),--explain)
+# the projector handler alone (the Lambda's work, no stream reads): contacts/s, CPU s, SQL time per statement (PROFILE=1: cProfile)
+PROJECTOR_CONTACTS ?= 20000
+bench-projector: $(VENV)/.installed ; $(BIN)/python bench/projector_bench.py --contacts $(PROJECTOR_CONTACTS) $(if $(PROFILE),--profile)
 # company name -> domain: resolution rate of a names-only file vs a domain column (examples + export corpus + the Apollo stub)
 bench-companies: setup ; $(BIN)/python bench/company_resolution_bench.py
 # bulk operations: a bulk tag of BULK_CONTACTS by filter on the bulk state machine, then its undo (contacts/s, WRU per contact)

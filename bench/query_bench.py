@@ -2,15 +2,21 @@
 
     python bench/query_bench.py [--contacts 1000000] [--stream-contacts 100000] [--repeat 20] [--import-rows 0]
 
-1. Builds a workspace of `--contacts` contacts. All but the last `--stream-contacts` are
-   bulk-loaded into the read model with COPY (the rows the projector would write, from the same
-   `functions.query.rows.row`; indexes dropped and rebuilt around the load): a million contacts
-   through DynamoDB Local would take the run's time and memory without measuring anything.
-   The last `--stream-contacts` go the real way: written into the Contacts table (DynamoDB
-   Local, batch writes, as Commit leaves them) with the stream poller paused, then projected
-   from the stream by the poller and the projector handler: the projector's contacts/s on a
-   backlog (with the poller running it only keeps pace with DynamoDB Local's write rate, which
-   is also reported). 20,000 Companies rows give each domain its firmographics.
+1. Builds a workspace of `--contacts` contacts, every one through the projector handler
+   (`functions.query.stream.handle`, the Lambda's code): none is loaded into PostgreSQL directly.
+   The 20,000 Companies are written to DynamoDB Local and projected from its stream first. All
+   but the last `--stream-contacts` contacts come as the Contacts stream records their writes
+   would give (INSERT, NEW_AND_OLD_IMAGES, in the Lambda event shape), synthesized here and fed
+   to the handler in batches of 1,000 as the event source mapping delivers them: writing a
+   million items through DynamoDB Local is too slow on one machine (it fell to ~48 writes/s at
+   large sizes) and would measure DynamoDB Local, not the projector; on AWS the event source
+   mapping reads the stream, not the Lambda. This is "the projector" path of issue 12's "import
+   or the projector". Prints the handler's contacts/s every 100,000 and over the part, with the
+   CPU seconds of this process and of PostgreSQL. The last `--stream-contacts` go the whole real
+   way: written into the Contacts table (DynamoDB Local, batch writes, as Commit leaves them)
+   with the poller paused, then drained by the poller into the same handler: end-to-end
+   (stream reads + handler) contacts/s on a backlog. Then the projector's contacts/s over the
+   whole build.
 2. Times a Company change reaching the read model (one UPDATE of its domain's rows) and an
    engagement change (one UPDATE of an email's rows) at that size.
 3. VACUUM ANALYZE the contacts table, as autovacuum leaves it once a load is over (filtered
@@ -20,8 +26,12 @@
    same query straight through the read model (`read_model_only`: no HTTP, no API key lookup,
    no local stream barrier, which drains DynamoDB Local's streams only after a write; AWS has
    none).
-4. With `--import-rows N`, imports an N-row CSV through the real state machine twice, with the
-   background projection stopped and running, and reports rows/s of each.
+4. With `--import-rows N`, imports an N-row CSV of new contacts through the real state machine
+   twice: projection stopped (no poller, no read barrier, Report does not wait for the read
+   model: the pipeline without it) and running (the background poller projects while the
+   import writes; the import completes once its contacts are searchable). Rows/s of each, the
+   slowdown, and the projector's lag while the import runs (per batch: time from its oldest new
+   contact's commit, the INSERT image's `updated_at`, to the batch being projected).
 
 Figures, not a timed test: nothing here asserts a speed.
 """
@@ -39,6 +49,8 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,141 +60,122 @@ os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
 import httpx
 
+from bench.projector_bench import (
+    DOMAINS,
+    FIRST,
+    SURNAMES,
+    TITLES,
+    company,
+    contact,
+    contact_batches,
+    server_cpu_s,
+    uptime,
+)
 from functions.api import auth, custom_fields
 from functions.common import ddb
 from functions.common.models import Company, Contact, table_name
+from functions.common.observability import discard_metrics
 from functions.query.db import get_database
+from functions.query.stream import handle as project
 from local.imports import run_import
-from local.runtime import Runtime
+from local.runtime import LambdaContext, Runtime
 from local.server import running
 
-SURNAMES = [
-    "Smith",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Martinez",
-    "Lopez",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-]
-FIRST = ["Ann", "Bob", "Carla", "Dev", "Emma", "Femi", "Gus", "Hana", "Ivo", "Jia"]
-TITLES = ["VP Sales", "Head of Growth", "Director of RevOps", "Account Executive", "CTO", "Engineer"]
-TAGS = ["hot", "cold", "webinar", "vip", "director_plus", "verified_email", "conference", "newsletter"]
 
-
-def _contact(ws: str, n: int, rng: random.Random, created: str) -> dict[str, Any]:
-    surname = rng.choice(SURNAMES) + ("" if n % 1000 else "ova")  # one contact in 1,000 is a "…ova"
-    domain = f"company{n % 20_000}.com"
-    return {
-        "workspace_id": ws,
-        "email": f"{FIRST[n % 10].lower()}.{surname.lower()}.{n}@{domain}",
-        "contact_id": f"cont_{uuid.uuid4().hex[:16]}",
-        "version": 1,
-        "fields": {
-            "first_name": FIRST[n % 10],
-            "last_name": surname,
-            "title": rng.choice(TITLES),
-            "company_name": f"Company {n % 20_000}",
-        },
-        "company_domain": domain,
-        "tags": rng.sample(TAGS, rng.randrange(0, 3)),
-        "custom_fields": {
-            "seats": rng.randrange(0, 500),
-            "stage": rng.choice(["trial", "customer", "churned"]),
-        },
-        "icp_tier": rng.choice("ABCD"),
-        "grade": rng.choice("ABC"),
-        "lead_score": rng.randrange(0, 100),
-        "dnt": False,
-        "is_deleted": False,
-        "created_at": created,
-        "updated_at": created,
-    }
-
-
-DOMAINS = 20_000
-INDUSTRIES = ["Software", "Fintech", "Retail", "Manufacturing", "Healthcare", "Logistics", "Media", "Energy"]
-
-
-def _company(d: int) -> dict[str, Any]:
-    return {
-        "domain": f"company{d}.com",
-        "name": f"Company {d}",
-        "industry": INDUSTRIES[d % len(INDUSTRIES)],
-        "employee_count": 10 + d % 5000,
-    }
-
-
-def _created(n: int) -> str:
-    second = n % 86_400
-    return f"2026-0{1 + n % 9}-{1 + n % 28:02d}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}.000Z"
-
-
-def bulk_load(rt: Runtime, ws: str, count: int) -> dict[str, float]:
-    """COPY `count` projector rows into the read model, with its secondary indexes rebuilt after."""
-    import psycopg
-    from psycopg.types.json import Jsonb
-
-    from functions.query.projector import _COLUMNS
-    from functions.query.rows import row
-
-    rng = random.Random(5)
-    start = time.monotonic()
-    names = [name for name, _ in _COLUMNS]
-    jsonb = {name for name, kind in _COLUMNS if kind == "jsonb"}
-    with psycopg.connect(rt.pg_dsn, autocommit=True) as conn:
-        indexes = conn.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'contacts' AND indexname <> 'contacts_pkey'"
-        ).fetchall()
-        for index, _ in indexes:
-            conn.execute(f'DROP INDEX "{index}"')
-        with conn.cursor() as cur, cur.copy(f"COPY contacts ({', '.join(names)}) FROM STDIN") as copy:
-            for n in range(count):
-                values = row(_contact(ws, n, rng, _created(n)), _company(n % DOMAINS))
-                copy.write_row([Jsonb(values[k]) if k in jsonb else values[k] for k in names])
-        loaded = time.monotonic()
-        for _, definition in indexes:
-            conn.execute(definition)
-        conn.execute("ANALYZE contacts")
-    done = time.monotonic()
-    return {"copied": count, "copy_s": round(loaded - start, 1), "indexes_s": round(done - loaded, 1)}
+def postmaster_pid() -> int:
+    """The read model server's process (the parent of this session's backend)."""
+    db = get_database()
+    assert db is not None
+    backend = int(db.query("SELECT pg_backend_pid() AS pid")[0]["pid"])
+    return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def build(rt: Runtime, ws: str, count: int, streamed: int) -> dict[str, Any]:
+    """Every contact reaches the read model through the projector handler. The first
+    `count - streamed` as the Contacts stream records their writes would give (synthesized, fed to
+    the handler in batches of 1,000 as the event source mapping delivers them); the last
+    `streamed` written to DynamoDB Local and projected from its stream by the poller."""
     db = get_database()
     assert db is not None
-    ddb.batch_put(table_name(Company), [_company(d) for d in range(DOMAINS)])
-    bulk = bulk_load(rt, ws, count - streamed) if count > streamed else {}
-    rng = random.Random(6)
-    table = table_name(Contact)
     assert rt.poller is not None
-    rt.poller.stop()  # a backlog first: the projector's own rate, not DynamoDB Local's write rate
+    rt.poller.stop()  # each part measured alone: the background poller would interleave its drains
+    ddb.batch_put(table_name(Company), [company(d) for d in range(DOMAINS)])
+    # the Companies stream: every domain's firmographics, the real way (a fresh shard may give
+    # nothing on the first read)
+    companies_projected, deadline = 0, time.monotonic() + 300
+    while int(db.query("SELECT count(*) AS n FROM companies")[0]["n"]) < DOMAINS:
+        assert time.monotonic() < deadline, "the Companies stream did not reach the read model"
+        companies_projected += rt.poller.drain()
+    synthesized = count - streamed
+    handler_s, generate_s = 0.0, 0.0
+    pid = postmaster_pid()
+    cpu, pg_cpu, wall = time.process_time(), server_cpu_s(pid), time.monotonic()
+    done = 0
+    batches = contact_batches(ws, 0, synthesized)
+    while True:
+        t = time.perf_counter()
+        records = next(batches, None)
+        generate_s += time.perf_counter() - t
+        if records is None:
+            break
+        t = time.perf_counter()
+        result = project({"Records": records}, LambdaContext("Projector"))
+        handler_s += time.perf_counter() - t
+        discard_metrics()  # as the poller does: nothing publishes them here
+        assert not result["batchItemFailures"], result
+        done += len(records)
+        if done % 100_000 == 0 or done == synthesized:
+            print(
+                f"  projected {done:,} in {handler_s:.0f} s of handler: {done / handler_s:,.0f} contacts/s"
+                f" (load {uptime()})",
+                flush=True,
+            )
+    cpu, pg_cpu, wall = (
+        time.process_time() - cpu,
+        server_cpu_s(pid) - pg_cpu,
+        time.monotonic() - wall,
+    )
+    table = table_name(Contact)
     start = time.monotonic()
+    rng = random.Random(6)
     batch: list[dict[str, Any]] = []
-    for n in range(count - streamed, count):
-        batch.append(_contact(ws, n, rng, _created(n)))
+    for n in range(synthesized, count):
+        batch.append(contact(ws, n, rng))
         if len(batch) == 5000:
             ddb.batch_put(table, batch)
             batch = []
     if batch:
         ddb.batch_put(table, batch)
     written = time.monotonic()
-    records = rt.poller.drain()
-    done = time.monotonic()
+    records_read = rt.poller.drain()
+    drained = time.monotonic()
     rt.poller.start()
     seen = int(db.query("SELECT count(*) AS n FROM contacts WHERE workspace_id = :ws", {"ws": ws})[0]["n"])
     assert seen == count, (seen, count)
+    t = time.monotonic()
     db.execute("ANALYZE contacts")
+    drain_s = drained - written
     return {
-        "bulk_load": bulk,
-        "streamed": streamed,
-        "dynamodb_writes_per_s": round(streamed / (written - start)),
-        "stream_records": records,
-        "projector_s": round(done - written, 1),
-        "projector_contacts_per_s": round(streamed / (done - written)),
+        "synthesized": {
+            "contacts": synthesized,
+            "handler_s": round(handler_s, 1),
+            "handler_contacts_per_s": round(synthesized / handler_s) if handler_s else None,
+            "records_built_s": round(generate_s, 1),
+            "wall_s": round(wall, 1),
+            "bench_process_cpu_s": round(cpu, 1),
+            "postgres_cpu_s": round(pg_cpu, 1),
+        },
+        "streamed": {
+            "contacts": streamed,
+            "dynamodb_writes_per_s": round(streamed / (written - start)) if streamed else None,
+            "stream_records": records_read,
+            "poller_and_handler_s": round(drain_s, 1),
+            "end_to_end_contacts_per_s": round(streamed / drain_s) if streamed and drain_s else None,
+        },
+        "companies_projected": companies_projected,
+        "projector_contacts_per_s_whole_build": round(count / (handler_s + drain_s)),
+        "analyze_s": round(time.monotonic() - t, 1),
+        "load": uptime(),
     }
 
 
@@ -198,7 +191,7 @@ def propagation(rt: Runtime, ws: str) -> dict[str, Any]:
     )
     rt.poller.drain()
     start = time.monotonic()
-    ddb.batch_put(table_name(Company), [{**_company(7), "industry": "Aerospace"}])
+    ddb.batch_put(table_name(Company), [{**company(7), "industry": "Aerospace"}])
     while not db.query(
         "SELECT 1 AS x FROM contacts WHERE company_domain = :d AND company_industry = 'Aerospace' LIMIT 1",
         {"d": domain},
@@ -209,7 +202,7 @@ def propagation(rt: Runtime, ws: str) -> dict[str, Any]:
     from functions.query.rows import KeyedChange, engagement, firmographics
 
     changes = [
-        KeyedChange(f"company{d}.com", firmographics({**_company(d), "industry": "Aerospace"}))
+        KeyedChange(f"company{d}.com", firmographics({**company(d), "industry": "Aerospace"}))
         for d in range(100)
     ]
     t = time.perf_counter()
@@ -360,37 +353,103 @@ def measure_read_model(
     return _percentiles(times)
 
 
-def import_rate(rt: Runtime, rows: int, *, projection: bool) -> float:
+def _csv(path: Path, rows: int, tag: str) -> None:
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["Email", "First Name", "Last Name", "Title", "Company"])
+        for n in range(rows):
+            w.writerow(
+                [
+                    f"i{n}.{tag}@bench{n % 5000}.com",
+                    FIRST[n % 10],
+                    SURNAMES[n % 10],
+                    TITLES[n % 6],
+                    f"Bench {n % 5000}",
+                ]
+            )
+
+
+def _stamp(value: Any) -> float | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class LagMeter:
+    """Wraps the poller's handler: per batch, how long after its oldest new contact's commit (the
+    INSERT image's `updated_at`, Commit's clock for its chunk: so at most this long after the
+    write) the batch was projected, in seconds. The stream's ApproximateCreationDateTime is
+    rounded to the minute, by DynamoDB Local as by DynamoDB."""
+
+    def __init__(self, handler: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        self.handler = handler
+        self.lags: list[float] = []
+
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        result = self.handler(event)
+        stamps = [
+            _stamp(r["dynamodb"]["NewImage"]["updated_at"]["S"])
+            for r in event["Records"]
+            if r.get("eventName") == "INSERT"
+            and "updated_at" in (r.get("dynamodb") or {}).get("NewImage", {})
+        ]
+        written = [s for s in stamps if s is not None]
+        if written:
+            self.lags.append(time.time() - min(written))
+        return result
+
+
+def import_rate(rt: Runtime, rows: int, *, projection: bool) -> dict[str, Any]:
+    """One import of `rows` new contacts through the state machine. Projection stopped: no
+    poller, no read-your-writes barrier, and Report does not wait for the read model (a
+    pipeline without it). Running: the background poller projects while the import writes,
+    and the import completes once its contacts are searchable (the real behaviour)."""
+    from functions.query import freshness, visibility
+
+    assert rt.poller is not None
+    poller = rt.poller
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "import.csv"
         tag = uuid.uuid4().hex[:6]
-        with path.open("w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["Email", "First Name", "Last Name", "Title", "Company"])
-            for n in range(rows):
-                w.writerow(
-                    [
-                        f"i{n}.{tag}@bench{n % 5000}.com",
-                        FIRST[n % 10],
-                        SURNAMES[n % 10],
-                        TITLES[n % 6],
-                        f"Bench {n % 5000}",
-                    ]
-                )
-        assert rt.poller is not None
-        if not projection:
-            rt.poller.stop()
+        _csv(path, rows, tag)
+        barrier, wait_for_job, handler = freshness._barrier, visibility.wait_for_job, poller.handler
+        meter = LagMeter(handler)
+        poller.drain()
+        if projection:
+            poller.handler = meter
+        else:
+            poller.stop()
+            freshness.register(None)
+            visibility.wait_for_job = lambda *a, **k: None  # type: ignore[assignment]
         try:
-            start = time.monotonic()
+            start, cpu = time.monotonic(), time.process_time()
             outcome = run_import(
                 rt, path, workspace_id=f"ws_imp_{tag}", options={}, out_dir=Path(tmp) / "out"
             )
-            elapsed = time.monotonic() - start
+            elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
         finally:
+            poller.handler = handler
+            visibility.wait_for_job = wait_for_job
+            freshness.register(barrier)
             if not projection:
-                rt.poller.start()
+                poller.start()
         assert outcome.status == "complete", outcome
-        return rows / elapsed
+        poller.drain()  # the next run starts with nothing left to project
+        lags = sorted(meter.lags)
+        figures: dict[str, Any] = {
+            "rows_per_s": round(rows / elapsed),
+            "seconds": round(elapsed, 1),
+            "process_cpu_s": round(cpu, 1),
+            "load": uptime(),
+        }
+        if lags:
+            figures["projector_lag_s"] = {
+                "batches": len(lags),
+                "p50": round(statistics.median(lags), 2),
+                "max": round(lags[-1], 2),
+            }
+        return figures
 
 
 def main() -> None:
@@ -440,13 +499,17 @@ def main() -> None:
             results["load_after_queries"] = [round(x, 1) for x in os.getloadavg()]
             print("load:", results["load_before_queries"], "->", results["load_after_queries"], flush=True)
         if args.import_rows:
-            without = import_rate(rt, args.import_rows, projection=False)
-            with_projection = import_rate(rt, args.import_rows, projection=True)
-            results["import_rows_per_s"] = {
-                "projection_stopped": round(without),
-                "projection_running": round(with_projection),
+            stopped = import_rate(rt, args.import_rows, projection=False)
+            print("import, projection stopped:", stopped, flush=True)
+            running_ = import_rate(rt, args.import_rows, projection=True)
+            print("import, projection running:", running_, flush=True)
+            results["import"] = {
+                "rows": args.import_rows,
+                "projection_stopped": stopped,
+                "projection_running": running_,
+                "slowdown_pct": round(100 * (1 - running_["rows_per_s"] / stopped["rows_per_s"]), 1),
             }
-            print("import rows/s:", results["import_rows_per_s"], flush=True)
+            print("import:", results["import"], flush=True)
     print(json.dumps(results))
 
 

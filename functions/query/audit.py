@@ -19,12 +19,14 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import repeat
 from typing import Any
 
 from functions.common import ddb
 from functions.common.audit import CHANGE_SOURCE, CHANGED_BY, MOVED_FROM, MOVED_TO
 from functions.common.contact_ids import without_email
 from functions.query.db import Database, json_value
+from functions.query.projector import TOMBSTONE_KEY
 from functions.query.rows import rows_json_chunks
 
 DEFAULT_RETENTION_DAYS = 730  # two years, unless the workspace configures otherwise
@@ -119,6 +121,11 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
     return changes
 
 
+def created(after: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """`diff(None, after)`, shorter: a creation's every non-empty audited field."""
+    return {name: {"before": None, "after": v} for name, v in sorted(flatten(after).items()) if not _empty(v)}
+
+
 def _record_id(record: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     event_id = record.get("eventID")
     if event_id:
@@ -208,8 +215,11 @@ def raw_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) 
     return changes
 
 
-def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
-    """One stream record as an audit entry, an erasure, or nothing (no audited difference)."""
+def from_record(
+    record: Mapping[str, Any], decoded: Mapping[str, Any] | None = None
+) -> Entry | Erasure | None:
+    """One stream record as an audit entry, an erasure, or nothing (no audited difference);
+    `decoded`: its new image already decoded (`functions.query.rows.image`), when at hand."""
     data = record.get("dynamodb") or {}
     old_image, new_image = data.get("OldImage") or None, data.get("NewImage") or None
     old, new = _header(old_image), _header(new_image)
@@ -230,6 +240,8 @@ def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
         old_image = None  # a new contact under a reused email (the old one was erased): a creation
     if old_image is None and new.get(MOVED_FROM):
         changes = {"email": {"before": new[MOVED_FROM], "after": new.get("email")}}
+    elif old_image is None and decoded is not None:
+        changes = created(decoded)  # every field, already decoded for the read model
     else:
         changes = raw_diff(old_image, new_image)
     if not changes:
@@ -247,11 +259,14 @@ def from_record(record: Mapping[str, Any]) -> Entry | Erasure | None:
     )
 
 
-def split(records: Iterable[Mapping[str, Any]]) -> tuple[list[Entry], list[Erasure]]:
+def split(
+    records: Iterable[Mapping[str, Any]], items: Iterable[Mapping[str, Any] | None] | None = None
+) -> tuple[list[Entry], list[Erasure]]:
+    """Entries and erasures of a batch; `items`: each record's decoded image, in the same order."""
     entries: dict[str, Entry] = {}
     erasures: dict[str, Erasure] = {}
-    for record in records:
-        found = from_record(record)
+    for record, item in zip(records, items or repeat(None), strict=False):
+        found = from_record(record, None if record.get("eventName") == "REMOVE" else item)
         if isinstance(found, Entry):
             entries[found.id] = found
         elif isinstance(found, Erasure):
@@ -261,7 +276,7 @@ def split(records: Iterable[Mapping[str, Any]]) -> tuple[list[Entry], list[Erasu
 
 # --- SQL ----------------------------------------------------------------------------------------
 
-_APPEND = """
+_APPEND = f"""
 INSERT INTO contact_audit (id, workspace_id, contact_id, email, at, version, actor, source, changes)
 SELECT r.id, r.workspace_id, r.contact_id, r.email, r.at, r.version, r.actor, r.source, r.changes
 FROM jsonb_to_recordset(:rows::jsonb) AS r(
@@ -269,7 +284,7 @@ FROM jsonb_to_recordset(:rows::jsonb) AS r(
     actor text, source text, changes jsonb
 )
 WHERE NOT EXISTS (
-    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = r.contact_id AND t.version >= r.version
+    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {TOMBSTONE_KEY} AND t.version >= r.version
 )
 ON CONFLICT (id) DO NOTHING
 """
@@ -288,9 +303,14 @@ ON CONFLICT (id) DO NOTHING
 """
 
 
-def record(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
-    """Append the audit entries of a batch of stream records (idempotent); the number found."""
-    entries, erasures = split(records)
+def record(
+    db: Database,
+    records: Iterable[Mapping[str, Any]],
+    items: Iterable[Mapping[str, Any] | None] | None = None,
+) -> int:
+    """Append the audit entries of a batch of stream records (idempotent); the number found.
+    `items`: each record's decoded image, in the same order, when the caller has them."""
+    entries, erasures = split(records, items)
     if entries:
         for chunk in rows_json_chunks([e.as_row() for e in entries]):
             db.execute(_APPEND, {"rows": chunk})

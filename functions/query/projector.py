@@ -16,6 +16,7 @@ row of that email by one UPDATE; a contact row upserted later copies them from t
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from functions.common import ddb
@@ -23,6 +24,11 @@ from functions.common.models import Company, table_name
 from functions.query.db import Database
 from functions.query.rows import Change, KeyedChange, firmographics, row, rows_json, rows_json_chunks
 from functions.query.sql import text_array
+
+# a batch's statements that need not wait for each other run here, each on its own session (the
+# rows' upsert beside the audit entries, the Companies lookup beside building the rows); the
+# Python that builds them stays on the caller's thread, which has the GIL while these wait
+BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="projector")
 
 _COLUMNS: tuple[tuple[str, str], ...] = (
     ("workspace_id", "text"),
@@ -74,7 +80,7 @@ _ENGAGEMENT_VALUES = ", ".join(
 )
 
 # tombstones hold the id's hash, not the id (it may carry the email): migrations/0005
-_TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
+TOMBSTONE_KEY = "'sha256:' || encode(sha256(convert_to(r.contact_id, 'UTF8')), 'hex')"
 
 _FIRM_VALUES = {
     "company_name": "coalesce(r.company_name, f.name)",
@@ -98,7 +104,7 @@ FROM jsonb_to_recordset(:rows::jsonb) AS r({_RECORD})
 LEFT JOIN firms f ON f.domain = r.company_domain
 LEFT JOIN engagement e ON e.email = r.email
 WHERE NOT EXISTS (
-    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {_TOMBSTONE_KEY} AND t.version >= r.version
+    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {TOMBSTONE_KEY} AND t.version >= r.version
 )
 ON CONFLICT (workspace_id, email) DO UPDATE SET {_UPDATES}, {", ".join(f"{n} = EXCLUDED.{n}" for n, _ in _ENGAGEMENT)}, projected_at = now()
 WHERE contacts.version < EXCLUDED.version
@@ -134,7 +140,7 @@ def apply_engagement(db: Database, changes: list[KeyedChange]) -> int:
 
 TOMBSTONE = f"""
 INSERT INTO contact_tombstones (contact_id, workspace_id, version)
-SELECT {_TOMBSTONE_KEY}, r.workspace_id, r.version
+SELECT {TOMBSTONE_KEY}, r.workspace_id, r.version
 FROM jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, email text, version bigint)
 ON CONFLICT (contact_id) DO UPDATE SET version = greatest(contact_tombstones.version, EXCLUDED.version)
 """
@@ -232,6 +238,14 @@ def apply(db: Database, changes: list[Change], known: Mapping[str, Mapping[str, 
     """Write one batch of (already reduced, one per contact key) changes to the read model;
     `known`: Company rows by domain to use for domains the read model has not seen (else read
     from DynamoDB)."""
+    start(db, changes, known).result()
+
+
+def start(
+    db: Database, changes: list[Change], known: Mapping[str, Mapping[str, Any]] | None = None
+) -> Future[None]:
+    """`apply`, returning once the rows' upsert is under way on a session of its own: the
+    caller's Python (the batch's audit entries) runs meanwhile, and it waits on the future."""
     gone = [
         {"contact_id": c.contact_id, "workspace_id": c.workspace_id, "email": c.email, "version": c.version}
         for c in changes
@@ -241,7 +255,20 @@ def apply(db: Database, changes: list[Change], known: Mapping[str, Mapping[str, 
     if gone:
         db.execute(TOMBSTONE, {"gone": rows_json(gone)})
         db.execute(DELETE, {"gone": rows_json(gone)})
-    if images:
-        fill_companies(db, (str(i.get("company_domain") or "") for i in images), known)
-        for chunk in rows_json_chunks([row(i) for i in images]):
-            db.execute(UPSERT, {"rows": chunk})
+    if not images:
+        done: Future[None] = Future()
+        done.set_result(None)
+        return done
+    # the domains' `companies` rows are looked up (and filled) while the rows are built
+    domains = [str(i.get("company_domain") or "") for i in images]
+    filled = BESIDE.submit(fill_companies, db, domains, known)
+    try:
+        chunks = rows_json_chunks([row(i) for i in images])
+    finally:
+        filled.result()
+    return BESIDE.submit(_upsert, db, chunks)
+
+
+def _upsert(db: Database, chunks: list[str]) -> None:
+    for chunk in chunks:
+        db.execute(UPSERT, {"rows": chunk})

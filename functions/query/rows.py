@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from functions.common import ddb
 
 SEARCH_SEPARATOR = "\u001f"  # between searched fields: a search term never matches across two
@@ -42,14 +44,23 @@ class Change:
         return (self.version, self.removed) > (other.version, other.removed)
 
 
+def image(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The item a Contacts stream record is about, decoded: its new image, or a REMOVE's last one."""
+    data = record.get("dynamodb") or {}
+    found = data.get("OldImage") if record.get("eventName") == "REMOVE" else data.get("NewImage")
+    return ddb.from_item(found) if found else None
+
+
 def change_from_record(record: Mapping[str, Any]) -> Change | None:
     """One stream record (Lambda event shape) as a change; None for records without an image."""
-    data = record.get("dynamodb") or {}
+    return change_from_item(record, image(record))
+
+
+def change_from_item(record: Mapping[str, Any], item: Mapping[str, Any] | None) -> Change | None:
+    """`change_from_record` with the record's `image` already decoded (the audit reads it too)."""
     removed = record.get("eventName") == "REMOVE"
-    image = data.get("OldImage") if removed else data.get("NewImage")
-    if not image:
+    if not item:
         return None
-    item = ddb.from_item(image)
     if not item.get("workspace_id") or not item.get("email") or not item.get("contact_id"):
         return None
     return Change(
@@ -58,7 +69,7 @@ def change_from_record(record: Mapping[str, Any]) -> Change | None:
         contact_id=str(item["contact_id"]),
         version=int(item.get("version") or 1),
         removed=removed,
-        item=item,
+        item=dict(item),
     )
 
 
@@ -192,8 +203,20 @@ def row(item: Mapping[str, Any], company: Mapping[str, Any] | None = None) -> di
     }
 
 
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def _dumps(value: Any) -> bytes:
+    """Compact JSON (orjson: a batch's rows are most of the projector's Python time); what it
+    refuses (an integer wider than 64 bits: DynamoDB numbers have 38 digits) through `json`."""
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, separators=(",", ":"), default=str).encode()
+
+
 def rows_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, separators=(",", ":"), default=str)
+    return _dumps(rows).decode()
 
 
 # the RDS Data API refuses a request over 4 MiB (the SQL text, every parameter, the JSON around
@@ -204,16 +227,16 @@ STATEMENT_JSON_BYTES = 2 * 1024 * 1024
 def rows_json_chunks(rows: list[dict[str, Any]], limit: int = STATEMENT_JSON_BYTES) -> list[str]:
     """`rows` as JSON arrays of at most `limit` bytes each (a bigger single row goes alone), in order."""
     out: list[str] = []
-    part: list[str] = []
     size = 2
+    parts: list[bytes] = []
     for r in rows:
-        text = json.dumps(r, separators=(",", ":"), default=str)
-        grown = len(text.encode()) + 1
-        if part and size + grown > limit:
-            out.append("[" + ",".join(part) + "]")
-            part, size = [], 2
-        part.append(text)
+        text = _dumps(r)
+        grown = len(text) + 1
+        if parts and size + grown > limit:
+            out.append((b"[" + b",".join(parts) + b"]").decode())
+            parts, size = [], 2
+        parts.append(text)
         size += grown
-    if part:
-        out.append("[" + ",".join(part) + "]")
+    if parts:
+        out.append((b"[" + b",".join(parts) + b"]").decode())
     return out

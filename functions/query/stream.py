@@ -21,9 +21,10 @@ from functions.common.observability import logger, metrics
 from functions.query import audit, projector
 from functions.query.db import Database, get_database
 from functions.query.rows import (
-    change_from_record,
+    change_from_item,
     company_change_from_record,
     engagement_change_from_record,
+    image,
     latest,
     latest_keyed,
 )
@@ -58,9 +59,15 @@ def project_records(db: Database, records: Iterable[Mapping[str, Any]]) -> int:
         (companies if source == companies_table else people if source == people_table else contacts).append(
             record
         )
-    changes = latest(change_from_record(r) for r in contacts)
-    projector.apply(db, changes)
-    audit.record(db, contacts)
+    items = [image(r) for r in contacts]  # each image decoded once, for the row and its audit entry
+    changes = latest(change_from_item(r, i) for r, i in zip(contacts, items, strict=True))
+    # the rows' upsert runs on a session of its own while the audit entries are built and appended
+    # (neither reads what the other writes in this batch: an erasure's entries go after its appends)
+    upserted = projector.start(db, changes)
+    try:
+        audit.record(db, contacts, items)
+    finally:
+        upserted.result()
     firms = latest_keyed(company_change_from_record(r) for r in companies)
     projector.apply_companies(db, firms)
     counters = latest_keyed(engagement_change_from_record(r) for r in people)

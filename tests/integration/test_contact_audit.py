@@ -171,6 +171,10 @@ def test_a_redelivered_batch_adds_nothing_and_an_erasure_leaves_only_the_retenti
     # no personal data left: not the email, nor the id's part that carries it
     assert [e["contact_id"] for e in log] == [without_email(cid)]
     assert "@" not in str(log) and cid.rsplit("_", 1)[-1] not in str(log)
+    # a late copy of an older write (a new event id) finds the tombstone: nothing comes back
+    late = {**records[0], "eventID": uuid.uuid4().hex}
+    project_records(db, [late])
+    assert db.query("SELECT id FROM contact_audit WHERE contact_id = :c", {"c": cid}) == []
 
 
 def test_entries_past_their_workspace_retention_are_purged() -> None:

@@ -449,7 +449,10 @@ def test_replays_reorderings_and_duplicates_converge_to_the_latest_version(rt: R
             tagged = sql.ListRequest.parse(tag=tag.upper())
             page = q.list_page(db, ws, tagged, sort="created_desc", page_size=1, cursor=None)
             counted = q.count(db, ws, [f"tags_lc @> '{{{tag}}}'::text[]"], {})
-            assert page.total_count == counted == sum(tag in i["tags_lc"] for i in _lc(db, ws)), (attempt, tag)
+            assert page.total_count == counted == sum(tag in i["tags_lc"] for i in _lc(db, ws)), (
+                attempt,
+                tag,
+            )
 
 
 def test_a_deleted_contact_disappears_and_a_soft_delete_is_a_flag(rt: Runtime) -> None:

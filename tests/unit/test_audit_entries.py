@@ -8,7 +8,7 @@ import pytest
 
 from functions.common import audit as stamps
 from functions.common import ddb
-from functions.query import audit
+from functions.query import audit, rows
 
 BASE = {
     "workspace_id": "ws1",
@@ -83,6 +83,25 @@ def test_a_creation_has_every_field_with_no_before() -> None:
         "is_deleted": {"before": None, "after": False},
     }
     assert (entry.actor, entry.source) == ("job:j1", "import")
+
+
+def test_a_creation_from_the_decoded_image_equals_the_one_from_the_attribute_values() -> None:
+    new = {
+        **BASE,
+        "version": 1,
+        "fields": {"first_name": "Ann", "title": "", "seats": 40, "score": 2.5, "nested": {"a": [1, "x"]}},
+        "custom_fields": {"plan": "pro", "empty": None},
+        "tags": [],
+        "lead_score": 40,
+        "is_deleted": False,
+        "bounced": None,
+        **stamps.stamp("job:j1", "import"),
+    }
+    reused = _record("MODIFY", {**BASE, "contact_id": "cont_0", "version": 9}, new)  # a new id: a creation
+    for record in (_record("INSERT", None, new), reused):
+        decoded = rows.image(record)
+        assert audit.from_record(record, decoded) == audit.from_record(record)
+        assert audit.split([record], [decoded]) == audit.split([record])
 
 
 def test_an_erasure_is_not_an_entry_but_a_move_is_neither() -> None:
