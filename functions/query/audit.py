@@ -284,7 +284,8 @@ FROM jsonb_to_recordset(:rows::jsonb) AS r(
     actor text, source text, changes jsonb
 )
 WHERE NOT EXISTS (
-    SELECT 1 FROM contact_tombstones t WHERE t.contact_id = {TOMBSTONE_KEY} AND t.version >= r.version
+    SELECT 1 FROM contact_tombstones t
+    WHERE t.contact_id = {TOMBSTONE_KEY} AND t.version >= r.version AND NOT t.moved  -- erased, not moved
 )
 ON CONFLICT (id) DO NOTHING
 """

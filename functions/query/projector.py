@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from functions.common import ddb
+from functions.common.audit import MOVED_TO
 from functions.common.models import Company, table_name
 from functions.query.db import Database
 from functions.query.rows import Change, KeyedChange, firmographics, row, rows_json, rows_json_chunks
@@ -139,10 +140,12 @@ def apply_engagement(db: Database, changes: list[KeyedChange]) -> int:
 
 
 TOMBSTONE = f"""
-INSERT INTO contact_tombstones (contact_id, workspace_id, version)
-SELECT {TOMBSTONE_KEY}, r.workspace_id, r.version
-FROM jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, email text, version bigint)
-ON CONFLICT (contact_id) DO UPDATE SET version = greatest(contact_tombstones.version, EXCLUDED.version)
+INSERT INTO contact_tombstones (contact_id, workspace_id, version, moved)
+SELECT {TOMBSTONE_KEY}, r.workspace_id, r.version, coalesce(r.moved, false)
+FROM jsonb_to_recordset(:gone::jsonb) AS r(contact_id text, workspace_id text, email text, version bigint, moved boolean)
+ON CONFLICT (contact_id) DO UPDATE SET
+    version = greatest(contact_tombstones.version, EXCLUDED.version),
+    moved = CASE WHEN EXCLUDED.version >= contact_tombstones.version THEN EXCLUDED.moved ELSE contact_tombstones.moved END
 """
 
 DELETE = """
@@ -247,7 +250,14 @@ def start(
     """`apply`, returning once the rows' upsert is under way on a session of its own: the
     caller's Python (the batch's audit entries) runs meanwhile, and it waits on the future."""
     gone = [
-        {"contact_id": c.contact_id, "workspace_id": c.workspace_id, "email": c.email, "version": c.version}
+        {
+            "contact_id": c.contact_id,
+            "workspace_id": c.workspace_id,
+            "email": c.email,
+            "version": c.version,
+            # an email change's removal: the contact lives on under its new email
+            "moved": bool(c.item.get(MOVED_TO)),
+        }
         for c in changes
         if c.removed
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -175,6 +176,45 @@ def test_a_redelivered_batch_adds_nothing_and_an_erasure_leaves_only_the_retenti
     late = {**records[0], "eventID": uuid.uuid4().hex}
     project_records(db, [late])
     assert db.query("SELECT id FROM contact_audit WHERE contact_id = :c", {"c": cid}) == []
+
+
+def test_an_email_change_keeps_the_history_whatever_order_its_records_arrive_in() -> None:
+    """An email change removes the old email's item (its tombstone keeps that email's late images
+    out of the read model) but the contact lives on: an entry projected after the removal, e.g.
+    its creation in a later or concurrent batch, is still kept. Only an erasure's tombstone
+    keeps entries out (the test above)."""
+    db = _db()
+    ws, cid = new_workspace(), f"cont_{uuid.uuid4().hex[:12]}"
+    old, new = _email(), _email()
+
+    def image(email: str, version: int, **extra: dict[str, str]) -> dict[str, Any]:
+        item = {
+            "workspace_id": {"S": ws},
+            "email": {"S": email},
+            "contact_id": {"S": cid},
+            "version": {"N": str(version)},
+            "fields": {"M": {"title": {"S": "CTO"}}},
+            "updated_at": {"S": now_iso()},
+        }
+        return item | extra
+
+    created = {"eventID": uuid.uuid4().hex, "eventName": "INSERT", "dynamodb": {"NewImage": image(old, 1)}}
+    moved_away = {
+        "eventID": uuid.uuid4().hex,
+        "eventName": "REMOVE",
+        "dynamodb": {"OldImage": image(old, 2, moved_to={"S": new})},
+    }
+    arrived = {
+        "eventID": uuid.uuid4().hex,
+        "eventName": "INSERT",
+        "dynamodb": {"NewImage": image(new, 3, moved_from={"S": old})},
+    }
+    project_records(db, [moved_away, arrived])
+    project_records(db, [created])  # late: after the old email's tombstone
+    entries = db.query("SELECT version FROM contact_audit WHERE contact_id = :c ORDER BY version", {"c": cid})
+    assert [e["version"] for e in entries] == [1, 3]
+    rows = db.query("SELECT email FROM contacts WHERE contact_id = :c", {"c": cid})
+    assert [r["email"] for r in rows] == [new]  # the old email's late image stayed out
 
 
 def test_entries_past_their_workspace_retention_are_purged() -> None:
