@@ -46,7 +46,8 @@ def list_filter_options(fn: F) -> F:
             flags.append(str(extra["cli"]))
         if info.annotation == bool | None:
             # a flag: without it, live contacts only
-            fn = click.option(*flags, param, is_flag=True, default=False, help=info.description)(fn)
+            help_ = str(extra.get("cli_help") or info.description)
+            fn = click.option(*flags, param, is_flag=True, default=False, help=help_)(fn)
         else:
             fn = click.option(*flags, param, default=None, help=info.description)(fn)
     return fn

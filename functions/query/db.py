@@ -92,7 +92,11 @@ class PsycopgDatabase:
         with self._lock:
             conn = self._idle.pop() if self._idle else None
         if conn is None or conn.closed:
-            conn = psycopg.connect(self.dsn, autocommit=True, row_factory=dict_row)
+            # no server-side prepared statements (`prepare_threshold=None`), as through the Data
+            # API: after five runs of one statement PostgreSQL may switch it to a generic plan,
+            # which cannot see which tier or tag a filter names (a dynamic segment's first page
+            # at 1M contacts walked every tier-A row instead of the newest ones)
+            conn = psycopg.connect(self.dsn, autocommit=True, row_factory=dict_row, prepare_threshold=None)
             set_json_loads(loads, conn)
         broken = False
         try:

@@ -436,8 +436,12 @@ class ListRequest(BaseModel):
     updated_after: str | None = Field(None, description="ISO 8601 timestamp.")
     is_deleted: bool | None = Field(
         None,
-        description="Only soft-deleted contacts (default: live ones).",
-        json_schema_extra={"cli": "--deleted"},
+        description="true: only soft-deleted contacts; false: only live ones; absent: both (the API "
+        "applies no default filter).",
+        json_schema_extra={
+            "cli": "--deleted",
+            "cli_help": "Only soft-deleted contacts (default: live ones).",
+        },
     )
     verification_statuses: tuple[str, ...] = Field(
         (),
