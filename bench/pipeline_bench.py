@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import cProfile
 import csv
 import json
@@ -73,6 +74,7 @@ from bench.cost_model import (
     modeled_cost,
     size_distribution,
 )
+from bench.projection import projection_stopped
 from functions.common.ddb import worker_cpu
 from functions.registry import FUNCTIONS
 
@@ -781,12 +783,13 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         timer.profile = args.profile
         rss_before = self_rss_mb()
         cpu0, jvm_cpu0, sqlite_cpu0 = time.process_time(), watch.cpu_seconds(), watch.sqlite_cpu_seconds()
-        t0 = time.perf_counter()
-        outcome = run_import(rt, ds.path, workspace_id=WORKSPACE, options=OPTIONS, out_dir=tmp / "out")
-        seconds = time.perf_counter() - t0
-        cpu = time.process_time() - cpu0
-        jvm_cpu = _delta(watch.cpu_seconds(), jvm_cpu0)
-        sqlite_cpu = _delta(watch.sqlite_cpu_seconds(), sqlite_cpu0)
+        with contextlib.nullcontext() if args.projection == "on" else projection_stopped(rt):
+            t0 = time.perf_counter()
+            outcome = run_import(rt, ds.path, workspace_id=WORKSPACE, options=OPTIONS, out_dir=tmp / "out")
+            seconds = time.perf_counter() - t0
+            cpu = time.process_time() - cpu0
+            jvm_cpu = _delta(watch.cpu_seconds(), jvm_cpu0)
+            sqlite_cpu = _delta(watch.sqlite_cpu_seconds(), sqlite_cpu0)
         finished_at = datetime.now(UTC)
         timer.profile = False
         peak = peak_rss_mb()
@@ -864,6 +867,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     counters = {k: int(outcome.counters.get(k, 0)) for k in expected}
     result: dict[str, Any] = {
         "rows": rows,
+        "projection": args.projection,
         "rows_per_s": round(rows / seconds, 1),
         "floor_rows_per_s": round(rows / floor["seconds"], 1),
         "floor_ratio": round(seconds / floor["seconds"], 2),
@@ -953,7 +957,8 @@ def report(r: dict[str, Any]) -> None:
     print(
         f"\n{r['rows']:,} rows end to end in {r['seconds']}s ({r['cpu_seconds']}s CPU in this process, "
         f"{r['ddb_local_cpu_seconds']}s in DynamoDB Local, {r['ddb_local_sqlite_thread_cpu_seconds']}s of it "
-        f"on its SQLite thread; floor: {r['floor_ddb_local_sqlite_thread_cpu_seconds']}s)",
+        f"on its SQLite thread; floor: {r['floor_ddb_local_sqlite_thread_cpu_seconds']}s; "
+        f"read-model projection {r['projection']})",
         file=out,
     )
     print(f"  rows/s end to end     {r['rows_per_s']:>10,.0f}   target >= {TARGET_ROWS_PER_S:,} {ok(r['rows_per_s'] >= TARGET_ROWS_PER_S)}", file=out)  # fmt: skip
@@ -1000,6 +1005,13 @@ def main() -> None:
     )
     parser.add_argument("--chunk-rows", type=int, help="override CI_CHUNK_ROWS for this run")
     parser.add_argument("--max-concurrency", type=int, help="override CI_MAX_CONCURRENCY for this run")
+    parser.add_argument(
+        "--projection",
+        choices=("on", "off"),
+        default="on",
+        help="off: the measured import runs with the read-model projection stopped (no stream poller, "
+        "Report does not wait for the read model), to see what the projection costs it",
+    )
     parser.add_argument(
         "--floor-threads", type=int, help="threads for the floor (default: the Map's max concurrency)"
     )

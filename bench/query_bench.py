@@ -39,6 +39,7 @@ Figures, not a timed test: nothing here asserts a speed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -60,6 +61,7 @@ os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
 import httpx
 
+from bench.projection import projection_stopped
 from bench.projector_bench import (
     DOMAINS,
     FIRST,
@@ -405,7 +407,6 @@ def import_rate(rt: Runtime, rows: int, *, projection: bool) -> dict[str, Any]:
     poller, no read-your-writes barrier, and Report does not wait for the read model (a
     pipeline without it). Running: the background poller projects while the import writes,
     and the import completes once its contacts are searchable (the real behaviour)."""
-    from functions.query import freshness, visibility
 
     assert rt.poller is not None
     poller = rt.poller
@@ -413,27 +414,20 @@ def import_rate(rt: Runtime, rows: int, *, projection: bool) -> dict[str, Any]:
         path = Path(tmp) / "import.csv"
         tag = uuid.uuid4().hex[:6]
         _csv(path, rows, tag)
-        barrier, wait_for_job, handler = freshness._barrier, visibility.wait_for_job, poller.handler
+        handler = poller.handler
         meter = LagMeter(handler)
         poller.drain()
         if projection:
             poller.handler = meter
-        else:
-            poller.stop()
-            freshness.register(None)
-            visibility.wait_for_job = lambda *a, **k: None  # type: ignore[assignment]
         try:
-            start, cpu = time.monotonic(), time.process_time()
-            outcome = run_import(
-                rt, path, workspace_id=f"ws_imp_{tag}", options={}, out_dir=Path(tmp) / "out"
-            )
-            elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
+            with contextlib.nullcontext() if projection else projection_stopped(rt):
+                start, cpu = time.monotonic(), time.process_time()
+                outcome = run_import(
+                    rt, path, workspace_id=f"ws_imp_{tag}", options={}, out_dir=Path(tmp) / "out"
+                )
+                elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
         finally:
             poller.handler = handler
-            visibility.wait_for_job = wait_for_job
-            freshness.register(barrier)
-            if not projection:
-                poller.start()
         assert outcome.status == "complete", outcome
         poller.drain()  # the next run starts with nothing left to project
         lags = sorted(meter.lags)
