@@ -106,7 +106,9 @@ class HttpApi(Construct):
             authorizer_name=f"{config.name_prefix}-api-key",
             response_types=[authorizers.HttpLambdaResponseType.SIMPLE],
             identity_source=[],  # requests without an Authorization header reach it too
-            results_cache_ttl=Duration.seconds(0),  # the verdict depends on the key; it keeps its own cache
+            # no cache: identity_source is empty (so a request without a key reaches it), and a revoked
+            # key must be refused at once; the function reads the key with one consistent GetItem
+            results_cache_ttl=Duration.seconds(0),
         )
         integration = integrations.HttpLambdaIntegration(
             "ApiIntegration", api_function, payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0
