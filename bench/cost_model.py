@@ -44,6 +44,7 @@ _deser = TypeDeserializer()
 _INSERT = re.compile(r'^\s*INSERT\s+INTO\s+"([^"]+)"\s+VALUE\s+\{(.*)\}\s*$', re.I | re.S)
 _UPDATE = re.compile(r'^\s*UPDATE\s+"([^"]+)"\s+(.*?)\s+WHERE\s+(.*)$', re.I | re.S)
 _DELETE = re.compile(r'^\s*DELETE\s+FROM\s+"([^"]+)"\s+WHERE\s+(.*)$', re.I | re.S)
+_INSERT_START = re.compile(r"\s*INSERT\b", re.I)
 _NAME = re.compile(r"'([^']+)'\s*:\s*\?")
 # `SET a = ?` or `SET a = set_add(a, ?)` (functions/common/company_index.py), in placeholder order
 _SET = re.compile(r"SET\s+(\w+)\s*=\s*(\?|set_add\(\s*\w+\s*,\s*\?\s*\))", re.I)
@@ -75,10 +76,13 @@ class CapacityMeter:
         self.specs = dict(specs)
         self.side = side_client  # reads the before-images of UPDATEs; not counted
         self.lock = threading.Lock()
-        self.wru: defaultdict[str, float] = defaultdict(float)  # "Table" or "Table/index"
-        self.rru: defaultdict[str, float] = defaultdict(float)
-        self.sources: Counter[str] = Counter()  # reported / computed, per operation
-        self.sizes: defaultdict[str, list[int]] = defaultdict(list)  # item sizes written, per table
+        self._wru: defaultdict[str, float] = defaultdict(float)  # "Table" or "Table/index"
+        self._rru: defaultdict[str, float] = defaultdict(float)
+        self._sources: Counter[str] = Counter()  # reported / computed, per operation
+        self._sizes: defaultdict[str, list[int]] = defaultdict(list)  # item sizes written, per table
+        # batches of INSERTs only, with their responses: costed when a figure is read, so that the
+        # work of costing them stays out of the timed import (an UPDATE's before-image cannot wait)
+        self._deferred: list[tuple[list[dict[str, Any]], list[dict[str, Any]]]] = []
 
     def attach(self, client: Any) -> None:
         client.meta.events.register("before-parameter-build.dynamodb.*", self._before)
@@ -88,17 +92,46 @@ class CapacityMeter:
         client.meta.events.unregister("before-parameter-build.dynamodb.*", self._before)
         client.meta.events.unregister("after-call.dynamodb.*", self._after)
 
+    @property
+    def wru(self) -> defaultdict[str, float]:
+        self.settle()
+        return self._wru
+
+    @property
+    def rru(self) -> defaultdict[str, float]:
+        self.settle()
+        return self._rru
+
+    @property
+    def sources(self) -> Counter[str]:
+        self.settle()
+        return self._sources
+
+    @property
+    def sizes(self) -> defaultdict[str, list[int]]:
+        self.settle()
+        return self._sizes
+
+    def settle(self) -> None:
+        """Cost the deferred batches."""
+        with self.lock:
+            deferred, self._deferred = self._deferred, []
+        for statements, responses in deferred:
+            self._computed(self._plan(statements), responses)
+
     def written(self, table: str) -> float:
         """Write units on a table and its indexes."""
+        units = self.wru
         with self.lock:
-            return sum(v for k, v in self.wru.items() if k == table or k.startswith(table + "/"))
+            return sum(v for k, v in units.items() if k == table or k.startswith(table + "/"))
 
     def reset(self) -> None:
         with self.lock:
-            self.wru.clear()
-            self.rru.clear()
-            self.sources.clear()
-            self.sizes.clear()
+            self._deferred.clear()
+            self._wru.clear()
+            self._rru.clear()
+            self._sources.clear()
+            self._sizes.clear()
 
     # --- hooks
 
@@ -106,13 +139,20 @@ class CapacityMeter:
         if "ReturnConsumedCapacity" in model.input_shape.members and model.name != "BatchExecuteStatement":
             params["ReturnConsumedCapacity"] = "INDEXES"
         if model.name == "BatchExecuteStatement":
-            context["capacity_plan"] = self._plan(params.get("Statements", []))
+            statements = params.get("Statements", [])
+            if all(_INSERT_START.match(st["Statement"]) for st in statements):
+                context["capacity_deferred"] = statements
+            else:
+                context["capacity_plan"] = self._plan(statements)
 
     def _after(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         if model.name == "BatchExecuteStatement":
-            plan = context.get("capacity_plan") or []
             responses = parsed.get("Responses") or []
-            self._computed(plan, responses)
+            if "capacity_deferred" in context:
+                with self.lock:
+                    self._deferred.append((context["capacity_deferred"], responses))
+            else:
+                self._computed(context.get("capacity_plan") or [], responses)
             return
         consumed = parsed.get("ConsumedCapacity")
         if not consumed:
@@ -120,10 +160,10 @@ class CapacityMeter:
         entries = consumed if isinstance(consumed, list) else [consumed]
         reads = model.name in ("GetItem", "BatchGetItem", "Query", "Scan", "TransactGetItems")
         with self.lock:
-            self.sources[f"reported:{model.name}"] += 1
+            self._sources[f"reported:{model.name}"] += 1
             for entry in entries:
                 table = entry.get("TableName", "?")
-                bucket = self.rru if reads else self.wru
+                bucket = self._rru if reads else self._wru
                 t = entry.get("Table") or {}
                 units = t.get("CapacityUnits")
                 if units is None:
@@ -198,7 +238,7 @@ class CapacityMeter:
         self, plan: list[tuple[str, dict[str, Any] | None, Any]], responses: list[dict[str, Any]]
     ) -> None:
         with self.lock:
-            self.sources["computed:BatchExecuteStatement"] += 1
+            self._sources["computed:BatchExecuteStatement"] += 1
             for (table, before, change), response in zip(plan, responses, strict=False):
                 spec = self.specs.get(table)
                 if spec is None or change is None:
@@ -217,14 +257,14 @@ class CapacityMeter:
                 if response.get("Error"):
                     # a failed condition is charged on the table, on the size of the item there
                     existing = before if before is not None else after
-                    self.wru[table] += float(write_units(item_size(existing or {})))
+                    self._wru[table] += float(write_units(item_size(existing or {})))
                     continue
                 cost = write_cost(spec, before, after)
-                self.wru[table] += cost.table
+                self._wru[table] += cost.table
                 for index, units in cost.indexes.items():
-                    self.wru[f"{table}/{index}"] += units
+                    self._wru[f"{table}/{index}"] += units
                 if after is not None:
-                    self.sizes[table].append(item_size(after))
+                    self._sizes[table].append(item_size(after))
 
 
 def size_distribution(sizes: list[int]) -> dict[str, Any]:
