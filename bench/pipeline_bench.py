@@ -18,11 +18,13 @@
    dispatcher), the job's stage history, CPU seconds and peak RSS of this process and of
    DynamoDB Local's JVM, and the CPU seconds of the JVM's one SQLite thread (every read and
    write of the engine's store runs on it: its serial bottleneck), here and for the floor.
-4. Measures a raw DynamoDB Local floor in the same run, on fresh copies of the tables: the
-   minimal reads and writes the pipeline needs for the same rows (BatchGetItem of contacts,
-   global contacts (with their claims) and suppression keys, 100 keys a request; INSERT of the
-   contact and of the global contact with its claim as 25-statement PartiQL batches) with plain
-   boto3, chunk by chunk with the pipeline's chunk size and concurrency. Prints end-to-end / floor.
+4. Measures a raw DynamoDB Local floor in the same run, on copies of the tables (no stream)
+   made just before the measured import and holding what the real ones held then (`--floor
+   fresh`: empty copies, every read a miss): the minimal reads and writes the pipeline needs for
+   the same rows (BatchGetItem of contacts, global contacts (with their claims) and suppression
+   keys, 100 keys a request; INSERT of a new contact and of its global contact with the claim,
+   UPDATE of an existing contact, as 25-statement PartiQL batches) with plain boto3, chunk by
+   chunk with the pipeline's chunk size and concurrency. Prints end-to-end / floor.
 5. Measures what AWS bills (`bench/cost_model.py`): consumed capacity per table and index
    (reported by DynamoDB Local for the item APIs, computed from the items for PartiQL), RRU,
    S3 requests, Lambda invocations and GB-seconds, state transitions, and the modeled cost of
@@ -506,18 +508,11 @@ def _floor_rows(path: Path, chunk_rows: int) -> Iterator[list[dict[str, str]]]:
         yield live[start : start + chunk_rows]
 
 
-def measure_floor(
-    endpoint: str, path: Path, *, chunk_rows: int, threads: int, skip_writes: set[str]
-) -> dict[str, Any]:
-    """Minimal reads and writes for the same rows, plain boto3, on fresh copies of the tables."""
+def _floor_client(endpoint: str) -> Any:
     import boto3
-    from boto3.dynamodb.types import TypeSerializer
     from botocore.config import Config
 
-    from functions.common.models import Contact, GlobalContact, Suppression, key_schema
-    from functions.suppress.rules import suppression_keys
-
-    ddb = boto3.client(
+    return boto3.client(
         "dynamodb",
         endpoint_url=endpoint,
         region_name="us-east-1",
@@ -529,6 +524,16 @@ def measure_floor(
             parameter_validation=False,
         ),
     )
+
+
+def floor_tables(endpoint: str, *, seeded: bool) -> dict[str, str]:
+    """Fresh copies of the Contacts, GlobalContacts and Suppressions tables (keys and indexes,
+    no stream) for the floor; `seeded`: holding what the real ones hold now (called before the
+    measured import, so the floor's reads find the same existing contacts, identities and
+    suppressions the pipeline's reads find)."""
+    from functions.common.models import Contact, GlobalContact, Suppression, key_schema, table_name
+
+    ddb = _floor_client(endpoint)
     names: dict[str, str] = {}
     for model in (Contact, GlobalContact, Suppression):
         name = f"bench-floor-{model.Meta.logical_name}-{uuid.uuid4().hex[:6]}"
@@ -544,7 +549,28 @@ def measure_floor(
         ddb.create_table(**request)
         ddb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
         names[model.Meta.logical_name] = name
+        if seeded:
+            for page in ddb.get_paginator("scan").paginate(TableName=table_name(model)):
+                items = page["Items"]
+                for start in range(0, len(items), 25):
+                    pending = [{"PutRequest": {"Item": i}} for i in items[start : start + 25]]
+                    while pending:
+                        resp = ddb.batch_write_item(RequestItems={name: pending})
+                        pending = resp.get("UnprocessedItems", {}).get(name, [])
+    return names
 
+
+def measure_floor(
+    endpoint: str, names: dict[str, str], path: Path, *, chunk_rows: int, threads: int, skip_writes: set[str]
+) -> dict[str, Any]:
+    """Minimal reads and writes for the same rows, plain boto3, on the copies `floor_tables` made:
+    read each row's contact, identity and suppression keys; INSERT a new contact, UPDATE an
+    existing one; INSERT the identity with its claim unless it exists (already this client's)."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    from functions.suppress.rules import suppression_keys
+
+    ddb = _floor_client(endpoint)
     chunks = list(_floor_rows(path, chunk_rows))
     ser = TypeSerializer()
     now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -558,15 +584,25 @@ def measure_floor(
     def av(value: Any) -> dict[str, Any]:
         return ser.serialize(value)
 
-    def batch_get(table: str, keys: list[dict[str, Any]]) -> int:
+    def batch_get(table: str, keys: list[dict[str, Any]], found: set[str]) -> int:
         calls = 0
         for start in range(0, len(keys), 100):
             pending = [{k: av(v) for k, v in key.items()} for key in keys[start : start + 100]]
             while pending:
                 resp = ddb.batch_get_item(RequestItems={table: {"Keys": pending, "ConsistentRead": True}})
                 calls += 1
+                found.update(i["email"]["S"] for i in resp["Responses"].get(table, []) if "email" in i)
                 pending = resp.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
         return calls
+
+    def update(table: str, item: dict[str, Any], key: tuple[str, ...]) -> dict[str, Any]:
+        names_ = sorted(k for k, v in item.items() if v is not None and k not in key)
+        sets = " ".join(f"SET {k}=?" for k in names_)
+        where = " AND ".join(f"{k}=?" for k in key)
+        return {
+            "Statement": f'UPDATE "{table}" {sets} WHERE {where}',
+            "Parameters": [av(item[k]) for k in names_] + [av(item[k]) for k in key],
+        }
 
     def insert(table: str, item: dict[str, Any]) -> dict[str, Any]:
         keys = sorted(k for k, v in item.items() if v is not None)
@@ -617,16 +653,17 @@ def measure_floor(
         calls = Counter[str]()
         t_read = time.perf_counter()
         emails = [r["email"] for r in rows]
+        contacts, people = set[str](), set[str]()
         calls["BatchGetItem"] += batch_get(
-            names["Contacts"], [{"workspace_id": WORKSPACE, "email": e} for e in emails]
+            names["Contacts"], [{"workspace_id": WORKSPACE, "email": e} for e in emails], contacts
         )
-        calls["BatchGetItem"] += batch_get(names["GlobalContacts"], [{"email": e} for e in emails])
+        calls["BatchGetItem"] += batch_get(names["GlobalContacts"], [{"email": e} for e in emails], people)
         wanted = {
             tuple(sorted(k.item_key(WORKSPACE).items()))
             for r in rows
             for k in suppression_keys(r["email"], r["domain"] or None)
         }
-        calls["BatchGetItem"] += batch_get(names["Suppressions"], [dict(k) for k in sorted(wanted)])
+        calls["BatchGetItem"] += batch_get(names["Suppressions"], [dict(k) for k in sorted(wanted)], set())
         t_write = time.perf_counter()
         statements = []
         for r in rows:
@@ -634,7 +671,12 @@ def measure_floor(
                 r["email"] in skip_writes
             ):  # suppressed or owned by another client: the pipeline writes nothing
                 continue
+            if r["email"] in contacts:
+                statements.append(update(names["Contacts"], contact_item(r), ("workspace_id", "email")))
+                continue  # its identity and this client's claim exist already
             statements.append(insert(names["Contacts"], contact_item(r)))
+            if r["email"] in people:
+                continue
             statements.append(
                 insert(
                     names["GlobalContacts"],
@@ -775,6 +817,9 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         if first.status != "complete" or first.counters.get("imported") != ds.kinds["existing"]:
             raise SystemExit(f"the first import did not create the existing contacts: {first.as_json()}")
 
+        # the floor's tables, holding what the real ones hold before the measured import
+        floor_names = floor_tables(rt.ddb_endpoint, seeded=args.floor == "seeded")
+
         # --- the measured import
         ddb_count.reset()
         s3_count.calls.clear()
@@ -828,6 +873,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         jvm_cpu0, sqlite_cpu0 = watch.cpu_seconds(), watch.sqlite_cpu_seconds()
         floor = measure_floor(
             rt.ddb_endpoint,
+            floor_names,
             ds.path,
             chunk_rows=settings.chunk_rows,
             threads=args.floor_threads or settings.max_concurrency,
@@ -868,6 +914,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     result: dict[str, Any] = {
         "rows": rows,
         "projection": args.projection,
+        "floor_tables": args.floor,
         "rows_per_s": round(rows / seconds, 1),
         "floor_rows_per_s": round(rows / floor["seconds"], 1),
         "floor_ratio": round(seconds / floor["seconds"], 2),
@@ -962,7 +1009,7 @@ def report(r: dict[str, Any]) -> None:
         file=out,
     )
     print(f"  rows/s end to end     {r['rows_per_s']:>10,.0f}   target >= {TARGET_ROWS_PER_S:,} {ok(r['rows_per_s'] >= TARGET_ROWS_PER_S)}", file=out)  # fmt: skip
-    print(f"  floor rows/s          {r['floor_rows_per_s']:>10,.0f}   ({r['floor_seconds']}s, {r['floor_cpu_seconds']}s CPU in this process, {r['floor_ddb_local_cpu_seconds']}s in DynamoDB Local; plain boto3 on {r['floor_threads']} threads, same engine, {r['floor_requests_per_row']} requests/row, {r['floor_writes_per_row']} writes/row; reads {r['floor_read_seconds']}s, writes {r['floor_write_seconds']}s summed over threads)", file=out)  # fmt: skip
+    print(f"  floor rows/s          {r['floor_rows_per_s']:>10,.0f}   ({r['floor_seconds']}s, {r['floor_cpu_seconds']}s CPU in this process, {r['floor_ddb_local_cpu_seconds']}s in DynamoDB Local; plain boto3 on {r['floor_threads']} threads, same engine, {r['floor_tables']} tables, {r['floor_requests_per_row']} requests/row, {r['floor_writes_per_row']} writes/row; reads {r['floor_read_seconds']}s, writes {r['floor_write_seconds']}s summed over threads)", file=out)  # fmt: skip
     print(f"  end to end / floor    {r['floor_ratio']:>10}   target <= {TARGET_FLOOR_RATIO} {ok(r['floor_ratio'] <= TARGET_FLOOR_RATIO)}", file=out)  # fmt: skip
     print(f"  DynamoDB requests/row {r['requests_per_row']:>10}   {r['ddb_calls']}", file=out)
     print(f"  item writes/row       {r['writes_per_row']:>10}   {r['ddb_writes_by_table']}", file=out)
@@ -1011,6 +1058,14 @@ def main() -> None:
         default="on",
         help="off: the measured import runs with the read-model projection stopped (no stream poller, "
         "Report does not wait for the read model), to see what the projection costs it",
+    )
+    parser.add_argument(
+        "--floor",
+        choices=("seeded", "fresh"),
+        default="seeded",
+        help="seeded (default): the floor's tables hold the contacts, identities and suppressions that "
+        "exist before the measured import, so its reads return what the pipeline's return; fresh: "
+        "empty tables, every read a miss (the floor of earlier sessions)",
     )
     parser.add_argument(
         "--floor-threads", type=int, help="threads for the floor (default: the Map's max concurrency)"
