@@ -34,7 +34,6 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     args = parser.parse_args()
 
-    import boto3
     import httpx
 
     from bench.cost_model import CapacityMeter
@@ -42,6 +41,7 @@ def main() -> None:
     from functions.common import aws as common_aws
     from functions.common.capacity import TableSpec
     from functions.common.models import ALL_MODELS, ConfigItem, Contact, key_schema, table_name
+    from local import dynamodb
     from local.runtime import Runtime
     from local.server import running
     from tests.integration.test_api_support import seed_contacts
@@ -53,7 +53,7 @@ def main() -> None:
         seeded = time.monotonic() - t0
         print(f"seeded {args.contacts} contacts in {seeded:.1f}s", flush=True)
 
-        side = boto3.client("dynamodb", endpoint_url=rt.ddb_endpoint, region_name="us-east-1")
+        side = dynamodb.client(rt.ddb_endpoint)
         meter = CapacityMeter(
             {table_name(m): TableSpec.from_schema(table_name(m), key_schema(m)) for m in ALL_MODELS}, side
         )

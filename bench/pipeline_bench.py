@@ -728,18 +728,6 @@ def measure_floor(
 # --- the run ----------------------------------------------------------------------------------
 
 
-def _side_client(endpoint: str) -> Any:
-    import boto3
-
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
 def _per_row(units: dict[str, float], rows: int) -> dict[str, float]:
     return {k: round(v / rows, 4) for k, v in sorted(units.items(), key=lambda kv: -kv[1])}
 
@@ -779,6 +767,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     from functions.common.capacity import TableSpec
     from functions.common.models import ALL_MODELS, GlobalContact, key_schema, table_name
     from functions.common.settings import get_settings
+    from local import dynamodb
     from local.imports import run_import
     from local.runtime import Runtime
 
@@ -800,7 +789,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         timer = FunctionTimer(rt.dispatcher, profile=False)
         meter = CapacityMeter(
             {table_name(m): TableSpec.from_schema(table_name(m), key_schema(m)) for m in ALL_MODELS},
-            _side_client(rt.ddb_endpoint),
+            dynamodb.client(rt.ddb_endpoint),
         )
         meter.attach(common_aws.client("dynamodb"))
         for model in ALL_MODELS:
