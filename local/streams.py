@@ -10,7 +10,6 @@ thread, before every read-model query (read-your-writes on one machine) and at e
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -19,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+import orjson
 from botocore.config import Config
 
 from functions.common.observability import discard_metrics
@@ -53,9 +53,9 @@ def _raw_records(response_dict: dict[str, Any], customized_response_dict: dict[s
     shape-by-shape parse of every attribute value cost the poller more than projecting them."""
     if response_dict.get("status_code") != 200:
         return
-    doc = json.loads(response_dict["body"])
+    doc = orjson.loads(response_dict["body"])
     customized_response_dict["Records"] = doc.pop("Records", [])
-    response_dict["body"] = json.dumps(doc).encode()
+    response_dict["body"] = orjson.dumps(doc)
 
 
 def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:

@@ -105,7 +105,8 @@ def flatten(item: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    """None, "", [] or {} (run on every field of every projected change: no throwaway [] or {})."""
+    return value is None or (isinstance(value, str | list | dict) and not value)
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
