@@ -450,6 +450,14 @@ class EngineWatch:
         return out or None
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds every process on the machine has used (busy time in /proc/stat): on an idle
+    machine, this process, DynamoDB Local, PostgreSQL and moto together."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def self_rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -842,6 +850,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         timer.profile = args.profile
         rss_before = self_rss_mb()
         cpu0, jvm_cpu0, sqlite_cpu0 = time.process_time(), watch.cpu_seconds(), watch.sqlite_cpu_seconds()
+        machine0 = machine_cpu_seconds()
         with contextlib.nullcontext() if args.projection == "on" else projection_stopped(rt):
             t0 = time.perf_counter()
             outcome = run_import(rt, ds.path, workspace_id=WORKSPACE, options=OPTIONS, out_dir=tmp / "out")
@@ -849,6 +858,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             cpu = time.process_time() - cpu0
             jvm_cpu = _delta(watch.cpu_seconds(), jvm_cpu0)
             sqlite_cpu = _delta(watch.sqlite_cpu_seconds(), sqlite_cpu0)
+            machine_cpu = machine_cpu_seconds() - machine0
         finished_at = datetime.now(UTC)
         timer.profile = False
         peak = peak_rss_mb()
@@ -890,6 +900,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         print("measuring the DynamoDB Local floor ...", file=sys.stderr)
         skip = {e.lower() for e in ds.suppressed_emails + ds.blocked_emails + ds.owned_emails}
         jvm_cpu0, sqlite_cpu0 = watch.cpu_seconds(), watch.sqlite_cpu_seconds()
+        machine0 = machine_cpu_seconds()
         floor = measure_floor(
             rt.ddb_endpoint,
             floor_names,
@@ -899,6 +910,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             skip_writes=skip,
         )
         floor_jvm_cpu = _delta(watch.cpu_seconds(), jvm_cpu0)
+        floor_machine_cpu = machine_cpu_seconds() - machine0
         floor_sqlite_cpu = _delta(watch.sqlite_cpu_seconds(), sqlite_cpu0)
         jvm = watch.rss_mb()
         chunk_rows, concurrency = settings.chunk_rows, settings.max_concurrency
@@ -976,6 +988,9 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "floor_cpu_seconds": floor["cpu_s"],
         "floor_ddb_local_cpu_seconds": floor_jvm_cpu,
         "floor_ddb_local_sqlite_thread_cpu_seconds": floor_sqlite_cpu,
+        "machine_cpu_seconds": round(machine_cpu, 2),
+        "floor_machine_cpu_seconds": round(floor_machine_cpu, 2),
+        "cores": os.cpu_count(),
         "floor_read_seconds": floor.get("read_s"),
         "floor_write_seconds": floor.get("write_s"),
         "floor_threads": floor["threads"],
@@ -1033,6 +1048,9 @@ def report(r: dict[str, Any]) -> None:
     print(f"  rows/s end to end     {r['rows_per_s']:>10,.0f}   target >= {TARGET_ROWS_PER_S:,} {ok(r['rows_per_s'] >= TARGET_ROWS_PER_S)}", file=out)  # fmt: skip
     print(f"  floor rows/s          {r['floor_rows_per_s']:>10,.0f}   ({r['floor_seconds']}s, {r['floor_cpu_seconds']}s CPU in this process, {r['floor_ddb_local_cpu_seconds']}s in DynamoDB Local; plain boto3 on {r['floor_threads']} threads, same engine, {r['floor_tables']} tables, {r['floor_requests_per_row']} requests/row, {r['floor_writes_per_row']} writes/row; reads {r['floor_read_seconds']}s, writes {r['floor_write_seconds']}s summed over threads)", file=out)  # fmt: skip
     print(f"  end to end / floor    {r['floor_ratio']:>10}   target <= {TARGET_FLOOR_RATIO} {ok(r['floor_ratio'] <= TARGET_FLOOR_RATIO)}", file=out)  # fmt: skip
+    # the import cannot take less wall time than its CPU spread over every core
+    cores, busy, floor_busy = r["cores"] or 1, r["machine_cpu_seconds"], r["floor_machine_cpu_seconds"]
+    print(f"  machine CPU           {busy:>10}s  import ({busy / r['seconds'] / cores:.0%} of {cores} cores busy), floor {floor_busy}s ({floor_busy / r['floor_seconds'] / cores:.0%}): the import's CPU on every core at once would still take {busy / cores / r['floor_seconds']:.2f}x the floor's time", file=out)  # fmt: skip
     print(f"  DynamoDB requests/row {r['requests_per_row']:>10}   {r['ddb_calls']}", file=out)
     print(f"  item writes/row       {r['writes_per_row']:>10}   {r['ddb_writes_by_table']}", file=out)
     print(f"  keys read by table               {r['ddb_keys_read_by_table']}", file=out)
