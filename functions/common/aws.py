@@ -32,9 +32,13 @@ _CONFIG = Config(
 WIRE_OPERATIONS = ("BatchExecuteStatement", "BatchGetItem", "BatchWriteItem")
 
 
-def _wire_request(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-    """before-parameter-build (last): keep the body, leave botocore nothing to serialize but the
-    table names (its endpoint rules read them)."""
+def _wire_request(params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+    """before-parameter-build, after every other handler of it (botocore runs the most specific
+    event names first, and this one is the least specific, registered last: `local.writes` and
+    the benchmarks' meters read the parameters before they go): keep the body, leave botocore
+    nothing to serialize but the table names (its endpoint rules read them)."""
+    if model.name not in WIRE_OPERATIONS:
+        return
     try:
         context["wire_body"] = orjson.dumps(params)
     except TypeError:  # bytes: botocore base64-encodes them
@@ -64,8 +68,8 @@ def _wire_response(response_dict: dict[str, Any], customized_response_dict: dict
 def wire_fast_path(ddb: Any) -> Any:
     """Send and read `WIRE_OPERATIONS` of a DynamoDB client through orjson (see above)."""
     events = ddb.meta.events
+    events.register_last("before-parameter-build", _wire_request)
     for operation in WIRE_OPERATIONS:
-        events.register_last(f"before-parameter-build.dynamodb.{operation}", _wire_request)
         events.register(f"before-call.dynamodb.{operation}", _wire_body)
         events.register(f"before-parse.dynamodb.{operation}", _wire_response)
     return ddb

@@ -100,6 +100,29 @@ def test_requests_and_responses_are_botocore_s(clients: tuple[Any, Any, str]) ->
     assert got["Responses"][0]["Error"] == want["Responses"][0]["Error"]
 
 
+def test_other_hooks_see_the_parameters(clients: tuple[Any, Any, str]) -> None:
+    """Handlers registered later, on any event name (as `local.writes` and the benchmarks' meters
+    are), still see the whole request before it is sent."""
+    fast, _, table = clients
+    seen: list[dict[str, Any]] = []
+
+    def look(params: dict[str, Any], **_: Any) -> None:
+        seen.append(json.loads(json.dumps(params)))
+
+    keys = {table: {"Keys": [{"pk": {"S": "person-1"}}]}}
+    for event in (
+        "before-parameter-build",
+        "before-parameter-build.dynamodb",
+        "before-parameter-build.dynamodb.*",
+    ):
+        fast.meta.events.register(event, look)
+        try:
+            fast.batch_get_item(RequestItems=keys)
+        finally:
+            fast.meta.events.unregister(event, look)
+        assert seen.pop() == {"RequestItems": keys}, event
+
+
 def test_binary_values_keep_botocores_path(clients: tuple[Any, Any, str]) -> None:
     fast, plain, table = clients
     item = {"pk": {"S": "blob-1"}, "b": {"B": b"\x00\xffraw"}, "bs": {"BS": [b"\x01", b"\x02"]}}
