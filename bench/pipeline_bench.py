@@ -823,8 +823,8 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             # DynamoDB Local's JIT compiles its hot paths during the first large import (5.6
             # CPU-seconds of C2 compiler threads at 20,000 rows, against 1.1 in the floor after
             # it). A file of the same shape sharing no email or company, in another workspace,
-            # warms the engine first (see --warmup for why this is not the default).
-            # (20,000 rows compile what 100,000 would)
+            # warms the engine first, at most 20,000 rows (they compile what 100,000 would); see
+            # --warmup for why this is not the default.
             warm = generate(tmp / "warmup", min(args.rows, 20_000), args.seed + 1, prefix="warmup")
             t0 = time.perf_counter()
             warmed = run_import(
