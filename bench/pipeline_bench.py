@@ -847,9 +847,10 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         meter.reset()
         timer.profile = args.profile
         rss_before = self_rss_mb()
-        cpu0, jvm_cpu0, sqlite_cpu0 = time.process_time(), watch.cpu_seconds(), watch.sqlite_cpu_seconds()
-        machine0 = machine_cpu_seconds()
         with contextlib.nullcontext() if args.projection == "on" else projection_stopped(rt):
+            # (after the projection stopped: its last drain is not the import's)
+            cpu0, jvm_cpu0, sqlite_cpu0 = time.process_time(), watch.cpu_seconds(), watch.sqlite_cpu_seconds()
+            machine0 = machine_cpu_seconds()
             t0 = time.perf_counter()
             outcome = run_import(rt, ds.path, workspace_id=WORKSPACE, options=OPTIONS, out_dir=tmp / "out")
             seconds = time.perf_counter() - t0

@@ -407,7 +407,6 @@ def import_rate(rt: Runtime, rows: int, *, projection: bool) -> dict[str, Any]:
     poller, no read-your-writes barrier, and Report does not wait for the read model (a
     pipeline without it). Running: the background poller projects while the import writes,
     and the import completes once its contacts are searchable (the real behaviour)."""
-
     assert rt.poller is not None
     poller = rt.poller
     with tempfile.TemporaryDirectory() as tmp:
